@@ -1,0 +1,76 @@
+//! Triangle meshes as read from disk, plus the derived quantities rendering needs.
+
+/// A triangle surface: vertex positions in the file's coordinates (RAS millimetres for
+/// FreeSurfer surfaces) and faces as indices into `vertices`. Readers guarantee every
+/// index is in range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mesh {
+    pub vertices: Vec<[f32; 3]>,
+    pub faces: Vec<[u32; 3]>,
+}
+
+impl Mesh {
+    /// Axis-aligned bounds `(min, max)`; an empty mesh gives zeros.
+    pub fn bounds(&self) -> ([f32; 3], [f32; 3]) {
+        if self.vertices.is_empty() {
+            return ([0.0; 3], [0.0; 3]);
+        }
+        let mut lo = [f32::INFINITY; 3];
+        let mut hi = [f32::NEG_INFINITY; 3];
+        for v in &self.vertices {
+            for k in 0..3 {
+                lo[k] = lo[k].min(v[k]);
+                hi[k] = hi[k].max(v[k]);
+            }
+        }
+        (lo, hi)
+    }
+
+    /// Area-weighted vertex normals, oriented to point away from the mesh centre on
+    /// average, so lighting is right whatever winding convention the file used.
+    pub fn vertex_normals(&self) -> Vec<[f32; 3]> {
+        let mut n = vec![[0.0f32; 3]; self.vertices.len()];
+        for f in &self.faces {
+            let [a, b, c] = f.map(|i| self.vertices[i as usize]);
+            let u = sub(b, a);
+            let v = sub(c, a);
+            let cr = cross(u, v);
+            for &i in f {
+                let t = &mut n[i as usize];
+                t[0] += cr[0];
+                t[1] += cr[1];
+                t[2] += cr[2];
+            }
+        }
+        let (lo, hi) = self.bounds();
+        let centre = [0, 1, 2].map(|k| 0.5 * (lo[k] + hi[k]));
+        let mut outward = 0.0f64;
+        for (p, nv) in self.vertices.iter().zip(&n) {
+            outward += dot(sub(*p, centre), *nv) as f64;
+        }
+        let flip = if outward < 0.0 { -1.0 } else { 1.0 };
+        for t in &mut n {
+            let len = dot(*t, *t).sqrt();
+            if len > 0.0 {
+                *t = t.map(|x| flip * x / len);
+            }
+        }
+        n
+    }
+}
+
+pub(crate) fn sub(a: [f32; 3], b: [f32; 3]) -> [f32; 3] {
+    [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
+}
+
+pub(crate) fn dot(a: [f32; 3], b: [f32; 3]) -> f32 {
+    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+}
+
+pub(crate) fn cross(a: [f32; 3], b: [f32; 3]) -> [f32; 3] {
+    [
+        a[1] * b[2] - a[2] * b[1],
+        a[2] * b[0] - a[0] * b[2],
+        a[0] * b[1] - a[1] * b[0],
+    ]
+}

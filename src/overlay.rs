@@ -1,0 +1,30 @@
+//! Per-vertex scalar data (overlays, curvature) as read from disk.
+
+/// Values for each vertex, possibly in several frames (MGH's 4th dimension).
+/// Stored frame-major: frame `f` is `values[f * n_vertices .. (f + 1) * n_vertices]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overlay {
+    pub n_vertices: usize,
+    pub n_frames: usize,
+    pub values: Vec<f32>,
+}
+
+impl Overlay {
+    /// A single-frame overlay.
+    pub fn single(values: Vec<f32>) -> Self {
+        Overlay {
+            n_vertices: values.len(),
+            n_frames: 1,
+            values,
+        }
+    }
+
+    /// The values of one frame, or `None` when `frame` is out of range.
+    pub fn frame(&self, frame: usize) -> Option<&[f32]> {
+        if frame >= self.n_frames {
+            return None;
+        }
+        self.values
+            .get(frame * self.n_vertices..(frame + 1) * self.n_vertices)
+    }
+}

@@ -1,0 +1,8 @@
+//! One integration-test binary (fast to link); each module tests one stage or the CLI.
+
+mod util;
+
+mod cli;
+mod colormaps;
+mod readers;
+mod render;
