@@ -1,1 +1,135 @@
-//! TODO
+//! The whole pipeline for one figure: read → scene → layout → render → compose.
+
+use std::path::Path;
+
+use image::RgbaImage;
+
+use crate::color::ColorMapping;
+use crate::error::{Error, Result};
+use crate::io;
+use crate::montage::{self, LayoutOptions};
+use crate::render::{self, BackendInfo, RenderOptions, Scene, SceneSurface};
+use crate::spec::{Background, FigureSpec};
+
+/// A finished figure and how it was made.
+pub struct Figure {
+    pub image: RgbaImage,
+    /// Whether the PNG needs an alpha channel.
+    pub alpha: bool,
+    pub backend: BackendInfo,
+    /// Notices for the user (e.g. "no curvature found").
+    pub notices: Vec<String>,
+}
+
+/// Reads every input of `spec` and builds the scene, checking vertex counts.
+pub fn load_scene(spec: &FigureSpec) -> Result<(Scene, Vec<String>)> {
+    let mut notices = Vec::new();
+    let mut surfaces = Vec::with_capacity(spec.surfaces.len());
+    for input in &spec.surfaces {
+        let mesh = io::read_surface(&input.surface)?;
+        let n = mesh.vertices.len();
+        let per_vertex = |path: &Path, what: &str| -> Result<Vec<f32>> {
+            let ov = io::read_overlay(path)?;
+            if ov.n_vertices != n {
+                return Err(Error::VertexMismatch {
+                    surface: input.surface.clone(),
+                    surface_vertices: n,
+                    data: path.to_path_buf(),
+                    data_vertices: ov.n_vertices,
+                });
+            }
+            let frame = if what == "overlay" { spec.frame } else { 0 };
+            ov.frame(frame).map(<[f32]>::to_vec).ok_or_else(|| {
+                Error::Usage(format!(
+                    "--frame {frame}: {} has {} frame(s) (0..{})",
+                    path.display(),
+                    ov.n_frames,
+                    ov.n_frames.saturating_sub(1)
+                ))
+            })
+        };
+        let overlay = input
+            .overlay
+            .as_deref()
+            .map(|p| per_vertex(p, "overlay"))
+            .transpose()?;
+        let curv = match (&input.curv, spec.cortex) {
+            (_, crate::color::Cortex::None) => None,
+            (Some(p), _) => Some(per_vertex(p, "curvature")?),
+            (None, _) => {
+                notices.push(format!(
+                    "no curvature for {} (pass --curv or put {}.curv beside it): cortex is flat grey",
+                    input.surface.display(),
+                    input.hemi
+                ));
+                None
+            }
+        };
+        let normals = mesh.vertex_normals();
+        surfaces.push(SceneSurface {
+            hemi: input.hemi,
+            mesh,
+            normals,
+            curv,
+            overlay,
+        });
+    }
+    let mapping = match &spec.overlay_style {
+        Some(style) => {
+            let values: Vec<&[f32]> = surfaces
+                .iter()
+                .filter_map(|s| s.overlay.as_deref())
+                .collect();
+            if values.is_empty() {
+                None
+            } else {
+                Some(ColorMapping::resolve(style, &values)?)
+            }
+        }
+        None => None,
+    };
+    Ok((
+        Scene {
+            surfaces,
+            mapping,
+            cortex: spec.cortex,
+        },
+        notices,
+    ))
+}
+
+/// Makes the figure described by `spec`.
+pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
+    let (scene, notices) = load_scene(spec)?;
+    let plan = montage::plan(
+        &scene,
+        &LayoutOptions {
+            views: &spec.views,
+            zoom: spec.zoom,
+            layout: spec.layout,
+            size: spec.size,
+            colorbar: spec.colorbar && scene.mapping.is_some(),
+            title: spec.title.is_some(),
+        },
+    );
+    let (images, backend) = render::render(
+        &scene,
+        &plan.panels,
+        &RenderOptions {
+            egl_device: spec.egl_device,
+        },
+    )?;
+    let image = montage::compose(
+        &plan,
+        &images,
+        spec.background,
+        scene.mapping.as_ref().filter(|_| spec.colorbar),
+        spec.title.as_deref(),
+    );
+    Ok(Figure {
+        image,
+        alpha: spec.background == Background::Transparent,
+        backend,
+        notices,
+    })
+}

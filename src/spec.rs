@@ -1,1 +1,90 @@
-//! TODO
+//! The validated description of one figure. The command line (and, later, figure files)
+//! produce a `FigureSpec`; everything downstream reads only this, so the ways of asking
+//! for a figure can never disagree about what it means.
+
+use std::path::PathBuf;
+
+use crate::color::{Cortex, OverlayStyle};
+use crate::hemi::Hemi;
+use crate::scene::View;
+
+/// One hemisphere's inputs.
+#[derive(Debug, Clone)]
+pub struct SurfaceInput {
+    pub hemi: Hemi,
+    pub surface: PathBuf,
+    pub overlay: Option<PathBuf>,
+    /// Curvature for the cortex background; `None` means flat grey.
+    pub curv: Option<PathBuf>,
+}
+
+/// How panels are arranged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Rows are views, columns hemispheres.
+    Grid,
+    /// Every panel in one row.
+    Row,
+    /// Every panel in one column.
+    Column,
+}
+
+/// Figure background.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Background {
+    Color([u8; 3]),
+    Transparent,
+}
+
+impl Background {
+    /// `white`, `black`, `transparent` or `#rrggbb`.
+    pub fn parse(s: &str) -> Option<Background> {
+        match s.to_ascii_lowercase().as_str() {
+            "white" => Some(Background::Color([255; 3])),
+            "black" => Some(Background::Color([0; 3])),
+            "transparent" | "none" => Some(Background::Transparent),
+            h => {
+                let h = h.strip_prefix('#')?;
+                if h.len() != 6 || !h.is_ascii() {
+                    return None;
+                }
+                let c = |i: usize| u8::from_str_radix(&h[i..i + 2], 16).ok();
+                Some(Background::Color([c(0)?, c(2)?, c(4)?]))
+            }
+        }
+    }
+
+    /// Colour for text and ticks drawn on this background.
+    pub fn ink(self) -> [u8; 3] {
+        match self {
+            Background::Color(c)
+                if (c[0] as u32 * 299 + c[1] as u32 * 587 + c[2] as u32 * 114) / 1000 < 128 =>
+            {
+                [255; 3]
+            }
+            _ => [0; 3],
+        }
+    }
+}
+
+/// Everything needed to make one figure.
+#[derive(Debug, Clone)]
+pub struct FigureSpec {
+    /// Sorted left hemisphere first.
+    pub surfaces: Vec<SurfaceInput>,
+    pub frame: usize,
+    pub cortex: Cortex,
+    pub overlay_style: Option<OverlayStyle>,
+    pub views: Vec<View>,
+    pub zoom: f32,
+    pub layout: Layout,
+    /// Figure width and height in pixels; either may be left to follow the other.
+    pub size: (Option<u32>, Option<u32>),
+    pub background: Background,
+    pub colorbar: bool,
+    pub title: Option<String>,
+    pub egl_device: Option<usize>,
+}
+
+/// Default figure width per panel column.
+pub const PANEL_WIDTH: u32 = 800;

@@ -1,2 +1,278 @@
-//! TODO
+//! Colour decisions: the cortex greys and the overlay mapping (sign, threshold, range,
+//! colormap). The same rules run per pixel in `shaders/surface.frag`; this module is the
+//! reference the shader mirrors, and the source of the colour bar.
+
 pub mod cmap;
+
+use crate::error::{Error, Result};
+use cmap::Colormap;
+
+/// Number of LUT entries per sign; the shader indexes the same table the same way.
+pub const LUT_SIZE: usize = 256;
+
+/// Which signs of the overlay are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sign {
+    Abs,
+    Pos,
+    Neg,
+}
+
+impl Sign {
+    pub fn parse(s: &str) -> Option<Sign> {
+        match s {
+            "abs" => Some(Sign::Abs),
+            "pos" => Some(Sign::Pos),
+            "neg" => Some(Sign::Neg),
+            _ => None,
+        }
+    }
+
+    /// Shader code: 0 abs, 1 pos, 2 neg.
+    pub fn code(self) -> i32 {
+        match self {
+            Sign::Abs => 0,
+            Sign::Pos => 1,
+            Sign::Neg => 2,
+        }
+    }
+}
+
+/// A number given either as a value or as a percentile of |v| (`95%`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Bound {
+    Value(f32),
+    Percentile(f32),
+}
+
+impl Bound {
+    /// Parses `2.5` or `95%`; percentiles must lie in 0..=100.
+    pub fn parse(s: &str) -> std::result::Result<Bound, String> {
+        let s = s.trim();
+        if let Some(p) = s.strip_suffix('%') {
+            let v: f32 = p
+                .trim()
+                .parse()
+                .map_err(|_| format!("'{s}' is not a percentile (e.g. 95%)"))?;
+            if !(0.0..=100.0).contains(&v) {
+                return Err(format!("percentile '{s}' must be between 0% and 100%"));
+            }
+            return Ok(Bound::Percentile(v));
+        }
+        let v: f32 = s
+            .parse()
+            .map_err(|_| format!("'{s}' is not a number or a percentile (e.g. 2.5 or 95%)"))?;
+        if !v.is_finite() {
+            return Err(format!("'{s}' must be finite"));
+        }
+        Ok(Bound::Value(v))
+    }
+
+    /// The value, resolving percentiles against sorted finite |v|.
+    pub fn resolve(self, sorted_abs: &[f32]) -> f32 {
+        match self {
+            Bound::Value(v) => v,
+            Bound::Percentile(p) => percentile(sorted_abs, p),
+        }
+    }
+}
+
+impl std::fmt::Display for Bound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Bound::Value(v) => write!(f, "{v}"),
+            Bound::Percentile(p) => write!(f, "{p}%"),
+        }
+    }
+}
+
+/// Overlay colouring as the user asked for it (percentiles unresolved).
+#[derive(Debug, Clone)]
+pub struct OverlayStyle {
+    pub cmap: Colormap,
+    pub threshold: Option<Bound>,
+    pub range: Option<(Bound, Bound)>,
+    pub sign: Sign,
+}
+
+/// Overlay colouring resolved against the data: plain numbers and the lookup tables.
+#[derive(Debug, Clone)]
+pub struct ColorMapping {
+    pub sign: Sign,
+    pub threshold: f32,
+    pub lo: f32,
+    pub hi: f32,
+    /// `LUT_SIZE` entries for positive values followed by `LUT_SIZE` for negative ones.
+    pub lut: Vec<[u8; 3]>,
+    pub cmap_name: String,
+}
+
+impl ColorMapping {
+    /// Resolves a style against the overlay values of every hemisphere of the figure, so
+    /// that both hemispheres share one scale and one colour bar.
+    pub fn resolve(style: &OverlayStyle, values: &[&[f32]]) -> Result<ColorMapping> {
+        let mut abs: Vec<f32> = values
+            .iter()
+            .flat_map(|v| v.iter())
+            .filter(|v| v.is_finite())
+            .map(|v| v.abs())
+            .collect();
+        abs.sort_unstable_by(f32::total_cmp);
+        let threshold = style.threshold.map_or(0.0, |b| b.resolve(&abs));
+        // PySurfer's rule, applied to what survives the threshold: data drawn on one side
+        // only are shown with that sign, so the colour bar has no empty half.
+        let shown = |f: fn(f32) -> bool| values.iter().flat_map(|v| v.iter()).any(|&v| f(v) && v.abs() >= threshold);
+        let any_pos = shown(|v| v > 0.0);
+        let any_neg = shown(|v| v < 0.0);
+        let sign = match style.sign {
+            Sign::Abs if any_pos && !any_neg => Sign::Pos,
+            Sign::Abs if any_neg && !any_pos => Sign::Neg,
+            s => s,
+        };
+        let (lo, hi) = match style.range {
+            Some((a, b)) => (a.resolve(&abs), b.resolve(&abs)),
+            None => (
+                percentile(&abs, 2.0).max(threshold),
+                percentile(&abs, 98.0).max(threshold),
+            ),
+        };
+        if threshold < 0.0 {
+            return Err(Error::Usage(format!(
+                "--threshold {threshold} must not be negative (it applies to |value|)"
+            )));
+        }
+        if lo < 0.0 || hi < lo {
+            return Err(Error::Usage(format!(
+                "--range {lo} {hi}: need 0 <= MIN <= MAX (the range applies to |value|)"
+            )));
+        }
+        Ok(ColorMapping {
+            sign,
+            threshold,
+            lo,
+            hi,
+            lut: build_lut(&style.cmap, sign),
+            cmap_name: style.cmap.name().to_string(),
+        })
+    }
+
+    /// The colour of a value, or `None` where the overlay is transparent (NaN, the
+    /// wrong sign, or below threshold) and the cortex shows through.
+    pub fn rgb(&self, v: f32) -> Option<[u8; 3]> {
+        if v.is_nan() {
+            return None;
+        }
+        match self.sign {
+            Sign::Pos if v.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) => return None,
+            Sign::Neg if v.partial_cmp(&0.0) != Some(std::cmp::Ordering::Less) => return None,
+            _ => {}
+        }
+        let a = v.abs();
+        if a < self.threshold {
+            return None;
+        }
+        let s = self.position(a);
+        let i = ((s * LUT_SIZE as f32).floor() as usize).min(LUT_SIZE - 1);
+        let row = if v >= 0.0 { 0 } else { LUT_SIZE };
+        Some(self.lut[row + i])
+    }
+
+    /// Position of |v| along the ramp, 0 at `lo` and 1 at `hi`.
+    pub fn position(&self, a: f32) -> f32 {
+        if self.hi > self.lo {
+            ((a - self.lo) / (self.hi - self.lo)).clamp(0.0, 1.0)
+        } else if a >= self.hi {
+            1.0
+        } else {
+            0.0
+        }
+    }
+
+    /// The LUT as RGBA8 rows for a 256 x 2 texture.
+    pub fn lut_rgba(&self) -> Vec<u8> {
+        self.lut
+            .iter()
+            .flat_map(|c| [c[0], c[1], c[2], 255])
+            .collect()
+    }
+}
+
+/// Row 0 maps positive |v| and row 1 negative |v|, each sampled at texel centres so that
+/// a two-sided map's ambiguous middle (heat at 0.5) is never sampled.
+fn build_lut(cmap: &Colormap, sign: Sign) -> Vec<[u8; 3]> {
+    let n = LUT_SIZE as f32;
+    let centred = cmap.diverging() || sign == Sign::Abs;
+    let mut lut = Vec::with_capacity(2 * LUT_SIZE);
+    for row in 0..2 {
+        for i in 0..LUT_SIZE {
+            let s = (i as f32 + 0.5) / n;
+            let t = if centred {
+                if row == 0 {
+                    0.5 + 0.5 * s
+                } else {
+                    0.5 - 0.5 * s
+                }
+            } else {
+                s
+            };
+            lut.push(cmap.sample(t));
+        }
+    }
+    lut
+}
+
+/// Linear-interpolated percentile of sorted values (numpy's default), 0 when empty.
+pub fn percentile(sorted: &[f32], p: f32) -> f32 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let pos = (p.clamp(0.0, 100.0) as f64 / 100.0) * (sorted.len() - 1) as f64;
+    let i = pos.floor() as usize;
+    let j = (i + 1).min(sorted.len() - 1);
+    let f = pos - i as f64;
+    (sorted[i] as f64 * (1.0 - f) + sorted[j] as f64 * f) as f32
+}
+
+/// The cortex background: PySurfer's binarised-curvature presets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cortex {
+    Classic,
+    HighContrast,
+    LowContrast,
+    Bone,
+    /// No curvature shading: one flat grey.
+    None,
+}
+
+impl Cortex {
+    pub const NAMES: [&'static str; 5] =
+        ["classic", "high_contrast", "low_contrast", "bone", "none"];
+
+    pub fn parse(s: &str) -> Option<Cortex> {
+        match s {
+            "classic" => Some(Cortex::Classic),
+            "high_contrast" => Some(Cortex::HighContrast),
+            "low_contrast" => Some(Cortex::LowContrast),
+            "bone" => Some(Cortex::Bone),
+            "none" => Some(Cortex::None),
+            _ => None,
+        }
+    }
+
+    /// `(gyrus, sulcus)` colours. Classic is matplotlib's Greys over vmin −1, vmax 2 as
+    /// PySurfer uses it; the others are PySurfer's presets.
+    pub fn colors(self) -> ([u8; 3], [u8; 3]) {
+        match self {
+            Cortex::Classic => ([198; 3], [104; 3]),
+            Cortex::HighContrast => ([247; 3], [68; 3]),
+            Cortex::LowContrast => ([149; 3], [122; 3]),
+            Cortex::Bone => ([224, 235, 235], [102, 109, 133]),
+            Cortex::None => (FLAT_GREY, FLAT_GREY),
+        }
+    }
+}
+
+/// The cortex colour when no curvature is available (PySurfer's flat grey).
+pub const FLAT_GREY: [u8; 3] = [128; 3];

@@ -1,1 +1,74 @@
-//! TODO
+//! Rendering: a [`Scene`] (plain data) and a list of [`Panel`]s in, one image per panel
+//! out. Backends only draw; every colour and camera decision was made upstream.
+
+pub mod egl;
+mod gl;
+
+use image::RgbaImage;
+
+use crate::color::{ColorMapping, Cortex};
+use crate::error::Result;
+use crate::hemi::Hemi;
+use crate::mesh::Mesh;
+use crate::scene::{Camera, Light};
+
+/// One hemisphere ready to draw.
+#[derive(Debug, Clone)]
+pub struct SceneSurface {
+    pub hemi: Hemi,
+    pub mesh: Mesh,
+    pub normals: Vec<[f32; 3]>,
+    pub curv: Option<Vec<f32>>,
+    pub overlay: Option<Vec<f32>>,
+}
+
+/// Everything the backends draw.
+#[derive(Debug, Clone)]
+pub struct Scene {
+    pub surfaces: Vec<SceneSurface>,
+    pub mapping: Option<ColorMapping>,
+    pub cortex: Cortex,
+}
+
+/// One view of one surface, with its exact orthographic window.
+#[derive(Debug, Clone)]
+pub struct Panel {
+    pub surface: usize,
+    pub camera: Camera,
+    pub lights: [Light; 3],
+    /// `[x0, x1, y0, y1]` along the camera's right and up axes, in millimetres.
+    pub window: [f32; 4],
+    /// `[near, far]` along the camera's eye axis (far < near: larger is nearer).
+    pub depth: [f32; 2],
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Rendering options that are not part of the picture's content.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    /// `--egl-device N`.
+    pub egl_device: Option<usize>,
+}
+
+/// What drew the figure, for metadata and diagnostics.
+#[derive(Debug, Clone)]
+pub struct BackendInfo {
+    pub origin: String,
+    pub renderer: String,
+    pub version: String,
+    pub samples: i32,
+}
+
+/// Renders every panel. Images are premultiplied RGBA with a transparent background, top
+/// row first.
+pub fn render(
+    scene: &Scene,
+    panels: &[Panel],
+    opts: &RenderOptions,
+) -> Result<(Vec<RgbaImage>, BackendInfo)> {
+    let ctx = egl::EglContext::new(opts.egl_device)?;
+    let (images, mut info) = gl::render_panels(&ctx.gl, scene, panels)?;
+    info.origin = ctx.origin.clone();
+    Ok((images, info))
+}

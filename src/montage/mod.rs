@@ -1,0 +1,264 @@
+//! Panel layout and composition. The layout is planned in millimetres before anything is
+//! drawn: each panel's window is the exact projected extent of its surface, so panels
+//! are "cropped to content" without rendering twice, every panel shares one
+//! pixels-per-millimetre scale, and the figure size is met exactly without resampling.
+
+mod colorbar;
+
+use image::RgbaImage;
+
+use crate::color::ColorMapping;
+use crate::render::{Panel, Scene};
+use crate::scene::{lights, View};
+use crate::spec::{Background, Layout, PANEL_WIDTH};
+use crate::text::{self, Align};
+
+/// Decoration sizes in units of 1% of the figure width.
+const TITLE_UNITS: f32 = 7.0;
+const TITLE_FONT: f32 = 3.6;
+/// Margin around each panel as a share of the largest panel extent.
+const MARGIN: f32 = 0.03;
+
+/// Where each panel goes and how big the figure is.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub panels: Vec<Panel>,
+    /// Top-left corner of each panel in the figure.
+    pub positions: Vec<(u32, u32)>,
+    pub width: u32,
+    pub height: u32,
+    /// Height of the title strip at the top (0 without title).
+    pub title_height: u32,
+    /// Top of the colour bar strip (equal to `height` without colour bar).
+    pub colorbar_top: u32,
+}
+
+/// What the layout needs besides the scene.
+#[derive(Debug, Clone)]
+pub struct LayoutOptions<'a> {
+    pub views: &'a [View],
+    pub zoom: f32,
+    pub layout: Layout,
+    pub size: (Option<u32>, Option<u32>),
+    pub colorbar: bool,
+    pub title: bool,
+}
+
+/// Plans the panels of a figure: one per (view, surface), placed by `layout`.
+pub fn plan(scene: &Scene, opts: &LayoutOptions) -> Plan {
+    let nsurf = scene.surfaces.len().max(1);
+    struct Cell {
+        surface: usize,
+        view: usize,
+        row: usize,
+        col: usize,
+    }
+    let mut cells = Vec::new();
+    for (vi, _) in opts.views.iter().enumerate() {
+        for si in 0..scene.surfaces.len() {
+            let (row, col) = match opts.layout {
+                Layout::Grid => (vi, si),
+                Layout::Row => (0, si * opts.views.len() + vi),
+                Layout::Column => (si * opts.views.len() + vi, 0),
+            };
+            cells.push(Cell {
+                surface: si,
+                view: vi,
+                row,
+                col,
+            });
+        }
+    }
+    // Exact projected extents in millimetres.
+    let mut windows = Vec::with_capacity(cells.len());
+    let mut panels = Vec::with_capacity(cells.len());
+    for c in &cells {
+        let surf = &scene.surfaces[c.surface];
+        let camera = opts.views[c.view].camera(surf.hemi);
+        let mut lo = [f32::INFINITY; 3];
+        let mut hi = [f32::NEG_INFINITY; 3];
+        for &v in &surf.mesh.vertices {
+            let p = camera.project(v);
+            for k in 0..3 {
+                lo[k] = lo[k].min(p[k]);
+                hi[k] = hi[k].max(p[k]);
+            }
+        }
+        if !lo[0].is_finite() {
+            lo = [-1.0; 3];
+            hi = [1.0; 3];
+        }
+        let zoom = if opts.zoom > 0.0 { opts.zoom } else { 1.0 };
+        let (cx, cy) = (0.5 * (lo[0] + hi[0]), 0.5 * (lo[1] + hi[1]));
+        let (hw, hh) = (
+            (0.5 * (hi[0] - lo[0]) / zoom).max(1e-3),
+            (0.5 * (hi[1] - lo[1]) / zoom).max(1e-3),
+        );
+        windows.push([cx - hw, cx + hw, cy - hh, cy + hh]);
+        let pad = 1.0 + 0.01 * (hi[2] - lo[2]);
+        panels.push(Panel {
+            surface: c.surface,
+            camera,
+            lights: lights(surf.hemi),
+            window: [0.0; 4],
+            depth: [hi[2] + pad, lo[2] - pad],
+            width: 1,
+            height: 1,
+        });
+    }
+    let nrows = cells.iter().map(|c| c.row + 1).max().unwrap_or(1);
+    let ncols = cells.iter().map(|c| c.col + 1).max().unwrap_or(1);
+    let largest = windows
+        .iter()
+        .map(|w| (w[1] - w[0]).max(w[3] - w[2]))
+        .fold(0.0f32, f32::max);
+    let margin = MARGIN * largest;
+    let mut col_w = vec![0.0f32; ncols];
+    let mut row_h = vec![0.0f32; nrows];
+    for (c, w) in cells.iter().zip(&windows) {
+        col_w[c.col] = col_w[c.col].max(w[1] - w[0] + 2.0 * margin);
+        row_h[c.row] = row_h[c.row].max(w[3] - w[2] + 2.0 * margin);
+    }
+    let (cw, ch): (f32, f32) = (col_w.iter().sum(), row_h.iter().sum());
+
+    // Decorations scale with the figure width: `deco` units of 1% of the width.
+    let deco = if opts.title { TITLE_UNITS } else { 0.0 }
+        + if opts.colorbar { colorbar::UNITS } else { 0.0 };
+    let default_w = PANEL_WIDTH as f32
+        * if opts.layout == Layout::Grid {
+            nsurf
+        } else {
+            ncols
+        } as f32;
+    let (width, height, scale) = match opts.size {
+        (Some(w), Some(h)) => {
+            let u = w as f32 / 100.0;
+            let avail = (h as f32 - deco * u).max(1.0);
+            (w, h, (w as f32 / cw).min(avail / ch))
+        }
+        (Some(w), None) => {
+            let s = w as f32 / cw;
+            (w, (ch * s + deco * w as f32 / 100.0).round() as u32, s)
+        }
+        (None, Some(h)) => {
+            let s = h as f32 / (ch + deco * cw / 100.0);
+            ((cw * s).round() as u32, h, s)
+        }
+        (None, None) => {
+            let w = default_w.round() as u32;
+            let s = w as f32 / cw;
+            (w, (ch * s + deco * w as f32 / 100.0).round() as u32, s)
+        }
+    };
+    let u = width as f32 / 100.0;
+    let title_height = if opts.title {
+        (TITLE_UNITS * u).round() as u32
+    } else {
+        0
+    };
+    let bar_height = if opts.colorbar {
+        (colorbar::UNITS * u).round() as u32
+    } else {
+        0
+    };
+    let area_h = height.saturating_sub(title_height + bar_height) as f32;
+    let ox = (width as f32 - cw * scale).max(0.0) / 2.0;
+    let oy = title_height as f32 + (area_h - ch * scale).max(0.0) / 2.0;
+    let col_x: Vec<f32> = prefix_sums(&col_w).iter().map(|x| ox + x * scale).collect();
+    let row_y: Vec<f32> = prefix_sums(&row_h).iter().map(|y| oy + y * scale).collect();
+
+    let mut positions = Vec::with_capacity(cells.len());
+    for ((c, w), p) in cells.iter().zip(&windows).zip(panels.iter_mut()) {
+        let pw = ((w[1] - w[0]) * scale).round().max(1.0) as u32;
+        let ph = ((w[3] - w[2]) * scale).round().max(1.0) as u32;
+        // Re-centre the window on the rounded pixel size so the scale stays exact.
+        let (cx, cy) = (0.5 * (w[0] + w[1]), 0.5 * (w[2] + w[3]));
+        let (hw, hh) = (0.5 * pw as f32 / scale, 0.5 * ph as f32 / scale);
+        p.window = [cx - hw, cx + hw, cy - hh, cy + hh];
+        p.width = pw;
+        p.height = ph;
+        let x = col_x[c.col] + (col_w[c.col] * scale - pw as f32) / 2.0;
+        let y = row_y[c.row] + (row_h[c.row] * scale - ph as f32) / 2.0;
+        positions.push((x.round().max(0.0) as u32, y.round().max(0.0) as u32));
+    }
+    Plan {
+        panels,
+        positions,
+        width: width.max(1),
+        height: height.max(1),
+        title_height,
+        colorbar_top: height.saturating_sub(bar_height),
+    }
+}
+
+fn prefix_sums(v: &[f32]) -> Vec<f32> {
+    let mut acc = 0.0;
+    v.iter()
+        .map(|x| {
+            let s = acc;
+            acc += x;
+            s
+        })
+        .collect()
+}
+
+/// Composes the figure: background, panels (premultiplied RGBA), title and colour bar.
+/// Returns straight-alpha RGBA.
+pub fn compose(
+    plan: &Plan,
+    images: &[RgbaImage],
+    background: Background,
+    mapping: Option<&ColorMapping>,
+    title: Option<&str>,
+) -> RgbaImage {
+    let fill = match background {
+        Background::Color(c) => image::Rgba([c[0], c[1], c[2], 255]),
+        Background::Transparent => image::Rgba([0, 0, 0, 0]),
+    };
+    let mut out = RgbaImage::from_pixel(plan.width, plan.height, fill);
+    for (img, &(x0, y0)) in images.iter().zip(&plan.positions) {
+        for (x, y, p) in img.enumerate_pixels() {
+            let (x, y) = (x0 + x, y0 + y);
+            if p[3] == 0 || x >= out.width() || y >= out.height() {
+                continue;
+            }
+            over_premultiplied(out.get_pixel_mut(x, y), *p);
+        }
+    }
+    let ink = background.ink();
+    let u = plan.width as f32 / 100.0;
+    if let Some(t) = title {
+        let px = TITLE_FONT * u;
+        let top = (plan.title_height as f32 - px * 1.17) / 2.0;
+        text::draw(
+            &mut out,
+            t,
+            plan.width as f32 / 2.0,
+            top.max(0.0),
+            px,
+            Align::Center,
+            ink,
+        );
+    }
+    if let Some(m) = mapping {
+        if plan.colorbar_top < plan.height {
+            colorbar::draw(&mut out, m, plan.colorbar_top, u, ink);
+        }
+    }
+    out
+}
+
+/// Source-over of a premultiplied pixel onto a straight-alpha one.
+fn over_premultiplied(dst: &mut image::Rgba<u8>, src: image::Rgba<u8>) {
+    let sa = src[3] as f32 / 255.0;
+    let da = dst[3] as f32 / 255.0;
+    let oa = sa + da * (1.0 - sa);
+    if oa <= 0.0 {
+        return;
+    }
+    for k in 0..3 {
+        let c = (src[k] as f32 + dst[k] as f32 * da * (1.0 - sa)) / oa;
+        dst[k] = c.round().clamp(0.0, 255.0) as u8;
+    }
+    dst[3] = (oa * 255.0).round() as u8;
+}

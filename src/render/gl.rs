@@ -1,0 +1,382 @@
+//! The OpenGL 3.3 core renderer shared by every GL context: upload, draw each panel into
+//! a multisampled FBO, resolve, read back. All `unsafe` here is glow's FFI.
+
+use glow::HasContext;
+use image::RgbaImage;
+
+use super::{BackendInfo, Panel, Scene, SceneSurface};
+use crate::color::{FLAT_GREY, LUT_SIZE};
+use crate::error::{Error, Result};
+use crate::scene::AMBIENT;
+
+const VERT: &str = include_str!("../../shaders/surface.vert");
+const FRAG: &str = include_str!("../../shaders/surface.frag");
+/// Floats per vertex: position 3, normal 3, curvature, value, valid.
+const STRIDE: usize = 9;
+
+/// Draws all panels with the current context.
+pub fn render_panels(
+    gl: &glow::Context,
+    scene: &Scene,
+    panels: &[Panel],
+) -> Result<(Vec<RgbaImage>, BackendInfo)> {
+    let mut res = Resources {
+        gl: Some(gl),
+        program: None,
+        vaos: Vec::new(),
+        buffers: Vec::new(),
+        textures: Vec::new(),
+        renderbuffers: Vec::new(),
+        framebuffers: Vec::new(),
+    };
+    // SAFETY: a context is current on this thread for the lifetime of `gl`; every object
+    // created is owned by `res` and deleted on drop.
+    unsafe { draw(&mut res, scene, panels) }
+}
+
+/// GL objects to delete when rendering ends, on success or error.
+struct Resources<'a> {
+    gl: Option<&'a glow::Context>,
+    program: Option<glow::Program>,
+    vaos: Vec<glow::VertexArray>,
+    buffers: Vec<glow::Buffer>,
+    textures: Vec<glow::Texture>,
+    renderbuffers: Vec<glow::Renderbuffer>,
+    framebuffers: Vec<glow::Framebuffer>,
+}
+
+impl Drop for Resources<'_> {
+    fn drop(&mut self) {
+        let Some(gl) = self.gl else { return };
+        // SAFETY: objects were created by this context, which is still current.
+        unsafe {
+            if let Some(p) = self.program {
+                gl.delete_program(p);
+            }
+            self.vaos.iter().for_each(|&o| gl.delete_vertex_array(o));
+            self.buffers.iter().for_each(|&o| gl.delete_buffer(o));
+            self.textures.iter().for_each(|&o| gl.delete_texture(o));
+            self.renderbuffers
+                .iter()
+                .for_each(|&o| gl.delete_renderbuffer(o));
+            self.framebuffers
+                .iter()
+                .for_each(|&o| gl.delete_framebuffer(o));
+        }
+    }
+}
+
+fn gl_err(what: &str, e: String) -> Error {
+    Error::Render(format!("OpenGL: {what}: {e}"))
+}
+
+unsafe fn draw(
+    res: &mut Resources,
+    scene: &Scene,
+    panels: &[Panel],
+) -> Result<(Vec<RgbaImage>, BackendInfo)> {
+    let gl = res
+        .gl
+        .ok_or_else(|| Error::Render("no GL context".into()))?;
+    let info = BackendInfo {
+        origin: String::new(),
+        renderer: gl.get_parameter_string(glow::RENDERER),
+        version: gl.get_parameter_string(glow::VERSION),
+        samples: gl.get_parameter_i32(glow::MAX_SAMPLES).clamp(0, 4),
+    };
+    let program = compile(gl, VERT, FRAG)?;
+    res.program = Some(program);
+
+    let vaos: Vec<(glow::VertexArray, i32)> = scene
+        .surfaces
+        .iter()
+        .map(|s| upload(gl, res, s))
+        .collect::<Result<_>>()?;
+
+    // Lookup table for the overlay colours.
+    let lut_tex = gl.create_texture().map_err(|e| gl_err("texture", e))?;
+    res.textures.push(lut_tex);
+    gl.active_texture(glow::TEXTURE0);
+    gl.bind_texture(glow::TEXTURE_2D, Some(lut_tex));
+    let lut = scene
+        .mapping
+        .as_ref()
+        .map(|m| m.lut_rgba())
+        .unwrap_or_else(|| vec![0; LUT_SIZE * 2 * 4]);
+    gl.pixel_store_i32(glow::UNPACK_ALIGNMENT, 1);
+    gl.tex_image_2d(
+        glow::TEXTURE_2D,
+        0,
+        glow::RGBA8 as i32,
+        LUT_SIZE as i32,
+        2,
+        0,
+        glow::RGBA,
+        glow::UNSIGNED_BYTE,
+        glow::PixelUnpackData::Slice(Some(&lut)),
+    );
+    for p in [glow::TEXTURE_MIN_FILTER, glow::TEXTURE_MAG_FILTER] {
+        gl.tex_parameter_i32(glow::TEXTURE_2D, p, glow::NEAREST as i32);
+    }
+
+    let max_w = panels.iter().map(|p| p.width).max().unwrap_or(1).max(1) as i32;
+    let max_h = panels.iter().map(|p| p.height).max().unwrap_or(1).max(1) as i32;
+    let (draw_fbo, read_fbo) = framebuffers(gl, res, max_w, max_h, info.samples)?;
+
+    gl.use_program(Some(program));
+    let loc = |name: &str| gl.get_uniform_location(program, name);
+    gl.uniform_1_i32(loc("u_lut").as_ref(), 0);
+    let (gyrus, sulcus) = scene.cortex.colors();
+    let f = |c: [u8; 3]| c.map(|x| x as f32 / 255.0);
+    gl.uniform_3_f32_slice(loc("u_gyrus").as_ref(), &f(gyrus));
+    gl.uniform_3_f32_slice(loc("u_sulcus").as_ref(), &f(sulcus));
+    gl.uniform_3_f32_slice(loc("u_flat").as_ref(), &f(FLAT_GREY));
+    gl.uniform_1_f32(loc("u_ambient").as_ref(), AMBIENT);
+    if let Some(m) = &scene.mapping {
+        gl.uniform_1_i32(loc("u_sign").as_ref(), m.sign.code());
+        gl.uniform_1_f32(loc("u_threshold").as_ref(), m.threshold);
+        gl.uniform_1_f32(loc("u_lo").as_ref(), m.lo);
+        gl.uniform_1_f32(loc("u_hi").as_ref(), m.hi);
+    }
+    gl.enable(glow::DEPTH_TEST);
+    gl.depth_func(glow::LESS);
+    gl.disable(glow::BLEND);
+    gl.disable(glow::CULL_FACE);
+    if info.samples > 1 {
+        gl.enable(glow::MULTISAMPLE);
+    }
+
+    let mut images = Vec::with_capacity(panels.len());
+    for panel in panels {
+        let surf = scene
+            .surfaces
+            .get(panel.surface)
+            .ok_or_else(|| Error::Render("panel without surface".into()))?;
+        let (vao, count) = vaos[panel.surface];
+        let (w, h) = (panel.width.max(1) as i32, panel.height.max(1) as i32);
+        gl.bind_framebuffer(glow::FRAMEBUFFER, Some(draw_fbo));
+        gl.viewport(0, 0, w, h);
+        gl.clear_color(0.0, 0.0, 0.0, 0.0);
+        gl.clear(glow::COLOR_BUFFER_BIT | glow::DEPTH_BUFFER_BIT);
+        gl.uniform_matrix_4_f32_slice(loc("u_mvp").as_ref(), false, &mvp(panel));
+        let c = panel.camera;
+        // Column-major upload of a matrix whose rows are right, up, eye.
+        let view = [
+            c.right[0], c.up[0], c.eye[0], c.right[1], c.up[1], c.eye[1], c.right[2], c.up[2],
+            c.eye[2],
+        ];
+        gl.uniform_matrix_3_f32_slice(loc("u_view").as_ref(), false, &view);
+        let dirs: Vec<f32> = panel.lights.iter().flat_map(|l| l.dir).collect();
+        let ints: Vec<f32> = panel.lights.iter().map(|l| l.intensity).collect();
+        gl.uniform_3_f32_slice(loc("u_light_dir").as_ref(), &dirs);
+        gl.uniform_1_f32_slice(loc("u_light_int").as_ref(), &ints);
+        gl.uniform_1_i32(loc("u_has_curv").as_ref(), surf.curv.is_some() as i32);
+        let has_overlay = scene.mapping.is_some() && surf.overlay.is_some();
+        gl.uniform_1_i32(loc("u_has_overlay").as_ref(), has_overlay as i32);
+        gl.bind_vertex_array(Some(vao));
+        gl.draw_elements(glow::TRIANGLES, count, glow::UNSIGNED_INT, 0);
+
+        gl.bind_framebuffer(glow::READ_FRAMEBUFFER, Some(draw_fbo));
+        gl.bind_framebuffer(glow::DRAW_FRAMEBUFFER, Some(read_fbo));
+        gl.blit_framebuffer(
+            0,
+            0,
+            w,
+            h,
+            0,
+            0,
+            w,
+            h,
+            glow::COLOR_BUFFER_BIT,
+            glow::NEAREST,
+        );
+        gl.bind_framebuffer(glow::FRAMEBUFFER, Some(read_fbo));
+        let mut pixels = vec![0u8; (w * h * 4) as usize];
+        gl.pixel_store_i32(glow::PACK_ALIGNMENT, 1);
+        gl.read_pixels(
+            0,
+            0,
+            w,
+            h,
+            glow::RGBA,
+            glow::UNSIGNED_BYTE,
+            glow::PixelPackData::Slice(Some(&mut pixels)),
+        );
+        let err = gl.get_error();
+        if err != glow::NO_ERROR {
+            return Err(Error::Render(format!(
+                "OpenGL error 0x{err:04x} while drawing"
+            )));
+        }
+        // GL rows run bottom-up; images run top-down.
+        let row = (w * 4) as usize;
+        let flipped: Vec<u8> = pixels.chunks_exact(row).rev().flatten().copied().collect();
+        let img = RgbaImage::from_raw(w as u32, h as u32, flipped)
+            .ok_or_else(|| Error::Render("read-back size mismatch".into()))?;
+        images.push(img);
+    }
+    Ok((images, info))
+}
+
+/// Orthographic projection of the panel's exact window, as a column-major 4x4 matrix.
+fn mvp(p: &Panel) -> [f32; 16] {
+    let [x0, x1, y0, y1] = p.window;
+    let [near, far] = p.depth;
+    let c = p.camera;
+    let (sx, sy) = (2.0 / (x1 - x0), 2.0 / (y1 - y0));
+    // Larger eye coordinate = nearer = smaller depth.
+    let sz = -2.0 / (near - far);
+    let row = |axis: [f32; 3], s: f32, offset: f32| [axis[0] * s, axis[1] * s, axis[2] * s, offset];
+    let r0 = row(c.right, sx, -(x1 + x0) / (x1 - x0));
+    let r1 = row(c.up, sy, -(y1 + y0) / (y1 - y0));
+    let r2 = row(c.eye, sz, (near + far) / (near - far));
+    let r3 = [0.0, 0.0, 0.0, 1.0];
+    let mut m = [0.0; 16];
+    for (i, r) in [r0, r1, r2, r3].iter().enumerate() {
+        for j in 0..4 {
+            m[j * 4 + i] = r[j];
+        }
+    }
+    m
+}
+
+unsafe fn upload(
+    gl: &glow::Context,
+    res: &mut Resources,
+    s: &SceneSurface,
+) -> Result<(glow::VertexArray, i32)> {
+    let n = s.mesh.vertices.len();
+    let mut data = Vec::with_capacity(n * STRIDE);
+    for i in 0..n {
+        data.extend_from_slice(&s.mesh.vertices[i]);
+        data.extend_from_slice(&s.normals[i]);
+        data.push(s.curv.as_ref().map_or(0.0, |c| c[i]));
+        let v = s.overlay.as_ref().map_or(f32::NAN, |o| o[i]);
+        // NaN would poison interpolation across a whole triangle; a separate validity
+        // channel keeps the no-data boundary smooth instead.
+        let valid = v.is_finite();
+        data.push(if valid { v } else { 0.0 });
+        data.push(if valid { 1.0 } else { 0.0 });
+    }
+    let vao = gl
+        .create_vertex_array()
+        .map_err(|e| gl_err("vertex array", e))?;
+    res.vaos.push(vao);
+    gl.bind_vertex_array(Some(vao));
+    let vbo = gl.create_buffer().map_err(|e| gl_err("buffer", e))?;
+    res.buffers.push(vbo);
+    gl.bind_buffer(glow::ARRAY_BUFFER, Some(vbo));
+    gl.buffer_data_u8_slice(glow::ARRAY_BUFFER, bytes_f32(&data), glow::STATIC_DRAW);
+    let stride = (STRIDE * 4) as i32;
+    for (loc, size, offset) in [(0, 3, 0), (1, 3, 3), (2, 1, 6), (3, 1, 7), (4, 1, 8)] {
+        gl.enable_vertex_attrib_array(loc);
+        gl.vertex_attrib_pointer_f32(loc, size, glow::FLOAT, false, stride, offset * 4);
+    }
+    let ebo = gl.create_buffer().map_err(|e| gl_err("buffer", e))?;
+    res.buffers.push(ebo);
+    gl.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, Some(ebo));
+    let idx: Vec<u32> = s.mesh.faces.iter().flatten().copied().collect();
+    let idx_bytes: Vec<u8> = idx.iter().flat_map(|i| i.to_ne_bytes()).collect();
+    gl.buffer_data_u8_slice(glow::ELEMENT_ARRAY_BUFFER, &idx_bytes, glow::STATIC_DRAW);
+    gl.bind_vertex_array(None);
+    Ok((vao, idx.len() as i32))
+}
+
+fn bytes_f32(data: &[f32]) -> &[u8] {
+    // SAFETY: f32 has no padding or invalid bit patterns; the slice covers the same memory.
+    unsafe { std::slice::from_raw_parts(data.as_ptr() as *const u8, std::mem::size_of_val(data)) }
+}
+
+unsafe fn framebuffers(
+    gl: &glow::Context,
+    res: &mut Resources,
+    w: i32,
+    h: i32,
+    samples: i32,
+) -> Result<(glow::Framebuffer, glow::Framebuffer)> {
+    let mut fbo_with = |attachments: &[(u32, u32)], samples: i32| -> Result<glow::Framebuffer> {
+        let fbo = gl
+            .create_framebuffer()
+            .map_err(|e| gl_err("framebuffer", e))?;
+        res.framebuffers.push(fbo);
+        gl.bind_framebuffer(glow::FRAMEBUFFER, Some(fbo));
+        for &(format, attachment) in attachments {
+            let rb = gl
+                .create_renderbuffer()
+                .map_err(|e| gl_err("renderbuffer", e))?;
+            res.renderbuffers.push(rb);
+            gl.bind_renderbuffer(glow::RENDERBUFFER, Some(rb));
+            if samples > 1 {
+                gl.renderbuffer_storage_multisample(glow::RENDERBUFFER, samples, format, w, h);
+            } else {
+                gl.renderbuffer_storage(glow::RENDERBUFFER, format, w, h);
+            }
+            gl.framebuffer_renderbuffer(
+                glow::FRAMEBUFFER,
+                attachment,
+                glow::RENDERBUFFER,
+                Some(rb),
+            );
+        }
+        let status = gl.check_framebuffer_status(glow::FRAMEBUFFER);
+        if status != glow::FRAMEBUFFER_COMPLETE {
+            return Err(Error::Render(format!(
+                "framebuffer {w}x{h} incomplete (0x{status:04x})"
+            )));
+        }
+        Ok(fbo)
+    };
+    let draw = fbo_with(
+        &[
+            (glow::RGBA8, glow::COLOR_ATTACHMENT0),
+            (glow::DEPTH_COMPONENT24, glow::DEPTH_ATTACHMENT),
+        ],
+        samples,
+    )?;
+    let read = fbo_with(&[(glow::RGBA8, glow::COLOR_ATTACHMENT0)], 1)?;
+    Ok((draw, read))
+}
+
+unsafe fn compile(gl: &glow::Context, vert: &str, frag: &str) -> Result<glow::Program> {
+    let program = gl.create_program().map_err(|e| gl_err("program", e))?;
+    let mut shaders = Vec::new();
+    for (kind, src, name) in [
+        (glow::VERTEX_SHADER, vert, "surface.vert"),
+        (glow::FRAGMENT_SHADER, frag, "surface.frag"),
+    ] {
+        let sh = gl.create_shader(kind).map_err(|e| gl_err("shader", e))?;
+        gl.shader_source(sh, src);
+        gl.compile_shader(sh);
+        if !gl.get_shader_compile_status(sh) {
+            let log = gl.get_shader_info_log(sh);
+            gl.delete_shader(sh);
+            gl.delete_program(program);
+            return Err(Error::Render(format!(
+                "shaders/{name} does not compile:\n{log}\n{}",
+                numbered(src)
+            )));
+        }
+        gl.attach_shader(program, sh);
+        shaders.push(sh);
+    }
+    gl.link_program(program);
+    for sh in shaders {
+        gl.detach_shader(program, sh);
+        gl.delete_shader(sh);
+    }
+    if !gl.get_program_link_status(program) {
+        let log = gl.get_program_info_log(program);
+        gl.delete_program(program);
+        return Err(Error::Render(format!(
+            "shader program does not link: {log}"
+        )));
+    }
+    Ok(program)
+}
+
+fn numbered(src: &str) -> String {
+    src.lines()
+        .enumerate()
+        .map(|(i, l)| format!("{:4} {l}\n", i + 1))
+        .collect()
+}
