@@ -83,6 +83,6 @@ mod tests {
         );
         assert_eq!(h("thickness.mgh"), None);
         assert_eq!(h("flh.pial"), None);
-        assert_eq!(h("lh.rh.pial"), None);
+        assert_eq!(h("lh.hemi-R_pial.gii"), None);
     }
 }

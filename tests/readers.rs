@@ -1,1 +1,348 @@
-//! placeholder
+//! Readers against nibabel's numbers (shared corpus) and against broken files built from
+//! real ones: every failure must name the file and the sizes involved.
+
+use std::fmt::Debug;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use surfrender::io::{read_overlay, read_surface, sniff, Format};
+
+use crate::util;
+
+type Truth = serde_json::Map<String, Value>;
+
+/// The shared corpus and its truth.json, or `None` (the caller skips) when absent.
+fn corpus() -> Option<(PathBuf, Truth)> {
+    let shared = util::shared_data()?;
+    let text = std::fs::read_to_string(shared.join("truth.json")).expect("read truth.json");
+    Some((
+        shared,
+        serde_json::from_str(&text).expect("parse truth.json"),
+    ))
+}
+
+/// nibabel's values are float32 widened to float64, so they convert back exactly.
+fn same_f32(got: f32, want: &Value, what: &str) {
+    match want.as_f64() {
+        Some(w) => assert_eq!(got, w as f32, "{what}: got {got}, want {w}"),
+        None => assert!(got.is_nan(), "{what}: got {got}, want NaN"),
+    }
+}
+
+/// Relative closeness, with `floor` keeping near-zero expectations from demanding the impossible.
+fn close(got: f64, want: &Value, rel: f64, floor: f64, what: &str) {
+    let want = want.as_f64().expect("number");
+    let tol = rel * want.abs().max(floor);
+    assert!((got - want).abs() <= tol, "{what}: got {got}, want {want}");
+}
+
+/// Corpus files of the formats these readers handle, by truth.json's own labels.
+fn corpus_keys(t: &Truth, formats: &[&str]) -> Vec<String> {
+    let ours = |v: &Value| formats.contains(&v["format"].as_str().unwrap_or(""));
+    let keys = t
+        .iter()
+        .filter(|(k, v)| k.starts_with("fsaverage5/") && ours(v));
+    keys.map(|(k, _)| k.clone()).collect()
+}
+
+#[test]
+fn readers_corpus_surfaces_match_truth() {
+    let Some((shared, t)) = corpus() else { return };
+    let keys = corpus_keys(&t, &["freesurfer_triangle"]);
+    assert_eq!(keys.len(), 8, "FreeSurfer surfaces in truth.json: {keys:?}");
+    for key in keys {
+        let want = &t[&key];
+        let mesh = read_surface(&shared.join(&key)).unwrap_or_else(|e| panic!("{e}"));
+        let (first, last) = (mesh.faces.first(), mesh.faces.last());
+        assert_eq!(
+            json!([mesh.vertices.len(), mesh.faces.len(), first, last]),
+            json!(["n_vertices", "n_faces", "face0", "face_last"].map(|k| &want[k])),
+            "{key}: n_vertices, n_faces, face0, face_last"
+        );
+        let (lo, hi) = mesh.bounds();
+        let n = mesh.vertices.len() as f64;
+        for k in 0..3 {
+            same_f32(lo[k], &want["bbox_min"][k], &format!("{key} bbox_min[{k}]"));
+            same_f32(hi[k], &want["bbox_max"][k], &format!("{key} bbox_max[{k}]"));
+            let mean = mesh.vertices.iter().map(|v| f64::from(v[k])).sum::<f64>() / n;
+            let what = format!("{key} mean[{k}]");
+            close(mean, &want["mean"][k], 1e-4, 1.0, &what);
+        }
+    }
+}
+
+#[test]
+fn readers_corpus_overlays_match_truth() {
+    let Some((shared, t)) = corpus() else { return };
+    let keys = corpus_keys(&t, &["freesurfer_curv", "MGHImage"]);
+    assert_eq!(keys.len(), 8 + 16, "curv + MGH/MGZ files: {keys:?}");
+    for key in keys {
+        let (want, s) = (&t[&key], &t[&key]["overlay"]);
+        let ov = read_overlay(&shared.join(&key)).unwrap_or_else(|e| panic!("{e}"));
+        let values = &ov.values;
+        let finite: Vec<f64> = values
+            .iter()
+            .filter(|v| v.is_finite())
+            .map(|&v| v.into())
+            .collect();
+        let frames = want.get("n_frames").cloned().unwrap_or(json!(1));
+        assert_eq!(
+            json!([ov.n_vertices, ov.n_frames, values.len() - finite.len()]),
+            json!([want["n_vertices"], frames, s["n_nonfinite"]]),
+            "{key}: n_vertices, n_frames, n_nonfinite"
+        );
+        assert_eq!(values.len(), ov.n_vertices * ov.n_frames, "{key}");
+        let n = finite.len() as f64;
+        let mean = finite.iter().sum::<f64>() / n;
+        let std = (finite.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+        let min = finite.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        same_f32(min as f32, &s["min"], &format!("{key} min"));
+        same_f32(max as f32, &s["max"], &format!("{key} max"));
+        close(mean, &s["mean"], 1e-5, 1e-6, &format!("{key} mean"));
+        close(std, &s["std"], 1e-5, 1e-6, &format!("{key} std"));
+        let last = ov.n_vertices - 1;
+        for (i, k) in [(0, "v0"), (1, "v1"), (100, "v100"), (last, "vlast")] {
+            same_f32(values[i], &s[k], &format!("{key} {k}"));
+        }
+    }
+}
+
+/// Every FreeSurfer-format and MGH file on disk has a truth entry, so a file added to the
+/// corpus cannot silently escape the comparison above.
+#[test]
+fn readers_corpus_files_all_have_truth() {
+    let Some((shared, t)) = corpus() else { return };
+    for dir in ["fsaverage5/surf", "fsaverage5/overlays"] {
+        for entry in std::fs::read_dir(shared.join(dir)).expect("list corpus") {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            if dir.ends_with("overlays") && !(name.ends_with(".mgh") || name.ends_with(".mgz")) {
+                continue;
+            }
+            let key = format!("{dir}/{name}");
+            let fmt = t.get(&key).and_then(|v| v["format"].as_str());
+            assert!(
+                matches!(
+                    fmt,
+                    Some("freesurfer_triangle" | "freesurfer_curv" | "MGHImage")
+                ),
+                "{key}: no truth entry of a format we read ({fmt:?})"
+            );
+        }
+    }
+}
+
+#[test]
+fn readers_mgz_volume_is_refused_with_its_shape() {
+    let Some((shared, _)) = corpus() else { return };
+    let path = shared.join("real/nibabel/test.mgz");
+    let msg = read_overlay(&path).unwrap_err().to_string();
+    mentions(&msg, &["test.mgz", "volume", "3x4x5x2"]);
+}
+
+#[test]
+fn readers_repo_copies() {
+    let mesh = read_surface(&util::data("lh.inflated")).unwrap();
+    assert_eq!((mesh.vertices.len(), mesh.faces.len()), (10242, 20480));
+    let pial = read_surface(&util::data("lh.pial")).unwrap(); // with volume-info block
+    assert_eq!((pial.vertices.len(), pial.faces.len()), (10242, 20480));
+    for name in ["lh.thickness", "lh.stat.mgh"] {
+        let ov = read_overlay(&util::data(name)).unwrap();
+        assert_eq!(
+            (ov.n_vertices, ov.n_frames, ov.values.len()),
+            (10242, 1, 10242)
+        );
+    }
+}
+
+#[test]
+fn readers_sniff_content_then_name() {
+    let cases: [(&str, &[u8], Option<Format>); 9] = [
+        ("x", &[0xff, 0xff, 0xfe, 0], Some(Format::FreeSurferSurface)),
+        ("x.mgh", &[0xff, 0xff, 0xff], Some(Format::FreeSurferCurv)),
+        ("lh.thickness", &[0, 0, 0, 1], Some(Format::Mgh)),
+        ("lh.area.pial", b"junk", Some(Format::FreeSurferCurv)),
+        ("lh.white", b"junk", Some(Format::FreeSurferSurface)),
+        ("sub-01.MGZ", b"junk", Some(Format::Mgh)),
+        ("lh.sphere.reg", b"junk", Some(Format::FreeSurferSurface)),
+        ("lh.sulc.nii.gz", b"junk", None),
+        ("data.bin", b"junk", None),
+    ];
+    for (name, bytes, want) in cases {
+        assert_eq!(sniff(Path::new(name), bytes), want, "{name}");
+    }
+}
+
+/// Header end of a real surface: just past its vertex and face counts.
+fn surface_counts_end(bytes: &[u8]) -> usize {
+    let creator_end = bytes.windows(2).position(|w| w == b"\n\n").unwrap() + 2;
+    creator_end + 8
+}
+
+type Reader<T> = fn(&Path) -> surfrender::Result<T>;
+
+/// Writes `bytes` as `dir/name`, reads it, and asserts the read fails with a message
+/// naming the file and containing every one of `parts`.
+fn refused<T: Debug>(dir: &Path, name: &str, bytes: &[u8], read: Reader<T>, parts: &[&str]) {
+    let path = util::write(dir, name, bytes);
+    let msg = read(&path).expect_err(name).to_string();
+    mentions(&msg, &[name]);
+    mentions(&msg, parts);
+}
+
+fn mentions(msg: &str, parts: &[&str]) {
+    for p in parts {
+        assert!(msg.contains(p), "message lacks {p:?}: {msg}");
+    }
+}
+
+/// A copy of `bytes` with a big-endian int32 written at `at`.
+fn patched(bytes: &[u8], at: usize, value: i32) -> Vec<u8> {
+    let mut b = bytes.to_vec();
+    b[at..at + 4].copy_from_slice(&value.to_be_bytes());
+    b
+}
+
+#[test]
+fn readers_bad_surfaces() {
+    let dir = util::out_dir("readers_bad_surfaces");
+    let surf = |name, bytes: &[u8], parts: &[&str]| refused(&dir, name, bytes, read_surface, parts);
+    let good = std::fs::read(util::data("lh.inflated")).unwrap();
+    let h = surface_counts_end(&good);
+    // lh.inflated has no trailing block, so its length is exactly what the header implies.
+    let full = good.len().to_string();
+
+    let cut = &good[..h + 12 * 5000 + 6];
+    surf("cut.inflated", cut, &[&full, &cut.len().to_string()]);
+    let mut bad = good.clone();
+    bad[..3].copy_from_slice(&[0, 1, 2]);
+    surf("magic.inflated", &bad, &["00 01 02", "ff ff fe"]);
+
+    // 2^31-1 vertices: refused from the header alone, without trying to allocate 25 GB.
+    let start = Instant::now();
+    let expected = (h as u64 + (i32::MAX as u64) * 12 + 20480 * 12).to_string();
+    let huge = patched(&good, h - 8, i32::MAX);
+    surf("huge.inflated", &huge, &[&expected, &full]);
+    assert!(start.elapsed() < Duration::from_secs(1));
+
+    let neg = patched(&good, h - 4, -3);
+    surf("neg.inflated", &neg, &["negative face count (-3)"]);
+    let oob = patched(&good, h + 10242 * 12 + 7 * 12 + 4, 10247); // face 7, 2nd index
+    surf("oob.inflated", &oob, &["face 7", "10247", "10242"]);
+    surf("lh.empty", &[], &["expected 3 bytes, found 0"]);
+
+    // Wrong kinds of file, each way round.
+    let curv = std::fs::read(util::data("lh.thickness")).unwrap();
+    surf("lh.thickness", &curv, &["curv", "not a triangle surface"]);
+    let ov = |name, bytes: &[u8], parts: &[&str]| refused(&dir, name, bytes, read_overlay, parts);
+    ov("lh.inflated", &good, &["triangle surface"]);
+}
+
+#[test]
+fn readers_single_newline_creator_line() {
+    let dir = util::out_dir("readers_single_newline");
+    let good = std::fs::read(util::data("lh.inflated")).unwrap();
+    let nl = good.windows(2).position(|w| w == b"\n\n").unwrap();
+    let one = [&good[..=nl], &good[nl + 2..]].concat();
+    let p = util::write(&dir, "one.inflated", &one);
+    let want = read_surface(&util::data("lh.inflated")).unwrap();
+    assert_eq!(read_surface(&p).unwrap(), want);
+}
+
+#[test]
+fn readers_bad_curv() {
+    let dir = util::out_dir("readers_bad_curv");
+    let curv = |name, bytes: &[u8], parts: &[&str]| refused(&dir, name, bytes, read_overlay, parts);
+    let good = std::fs::read(util::data("lh.thickness")).unwrap();
+    let cut = &good[..15 + 4 * 100 + 2];
+    let (full, found) = (good.len().to_string(), cut.len().to_string());
+    curv("lh.cut", cut, &[&full, &found]);
+    curv(
+        "lh.multi",
+        &patched(&good, 11, 3),
+        &["values per vertex: 3"],
+    );
+    curv("lh.thickness", &[], &["expected 3 bytes, found 0"]);
+    curv("empty.bin", &[], &["unknown file format", "empty file"]);
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap()
+}
+
+#[test]
+fn readers_bad_mgh_and_mgz() {
+    let dir = util::out_dir("readers_bad_mgh");
+    let mgh_ = |name, bytes: &[u8], parts: &[&str]| refused(&dir, name, bytes, read_overlay, parts);
+    let mgh = std::fs::read(util::data("lh.stat.mgh")).unwrap();
+    let mgz = gzip(&mgh);
+
+    // Content decides, not the name.
+    let p = util::write(&dir, "stat.dat", &mgz);
+    let want = read_overlay(&util::data("lh.stat.mgh")).unwrap();
+    assert_eq!(read_overlay(&p).unwrap(), want);
+
+    let mut flipped = mgz.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid..mid + 16].iter_mut().for_each(|b| *b ^= 0x5a);
+    mgh_("flipped.mgz", &flipped, &["corrupt gzip"]);
+    mgh_("cut.mgz", &mgz[..mgz.len() / 2], &["corrupt gzip"]);
+
+    let wide = patched(&mgh, 4, 20000);
+    mgh_("wide.mgh", &wide, &["expected 80284 bytes", "found 41272"]);
+    mgh_("vol.mgh", &patched(&mgh, 8, 2), &["volume", "10242x2x1x1"]);
+    mgh_("zero.mgz", &gzip(&patched(&mgh, 16, 0)), &["10242x1x1x0"]);
+    mgh_("short.mgh", &mgh[..100], &["expected 284 bytes, found 100"]);
+    mgh_("empty.mgh", &[], &["expected 4 bytes, found 0"]);
+}
+
+fn be<T: Copy, const N: usize>(vals: &[T], f: impl Fn(T) -> [u8; N]) -> Vec<u8> {
+    vals.iter().flat_map(|&v| f(v)).collect()
+}
+
+/// A small MGH with the given header fields, then `data`.
+fn mgh_bytes(dims: [i32; 4], dtype: i32, data: &[u8]) -> Vec<u8> {
+    let [w, h, d, f] = dims;
+    let mut b = be(&[1, w, h, d, f, dtype, 0], i32::to_be_bytes);
+    b.resize(284, 0);
+    b.extend_from_slice(data);
+    b.extend_from_slice(b"tags follow");
+    b
+}
+
+#[test]
+fn readers_mgh_types_and_frames() {
+    let dir = util::out_dir("readers_mgh_types");
+    let read = |name: &str, bytes: Vec<u8>| -> surfrender::Overlay {
+        let p = util::write(&dir, name, &bytes);
+        read_overlay(&p).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let ov = read("u8.mgh", mgh_bytes([3, 1, 1, 2], 0, &[0, 1, 255, 4, 5, 6]));
+    assert_eq!((ov.n_vertices, ov.n_frames), (3, 2));
+    assert_eq!(ov.frame(1).unwrap(), &[4.0, 5.0, 6.0]);
+    assert_eq!(ov.frame(0).unwrap(), &[0.0, 1.0, 255.0]);
+    let m = |dtype, data: Vec<u8>| mgh_bytes([2, 1, 1, 1], dtype, &data);
+    let shorts = be(&[-2i16, 300], i16::to_be_bytes);
+    assert_eq!(read("i16.mgh", m(4, shorts)).values, [-2.0, 300.0]);
+    let ints = be(&[-7i32, 1 << 20], i32::to_be_bytes);
+    assert_eq!(read("i32.mgh", m(1, ints)).values, [-7.0, 1048576.0]);
+    let floats = be(&[f32::NAN, f32::INFINITY], f32::to_be_bytes);
+    let ov = read("nan.mgh", m(3, floats));
+    assert!(ov.values[0].is_nan() && ov.values[1] == f32::INFINITY);
+
+    let long = m(2, vec![0; 16]);
+    refused(
+        &dir,
+        "long.mgh",
+        &long,
+        read_overlay,
+        &["MGH data type", "code 2"],
+    );
+    let huge = mgh_bytes([i32::MAX, 1, 1, i32::MAX], 3, &[]);
+    let expected = (284 + (i32::MAX as u64).pow(2) * 4).to_string();
+    refused(&dir, "huge.mgh", &huge, read_overlay, &[&expected]);
+}

@@ -122,7 +122,12 @@ impl ColorMapping {
         let threshold = style.threshold.map_or(0.0, |b| b.resolve(&abs));
         // PySurfer's rule, applied to what survives the threshold: data drawn on one side
         // only are shown with that sign, so the colour bar has no empty half.
-        let shown = |f: fn(f32) -> bool| values.iter().flat_map(|v| v.iter()).any(|&v| f(v) && v.abs() >= threshold);
+        let shown = |f: fn(f32) -> bool| {
+            values
+                .iter()
+                .flat_map(|v| v.iter())
+                .any(|&v| f(v) && v.abs() >= threshold)
+        };
         let any_pos = shown(|v| v > 0.0);
         let any_neg = shown(|v| v < 0.0);
         let sign = match style.sign {

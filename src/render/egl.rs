@@ -116,6 +116,8 @@ fn open(egl: Egl, dev: Option<&EglDevice>) -> std::result::Result<EglContext, St
 }
 
 /// Tries one display; on failure hands the instance back so the next attempt can use it.
+// The instance is large, but it is moved once per attempt: boxing it buys nothing.
+#[allow(clippy::result_large_err)]
 fn open_or_return(
     egl: Egl,
     dev: Option<&EglDevice>,

@@ -131,7 +131,8 @@ impl View {
         }
         if self.elevation != 0.0 {
             let right = cross(neg(eye), up);
-            let r = rotation(right, self.elevation);
+            // Turning the eye towards `up` is a rotation about −right.
+            let r = rotation(right, -self.elevation);
             eye = mul(r, eye);
             up = mul(r, up);
         }

@@ -1,0 +1,88 @@
+//! MGH/MGZ (FreeSurfer's volume format), used for per-vertex data as an Nx1x1xF "volume".
+//! MGZ arrives here already gunzipped by `read_file`.
+
+use std::path::Path;
+
+use super::{be_f32s, be_i32s, Cursor};
+use crate::error::{hex_prefix, Error, Result};
+use crate::overlay::Overlay;
+
+/// Image data always start here, whatever the header holds.
+const DATA_OFFSET: usize = 284;
+
+/// Parses an MGH image that holds one value per vertex (width = vertices, frames kept).
+/// Anything after the image (FreeSurfer's tag block) is ignored.
+pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<Overlay> {
+    let mut cur = Cursor::new(path, bytes);
+    let version = cur.i32_be("MGH header")?;
+    if version != 1 {
+        return Err(Error::BadMagic {
+            path: path.to_path_buf(),
+            expected: "MGH (version 1)",
+            found: hex_prefix(bytes),
+        });
+    }
+    let mut dims = [0i32; 4];
+    for d in &mut dims {
+        *d = cur.i32_be("MGH header")?;
+    }
+    let dtype = cur.i32_be("MGH header")?;
+    let [width, height, depth, frames] = dims;
+    let shape = format!("{width}x{height}x{depth}x{frames}");
+    if dims.iter().any(|&d| d <= 0) {
+        return Err(Error::invalid(
+            path,
+            format!("MGH dimensions must be positive, found {shape}"),
+        ));
+    }
+    if height != 1 || depth != 1 {
+        return Err(Error::invalid(
+            path,
+            format!(
+                "MGH file is a volume of shape {shape}, not per-vertex data \
+                 (expected Nx1x1 or Nx1x1xF)"
+            ),
+        ));
+    }
+    let size = match dtype {
+        0 => 1,
+        1 | 3 => 4,
+        4 => 2,
+        _ => {
+            return Err(Error::Unsupported {
+                path: path.to_path_buf(),
+                what: "MGH data type",
+                found: format!(
+                    "type code {dtype} (supported: 0 uchar, 1 int32, 3 float32, 4 short)"
+                ),
+            })
+        }
+    };
+    cur.skip_to(DATA_OFFSET, "MGH header")?;
+
+    // Dimensions are positive i32 here, so these conversions and products cannot fail
+    // silently: overflow is caught by the checked arithmetic in `take_items`.
+    let n_vertices = u64::try_from(width).unwrap_or(0);
+    let n_frames = u64::try_from(frames).unwrap_or(0);
+    let count = n_vertices.saturating_mul(n_frames);
+    let data = cur.take_items(count, size, "MGH image data")?;
+    let values: Vec<f32> = match dtype {
+        0 => data.iter().map(|&b| f32::from(b)).collect(),
+        1 => be_i32s(data).map(|v| v as f32).collect(),
+        4 => data
+            .chunks_exact(2)
+            .map(|c| {
+                f32::from(i16::from_be_bytes(
+                    <[u8; 2]>::try_from(c).unwrap_or_default(),
+                ))
+            })
+            .collect(),
+        // Only float32 (3) is left after the type check above.
+        _ => be_f32s(data).collect(),
+    };
+    Ok(Overlay {
+        n_vertices: usize::try_from(n_vertices).unwrap_or(0),
+        n_frames: usize::try_from(n_frames).unwrap_or(0),
+        values,
+    })
+}
