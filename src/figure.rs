@@ -66,7 +66,9 @@ pub fn load_scene(spec: &FigureSpec) -> Result<(Scene, Vec<String>)> {
             }
         };
         let normals = mesh.vertex_normals();
+        let winding = mesh.outward_winding();
         surfaces.push(SceneSurface {
+            winding,
             hemi: input.hemi,
             mesh,
             normals,
@@ -98,9 +100,29 @@ pub fn load_scene(spec: &FigureSpec) -> Result<(Scene, Vec<String>)> {
     ))
 }
 
+/// Prints how long a stage took when `SURFRENDER_TIMING` is set: the benchmark's
+/// "where the time goes" comes from here.
+pub fn stage(name: &str, since: &mut std::time::Instant) {
+    if timing() {
+        eprintln!(
+            "timing: {name:<10} {:7.1} ms",
+            since.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    *since = std::time::Instant::now();
+}
+
+/// Whether `SURFRENDER_TIMING` is set (read once).
+pub fn timing() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("SURFRENDER_TIMING").is_some())
+}
+
 /// Makes the figure described by `spec`.
 pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
+    let mut t = std::time::Instant::now();
     let (scene, notices) = load_scene(spec)?;
+    stage("read", &mut t);
     let plan = montage::plan(
         &scene,
         &LayoutOptions {
@@ -112,6 +134,7 @@ pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
             title: spec.title.is_some(),
         },
     );
+    stage("layout", &mut t);
     let (images, backend) = render::render(
         &scene,
         &plan.panels,
@@ -119,6 +142,7 @@ pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
             egl_device: spec.egl_device,
         },
     )?;
+    stage("render", &mut t);
     let image = montage::compose(
         &plan,
         &images,
@@ -126,6 +150,7 @@ pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
         scene.mapping.as_ref().filter(|_| spec.colorbar),
         spec.title.as_deref(),
     );
+    stage("compose", &mut t);
     Ok(Figure {
         image,
         alpha: spec.background == Background::Transparent,

@@ -59,6 +59,31 @@ impl Mesh {
     }
 }
 
+impl Mesh {
+    /// For a closed genus-0 surface (every FreeSurfer surface: V = F/2 + 2), the sign that
+    /// makes face normals `(b − a) × (c − a)` point outwards: +1 for counter-clockwise
+    /// winding seen from outside, −1 for clockwise. `None` for other meshes, which are
+    /// then drawn without back-face culling.
+    pub fn outward_winding(&self) -> Option<f32> {
+        if self.faces.is_empty() || self.vertices.len() != self.faces.len() / 2 + 2 {
+            return None;
+        }
+        // Six times the signed volume: positive when normals point outwards.
+        let mut vol = 0.0f64;
+        for f in &self.faces {
+            let [a, b, c] = f.map(|i| self.vertices[i as usize]);
+            vol += dot(a, cross(b, c)) as f64;
+        }
+        if vol > 0.0 {
+            Some(1.0)
+        } else if vol < 0.0 {
+            Some(-1.0)
+        } else {
+            None
+        }
+    }
+}
+
 pub(crate) fn sub(a: [f32; 3], b: [f32; 3]) -> [f32; 3] {
     [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
 }

@@ -24,7 +24,9 @@ fn surface(hemi: Hemi, overlay: Option<Vec<f32>>, curv: bool) -> SceneSurface {
         c.values
     });
     let normals = mesh.vertex_normals();
+    let winding = mesh.outward_winding();
     SceneSurface {
+        winding,
         hemi,
         mesh,
         normals,

@@ -256,6 +256,8 @@ pub fn run(a: &Args, command_line: &str) -> Result<Vec<String>> {
         ),
         ("surfrender:command".to_string(), command_line.to_string()),
     ];
+    let mut t = std::time::Instant::now();
     output::write_png(&a.output, &fig.image, fig.alpha, &metadata)?;
+    figure::stage("write", &mut t);
     Ok(if a.quiet { Vec::new() } else { fig.notices })
 }

@@ -11,6 +11,8 @@ use crate::scene::AMBIENT;
 
 const VERT: &str = include_str!("../../shaders/surface.vert");
 const FRAG: &str = include_str!("../../shaders/surface.frag");
+const RESOLVE_VERT: &str = include_str!("../../shaders/resolve.vert");
+const RESOLVE_FRAG: &str = include_str!("../../shaders/resolve.frag");
 /// Floats per vertex: position 3, normal 3, curvature, value, valid.
 const STRIDE: usize = 9;
 
@@ -22,7 +24,7 @@ pub fn render_panels(
 ) -> Result<(Vec<RgbaImage>, BackendInfo)> {
     let mut res = Resources {
         gl: Some(gl),
-        program: None,
+        programs: Vec::new(),
         vaos: Vec::new(),
         buffers: Vec::new(),
         textures: Vec::new(),
@@ -37,7 +39,7 @@ pub fn render_panels(
 /// GL objects to delete when rendering ends, on success or error.
 struct Resources<'a> {
     gl: Option<&'a glow::Context>,
-    program: Option<glow::Program>,
+    programs: Vec<glow::Program>,
     vaos: Vec<glow::VertexArray>,
     buffers: Vec<glow::Buffer>,
     textures: Vec<glow::Texture>,
@@ -50,9 +52,7 @@ impl Drop for Resources<'_> {
         let Some(gl) = self.gl else { return };
         // SAFETY: objects were created by this context, which is still current.
         unsafe {
-            if let Some(p) = self.program {
-                gl.delete_program(p);
-            }
+            self.programs.iter().for_each(|&p| gl.delete_program(p));
             self.vaos.iter().for_each(|&o| gl.delete_vertex_array(o));
             self.buffers.iter().for_each(|&o| gl.delete_buffer(o));
             self.textures.iter().for_each(|&o| gl.delete_texture(o));
@@ -84,10 +84,29 @@ unsafe fn draw(
         version: gl.get_parameter_string(glow::VERSION),
         samples: gl.get_parameter_i32(glow::MAX_SAMPLES).clamp(0, 4),
     };
-    let program = compile(gl, VERT, FRAG)?;
-    res.program = Some(program);
+    let mut t = std::time::Instant::now();
+    // With SURFRENDER_TIMING, wait for the GPU after each stage so times are attributable.
+    let mut stage = |name: &str| {
+        if crate::figure::timing() {
+            gl.finish();
+            crate::figure::stage(name, &mut t);
+        }
+    };
+    let program = compile(gl, VERT, FRAG, "surface")?;
+    res.programs.push(program);
+    let resolve = if info.samples > 1 {
+        let p = compile(gl, RESOLVE_VERT, RESOLVE_FRAG, "resolve")?;
+        res.programs.push(p);
+        Some(p)
+    } else {
+        None
+    };
+    let empty_vao = gl
+        .create_vertex_array()
+        .map_err(|e| gl_err("vertex array", e))?;
+    res.vaos.push(empty_vao);
 
-    let vaos: Vec<(glow::VertexArray, i32)> = scene
+    let vaos: Vec<(glow::VertexArray, glow::Buffer)> = scene
         .surfaces
         .iter()
         .map(|s| upload(gl, res, s))
@@ -119,9 +138,10 @@ unsafe fn draw(
         gl.tex_parameter_i32(glow::TEXTURE_2D, p, glow::NEAREST as i32);
     }
 
+    stage("gl setup");
     let max_w = panels.iter().map(|p| p.width).max().unwrap_or(1).max(1) as i32;
     let max_h = panels.iter().map(|p| p.height).max().unwrap_or(1).max(1) as i32;
-    let (draw_fbo, read_fbo) = framebuffers(gl, res, max_w, max_h, info.samples)?;
+    let (draw_fbo, read_fbo, ms_tex) = framebuffers(gl, res, max_w, max_h, info.samples)?;
 
     gl.use_program(Some(program));
     let loc = |name: &str| gl.get_uniform_location(program, name);
@@ -152,7 +172,8 @@ unsafe fn draw(
             .surfaces
             .get(panel.surface)
             .ok_or_else(|| Error::Render("panel without surface".into()))?;
-        let (vao, count) = vaos[panel.surface];
+        let (vao, ebo) = vaos[panel.surface];
+        let idx = super::visible_indices(surf, panel);
         let (w, h) = (panel.width.max(1) as i32, panel.height.max(1) as i32);
         gl.bind_framebuffer(glow::FRAMEBUFFER, Some(draw_fbo));
         gl.viewport(0, 0, w, h);
@@ -174,22 +195,29 @@ unsafe fn draw(
         let has_overlay = scene.mapping.is_some() && surf.overlay.is_some();
         gl.uniform_1_i32(loc("u_has_overlay").as_ref(), has_overlay as i32);
         gl.bind_vertex_array(Some(vao));
-        gl.draw_elements(glow::TRIANGLES, count, glow::UNSIGNED_INT, 0);
-
-        gl.bind_framebuffer(glow::READ_FRAMEBUFFER, Some(draw_fbo));
-        gl.bind_framebuffer(glow::DRAW_FRAMEBUFFER, Some(read_fbo));
-        gl.blit_framebuffer(
-            0,
-            0,
-            w,
-            h,
-            0,
-            0,
-            w,
-            h,
-            glow::COLOR_BUFFER_BIT,
-            glow::NEAREST,
+        gl.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, Some(ebo));
+        gl.buffer_data_u8_slice(
+            glow::ELEMENT_ARRAY_BUFFER,
+            bytes_of(&idx),
+            glow::STREAM_DRAW,
         );
+        gl.draw_elements(glow::TRIANGLES, idx.len() as i32, glow::UNSIGNED_INT, 0);
+        stage("draw");
+
+        if let Some(resolve) = resolve {
+            gl.bind_framebuffer(glow::FRAMEBUFFER, Some(read_fbo));
+            gl.disable(glow::DEPTH_TEST);
+            gl.use_program(Some(resolve));
+            gl.active_texture(glow::TEXTURE1);
+            gl.bind_texture(glow::TEXTURE_2D_MULTISAMPLE, ms_tex);
+            let rloc = |name: &str| gl.get_uniform_location(resolve, name);
+            gl.uniform_1_i32(rloc("u_samples").as_ref(), 1);
+            gl.uniform_1_i32(rloc("u_count").as_ref(), info.samples);
+            gl.bind_vertex_array(Some(empty_vao));
+            gl.draw_arrays(glow::TRIANGLES, 0, 3);
+            gl.use_program(Some(program));
+            gl.enable(glow::DEPTH_TEST);
+        }
         gl.bind_framebuffer(glow::FRAMEBUFFER, Some(read_fbo));
         let mut pixels = vec![0u8; (w * h * 4) as usize];
         gl.pixel_store_i32(glow::PACK_ALIGNMENT, 1);
@@ -202,6 +230,7 @@ unsafe fn draw(
             glow::UNSIGNED_BYTE,
             glow::PixelPackData::Slice(Some(&mut pixels)),
         );
+        stage("resolve+read");
         let err = gl.get_error();
         if err != glow::NO_ERROR {
             return Err(Error::Render(format!(
@@ -244,7 +273,7 @@ unsafe fn upload(
     gl: &glow::Context,
     res: &mut Resources,
     s: &SceneSurface,
-) -> Result<(glow::VertexArray, i32)> {
+) -> Result<(glow::VertexArray, glow::Buffer)> {
     let n = s.mesh.vertices.len();
     let mut data = Vec::with_capacity(n * STRIDE);
     for i in 0..n {
@@ -266,7 +295,7 @@ unsafe fn upload(
     let vbo = gl.create_buffer().map_err(|e| gl_err("buffer", e))?;
     res.buffers.push(vbo);
     gl.bind_buffer(glow::ARRAY_BUFFER, Some(vbo));
-    gl.buffer_data_u8_slice(glow::ARRAY_BUFFER, bytes_f32(&data), glow::STATIC_DRAW);
+    gl.buffer_data_u8_slice(glow::ARRAY_BUFFER, bytes_of(&data), glow::STATIC_DRAW);
     let stride = (STRIDE * 4) as i32;
     for (loc, size, offset) in [(0, 3, 0), (1, 3, 3), (2, 1, 6), (3, 1, 7), (4, 1, 8)] {
         gl.enable_vertex_attrib_array(loc);
@@ -275,74 +304,114 @@ unsafe fn upload(
     let ebo = gl.create_buffer().map_err(|e| gl_err("buffer", e))?;
     res.buffers.push(ebo);
     gl.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, Some(ebo));
-    let idx: Vec<u32> = s.mesh.faces.iter().flatten().copied().collect();
-    let idx_bytes: Vec<u8> = idx.iter().flat_map(|i| i.to_ne_bytes()).collect();
-    gl.buffer_data_u8_slice(glow::ELEMENT_ARRAY_BUFFER, &idx_bytes, glow::STATIC_DRAW);
     gl.bind_vertex_array(None);
-    Ok((vao, idx.len() as i32))
+    Ok((vao, ebo))
 }
 
-fn bytes_f32(data: &[f32]) -> &[u8] {
-    // SAFETY: f32 has no padding or invalid bit patterns; the slice covers the same memory.
+/// Views plain numbers as bytes for upload.
+fn bytes_of<T: Copy + Into<f64>>(data: &[T]) -> &[u8] {
+    // SAFETY: used with f32 and u32 only: no padding, every bit pattern valid; the byte
+    // slice covers exactly the same memory.
     unsafe { std::slice::from_raw_parts(data.as_ptr() as *const u8, std::mem::size_of_val(data)) }
 }
 
+/// The multisampled draw target (colour texture, depth renderbuffer), and the single-
+/// sampled target we resolve into and read back. Without MSAA both are the same FBO.
 unsafe fn framebuffers(
     gl: &glow::Context,
     res: &mut Resources,
     w: i32,
     h: i32,
     samples: i32,
-) -> Result<(glow::Framebuffer, glow::Framebuffer)> {
-    let mut fbo_with = |attachments: &[(u32, u32)], samples: i32| -> Result<glow::Framebuffer> {
+) -> Result<(glow::Framebuffer, glow::Framebuffer, Option<glow::Texture>)> {
+    let mut fbo = || -> Result<glow::Framebuffer> {
         let fbo = gl
             .create_framebuffer()
             .map_err(|e| gl_err("framebuffer", e))?;
         res.framebuffers.push(fbo);
         gl.bind_framebuffer(glow::FRAMEBUFFER, Some(fbo));
-        for &(format, attachment) in attachments {
-            let rb = gl
-                .create_renderbuffer()
-                .map_err(|e| gl_err("renderbuffer", e))?;
-            res.renderbuffers.push(rb);
-            gl.bind_renderbuffer(glow::RENDERBUFFER, Some(rb));
-            if samples > 1 {
-                gl.renderbuffer_storage_multisample(glow::RENDERBUFFER, samples, format, w, h);
-            } else {
-                gl.renderbuffer_storage(glow::RENDERBUFFER, format, w, h);
-            }
-            gl.framebuffer_renderbuffer(
-                glow::FRAMEBUFFER,
-                attachment,
-                glow::RENDERBUFFER,
-                Some(rb),
-            );
-        }
+        Ok(fbo)
+    };
+    let complete = || -> Result<()> {
         let status = gl.check_framebuffer_status(glow::FRAMEBUFFER);
         if status != glow::FRAMEBUFFER_COMPLETE {
             return Err(Error::Render(format!(
                 "framebuffer {w}x{h} incomplete (0x{status:04x})"
             )));
         }
-        Ok(fbo)
+        Ok(())
     };
-    let draw = fbo_with(
-        &[
-            (glow::RGBA8, glow::COLOR_ATTACHMENT0),
-            (glow::DEPTH_COMPONENT24, glow::DEPTH_ATTACHMENT),
-        ],
-        samples,
-    )?;
-    let read = fbo_with(&[(glow::RGBA8, glow::COLOR_ATTACHMENT0)], 1)?;
-    Ok((draw, read))
+    let read = fbo()?;
+    let rb = gl
+        .create_renderbuffer()
+        .map_err(|e| gl_err("renderbuffer", e))?;
+    res.renderbuffers.push(rb);
+    gl.bind_renderbuffer(glow::RENDERBUFFER, Some(rb));
+    gl.renderbuffer_storage(glow::RENDERBUFFER, glow::RGBA8, w, h);
+    gl.framebuffer_renderbuffer(
+        glow::FRAMEBUFFER,
+        glow::COLOR_ATTACHMENT0,
+        glow::RENDERBUFFER,
+        Some(rb),
+    );
+    let (draw, ms_tex) = if samples > 1 {
+        let draw = fbo()?;
+        let tex = gl.create_texture().map_err(|e| gl_err("texture", e))?;
+        res.textures.push(tex);
+        gl.bind_texture(glow::TEXTURE_2D_MULTISAMPLE, Some(tex));
+        gl.tex_image_2d_multisample(
+            glow::TEXTURE_2D_MULTISAMPLE,
+            samples,
+            glow::RGBA8 as i32,
+            w,
+            h,
+            true,
+        );
+        gl.framebuffer_texture_2d(
+            glow::FRAMEBUFFER,
+            glow::COLOR_ATTACHMENT0,
+            glow::TEXTURE_2D_MULTISAMPLE,
+            Some(tex),
+            0,
+        );
+        (draw, Some(tex))
+    } else {
+        (read, None)
+    };
+    let depth = gl
+        .create_renderbuffer()
+        .map_err(|e| gl_err("renderbuffer", e))?;
+    res.renderbuffers.push(depth);
+    gl.bind_renderbuffer(glow::RENDERBUFFER, Some(depth));
+    if samples > 1 {
+        gl.renderbuffer_storage_multisample(
+            glow::RENDERBUFFER,
+            samples,
+            glow::DEPTH_COMPONENT24,
+            w,
+            h,
+        );
+    } else {
+        gl.renderbuffer_storage(glow::RENDERBUFFER, glow::DEPTH_COMPONENT24, w, h);
+    }
+    gl.framebuffer_renderbuffer(
+        glow::FRAMEBUFFER,
+        glow::DEPTH_ATTACHMENT,
+        glow::RENDERBUFFER,
+        Some(depth),
+    );
+    complete()?;
+    gl.bind_framebuffer(glow::FRAMEBUFFER, Some(read));
+    complete()?;
+    Ok((draw, read, ms_tex))
 }
 
-unsafe fn compile(gl: &glow::Context, vert: &str, frag: &str) -> Result<glow::Program> {
+unsafe fn compile(gl: &glow::Context, vert: &str, frag: &str, name: &str) -> Result<glow::Program> {
     let program = gl.create_program().map_err(|e| gl_err("program", e))?;
     let mut shaders = Vec::new();
-    for (kind, src, name) in [
-        (glow::VERTEX_SHADER, vert, "surface.vert"),
-        (glow::FRAGMENT_SHADER, frag, "surface.frag"),
+    for (kind, src, ext) in [
+        (glow::VERTEX_SHADER, vert, "vert"),
+        (glow::FRAGMENT_SHADER, frag, "frag"),
     ] {
         let sh = gl.create_shader(kind).map_err(|e| gl_err("shader", e))?;
         gl.shader_source(sh, src);
@@ -352,7 +421,7 @@ unsafe fn compile(gl: &glow::Context, vert: &str, frag: &str) -> Result<glow::Pr
             gl.delete_shader(sh);
             gl.delete_program(program);
             return Err(Error::Render(format!(
-                "shaders/{name} does not compile:\n{log}\n{}",
+                "shaders/{name}.{ext} does not compile:\n{log}\n{}",
                 numbered(src)
             )));
         }
@@ -368,7 +437,7 @@ unsafe fn compile(gl: &glow::Context, vert: &str, frag: &str) -> Result<glow::Pr
         let log = gl.get_program_info_log(program);
         gl.delete_program(program);
         return Err(Error::Render(format!(
-            "shader program does not link: {log}"
+            "shader program {name} does not link: {log}"
         )));
     }
     Ok(program)

@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Whole-tool benchmark: process start to PNG written, median wall time and peak RSS.
+
+    python3 benches/bench.py [--runs 15] [--binary target/release/surfrender] [--large DIR]
+
+fig4: lh+rh inflated x lateral+medial, curvature background, thickness with threshold
+2.5 and range 2.5-4.0, --cmap hot, 1600x1200. Run on fsaverage5 (data/) and, with
+--large DIR, on the 163842-vertex mesh from ../shared/data/make_large.py DIR.
+Uses only the standard library; each run is timed with os.wait4 (its own rusage).
+"""
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def fig4(d, out):
+    return [
+        f"{d}/lh.inflated", f"{d}/rh.inflated",
+        "--overlay", f"{d}/lh.thickness", "--overlay", f"{d}/rh.thickness",
+        "--threshold", "2.5", "--range", "2.5", "4.0", "--cmap", "hot",
+        "--size", "1600x1200", "-o", out,
+    ]
+
+
+def run_once(argv, env):
+    t0 = time.perf_counter()
+    p = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, ru = os.wait4(p.pid, 0)
+    dt = time.perf_counter() - t0
+    err = p.stderr.read().decode(errors="replace")
+    p.stderr.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"failed: {' '.join(argv)}\n{err}")
+    return dt, ru.ru_maxrss / 1024.0  # KiB -> MiB
+
+
+def bench(name, argv, runs, env):
+    run_once(argv, env)  # warm the page cache and Mesa's shader cache
+    times, mems = [], []
+    for _ in range(runs):
+        t, m = run_once(argv, env)
+        times.append(t)
+        mems.append(m)
+    print(f"{name:<24} median {statistics.median(times)*1000:7.1f} ms   "
+          f"min {min(times)*1000:7.1f} ms   max {max(times)*1000:7.1f} ms   "
+          f"peak RSS {max(mems):6.1f} MiB   ({runs} runs)")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--binary", default=os.path.join(ROOT, "target/release/surfrender"))
+    ap.add_argument("--large", help="folder written by make_large.py")
+    a = ap.parse_args()
+    env = dict(os.environ)
+    print(f"# {platform.node()} {platform.machine()} {os.cpu_count()} CPUs, "
+          f"{platform.platform()}, {time.strftime('%Y-%m-%d')}")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "fig4.png")
+        bench("fig4 fsaverage5", [a.binary] + fig4(os.path.join(ROOT, "data/fsaverage5"), out), a.runs, env)
+        if a.large:
+            bench("fig4 163842 vertices", [a.binary] + fig4(a.large, out), a.runs, env)
+
+
+if __name__ == "__main__":
+    main()
