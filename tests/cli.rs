@@ -301,3 +301,26 @@ fn help_and_version() {
         assert!(help.contains(flag), "help lacks {flag}");
     }
 }
+
+#[test]
+fn missing_libegl_is_explained() {
+    let dir = util::out_dir("cli_no_egl");
+    let o = dir.join("x.png");
+    let out = util::surfrender()
+        .current_dir(util::root())
+        .env("SURFRENDER_EGL_LIB", "/nonexistent/libEGL.so.1")
+        .args([&lh(), "-o", o.to_str().expect("utf8")])
+        .output()
+        .expect("run surfrender");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("cannot load libEGL"), "{err}");
+    assert!(err.contains("/nonexistent/libEGL.so.1"), "{err}");
+    // The dlopen reason from the error's source chain, and what to install.
+    assert!(err.contains("No such file"), "{err}");
+    assert!(
+        err.contains("libegl1 libegl-mesa0 libgl1-mesa-dri"),
+        "{err}"
+    );
+    assert!(!o.exists());
+}

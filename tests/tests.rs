@@ -4,5 +4,6 @@ mod util;
 
 mod cli;
 mod colormaps;
+mod mapping;
 mod readers;
 mod render;

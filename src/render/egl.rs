@@ -53,11 +53,23 @@ impl EglContext {
     /// Opens a context: the chosen or best EGL device, else Mesa surfaceless. The error
     /// lists every attempt with its reason and the packages to install.
     pub fn new(device: Option<usize>) -> Result<EglContext> {
+        // SURFRENDER_EGL_LIB names another libEGL (a vendor's, or a missing one in tests).
+        let custom = std::env::var_os("SURFRENDER_EGL_LIB");
+        let tried_libs = match &custom {
+            Some(p) => p.to_string_lossy().into_owned(),
+            None => "libEGL.so.1 and libEGL.so".to_string(),
+        };
         // SAFETY: loading libEGL runs its initialisers; libEGL is a system library that
         // is designed to be dlopen'ed (glvnd does exactly this).
-        let egl = unsafe { Egl::load_required() }.map_err(|e| {
+        let loaded = unsafe {
+            match &custom {
+                Some(p) => Egl::load_required_from_filename(p),
+                None => Egl::load_required(),
+            }
+        };
+        let egl = loaded.map_err(|e| {
             Error::Render(format!(
-                "cannot load libEGL (tried libEGL.so.1 and libEGL.so): {}\n  install: {EGL_PACKAGES}",
+                "cannot load libEGL (tried {tried_libs}): {}\n  install: {EGL_PACKAGES}",
                 error_chain(&e)
             ))
         })?;
@@ -322,8 +334,12 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut cur = e.source();
     while let Some(c) = cur {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
+        let m = c.to_string();
+        // Some errors repeat their source in their own message; say it once.
+        if !s.contains(&m) {
+            s.push_str(": ");
+            s.push_str(&m);
+        }
         cur = c.source();
     }
     s
