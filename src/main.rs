@@ -1,10 +1,15 @@
 //! Thin entry point: parse, run, report. Exit codes: 0 ok, 1 input or render error,
 //! 2 usage error (clap's own errors also exit 2).
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
+use surfrender::cli::{help_footer, Args};
 
 fn main() {
-    let args = surfrender::cli::Args::parse();
+    let matches = Args::command().after_help(help_footer()).get_matches();
+    let args = match Args::from_arg_matches(&matches) {
+        Ok(a) => a,
+        Err(e) => e.exit(),
+    };
     let command_line = std::env::args().collect::<Vec<_>>().join(" ");
     match surfrender::cli::run(&args, &command_line) {
         Ok(notices) => {
@@ -13,10 +18,7 @@ fn main() {
             }
         }
         Err(e) => {
-            eprintln!(
-                "surfrender: error: {}",
-                surfrender::render::egl::error_chain(&e)
-            );
+            eprintln!("surfrender: error: {e}");
             std::process::exit(e.exit_code());
         }
     }

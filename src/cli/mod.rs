@@ -245,6 +245,15 @@ fn default_curv(surface: &Path, hemi: Hemi) -> Option<PathBuf> {
     (p.is_file() && p != surface).then_some(p)
 }
 
+/// Text after the flags in `--help`: the colormap names, which are too many for a flag's
+/// one-line help.
+pub fn help_footer() -> String {
+    format!(
+        "Colormaps (append _r to reverse): {}\n\nExit status: 0 figure written, 1 input or rendering error, 2 usage error.",
+        Colormap::names().join(", ")
+    )
+}
+
 /// Runs the command line: renders and writes the figure. Returns notices to print.
 pub fn run(a: &Args, command_line: &str) -> Result<Vec<String>> {
     let spec = to_spec(a)?;
