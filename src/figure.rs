@@ -121,6 +121,9 @@ pub fn timing() -> bool {
 /// Makes the figure described by `spec`.
 pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
     let mut t = std::time::Instant::now();
+    let backend = render::start(RenderOptions {
+        egl_device: spec.egl_device,
+    });
     let (scene, notices) = load_scene(spec)?;
     stage("read", &mut t);
     let plan = montage::plan(
@@ -135,19 +138,14 @@ pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
         },
     );
     stage("layout", &mut t);
-    let (images, backend) = render::render(
-        &scene,
-        &plan.panels,
-        &RenderOptions {
-            egl_device: spec.egl_device,
-        },
-    )?;
+    let mapping = scene.mapping.clone();
+    let (images, backend) = backend.render(scene, plan.panels.clone())?;
     stage("render", &mut t);
     let image = montage::compose(
         &plan,
         &images,
         spec.background,
-        scene.mapping.as_ref().filter(|_| spec.colorbar),
+        mapping.as_ref().filter(|_| spec.colorbar),
         spec.title.as_deref(),
     );
     stage("compose", &mut t);

@@ -114,7 +114,7 @@ fn expected(view: ViewName, hemi: Hemi, marker: usize) -> Option<Side> {
     match (view, marker) {
         (Lateral, 0) => Some(if lh { Left } else { Right }),
         (Medial, 0) => Some(if lh { Right } else { Left }),
-        (Lateral | Medial | Anterior | Posterior, 1) => Some(Up),
+        (Lateral | Medial | Anterior | Posterior | Frontal | Parietal, 1) => Some(Up),
         (Lateral | Medial, 2) => None,
         (Dorsal | Ventral, 0) => Some(Up),
         (Dorsal | Ventral, 1) => None,
@@ -136,6 +136,8 @@ fn every_view_is_oriented_as_documented() {
         ViewName::Ventral,
         ViewName::Anterior,
         ViewName::Posterior,
+        ViewName::Frontal,
+        ViewName::Parietal,
     ];
     let mut failures = Vec::new();
     let mut checked = 0;
@@ -201,7 +203,7 @@ fn every_view_is_oriented_as_documented() {
         failures.len(),
         failures.join("\n")
     );
-    assert!(checked >= 24, "only {checked} orientation checks ran");
+    assert!(checked >= 28, "only {checked} orientation checks ran");
 }
 
 #[test]

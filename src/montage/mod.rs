@@ -217,12 +217,26 @@ pub fn compose(
     };
     let mut out = RgbaImage::from_pixel(plan.width, plan.height, fill);
     for (img, &(x0, y0)) in images.iter().zip(&plan.positions) {
-        for (x, y, p) in img.enumerate_pixels() {
-            let (x, y) = (x0 + x, y0 + y);
-            if p[3] == 0 || x >= out.width() || y >= out.height() {
-                continue;
+        let w = img.width().min(out.width().saturating_sub(x0)) as usize;
+        for (y, row) in img
+            .as_raw()
+            .chunks_exact(img.width() as usize * 4)
+            .enumerate()
+        {
+            let yy = y0 + y as u32;
+            if yy >= out.height() {
+                break;
             }
-            over_premultiplied(out.get_pixel_mut(x, y), *p);
+            let start = ((yy * out.width() + x0) * 4) as usize;
+            let dst = &mut out.as_mut()[start..start + w * 4];
+            for (d, s) in dst.chunks_exact_mut(4).zip(row.chunks_exact(4)) {
+                match s[3] {
+                    0 => {}
+                    // Opaque: premultiplied equals straight.
+                    255 => d.copy_from_slice(s),
+                    _ => over_premultiplied(d, s),
+                }
+            }
         }
     }
     let ink = background.ink();
@@ -249,7 +263,7 @@ pub fn compose(
 }
 
 /// Source-over of a premultiplied pixel onto a straight-alpha one.
-fn over_premultiplied(dst: &mut image::Rgba<u8>, src: image::Rgba<u8>) {
+fn over_premultiplied(dst: &mut [u8], src: &[u8]) {
     let sa = src[3] as f32 / 255.0;
     let da = dst[3] as f32 / 255.0;
     let oa = sa + da * (1.0 - sa);

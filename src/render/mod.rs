@@ -97,3 +97,46 @@ pub fn render(
     info.origin = ctx.origin.clone();
     Ok((images, info))
 }
+
+type Job = (Scene, Vec<Panel>);
+type Outcome = Result<(Vec<RgbaImage>, BackendInfo)>;
+
+/// A backend being started on its own thread: loading libEGL and the driver (tens of
+/// milliseconds) overlaps with reading the inputs. The GL context lives and dies on
+/// that thread, as EGL requires of a current context.
+pub struct Pending {
+    jobs: std::sync::mpsc::Sender<Job>,
+    results: std::sync::mpsc::Receiver<Outcome>,
+}
+
+/// Starts opening a rendering context in the background.
+pub fn start(opts: RenderOptions) -> Pending {
+    let (jobs, job_rx) = std::sync::mpsc::channel::<Job>();
+    let (result_tx, results) = std::sync::mpsc::channel::<Outcome>();
+    std::thread::spawn(move || {
+        let mut t = std::time::Instant::now();
+        let ctx = egl::EglContext::new(opts.egl_device);
+        crate::figure::stage("context", &mut t);
+        // No job arrives when reading the inputs failed: then just close.
+        let Ok((scene, panels)) = job_rx.recv() else {
+            return;
+        };
+        let outcome = ctx.and_then(|ctx| {
+            let (images, mut info) = gl::render_panels(&ctx.gl, &scene, &panels)?;
+            info.origin = ctx.origin.clone();
+            Ok((images, info))
+        });
+        let _ = result_tx.send(outcome);
+    });
+    Pending { jobs, results }
+}
+
+impl Pending {
+    /// Renders on the background context once it is ready.
+    pub fn render(self, scene: Scene, panels: Vec<Panel>) -> Outcome {
+        let lost =
+            || crate::error::Error::Render("the rendering thread stopped unexpectedly".into());
+        self.jobs.send((scene, panels)).map_err(|_| lost())?;
+        self.results.recv().map_err(|_| lost())?
+    }
+}
