@@ -27,6 +27,26 @@ pub fn load_scene(spec: &FigureSpec) -> Result<(Scene, Vec<String>)> {
     let mut surfaces = Vec::with_capacity(spec.surfaces.len());
     for input in &spec.surfaces {
         let mesh = io::read_surface(&input.surface)?;
+        // A NaN coordinate would silently wreck the shared scale of every panel.
+        if let Some(i) = mesh
+            .vertices
+            .iter()
+            .position(|v| !v.iter().all(|c| c.is_finite()))
+        {
+            return Err(Error::invalid(
+                &input.surface,
+                format!(
+                    "vertex {i} has a non-finite coordinate {:?}",
+                    mesh.vertices[i]
+                ),
+            ));
+        }
+        if mesh.faces.is_empty() {
+            return Err(Error::invalid(
+                &input.surface,
+                "the surface has no faces to draw",
+            ));
+        }
         let n = mesh.vertices.len();
         let per_vertex = |path: &Path, what: &str| -> Result<Vec<f32>> {
             let ov = io::read_overlay(path)?;
