@@ -144,7 +144,13 @@ pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
     let backend = render::start(RenderOptions {
         egl_device: spec.egl_device,
     });
-    let (scene, notices) = load_scene(spec)?;
+    let (scene, notices) = match load_scene(spec) {
+        Ok(r) => r,
+        Err(e) => {
+            backend.abandon();
+            return Err(e);
+        }
+    };
     stage("read", &mut t);
     let plan = montage::plan(
         &scene,
@@ -159,7 +165,14 @@ pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
     );
     stage("layout", &mut t);
     let mapping = scene.mapping.clone();
-    let (images, backend) = backend.render(scene, plan.panels.clone())?;
+    let (outcome, finishing) = backend.render(scene, plan.panels.clone());
+    let (images, backend) = match outcome {
+        Ok(r) => r,
+        Err(e) => {
+            finishing.join();
+            return Err(e);
+        }
+    };
     stage("render", &mut t);
     let image = montage::compose(
         &plan,
@@ -169,6 +182,8 @@ pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
         spec.title.as_deref(),
     );
     stage("compose", &mut t);
+    finishing.join();
+    stage("teardown", &mut t);
     Ok(Figure {
         image,
         alpha: spec.background == Background::Transparent,

@@ -107,13 +107,24 @@ type Outcome = Result<(Vec<RgbaImage>, BackendInfo)>;
 pub struct Pending {
     jobs: std::sync::mpsc::Sender<Job>,
     results: std::sync::mpsc::Receiver<Outcome>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+/// The render thread after its images were delivered, still tearing its context down.
+/// Join it before the process exits: Mesa's exit handlers must not race a live context.
+pub struct Finishing(std::thread::JoinHandle<()>);
+
+impl Finishing {
+    pub fn join(self) {
+        let _ = self.0.join();
+    }
 }
 
 /// Starts opening a rendering context in the background.
 pub fn start(opts: RenderOptions) -> Pending {
     let (jobs, job_rx) = std::sync::mpsc::channel::<Job>();
     let (result_tx, results) = std::sync::mpsc::channel::<Outcome>();
-    std::thread::spawn(move || {
+    let thread = std::thread::spawn(move || {
         let mut t = std::time::Instant::now();
         let ctx = egl::EglContext::new(opts.egl_device);
         crate::figure::stage("context", &mut t);
@@ -121,22 +132,47 @@ pub fn start(opts: RenderOptions) -> Pending {
         let Ok((scene, panels)) = job_rx.recv() else {
             return;
         };
-        let outcome = ctx.and_then(|ctx| {
+        let outcome = ctx.as_ref().map_err(clone_error).and_then(|ctx| {
             let (images, mut info) = gl::render_panels(&ctx.gl, &scene, &panels)?;
             info.origin = ctx.origin.clone();
             Ok((images, info))
         });
         let _ = result_tx.send(outcome);
+        // The context is torn down here, after the images were handed over, so the
+        // figure is composed and written meanwhile.
+        drop(ctx);
     });
-    Pending { jobs, results }
+    Pending {
+        jobs,
+        results,
+        thread,
+    }
+}
+
+/// Context errors are plain messages; rebuilding one keeps the context owned by the thread.
+fn clone_error(e: &crate::error::Error) -> crate::error::Error {
+    match e {
+        crate::error::Error::Usage(m) => crate::error::Error::Usage(m.clone()),
+        other => crate::error::Error::Render(other.to_string()),
+    }
 }
 
 impl Pending {
     /// Renders on the background context once it is ready.
-    pub fn render(self, scene: Scene, panels: Vec<Panel>) -> Outcome {
+    pub fn render(self, scene: Scene, panels: Vec<Panel>) -> (Outcome, Finishing) {
         let lost =
             || crate::error::Error::Render("the rendering thread stopped unexpectedly".into());
-        self.jobs.send((scene, panels)).map_err(|_| lost())?;
-        self.results.recv().map_err(|_| lost())?
+        let outcome = match self.jobs.send((scene, panels)) {
+            Ok(()) => self.results.recv().unwrap_or_else(|_| Err(lost())),
+            Err(_) => Err(lost()),
+        };
+        (outcome, Finishing(self.thread))
+    }
+
+    /// Gives up without rendering (the inputs were bad) and waits for the thread, so the
+    /// process does not exit while the driver is still starting.
+    pub fn abandon(self) {
+        drop(self.jobs);
+        let _ = self.thread.join();
     }
 }
