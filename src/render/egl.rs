@@ -73,8 +73,10 @@ impl EglContext {
                 error_chain(&e)
             ))
         })?;
+        let mut t = std::time::Instant::now();
         let mut tried = Vec::new();
         let devices = list_devices(&egl);
+        crate::figure::stage("egl devices", &mut t);
         if let Some(want) = device {
             let Some(dev) = devices.iter().find(|d| d.index == want) else {
                 return Err(Error::Usage(format!(
@@ -179,8 +181,10 @@ fn try_open(
     }
     // SAFETY: non-null display returned by EGL.
     let display = unsafe { egl::Display::from_ptr(raw) };
+    let mut t = std::time::Instant::now();
     egl.initialize(display)
         .map_err(|e| format!("eglInitialize: {e}"))?;
+    crate::figure::stage("egl init", &mut t);
     let result = (|| {
         egl.bind_api(egl::OPENGL_API)
             .map_err(|e| format!("eglBindAPI(OpenGL): {e}"))?;
