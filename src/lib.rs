@@ -3,7 +3,7 @@
 //! The pipeline, one module per stage, plain data between stages:
 //!
 //! ```text
-//! io (read) → Mesh / Overlay → color (threshold, colormap, cortex) → scene (views, camera, lights)
+//! io + load (read) → Mesh / Overlay → color (threshold, colormap, cortex) → scene (views, camera, lights)
 //!   → render (EGL + OpenGL into an FBO) → montage (crop, tile, colour bar, text) → output (PNG)
 //! ```
 //!
@@ -15,6 +15,7 @@ pub mod error;
 pub mod figure;
 pub mod hemi;
 pub mod io;
+pub mod load;
 pub mod mesh;
 pub mod montage;
 pub mod output;

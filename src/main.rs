@@ -10,7 +10,11 @@ fn main() {
         Ok(a) => a,
         Err(e) => e.exit(),
     };
-    let command_line = std::env::args().collect::<Vec<_>>().join(" ");
+    // Lossy: a file name that is not UTF-8 must not stop the run, only its metadata.
+    let command_line = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ");
     match surfrender::cli::run(&args, &command_line) {
         Ok(notices) => {
             for n in notices {

@@ -1,15 +1,93 @@
 //! PNG output, written to a temporary file in the destination folder and renamed into
 //! place, so a failed or interrupted run never leaves a half-written figure behind.
 
+use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use image::RgbaImage;
 
 use crate::error::{Error, Result};
 
-/// Text metadata stored in the PNG (tEXt chunks), in order.
+/// Text metadata stored in the PNG, in order. Latin-1 text goes into `tEXt` chunks, as
+/// most viewers show those; anything else (a Greek letter in a title) into UTF-8 `iTXt`.
 pub type Metadata = Vec<(String, String)>;
+
+/// Fails early, before any rendering, when the output cannot be written: its folder does
+/// not exist or it names a folder.
+pub fn check_destination(path: &Path) -> Result<()> {
+    let fail = |msg: String| Error::Write {
+        path: path.to_path_buf(),
+        source: std::io::Error::other(msg),
+    };
+    if path.is_dir() {
+        return Err(fail(
+            "it is a directory; give a file name such as fig.png".into(),
+        ));
+    }
+    let dir = folder(path);
+    if !dir.is_dir() {
+        return Err(fail(format!("the folder {} does not exist", dir.display())));
+    }
+    Ok(())
+}
+
+fn folder(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+/// A temporary file beside the destination, removed unless renamed into place.
+struct TempFile {
+    path: PathBuf,
+    file: Option<File>,
+}
+
+impl TempFile {
+    /// Created with the process umask's permissions (0644 typically), unlike
+    /// `tempfile`'s 0600, so collaborators on a cluster can read the figure.
+    fn beside(dest: &Path) -> std::io::Result<TempFile> {
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut last = None;
+        for attempt in 0..100u32 {
+            let path = folder(dest).join(format!(
+                ".{name}.{}-{attempt}.surfrender-tmp",
+                std::process::id()
+            ));
+            match OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(file) => {
+                    return Ok(TempFile {
+                        path,
+                        file: Some(file),
+                    })
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| std::io::Error::other("no temporary name available")))
+    }
+
+    fn persist(mut self, dest: &Path) -> std::io::Result<()> {
+        drop(self.file.take());
+        std::fs::rename(&self.path, dest)?;
+        self.path = PathBuf::new();
+        Ok(())
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if !self.path.as_os_str().is_empty() {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
 
 /// Writes `img` as PNG: RGBA when `alpha` (transparent backgrounds), RGB otherwise.
 pub fn write_png(path: &Path, img: &RgbaImage, alpha: bool, metadata: &Metadata) -> Result<()> {
@@ -17,24 +95,19 @@ pub fn write_png(path: &Path, img: &RgbaImage, alpha: bool, metadata: &Metadata)
         path: path.to_path_buf(),
         source,
     };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let tmp = tempfile::Builder::new()
-        .prefix(".surfrender-")
-        .suffix(".png.tmp")
-        .tempfile_in(dir)
-        .map_err(werr)?;
+    let mut tmp = TempFile::beside(path).map_err(werr)?;
     {
-        let mut w = BufWriter::new(tmp.as_file());
+        let file = tmp
+            .file
+            .as_mut()
+            .ok_or_else(|| werr(std::io::Error::other("temporary file closed")))?;
+        let mut w = BufWriter::new(file);
         encode(&mut w, img, alpha, metadata).map_err(|e| werr(std::io::Error::other(e)))?;
         w.flush().map_err(werr)?;
     }
     // No fsync: the rename is what keeps a failed run from leaving a partial figure, and
-    // fsync costs tens of milliseconds on network filesystems of HPC clusters.
-    tmp.persist(path).map_err(|e| werr(e.error))?;
-    Ok(())
+    // fsync costs tens of milliseconds on the network filesystems of HPC clusters.
+    tmp.persist(path).map_err(werr)
 }
 
 fn encode<W: Write>(
@@ -55,7 +128,11 @@ fn encode<W: Write>(
     // choosing a filter per row.
     enc.set_filter(png::Filter::Up);
     for (k, v) in metadata {
-        enc.add_text_chunk(k.clone(), v.clone())?;
+        if v.chars().all(|c| (c as u32) < 256) {
+            enc.add_text_chunk(k.clone(), v.clone())?;
+        } else {
+            enc.add_itxt_chunk(k.clone(), v.clone())?;
+        }
     }
     let mut writer = enc.write_header()?;
     if alpha {

@@ -16,6 +16,9 @@ pub struct SurfaceInput {
     pub overlay: Option<PathBuf>,
     /// Curvature for the cortex background; `None` means flat grey.
     pub curv: Option<PathBuf>,
+    /// Whether the user named `curv` (an unreadable one found beside the surface only
+    /// costs the curvature shading, with a note).
+    pub curv_given: bool,
 }
 
 /// How panels are arranged.

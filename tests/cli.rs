@@ -256,7 +256,7 @@ fn input_errors_exit_1_and_write_nothing() {
                 "-o".into(),
                 os.clone(),
             ],
-            vec![],
+            vec!["rh.thickness".into(), "says hemisphere rh".into()],
         ),
         (
             vec![nan_surface.display().to_string(), "-o".into(), os.clone()],
@@ -278,13 +278,8 @@ fn input_errors_exit_1_and_write_nothing() {
     for (i, (args, needles)) in cases.iter().enumerate() {
         let argv: Vec<&str> = args.iter().map(String::as_str).collect();
         let (code, err) = run(&argv);
-        if i == 3 {
-            // rh data on an lh surface by explicit order is allowed (same vertex count).
-            assert_eq!(code, 0, "{err}");
-            std::fs::remove_file(&o).expect("remove");
-            continue;
-        }
-        let want = if i == 5 { 2 } else { 1 };
+        // Right-hemisphere data on a left surface is a wrong figure: a usage error.
+        let want = if i == 3 || i == 5 { 2 } else { 1 };
         assert_eq!(code, want, "{args:?}: {err}");
         for n in needles {
             assert!(
@@ -338,4 +333,161 @@ fn missing_libegl_is_explained() {
         "{err}"
     );
     assert!(!o.exists());
+}
+
+#[test]
+fn unicode_title_and_non_utf8_paths_are_written() {
+    let dir = util::out_dir("cli_unicode");
+    let o = dir.join("u.png");
+    let (code, err) = run(&[
+        &lh(),
+        "--title",
+        "α→β 日本 thickness",
+        "-o",
+        o.to_str().expect("utf8"),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(o.is_file());
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"lh.\xff.inflated");
+        let src = dir.join(name);
+        std::fs::copy(util::data("lh.inflated"), &src).expect("copy");
+        let o2 = dir.join("v.png");
+        let out = util::surfrender()
+            .arg(&src)
+            .arg("-o")
+            .arg(&o2)
+            .output()
+            .expect("run");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(o2.is_file());
+    }
+}
+
+#[test]
+fn hemisphere_in_a_name_must_match_a_surface() {
+    let dir = util::out_dir("cli_pairing");
+    let o = dir.join("x.png").display().to_string();
+    let rh = util::data("rh.inflated").display().to_string();
+    let lh_thick = util::data("lh.thickness").display().to_string();
+    let (code, err) = run(&[&rh, "--overlay", &lh_thick, "-o", &o]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("lh.thickness") && err.contains("says hemisphere lh"),
+        "{err}"
+    );
+    let (code, err) = run(&[
+        &rh,
+        "--curv",
+        &util::data("lh.curv").display().to_string(),
+        "-o",
+        &o,
+    ]);
+    assert_eq!(code, 2, "{err}");
+    // An unnamed overlay pairs by order with the surface left over.
+    let unnamed = util::write(
+        &dir,
+        "stat_right.mgh",
+        &std::fs::read(util::data("rh.stat.mgh")).expect("read"),
+    );
+    let (code, err) = run(&[
+        &lh(),
+        &rh,
+        "--overlay",
+        &util::data("lh.stat.mgh").display().to_string(),
+        "--overlay",
+        &unnamed.display().to_string(),
+        "-o",
+        &o,
+    ]);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn output_file_gets_the_usual_permissions() {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = util::out_dir("cli_mode");
+        let o = dir.join("m.png");
+        let (code, err) = run(&[&lh(), "-o", o.to_str().expect("utf8")]);
+        assert_eq!(code, 0, "{err}");
+        // A plain file created by this process has the mode the umask gives.
+        let plain = util::write(&dir, "plain", b"x");
+        let mode =
+            |p: &std::path::Path| std::fs::metadata(p).expect("stat").permissions().mode() & 0o777;
+        assert_eq!(mode(&o), mode(&plain));
+    }
+}
+
+#[test]
+fn bad_destinations_and_sizes_fail_before_rendering() {
+    let dir = util::out_dir("cli_dest");
+    let missing = dir.join("no/such/folder/x.png").display().to_string();
+    let (code, err) = run(&[&lh(), "-o", &missing]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("does not exist"), "{err}");
+    let (code, err) = run(&[&lh(), "-o", dir.to_str().expect("utf8")]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("directory"), "{err}");
+    let o = dir.join("x.png").display().to_string();
+    let (code, err) = run(&[
+        &lh(),
+        "--views",
+        "lat,med,dors,vent,ant,post,front,par",
+        "--layout",
+        "column",
+        "--size",
+        "4000x",
+        "-o",
+        &o,
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("16384"), "{err}");
+    for bad in [
+        ["--azimuth", "nan"],
+        ["--elevation", "inf"],
+        ["--zoom", "0.001"],
+    ] {
+        let (code, err) = run(&[&lh(), bad[0], bad[1], "-o", &o]);
+        assert_eq!(code, 2, "{bad:?}: {err}");
+    }
+    // Negative numbers are values, and never swallow the next flag.
+    let (code, err) = run(&[&lh(), "--range", "1", "-o", &o]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("2 values required for '--range"), "{err}");
+    assert!(!dir.join("x.png").exists());
+}
+
+#[test]
+fn degenerate_surfaces_are_refused() {
+    let dir = util::out_dir("cli_degenerate");
+    let o = dir.join("x.png").display().to_string();
+    let surf = std::fs::read(util::data("lh.inflated")).expect("read");
+    let start = surf
+        .windows(2)
+        .position(|w| w == b"\n\n")
+        .expect("creator line")
+        + 2;
+    let n = i32::from_be_bytes(surf[start..start + 4].try_into().expect("4 bytes")) as usize;
+    let coords = start + 8;
+    let mut same = surf.clone();
+    for i in 0..n * 3 {
+        same[coords + 4 * i..coords + 4 * i + 4].copy_from_slice(&1.0f32.to_be_bytes());
+    }
+    let mut far = surf.clone();
+    far[coords..coords + 4].copy_from_slice(&1e30f32.to_be_bytes());
+    for (name, bytes, needle) in [("lh.same", same, "same point"), ("lh.far", far, "span")] {
+        let p = util::write(&dir, name, &bytes);
+        let (code, err) = run(&[p.to_str().expect("utf8"), "-o", &o]);
+        assert_eq!(code, 1, "{name}: {err}");
+        assert!(err.contains(name) && err.contains(needle), "{name}: {err}");
+    }
 }

@@ -53,11 +53,7 @@ fn threshold_makes_values_transparent() {
     assert_eq!(m.rgb(1.99), None);
     assert_eq!(m.rgb(2.0), Some([0, 0, 0]));
     assert_eq!(m.rgb(f32::NAN), None, "NaN is transparent");
-    assert_eq!(
-        m.rgb(f32::INFINITY),
-        Some([255, 255, 255]),
-        "infinity saturates"
-    );
+    assert_eq!(m.rgb(f32::INFINITY), None, "infinity is no data, like NaN");
 }
 
 #[test]
@@ -101,6 +97,22 @@ fn one_signed_data_use_the_whole_sequential_map() {
     assert_eq!(m.sign, Sign::Abs);
     assert_eq!(m.rgb(1.0), Some([255, 255, 255]));
     assert_eq!(m.rgb(-1.0), Some([0, 0, 0]));
+}
+
+#[test]
+fn negligible_negative_values_do_not_make_a_second_side() {
+    // Thickness maps carry a few tiny negative values; they must not split the bar.
+    let m = mapping(
+        "heat",
+        None,
+        Some(("1", "4")),
+        Sign::Abs,
+        &[-0.003, 0.0, 2.0, 4.0],
+    );
+    assert_eq!(m.sign, Sign::Pos);
+    assert_eq!(m.rgb(-0.003), None);
+    let m = mapping("heat", None, Some(("1", "4")), Sign::Abs, &[-0.5, 2.0, 4.0]);
+    assert_eq!(m.sign, Sign::Abs);
 }
 
 #[test]

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use surfrender::io::{read_overlay, read_surface, sniff, Format};
+use surfrender::io::{read_overlay, read_surface, sniff, Format, MAX_DECOMPRESSED};
 
 use crate::util;
 
@@ -218,7 +218,15 @@ fn readers_bad_surfaces() {
     surf("cut.inflated", cut, &[&full, &cut.len().to_string()]);
     let mut bad = good.clone();
     bad[..3].copy_from_slice(&[0, 1, 2]);
-    surf("magic.inflated", &bad, &["00 01 02", "ff ff fe"]);
+    surf(
+        "magic.inflated",
+        &bad,
+        &[
+            "not a FreeSurfer triangle surface file",
+            "00 01 02",
+            "ff ff fe",
+        ],
+    );
 
     // 2^31-1 vertices: refused from the header alone, without trying to allocate 25 GB.
     let start = Instant::now();
@@ -290,7 +298,23 @@ fn readers_bad_mgh_and_mgz() {
     let mid = flipped.len() / 2;
     flipped[mid..mid + 16].iter_mut().for_each(|b| *b ^= 0x5a);
     mgh_("flipped.mgz", &flipped, &["corrupt gzip"]);
-    mgh_("cut.mgz", &mgz[..mgz.len() / 2], &["corrupt gzip"]);
+    mgh_(
+        "cut.mgz",
+        &mgz[..mgz.len() / 2],
+        &["corrupt gzip", "ends early"],
+    );
+    // All the data are there, but the member's CRC and length are not.
+    let no_trailer = &mgz[..mgz.len() - 4];
+    mgh_(
+        "no_trailer.mgz",
+        no_trailer,
+        &["corrupt gzip", "ends early"],
+    );
+    mgh_(
+        "version.mgh",
+        &patched(&mgh, 0, 2),
+        &["not an MGH file (version 1)"],
+    );
 
     let wide = patched(&mgh, 4, 20000);
     mgh_("wide.mgh", &wide, &["expected 80284 bytes", "found 41272"]);
@@ -345,4 +369,194 @@ fn readers_mgh_types_and_frames() {
     let huge = mgh_bytes([i32::MAX, 1, 1, i32::MAX], 3, &[]);
     let expected = (284 + (i32::MAX as u64).pow(2) * 4).to_string();
     refused(&dir, "huge.mgh", &huge, read_overlay, &[&expected]);
+}
+
+/// Writes `head` then `fill_len` copies of `fill` to `path` through a fast gzip encoder,
+/// streaming, so that the test never holds the decompressed data.
+fn gzip_stream(path: &Path, head: &[u8], fill: u8, fill_len: u64) {
+    let file = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    let mut enc = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
+    enc.write_all(head).unwrap();
+    let block = vec![fill; 1 << 20];
+    let mut left = fill_len;
+    while left > 0 {
+        let n = left.min(block.len() as u64);
+        enc.write_all(&block[..n as usize]).unwrap();
+        left -= n;
+    }
+    enc.finish().unwrap().flush().unwrap();
+}
+
+/// Peak resident memory of this process in kB (Linux), from /proc/self/status.
+fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+const BOMB_ENV: &str = "SURFRENDER_TEST_GZIP_BOMB";
+
+/// A valid MGZ header (10242 float32 values) followed by 300 MB of zeros in one gzip member
+/// of about 1.4 MB: the reader must take its 10242 values and leave the rest compressed.
+#[test]
+fn readers_gzip_bomb_reads_only_what_the_header_needs() {
+    let dir = util::out_dir("readers_gzip_bomb");
+    let path = dir.join("lh.bomb.mgz");
+    let tail: u64 = 300 << 20;
+    let header = &mgh_bytes([10242, 1, 1, 1], 3, &[])[..284];
+    gzip_stream(&path, header, 0, tail);
+    let size = std::fs::metadata(&path).unwrap().len();
+    assert!(size * 100 < tail, "bomb is {size} bytes compressed");
+
+    let start = Instant::now();
+    let ov = read_overlay(&path).unwrap_or_else(|e| panic!("{e}"));
+    let took = start.elapsed();
+    assert_eq!(
+        (ov.n_vertices, ov.n_frames, ov.values.len()),
+        (10242, 1, 10242)
+    );
+    assert!(ov.values.iter().all(|&v| v == 0.0));
+    assert!(took < Duration::from_secs(2), "read took {took:?}");
+
+    // Proof that the tail is never decompressed: with the end of the stream cut off (which
+    // full decompression reports as truncated) the file still reads.
+    let bytes = std::fs::read(&path).unwrap();
+    let cut = util::write(&dir, "lh.cutbomb.mgz", &bytes[..bytes.len() - 1000]);
+    assert_eq!(read_overlay(&cut).unwrap(), ov);
+
+    // Memory, measured in a process of its own (the other tests share this one): the child
+    // reads the bomb and reports its peak resident memory.
+    if peak_rss_kb().is_none() {
+        eprintln!("SKIPPED: no /proc/self/status; peak memory of the read not measured");
+        return;
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "readers::readers_gzip_bomb_child", "--ignored"])
+        .args(["--nocapture", "--test-threads=1"])
+        .env(BOMB_ENV, &path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "child failed: {stdout}");
+    let peak: u64 = stdout
+        .lines()
+        .find_map(|l| Some(l.split_once("peak_rss_kb=")?.1.trim()))
+        .unwrap_or_else(|| panic!("no peak reported: {stdout}"))
+        .parse()
+        .unwrap();
+    // 300 MB decompressed; the read itself needs about 100 kB.
+    assert!(
+        peak < 64 << 10,
+        "peak resident memory {peak} kB while reading the bomb"
+    );
+}
+
+/// Run by the test above in a child process; does nothing on its own.
+#[test]
+#[ignore = "helper run in a child process by readers_gzip_bomb_reads_only_what_the_header_needs"]
+fn readers_gzip_bomb_child() {
+    let Some(path) = std::env::var_os(BOMB_ENV) else {
+        return;
+    };
+    let ov = read_overlay(Path::new(&path)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(ov.values.len(), 10242);
+    println!("peak_rss_kb={}", peak_rss_kb().unwrap());
+}
+
+/// A header that implies more than 2 GiB is refused from the header, whatever follows it.
+#[test]
+fn readers_gzip_header_over_the_cap() {
+    let dir = util::out_dir("readers_gzip_cap");
+    // 2^29 vertices x 2 frames of float32: 4 GiB of data, in a 10 kB file.
+    let p = dir.join("lh.huge.mgz");
+    let header = &mgh_bytes([1 << 29, 1, 1, 2], 3, &[])[..284];
+    gzip_stream(&p, header, 0, 10 << 20);
+    let start = Instant::now();
+    let msg = read_overlay(&p).unwrap_err().to_string();
+    assert!(start.elapsed() < Duration::from_secs(1));
+    let implied = (284 + (1u64 << 30) * 4).to_string();
+    mentions(
+        &msg,
+        &[
+            "lh.huge.mgz",
+            &implied,
+            "exceed 2 GiB",
+            "surfrender can render",
+        ],
+    );
+    assert_eq!(MAX_DECOMPRESSED, 1 << 31);
+
+    // Same for a surface: 2^31-1 vertices are 25 GB.
+    let good = std::fs::read(util::data("lh.inflated")).unwrap();
+    let h = surface_counts_end(&good);
+    let p = dir.join("lh.huge.inflated.gz");
+    gzip_stream(&p, &patched(&good[..h], h - 8, i32::MAX), 0, 1 << 20);
+    let msg = read_surface(&p).unwrap_err().to_string();
+    mentions(&msg, &["lh.huge.inflated.gz", "exceed 2 GiB"]);
+
+    // Content of no known format: only a small prefix is decompressed to say so.
+    for (name, parts) in [
+        ("junk.bin", &["unknown file format", "42 42 42"][..]),
+        (
+            "lh.thickness",
+            &["not a FreeSurfer new-format curv file", "ff ff ff"][..],
+        ),
+        (
+            "lh.junk.mgz",
+            &["not an MGH file (version 1)", "42 42 42"][..],
+        ),
+    ] {
+        let p = dir.join(name);
+        gzip_stream(&p, b"", 0x42, 50 << 20);
+        let start = Instant::now();
+        let msg = read_overlay(&p).unwrap_err().to_string();
+        assert!(start.elapsed() < Duration::from_secs(1), "{name}");
+        mentions(&msg, &[name]);
+        mentions(&msg, parts);
+    }
+}
+
+/// Bytes after a complete gzip member that are not another member are ignored, as
+/// `gzip -d` ignores them; further members are read (`cat a.gz b.gz` is valid gzip).
+#[test]
+fn readers_gzip_trailing_garbage_and_members() {
+    let dir = util::out_dir("readers_gzip_trailing");
+    let mgh = std::fs::read(util::data("lh.stat.mgh")).unwrap();
+    let want = read_overlay(&util::data("lh.stat.mgh")).unwrap();
+    let mgz = gzip(&mgh);
+    let read = |name: &str, bytes: &[u8]| {
+        let p = util::write(&dir, name, bytes);
+        read_overlay(&p).unwrap_or_else(|e| panic!("{e}"))
+    };
+    for (name, tail) in [
+        ("garbage.mgz", &b"trailing garbage\n"[..]),
+        ("zeros.mgz", &[0u8; 512][..]),
+        ("one.mgz", &[0x1f][..]),
+    ] {
+        assert_eq!(read(name, &[&mgz[..], tail].concat()), want, "{name}");
+    }
+    // Members split inside the header and inside the data, then garbage.
+    for split in [2, 100, 20000] {
+        let two = [gzip(&mgh[..split]), gzip(&mgh[split..]), b"junk".to_vec()].concat();
+        assert_eq!(
+            read(&format!("split{split}.mgz"), &two),
+            want,
+            "split at {split}"
+        );
+    }
+
+    let pial = std::fs::read(util::data("lh.pial")).unwrap();
+    let p = util::write(&dir, "lh.pial.gz", &[gzip(&pial), b"xyz".to_vec()].concat());
+    assert_eq!(
+        read_surface(&p).unwrap(),
+        read_surface(&util::data("lh.pial")).unwrap()
+    );
+
+    // A second member that is cut short, where the data continue into it, is truncated.
+    let two = [gzip(&mgh[..100]), gzip(&mgh[100..])].concat();
+    let cut = &two[..two.len() - 50];
+    let msg = read_overlay(&util::write(&dir, "cut2.mgz", cut))
+        .unwrap_err()
+        .to_string();
+    mentions(&msg, &["cut2.mgz", "corrupt gzip", "ends early"]);
 }

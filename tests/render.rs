@@ -62,7 +62,8 @@ fn render_one(
             colorbar: false,
             title: false,
         },
-    );
+    )
+    .expect("layout");
     let (mut images, _) = render::render(&scene, &plan.panels, &RenderOptions::default())
         .unwrap_or_else(|e| panic!("no rendering backend: {e}"));
     images.remove(0)
@@ -374,4 +375,54 @@ fn compare_golden(png: &Path, golden_path: &Path, out: &Path) {
             diff_path.display()
         );
     }
+}
+
+#[test]
+fn margins_are_even() {
+    let scene = Scene {
+        surfaces: vec![
+            surface(Hemi::Left, None, false),
+            surface(Hemi::Right, None, false),
+        ],
+        mapping: None,
+        cortex: Cortex::Classic,
+    };
+    let views = [
+        View::named(ViewName::Lateral),
+        View::named(ViewName::Medial),
+    ];
+    let plan = montage::plan(
+        &scene,
+        &LayoutOptions {
+            views: &views,
+            zoom: 1.0,
+            layout: Layout::Grid,
+            size: (None, None),
+            colorbar: false,
+            title: false,
+        },
+    )
+    .expect("layout");
+    assert_eq!(plan.width, 1600, "800 px per panel column");
+    // Panels 0 and 1 are lh and rh lateral (mirror images: equal widths).
+    let (l, r) = (&plan.panels[0], &plan.panels[1]);
+    let left = plan.positions[0].0 as i64;
+    let gap = plan.positions[1].0 as i64 - (plan.positions[0].0 + l.width) as i64;
+    let right = plan.width as i64 - (plan.positions[1].0 + r.width) as i64;
+    assert!(
+        (left - gap).abs() <= 2 && (right - gap).abs() <= 2,
+        "left {left}, gap {gap}, right {right}"
+    );
+    // Every panel at one scale: millimetres per pixel equal.
+    let mm_per_px: Vec<f32> = plan
+        .panels
+        .iter()
+        .map(|p| (p.window[1] - p.window[0]) / p.width as f32)
+        .collect();
+    assert!(
+        mm_per_px
+            .iter()
+            .all(|s| (s - mm_per_px[0]).abs() < 1e-4 * mm_per_px[0]),
+        "{mm_per_px:?}"
+    );
 }

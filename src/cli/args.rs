@@ -24,7 +24,7 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub overlay: Vec<PathBuf>,
 
-    /// Curvature for the cortex background (default: <hemi>.curv beside the surface).
+    /// Curvature for the cortex background (default: `<hemi>.curv` beside the surface).
     #[arg(long, value_name = "FILE")]
     pub curv: Vec<PathBuf>,
 
@@ -45,12 +45,12 @@ pub struct Args {
     pub cmap: String,
 
     /// Hide |value| below T (a number, or a percentile of |value| such as 95%).
-    #[arg(long, value_name = "T", allow_hyphen_values = true)]
+    #[arg(long, value_name = "T", allow_negative_numbers = true)]
     pub threshold: Option<String>,
 
     /// Colour range of |value|: MIN is the bottom of the ramp, MAX saturates
     /// (default: 2nd and 98th percentile of |value|).
-    #[arg(long, num_args = 2, value_names = ["MIN", "MAX"], allow_hyphen_values = true)]
+    #[arg(long, num_args = 2, value_names = ["MIN", "MAX"], allow_negative_numbers = true)]
     pub range: Option<Vec<String>>,
 
     /// Which values to draw: abs (both signs), pos, neg.
@@ -72,7 +72,7 @@ pub struct Args {
         long,
         default_value_t = 0.0,
         value_name = "DEG",
-        allow_hyphen_values = true
+        allow_negative_numbers = true
     )]
     pub azimuth: f32,
 
@@ -81,7 +81,7 @@ pub struct Args {
         long,
         default_value_t = 0.0,
         value_name = "DEG",
-        allow_hyphen_values = true
+        allow_negative_numbers = true
     )]
     pub elevation: f32,
 
@@ -90,7 +90,7 @@ pub struct Args {
         long,
         default_value_t = 0.0,
         value_name = "DEG",
-        allow_hyphen_values = true
+        allow_negative_numbers = true
     )]
     pub roll: f32,
 
@@ -103,7 +103,7 @@ pub struct Args {
     pub layout: String,
 
     /// Figure size in pixels, WxH (or Wx / xH to keep the aspect ratio);
-    /// default 800 pixels wide per hemisphere.
+    /// default 800 pixels per panel column.
     #[arg(long, value_name = "WxH")]
     pub size: Option<String>,
 

@@ -67,11 +67,22 @@ pub fn to_spec(a: &Args) -> Result<FigureSpec> {
     if views.is_empty() {
         return Err(usage("--views: give at least one view"));
     }
-    if !(a.zoom.is_finite() && a.zoom > 0.0) {
+    if !(a.zoom.is_finite() && (0.1..=100.0).contains(&a.zoom)) {
         return Err(usage(format!(
-            "--zoom {}: must be a positive number",
+            "--zoom {}: must be between 0.1 and 100",
             a.zoom
         )));
+    }
+    for (flag, v) in [
+        ("--azimuth", a.azimuth),
+        ("--elevation", a.elevation),
+        ("--roll", a.roll),
+    ] {
+        if !v.is_finite() {
+            return Err(usage(format!(
+                "{flag} {v}: must be a finite number of degrees"
+            )));
+        }
     }
     let layout = match a.layout.as_str() {
         "grid" => Layout::Grid,
@@ -116,7 +127,7 @@ pub fn to_spec(a: &Args) -> Result<FigureSpec> {
         size,
         background,
         colorbar: !a.no_colorbar,
-        title: a.title.clone(),
+        title: a.title.clone().filter(|t| !t.trim().is_empty()),
         egl_device: a.egl_device,
     })
 }
@@ -177,6 +188,7 @@ fn pair_inputs(a: &Args) -> Result<Vec<SurfaceInput>> {
             surface: path.clone(),
             overlay: None,
             curv: None,
+            curv_given: false,
         });
     }
     if inputs.len() == 2 && inputs[0].hemi == inputs[1].hemi {
@@ -191,6 +203,7 @@ fn pair_inputs(a: &Args) -> Result<Vec<SurfaceInput>> {
     }
     for (i, p) in assign("--curv", &a.curv, &hemis)? {
         inputs[i].curv = Some(p);
+        inputs[i].curv_given = true;
     }
     for s in &mut inputs {
         if s.curv.is_none() {
@@ -202,8 +215,9 @@ fn pair_inputs(a: &Args) -> Result<Vec<SurfaceInput>> {
     Ok(inputs)
 }
 
-/// Pairs files with surfaces by the hemisphere in their names when every file names one,
-/// else by order.
+/// Pairs files with surfaces: a file whose name says its hemisphere goes with that
+/// hemisphere's surface (and is an error when there is none: left data drawn on a right
+/// hemisphere is a wrong figure); the others fill the remaining surfaces in order.
 fn assign(flag: &str, files: &[PathBuf], hemis: &[Hemi]) -> Result<Vec<(usize, PathBuf)>> {
     if files.len() > hemis.len() {
         return Err(usage(format!(
@@ -212,28 +226,34 @@ fn assign(flag: &str, files: &[PathBuf], hemis: &[Hemi]) -> Result<Vec<(usize, P
             hemis.len()
         )));
     }
-    let named: Option<Vec<Hemi>> = files.iter().map(|f| Hemi::from_path(f)).collect();
+    let mut taken = vec![false; hemis.len()];
     let mut out = Vec::new();
-    match named {
-        Some(named) if named.iter().all(|h| hemis.contains(h)) => {
-            for (f, h) in files.iter().zip(named) {
-                let i = hemis.iter().position(|x| *x == h).unwrap_or(0);
-                if out.iter().any(|(j, _): &(usize, PathBuf)| *j == i) {
-                    return Err(usage(format!("{flag}: two files for hemisphere {h}")));
-                }
-                out.push((i, f.clone()));
-            }
+    for f in files {
+        let Some(h) = Hemi::from_path(f) else {
+            continue;
+        };
+        let Some(i) = hemis.iter().position(|x| *x == h) else {
+            return Err(usage(format!(
+                "{flag} {}: the name says hemisphere {h}, but the surfaces are {}; rename the file or pass the matching surface",
+                f.display(),
+                hemis.iter().map(|h| h.short()).collect::<Vec<_>>().join(" and ")
+            )));
+        };
+        if taken[i] {
+            return Err(usage(format!("{flag}: two files for hemisphere {h}")));
         }
-        _ => {
-            if files.len() != hemis.len() && !files.is_empty() {
-                return Err(usage(format!(
-                    "{flag}: cannot pair {} file(s) with {} surfaces; name them lh./rh. or give one per surface in order",
-                    files.len(),
-                    hemis.len()
-                )));
-            }
-            out.extend(files.iter().cloned().enumerate());
-        }
+        taken[i] = true;
+        out.push((i, f.clone()));
+    }
+    for f in files.iter().filter(|f| Hemi::from_path(f).is_none()) {
+        let Some(i) = taken.iter().position(|t| !t) else {
+            return Err(usage(format!(
+                "{flag} {}: no surface left to pair it with",
+                f.display()
+            )));
+        };
+        taken[i] = true;
+        out.push((i, f.clone()));
     }
     Ok(out)
 }
@@ -257,7 +277,28 @@ pub fn help_footer() -> String {
 /// Runs the command line: renders and writes the figure. Returns notices to print.
 pub fn run(a: &Args, command_line: &str) -> Result<Vec<String>> {
     let spec = to_spec(a)?;
+    output::check_destination(&a.output)?;
+    let mut notes = Vec::new();
+    if spec.overlay_style.is_none() {
+        let unused: Vec<&str> = [
+            ("--threshold", a.threshold.is_some()),
+            ("--range", a.range.is_some()),
+            ("--cmap", a.cmap != "heat"),
+            ("--sign", a.sign != "abs"),
+        ]
+        .iter()
+        .filter(|(_, given)| *given)
+        .map(|(f, _)| *f)
+        .collect();
+        if !unused.is_empty() {
+            notes.push(format!(
+                "{} ignored: there is no --overlay",
+                unused.join(", ")
+            ));
+        }
+    }
     let fig = figure::render_figure(&spec)?;
+    notes.extend(fig.notices.iter().cloned());
     let metadata = vec![
         (
             "Software".to_string(),
@@ -268,5 +309,5 @@ pub fn run(a: &Args, command_line: &str) -> Result<Vec<String>> {
     let mut t = std::time::Instant::now();
     output::write_png(&a.output, &fig.image, fig.alpha, &metadata)?;
     figure::stage("write", &mut t);
-    Ok(if a.quiet { Vec::new() } else { fig.notices })
+    Ok(if a.quiet { Vec::new() } else { notes })
 }

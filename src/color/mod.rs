@@ -121,18 +121,20 @@ impl ColorMapping {
         abs.sort_unstable_by(f32::total_cmp);
         let threshold = style.threshold.map_or(0.0, |b| b.resolve(&abs));
         // PySurfer's rule, applied to what survives the threshold: data drawn on one side
-        // only are shown with that sign, so the colour bar has no empty half.
-        let shown = |f: fn(f32) -> bool| {
+        // only are shown with that sign, so the colour bar has no empty half. A side whose
+        // largest magnitude is under 1% of the other's is rounding noise (FreeSurfer's
+        // thickness has a few −0.003 values), not a second side.
+        let side_max = |f: fn(f32) -> bool| {
             values
                 .iter()
                 .flat_map(|v| v.iter())
-                .any(|&v| f(v) && v.abs() >= threshold)
+                .filter(|&&v| v.is_finite() && f(v) && v.abs() >= threshold)
+                .fold(0.0f32, |m, &v| m.max(v.abs()))
         };
-        let any_pos = shown(|v| v > 0.0);
-        let any_neg = shown(|v| v < 0.0);
+        let (pos_max, neg_max) = (side_max(|v| v > 0.0), side_max(|v| v < 0.0));
         let sign = match style.sign {
-            Sign::Abs if any_pos && !any_neg => Sign::Pos,
-            Sign::Abs if any_neg && !any_pos => Sign::Neg,
+            Sign::Abs if neg_max <= 0.01 * pos_max => Sign::Pos,
+            Sign::Abs if pos_max <= 0.01 * neg_max => Sign::Neg,
             s => s,
         };
         let (lo, hi) = match style.range {
@@ -162,10 +164,12 @@ impl ColorMapping {
         })
     }
 
-    /// The colour of a value, or `None` where the overlay is transparent (NaN, the
+    /// The colour of a value, or `None` where the overlay is transparent (NaN or ±Inf, the
     /// wrong sign, or below threshold) and the cortex shows through.
     pub fn rgb(&self, v: f32) -> Option<[u8; 3]> {
-        if v.is_nan() {
+        // ±Inf is as much "no data" as NaN (a division by zero upstream); the shader
+        // receives both as invalid.
+        if !v.is_finite() {
             return None;
         }
         match self.sign {

@@ -3,14 +3,31 @@
 
 use std::path::Path;
 
-use super::{be_f32s, be_i32s, Cursor, CURV_MAGIC, NEW_QUAD_MAGIC, TRIANGLE_MAGIC};
+use super::{be_f32s, be_i32s, check_len, Cursor, CURV_MAGIC, NEW_QUAD_MAGIC, TRIANGLE_MAGIC};
 use crate::error::{hex_prefix, Error, Result};
 use crate::mesh::Mesh;
 use crate::overlay::Overlay;
 
-/// Parses a triangle surface. The volume-info block FreeSurfer appends after the faces
-/// (`valid = 1 ...`) and any other trailing data are ignored: rendering needs none of it.
-pub(crate) fn parse_surface(path: &Path, bytes: &[u8]) -> Result<Mesh> {
+/// What a triangle surface's header says: its counts, and where the vertices start.
+struct SurfaceHeader {
+    nvert: u64,
+    nface: u64,
+    start: usize,
+}
+
+impl SurfaceHeader {
+    /// Where the faces end: the bytes the reader uses (`u64::MAX` if that overflows).
+    fn end(&self) -> u64 {
+        self.nvert
+            .checked_add(self.nface)
+            .and_then(|n| n.checked_mul(12))
+            .and_then(|body| body.checked_add(self.start as u64))
+            .unwrap_or(u64::MAX)
+    }
+}
+
+/// Reads a triangle surface's magic number, creator line and counts.
+fn surface_header(path: &Path, bytes: &[u8]) -> Result<SurfaceHeader> {
     let mut cur = Cursor::new(path, bytes);
     let magic = cur.take(3, "FreeSurfer surface magic")?;
     if magic == CURV_MAGIC || magic == NEW_QUAD_MAGIC {
@@ -27,8 +44,8 @@ pub(crate) fn parse_surface(path: &Path, bytes: &[u8]) -> Result<Mesh> {
     if magic != TRIANGLE_MAGIC {
         return Err(Error::BadMagic {
             path: path.to_path_buf(),
-            expected: "FreeSurfer triangle surface (magic ff ff fe)",
-            found: hex_prefix(bytes),
+            expected: "FreeSurfer triangle surface",
+            found: format!("{}; expected ff ff fe", hex_prefix(bytes)),
         });
     }
     // Creator line ("created by ... on ...") ends with "\n\n"; nibabel reads it as two
@@ -45,20 +62,29 @@ pub(crate) fn parse_surface(path: &Path, bytes: &[u8]) -> Result<Mesh> {
     }
     let nvert = cur.i32_be("surface header (vertex count)")?;
     let nface = cur.i32_be("surface header (face count)")?;
-    let nvert = count(path, nvert, "vertex")?;
-    let nface = count(path, nface, "face")?;
+    Ok(SurfaceHeader {
+        nvert: count(path, nvert, "vertex")?,
+        nface: count(path, nface, "face")?,
+        start: cur.pos(),
+    })
+}
 
+/// The bytes [`parse_surface`] uses, once `prefix` holds a whole, valid header.
+pub(crate) fn surface_implied_len(path: &Path, prefix: &[u8]) -> Option<u64> {
+    surface_header(path, prefix).ok().map(|h| h.end())
+}
+
+/// Parses a triangle surface. The volume-info block FreeSurfer appends after the faces
+/// (`valid = 1 ...`) and any other trailing data are ignored: rendering needs none of it.
+pub(crate) fn parse_surface(path: &Path, bytes: &[u8]) -> Result<Mesh> {
+    let header = surface_header(path, bytes)?;
+    let SurfaceHeader { nvert, nface, .. } = header;
     // Check the whole body at once so that the size in the message is the one the header
     // implies, and so nothing is allocated for a header that lies.
-    let body = nvert
-        .checked_mul(12)
-        .and_then(|v| nface.checked_mul(12).and_then(|f| v.checked_add(f)))
-        .unwrap_or(u64::MAX);
-    let available = (bytes.len() - cur.pos().min(bytes.len())) as u64;
-    if body > available {
-        return Err(cur.truncated("surface (vertices and faces)", body));
-    }
+    check_len(path, bytes, header.end(), "surface (vertices and faces)")?;
 
+    let mut cur = Cursor::new(path, bytes);
+    cur.skip_to(header.start, "surface header")?;
     let vdata = cur.take_items(nvert, 12, "surface vertices")?;
     let mut coords = be_f32s(vdata);
     let mut vertices = Vec::with_capacity(vdata.len() / 12);
@@ -89,9 +115,11 @@ pub(crate) fn parse_surface(path: &Path, bytes: &[u8]) -> Result<Mesh> {
     Ok(Mesh { vertices, faces })
 }
 
-/// Parses a "new"-format curv file: magic ff ff ff, vertex count, face count (unused,
-/// as in nibabel), values per vertex, then one float32 per vertex.
-pub(crate) fn parse_curv(path: &Path, bytes: &[u8]) -> Result<Overlay> {
+/// Curv values start after the magic number and three int32 counts.
+const CURV_DATA_OFFSET: u64 = 15;
+
+/// Reads a "new"-format curv header and returns its vertex count.
+fn curv_header(path: &Path, bytes: &[u8]) -> Result<u64> {
     let mut cur = Cursor::new(path, bytes);
     let magic = cur.take(3, "FreeSurfer curv magic")?;
     if magic == TRIANGLE_MAGIC {
@@ -104,8 +132,8 @@ pub(crate) fn parse_curv(path: &Path, bytes: &[u8]) -> Result<Overlay> {
         // Old-format curv files (3-byte counts, int16 values) start with the vertex count.
         return Err(Error::BadMagic {
             path: path.to_path_buf(),
-            expected: "FreeSurfer new-format curv (magic ff ff ff)",
-            found: hex_prefix(bytes),
+            expected: "FreeSurfer new-format curv",
+            found: format!("{}; expected ff ff ff", hex_prefix(bytes)),
         });
     }
     let nvert = cur.i32_be("curv header (vertex count)")?;
@@ -119,6 +147,29 @@ pub(crate) fn parse_curv(path: &Path, bytes: &[u8]) -> Result<Overlay> {
             found: format!("{per_vertex} (only 1 is supported)"),
         });
     }
+    Ok(nvert)
+}
+
+/// Where a curv file with `nvert` values ends (`u64::MAX` if that overflows).
+fn curv_end(nvert: u64) -> u64 {
+    nvert
+        .checked_mul(4)
+        .and_then(|n| n.checked_add(CURV_DATA_OFFSET))
+        .unwrap_or(u64::MAX)
+}
+
+/// The bytes [`parse_curv`] uses, once `prefix` holds a whole, valid header.
+pub(crate) fn curv_implied_len(path: &Path, prefix: &[u8]) -> Option<u64> {
+    curv_header(path, prefix).ok().map(curv_end)
+}
+
+/// Parses a "new"-format curv file: magic ff ff ff, vertex count, face count (unused,
+/// as in nibabel), values per vertex, then one float32 per vertex.
+pub(crate) fn parse_curv(path: &Path, bytes: &[u8]) -> Result<Overlay> {
+    let nvert = curv_header(path, bytes)?;
+    check_len(path, bytes, curv_end(nvert), "curv values")?;
+    let mut cur = Cursor::new(path, bytes);
+    cur.skip_to(CURV_DATA_OFFSET as usize, "curv header")?;
     let data = cur.take_items(nvert, 4, "curv values")?;
     Ok(Overlay::single(be_f32s(data).collect()))
 }

@@ -1,26 +1,48 @@
 //! MGH/MGZ (FreeSurfer's volume format), used for per-vertex data as an Nx1x1xF "volume".
-//! MGZ arrives here already gunzipped by `read_file`.
+//! MGZ arrives here already gunzipped by `read_file`, as far as [`implied_len`] says.
 
 use std::path::Path;
 
-use super::{be_f32s, be_i32s, Cursor};
+use super::{be_f32s, be_i32s, check_len, Cursor};
 use crate::error::{hex_prefix, Error, Result};
 use crate::overlay::Overlay;
 
 /// Image data always start here, whatever the header holds.
 const DATA_OFFSET: usize = 284;
 
-/// Parses an MGH image that holds one value per vertex (width = vertices, frames kept).
-/// Anything after the image (FreeSurfer's tag block) is ignored.
-pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<Overlay> {
+/// What an MGH header says about per-vertex data.
+struct Header {
+    n_vertices: u64,
+    n_frames: u64,
+    dtype: i32,
+    /// Bytes per value.
+    size: u64,
+}
+
+impl Header {
+    /// Where the image data end: the bytes the reader uses (`u64::MAX` if that overflows).
+    fn end(&self) -> u64 {
+        self.n_vertices
+            .checked_mul(self.n_frames)
+            .and_then(|n| n.checked_mul(self.size))
+            .and_then(|n| n.checked_add(DATA_OFFSET as u64))
+            .unwrap_or(u64::MAX)
+    }
+}
+
+/// Reads and checks an MGH header (all 284 bytes of it) for per-vertex data.
+fn header(path: &Path, bytes: &[u8]) -> Result<Header> {
     let mut cur = Cursor::new(path, bytes);
     let version = cur.i32_be("MGH header")?;
     if version != 1 {
-        return Err(Error::BadMagic {
-            path: path.to_path_buf(),
-            expected: "MGH (version 1)",
-            found: hex_prefix(bytes),
-        });
+        // Error::BadMagic would say "not a MGH ... file"; say it the way one reads it.
+        return Err(Error::invalid(
+            path,
+            format!(
+                "not an MGH file (version 1): first bytes {}; expected 00 00 00 01",
+                hex_prefix(bytes)
+            ),
+        ));
     }
     let mut dims = [0i32; 4];
     for d in &mut dims {
@@ -59,14 +81,30 @@ pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<Overlay> {
         }
     };
     cur.skip_to(DATA_OFFSET, "MGH header")?;
+    // Dimensions are positive i32 here, so these conversions cannot fail.
+    Ok(Header {
+        n_vertices: u64::try_from(width).unwrap_or(0),
+        n_frames: u64::try_from(frames).unwrap_or(0),
+        dtype,
+        size,
+    })
+}
 
-    // Dimensions are positive i32 here, so these conversions and products cannot fail
-    // silently: overflow is caught by the checked arithmetic in `take_items`.
-    let n_vertices = u64::try_from(width).unwrap_or(0);
-    let n_frames = u64::try_from(frames).unwrap_or(0);
-    let count = n_vertices.saturating_mul(n_frames);
-    let data = cur.take_items(count, size, "MGH image data")?;
-    let values: Vec<f32> = match dtype {
+/// The bytes [`parse`] uses, once `prefix` holds a whole, valid header.
+pub(crate) fn implied_len(path: &Path, prefix: &[u8]) -> Option<u64> {
+    header(path, prefix).ok().map(|h| h.end())
+}
+
+/// Parses an MGH image that holds one value per vertex (width = vertices, frames kept).
+/// Anything after the image (FreeSurfer's tag block) is ignored.
+pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<Overlay> {
+    let h = header(path, bytes)?;
+    check_len(path, bytes, h.end(), "MGH image data")?;
+    let mut cur = Cursor::new(path, bytes);
+    cur.skip_to(DATA_OFFSET, "MGH header")?;
+    let count = h.n_vertices.saturating_mul(h.n_frames);
+    let data = cur.take_items(count, h.size, "MGH image data")?;
+    let values: Vec<f32> = match h.dtype {
         0 => data.iter().map(|&b| f32::from(b)).collect(),
         1 => be_i32s(data).map(|v| v as f32).collect(),
         4 => data
@@ -77,12 +115,12 @@ pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<Overlay> {
                 ))
             })
             .collect(),
-        // Only float32 (3) is left after the type check above.
+        // Only float32 (3) is left after the type check in `header`.
         _ => be_f32s(data).collect(),
     };
     Ok(Overlay {
-        n_vertices: usize::try_from(n_vertices).unwrap_or(0),
-        n_frames: usize::try_from(n_frames).unwrap_or(0),
+        n_vertices: usize::try_from(h.n_vertices).unwrap_or(0),
+        n_frames: usize::try_from(h.n_frames).unwrap_or(0),
         values,
     })
 }

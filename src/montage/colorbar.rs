@@ -15,24 +15,29 @@ const FONT: f32 = 2.3;
 /// The bar spans this share of the figure width, centred.
 const BAR_WIDTH: f32 = 0.4;
 
-/// Value range shown by the bar and the values that get tick labels.
+/// Value range shown by the bar and the values that get tick labels: the range ends and
+/// the threshold, on each side that is drawn.
 pub fn extent(m: &ColorMapping) -> (f32, f32, Vec<f32>) {
-    let bottom = if m.threshold > 0.0 {
-        m.threshold.min(m.lo)
-    } else {
-        m.lo
-    };
-    let mut ticks = vec![bottom, m.hi];
-    if m.threshold > 0.0 && m.lo > m.threshold {
-        ticks.push(m.lo);
+    let mut ticks = vec![m.lo, m.hi];
+    if m.threshold > 0.0 {
+        ticks.push(m.threshold);
+    }
+    let mut bottom = ticks.iter().copied().fold(f32::INFINITY, f32::min);
+    let mut top = ticks.iter().copied().fold(0.0f32, f32::max);
+    if top - bottom <= 1e-6 * top.abs().max(1.0) {
+        // A collapsed range (constant data, MIN = MAX): widen the bar so that it still
+        // shows the colour(s) the surface has.
+        let pad = (0.1 * top.abs()).max(1e-3);
+        bottom = (bottom - pad).max(0.0);
+        top += pad;
     }
     match m.sign {
-        Sign::Pos => (bottom, m.hi, ticks),
-        Sign::Neg => (-m.hi, -bottom, ticks.into_iter().map(|t| -t).collect()),
+        Sign::Pos => (bottom, top, ticks),
+        Sign::Neg => (-top, -bottom, ticks.into_iter().map(|t| -t).collect()),
         Sign::Abs => {
-            let mut both: Vec<f32> = ticks.iter().map(|t| -t).collect();
-            both.extend(ticks);
-            (-m.hi, m.hi, both)
+            let mut both = ticks.clone();
+            both.extend(ticks.iter().map(|t| -t));
+            (-top, top, both)
         }
     }
 }
@@ -94,12 +99,18 @@ pub fn draw(img: &mut RgbaImage, m: &ColorMapping, top: u32, u: f32, ink: [u8; 3
     }
 }
 
+/// Label priority when labels would overlap: the range top, then the threshold, then the
+/// bottom; positive before negative.
 fn importance(m: &ColorMapping, t: f32) -> f32 {
-    if (t.abs() - m.hi).abs() <= f32::EPSILON * m.hi.abs().max(1.0) {
+    let near = |a: f32, b: f32| (a - b).abs() <= 1e-6 * b.abs().max(1.0);
+    let rank = if near(t.abs(), m.hi) {
+        3.0
+    } else if m.threshold > 0.0 && near(t.abs(), m.threshold) {
         2.0
     } else {
         1.0
-    }
+    };
+    rank + if t >= 0.0 { 0.5 } else { 0.0 }
 }
 
 /// Short labels: three significant digits, trailing zeros dropped, a true minus sign.
@@ -136,5 +147,38 @@ mod tests {
         assert_eq!(format_tick(-4.857), "\u{2212}4.86");
         assert_eq!(format_tick(0.01234), "0.0123");
         assert_eq!(format_tick(1234.5), "1234");
+    }
+}
+
+#[cfg(test)]
+mod extent_tests {
+    use super::extent;
+    use crate::color::{cmap::Colormap, Bound, ColorMapping, OverlayStyle, Sign};
+
+    fn mapping(thr: f32, lo: f32, hi: f32, data: &[f32]) -> ColorMapping {
+        let style = OverlayStyle {
+            cmap: Colormap::from_name("heat").expect("heat"),
+            threshold: Some(Bound::Value(thr)),
+            range: Some((Bound::Value(lo), Bound::Value(hi))),
+            sign: Sign::Abs,
+        };
+        ColorMapping::resolve(&style, &[data]).expect("mapping")
+    }
+
+    #[test]
+    fn ticks_at_threshold_and_range_ends() {
+        let (a, b, mut t) = extent(&mapping(3.0, 2.0, 5.0, &[-6.0, 6.0]));
+        assert_eq!((a, b), (-5.0, 5.0));
+        t.sort_by(f32::total_cmp);
+        assert_eq!(t, vec![-5.0, -3.0, -2.0, 2.0, 3.0, 5.0]);
+        let (_, b, t) = extent(&mapping(6.0, 2.0, 4.0, &[7.0]));
+        assert_eq!(b, 6.0, "a threshold above MAX is still on the bar");
+        assert!(t.contains(&6.0));
+    }
+
+    #[test]
+    fn collapsed_range_still_spans() {
+        let (a, b, _) = extent(&mapping(0.0, 0.0, 0.0, &[-1.0, 1.0]));
+        assert!(b > a);
     }
 }

@@ -8,6 +8,7 @@ mod colorbar;
 use image::RgbaImage;
 
 use crate::color::ColorMapping;
+use crate::error::{Error, Result};
 use crate::render::{Panel, Scene};
 use crate::scene::{lights, View};
 use crate::spec::{Background, Layout, PANEL_WIDTH};
@@ -16,6 +17,8 @@ use crate::text::{self, Align};
 /// Decoration sizes in units of 1% of the figure width.
 const TITLE_UNITS: f32 = 7.0;
 const TITLE_FONT: f32 = 3.6;
+/// Largest figure side in pixels (also the largest GL framebuffer llvmpipe allows).
+pub const MAX_SIDE: u32 = 16384;
 /// Margin around each panel as a share of the largest panel extent.
 const MARGIN: f32 = 0.03;
 
@@ -45,7 +48,7 @@ pub struct LayoutOptions<'a> {
 }
 
 /// Plans the panels of a figure: one per (view, surface), placed by `layout`.
-pub fn plan(scene: &Scene, opts: &LayoutOptions) -> Plan {
+pub fn plan(scene: &Scene, opts: &LayoutOptions) -> Result<Plan> {
     let nsurf = scene.surfaces.len().max(1);
     struct Cell {
         surface: usize,
@@ -119,7 +122,12 @@ pub fn plan(scene: &Scene, opts: &LayoutOptions) -> Plan {
         col_w[c.col] = col_w[c.col].max(w[1] - w[0] + 2.0 * margin);
         row_h[c.row] = row_h[c.row].max(w[3] - w[2] + 2.0 * margin);
     }
-    let (cw, ch): (f32, f32) = (col_w.iter().sum(), row_h.iter().sum());
+    // Each cell has its margin on every side; one more margin around the whole grid
+    // makes the outer margins equal to the gaps between panels.
+    let (cw, ch): (f32, f32) = (
+        col_w.iter().sum::<f32>() + 2.0 * margin,
+        row_h.iter().sum::<f32>() + 2.0 * margin,
+    );
 
     // Decorations scale with the figure width: `deco` units of 1% of the width.
     let deco = if opts.title { TITLE_UNITS } else { 0.0 }
@@ -164,8 +172,14 @@ pub fn plan(scene: &Scene, opts: &LayoutOptions) -> Plan {
     let area_h = height.saturating_sub(title_height + bar_height) as f32;
     let ox = (width as f32 - cw * scale).max(0.0) / 2.0;
     let oy = title_height as f32 + (area_h - ch * scale).max(0.0) / 2.0;
-    let col_x: Vec<f32> = prefix_sums(&col_w).iter().map(|x| ox + x * scale).collect();
-    let row_y: Vec<f32> = prefix_sums(&row_h).iter().map(|y| oy + y * scale).collect();
+    let col_x: Vec<f32> = prefix_sums(&col_w)
+        .iter()
+        .map(|x| ox + (x + margin) * scale)
+        .collect();
+    let row_y: Vec<f32> = prefix_sums(&row_h)
+        .iter()
+        .map(|y| oy + (y + margin) * scale)
+        .collect();
 
     let mut positions = Vec::with_capacity(cells.len());
     for ((c, w), p) in cells.iter().zip(&windows).zip(panels.iter_mut()) {
@@ -181,14 +195,19 @@ pub fn plan(scene: &Scene, opts: &LayoutOptions) -> Plan {
         let y = row_y[c.row] + (row_h[c.row] * scale - ph as f32) / 2.0;
         positions.push((x.round().max(0.0) as u32, y.round().max(0.0) as u32));
     }
-    Plan {
+    if width > MAX_SIDE || height > MAX_SIDE {
+        return Err(Error::Usage(format!(
+            "the figure would be {width}x{height} pixels; at most {MAX_SIDE} per side: choose a smaller --size"
+        )));
+    }
+    Ok(Plan {
         panels,
         positions,
         width: width.max(1),
         height: height.max(1),
         title_height,
         colorbar_top: height.saturating_sub(bar_height),
-    }
+    })
 }
 
 fn prefix_sums(v: &[f32]) -> Vec<f32> {
@@ -227,7 +246,7 @@ pub fn compose(
             if yy >= out.height() {
                 break;
             }
-            let start = ((yy * out.width() + x0) * 4) as usize;
+            let start = (yy as usize * out.width() as usize + x0 as usize) * 4;
             let dst = &mut out.as_mut()[start..start + w * 4];
             for (d, s) in dst.chunks_exact_mut(4).zip(row.chunks_exact(4)) {
                 match s[3] {
@@ -242,7 +261,14 @@ pub fn compose(
     let ink = background.ink();
     let u = plan.width as f32 / 100.0;
     if let Some(t) = title {
-        let px = TITLE_FONT * u;
+        // A long title shrinks to fit the width rather than being cut at both edges.
+        let full = TITLE_FONT * u;
+        let (w, _) = text::measure(t, full);
+        let px = if w > 0.96 * plan.width as f32 {
+            full * 0.96 * plan.width as f32 / w
+        } else {
+            full
+        };
         let top = (plan.title_height as f32 - px * 1.17) / 2.0;
         text::draw(
             &mut out,

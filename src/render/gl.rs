@@ -139,6 +139,16 @@ unsafe fn draw(
     }
 
     stage("gl setup");
+    let limit = gl.get_parameter_i32(glow::MAX_RENDERBUFFER_SIZE);
+    if let Some(p) = panels
+        .iter()
+        .find(|p| p.width as i64 > limit as i64 || p.height as i64 > limit as i64)
+    {
+        return Err(Error::Render(format!(
+            "a {}x{} panel exceeds this driver's largest framebuffer ({limit} pixels per side); choose a smaller --size",
+            p.width, p.height
+        )));
+    }
     let max_w = panels.iter().map(|p| p.width).max().unwrap_or(1).max(1) as i32;
     let max_h = panels.iter().map(|p| p.height).max().unwrap_or(1).max(1) as i32;
     let (draw_fbo, read_fbo, ms_tex) = framebuffers(gl, res, max_w, max_h, info.samples)?;
@@ -219,7 +229,7 @@ unsafe fn draw(
             gl.enable(glow::DEPTH_TEST);
         }
         gl.bind_framebuffer(glow::FRAMEBUFFER, Some(read_fbo));
-        let mut pixels = vec![0u8; (w * h * 4) as usize];
+        let mut pixels = vec![0u8; w as usize * h as usize * 4];
         gl.pixel_store_i32(glow::PACK_ALIGNMENT, 1);
         gl.read_pixels(
             0,
@@ -238,7 +248,7 @@ unsafe fn draw(
             )));
         }
         // GL rows run bottom-up; images run top-down.
-        let row = (w * 4) as usize;
+        let row = w as usize * 4;
         let flipped: Vec<u8> = pixels.chunks_exact(row).rev().flatten().copied().collect();
         let img = RgbaImage::from_raw(w as u32, h as u32, flipped)
             .ok_or_else(|| Error::Render("read-back size mismatch".into()))?;
