@@ -9,6 +9,7 @@
 //!
 //! [`figure::render_figure`] runs the whole pipeline from a validated [`spec::FigureSpec`].
 
+pub mod annotation;
 pub mod cli;
 pub mod color;
 pub mod error;

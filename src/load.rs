@@ -103,7 +103,11 @@ fn check_mesh(mesh: &Mesh, path: &Path) -> Result<()> {
 
 /// One frame of per-vertex data whose length must match the surface.
 fn per_vertex(input: &SurfaceInput, n: usize, path: &Path, frame: usize) -> Result<Vec<f32>> {
-    let ov = io::read_overlay(path)?;
+    let sel = io::Selection {
+        hemi: Some(input.hemi),
+        map: None,
+    };
+    let ov = io::read_overlay(path, &sel)?;
     if ov.n_vertices != n {
         return Err(Error::VertexMismatch {
             surface: input.surface.clone(),

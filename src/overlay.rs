@@ -7,6 +7,9 @@ pub struct Overlay {
     pub n_vertices: usize,
     pub n_frames: usize,
     pub values: Vec<f32>,
+    /// Names of the frames where the file has them (CIFTI map names, GIfTI array names);
+    /// empty otherwise.
+    pub frame_names: Vec<String>,
 }
 
 impl Overlay {
@@ -16,6 +19,7 @@ impl Overlay {
             n_vertices: values.len(),
             n_frames: 1,
             values,
+            frame_names: Vec::new(),
         }
     }
 

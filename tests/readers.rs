@@ -7,7 +7,13 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use surfrender::io::{read_overlay, read_surface, sniff, Format, MAX_DECOMPRESSED};
+use surfrender::io::{read_surface, sniff, Format, Selection, MAX_DECOMPRESSED};
+use surfrender::Overlay;
+
+/// Per-vertex data of any non-CIFTI file (no hemisphere or map to choose).
+fn read_overlay(path: &Path) -> surfrender::Result<Overlay> {
+    surfrender::io::read_overlay(path, &Selection::default())
+}
 
 use crate::util;
 
@@ -167,7 +173,7 @@ fn readers_sniff_content_then_name() {
         ("lh.white", b"junk", Some(Format::FreeSurferSurface)),
         ("sub-01.MGZ", b"junk", Some(Format::Mgh)),
         ("lh.sphere.reg", b"junk", Some(Format::FreeSurferSurface)),
-        ("lh.sulc.nii.gz", b"junk", None),
+        ("lh.sulc.nii.gz", b"junk", Some(Format::Nifti)),
         ("data.bin", b"junk", None),
     ];
     for (name, bytes, want) in cases {
@@ -243,7 +249,7 @@ fn readers_bad_surfaces() {
 
     // Wrong kinds of file, each way round.
     let curv = std::fs::read(util::data("lh.thickness")).unwrap();
-    surf("lh.thickness", &curv, &["curv", "not a triangle surface"]);
+    surf("lh.thickness", &curv, &["curv", "not a surface"]);
     let ov = |name, bytes: &[u8], parts: &[&str]| refused(&dir, name, bytes, read_overlay, parts);
     ov("lh.inflated", &good, &["triangle surface"]);
 }

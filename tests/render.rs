@@ -20,7 +20,8 @@ fn surface(hemi: Hemi, overlay: Option<Vec<f32>>, curv: bool) -> SceneSurface {
         .expect("read surface");
     let curv = curv.then(|| {
         let c =
-            surfrender::io::read_overlay(&util::data(&format!("{hemi}.curv"))).expect("read curv");
+            surfrender::io::read_overlay(&util::data(&format!("{hemi}.curv")), &Default::default())
+                .expect("read curv");
         c.values
     });
     let normals = mesh.vertex_normals();

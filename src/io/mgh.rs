@@ -97,7 +97,7 @@ pub(crate) fn implied_len(path: &Path, prefix: &[u8]) -> Option<u64> {
 
 /// Parses an MGH image that holds one value per vertex (width = vertices, frames kept).
 /// Anything after the image (FreeSurfer's tag block) is ignored.
-pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<Overlay> {
+pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<super::Loaded> {
     let h = header(path, bytes)?;
     check_len(path, bytes, h.end(), "MGH image data")?;
     let mut cur = Cursor::new(path, bytes);
@@ -118,9 +118,25 @@ pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<Overlay> {
         // Only float32 (3) is left after the type check in `header`.
         _ => be_f32s(data).collect(),
     };
-    Ok(Overlay {
+    let overlay = Overlay {
         n_vertices: usize::try_from(h.n_vertices).unwrap_or(0),
         n_frames: usize::try_from(h.n_frames).unwrap_or(0),
         values,
-    })
+        frame_names: Vec::new(),
+    };
+    // nibabel's names, so `inspect --json` reads like truth.json.
+    let mut shape = vec![overlay.n_vertices, 1, 1];
+    if overlay.n_frames > 1 {
+        shape.push(overlay.n_frames);
+    }
+    let dtype = match h.dtype {
+        0 => "|u1",
+        1 => ">i4",
+        4 => ">i2",
+        _ => ">f4",
+    };
+    Ok(super::Loaded::new(super::Content::Overlay(overlay))
+        .detail("format", "MGHImage")
+        .detail("shape", shape)
+        .detail("dtype_on_disk", dtype))
 }

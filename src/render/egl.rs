@@ -236,10 +236,8 @@ fn try_open(
     })();
     match result {
         Ok((_, ctx, gl)) => Ok((display, ctx, gl)),
-        Err(e) => {
-            let _ = egl.terminate(display);
-            Err(e)
-        }
+        // The display stays initialised (see Drop): another thread may be using it.
+        Err(e) => Err(e),
     }
 }
 
@@ -247,7 +245,8 @@ impl Drop for EglContext {
     fn drop(&mut self) {
         let _ = self.egl.make_current(self.display, None, None, None);
         let _ = self.egl.destroy_context(self.display, self.context);
-        let _ = self.egl.terminate(self.display);
+        // No eglTerminate: EGL hands every thread the same display for the same device,
+        // and terminating it would pull it from under another thread's live context.
     }
 }
 

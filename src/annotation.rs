@@ -1,0 +1,47 @@
+//! Categorical per-vertex data: parcellations (annotations) and labels (vertex sets), as
+//! read from FreeSurfer `.annot`/`.label`, GIfTI LabelTables and CIFTI dlabel files.
+
+/// One entry of a colour table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelEntry {
+    /// The file's own key for this entry (FreeSurfer annotation value, GIfTI/CIFTI Key).
+    pub key: i32,
+    pub name: String,
+    /// Colour as stored; alpha is 255 unless the file says otherwise.
+    pub rgba: [u8; 4],
+}
+
+/// A parcellation: for each vertex an index into `table`, or `None` for no label (the
+/// medial wall of most atlases, "???" in freeview).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Annotation {
+    pub labels: Vec<Option<u32>>,
+    pub table: Vec<LabelEntry>,
+}
+
+impl Annotation {
+    pub fn n_vertices(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// Vertex count per table entry, plus the count of unlabelled vertices.
+    pub fn counts(&self) -> (Vec<usize>, usize) {
+        let mut counts = vec![0usize; self.table.len()];
+        let mut none = 0;
+        for l in &self.labels {
+            match l.and_then(|i| counts.get_mut(i as usize)) {
+                Some(c) => *c += 1,
+                None => none += 1,
+            }
+        }
+        (counts, none)
+    }
+}
+
+/// A FreeSurfer label: a set of vertices with a coordinate and a value each.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Label {
+    pub vertices: Vec<u32>,
+    pub coords: Vec<[f32; 3]>,
+    pub values: Vec<f32>,
+}
