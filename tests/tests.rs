@@ -4,6 +4,9 @@ mod util;
 
 mod cli;
 mod colormaps;
+mod fslabel;
+mod gifti;
 mod mapping;
+mod nifti;
 mod readers;
 mod render;
