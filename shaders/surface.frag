@@ -1,10 +1,14 @@
 #version 330 core
-// Mirrors color::ColorMapping::rgba and color::Cortex exactly (same LUT, same indexing);
+// Mirrors color::ColorMapping::rgb and color::Cortex exactly (same LUT, same indexing);
 // tests check the Rust side with exact RGBA values and the rendered pixels against it.
-in vec3 v_normal;
-in float v_curv;
-in float v_value;
-in float v_valid;
+// `#define LAYERS` is inserted after the version line when surface.geom is used.
+in Surface {
+    vec3 normal;
+    float curv;
+    float value;
+    float valid;
+    flat int id;
+} fs_in;
 
 // 256 x 2 RGBA8: row 0 for positive values, row 1 for negative values.
 uniform sampler2D u_lut;
@@ -22,18 +26,70 @@ uniform vec3 u_light_dir[3];
 uniform float u_light_int[3];
 uniform float u_ambient;
 
+#ifdef LAYERS
+in vec3 g_bary;
+flat in ivec3 g_ids;
+// Per-vertex RGBA of each layer: vertex v of layer L at (v % 4096, L * u_layer_rows + v / 4096).
+uniform sampler2D u_layers;
+uniform int u_layer_rows;
+uniform int u_n_layers;
+uniform int u_layer_over[8];    // 1: drawn over the overlay, 0: under it
+uniform int u_layer_outline[8]; // 1: borders only
+uniform float u_layer_alpha[8];
+uniform float u_outline_px;     // border width in pixels
+
+vec4 layer_at(int layer, int v) {
+    return texelFetch(u_layers, ivec2(v % 4096, layer * u_layer_rows + v / 4096), 0);
+}
+
+// The colour of `layer` at this fragment (alpha 0 where it draws nothing).
+vec4 layer_color(int layer) {
+    int k = 0;
+    if (g_bary.y > g_bary[k]) k = 1;
+    if (g_bary.z > g_bary[k]) k = 2;
+    vec4 c = layer_at(layer, g_ids[k]);
+    if (u_layer_outline[layer] == 0) {
+        return vec4(c.rgb, c.a * u_layer_alpha[layer]);
+    }
+    // Border: within u_outline_px pixels of where another corner with a different label
+    // takes over (barycentric difference divided by its screen-space rate of change).
+    for (int j = 0; j < 3; j++) {
+        if (j == k) continue;
+        vec4 o = layer_at(layer, g_ids[j]);
+        if (o == c) continue;
+        float d = g_bary[k] - g_bary[j];
+        float px = d / max(fwidth(d), 1e-6);
+        if (px < u_outline_px) {
+            vec4 b = c.a > 0.0 ? c : o;
+            return vec4(b.rgb, u_layer_alpha[layer]);
+        }
+    }
+    return vec4(0.0);
+}
+
+vec3 layers(vec3 base, int over) {
+    for (int l = 0; l < 8; l++) {
+        if (l >= u_n_layers) break;
+        if (u_layer_over[l] != over) continue;
+        vec4 c = layer_color(l);
+        base = mix(base, c.rgb, c.a);
+    }
+    return base;
+}
+#endif
+
 out vec4 frag;
 
 vec3 cortex() {
     if (u_has_curv == 0) return u_flat;
     // FreeSurfer's sign: positive curvature is a sulcus.
-    return v_curv > 0.0 ? u_sulcus : u_gyrus;
+    return fs_in.curv > 0.0 ? u_sulcus : u_gyrus;
 }
 
 bool overlay(out vec3 rgb) {
     rgb = vec3(0.0);
-    if (u_has_overlay == 0 || v_valid < 0.5) return false;
-    float v = v_value;
+    if (u_has_overlay == 0 || fs_in.valid < 0.5) return false;
+    float v = fs_in.value;
     if (u_sign == 1 && !(v > 0.0)) return false;
     if (u_sign == 2 && !(v < 0.0)) return false;
     float a = abs(v);
@@ -51,9 +107,16 @@ bool overlay(out vec3 rgb) {
 }
 
 void main() {
-    vec3 base;
-    if (!overlay(base)) base = cortex();
-    vec3 n = normalize(v_normal);
+    vec3 base = cortex();
+#ifdef LAYERS
+    base = layers(base, 0);
+#endif
+    vec3 ov;
+    if (overlay(ov)) base = ov;
+#ifdef LAYERS
+    base = layers(base, 1);
+#endif
+    vec3 n = normalize(fs_in.normal);
     // Two-sided: a visible fragment always faces the camera.
     if (n.z < 0.0) n = -n;
     float d = 0.0;

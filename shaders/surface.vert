@@ -11,15 +11,20 @@ uniform mat4 u_mvp;
 // Rows: camera right, up and towards-viewer axes in world coordinates.
 uniform mat3 u_view;
 
-out vec3 v_normal;
-out float v_curv;
-out float v_value;
-out float v_valid;
+out Surface {
+    vec3 normal;
+    float curv;
+    float value;
+    float valid;
+    // The vertex's index, for per-vertex layer lookups (surface.geom).
+    flat int id;
+} vs_out;
 
 void main() {
     gl_Position = u_mvp * vec4(a_position, 1.0);
-    v_normal = u_view * a_normal;
-    v_curv = a_curv;
-    v_value = a_value;
-    v_valid = a_valid;
+    vs_out.normal = u_view * a_normal;
+    vs_out.curv = a_curv;
+    vs_out.value = a_value;
+    vs_out.valid = a_valid;
+    vs_out.id = gl_VertexID;
 }

@@ -1,0 +1,225 @@
+//! GL object management: creation, upload, framebuffers and shader compilation, with
+//! every object owned by [`Resources`] and deleted when rendering ends.
+
+use glow::HasContext;
+
+use crate::error::{Error, Result};
+use crate::render::SceneSurface;
+
+/// Floats per vertex: position 3, normal 3, curvature, value, valid.
+const STRIDE: usize = 9;
+
+/// GL objects to delete when rendering ends, on success or error.
+pub(super) struct Resources<'a> {
+    pub(super) gl: Option<&'a glow::Context>,
+    pub(super) programs: Vec<glow::Program>,
+    pub(super) vaos: Vec<glow::VertexArray>,
+    pub(super) buffers: Vec<glow::Buffer>,
+    pub(super) textures: Vec<glow::Texture>,
+    pub(super) renderbuffers: Vec<glow::Renderbuffer>,
+    pub(super) framebuffers: Vec<glow::Framebuffer>,
+}
+
+impl Drop for Resources<'_> {
+    fn drop(&mut self) {
+        let Some(gl) = self.gl else { return };
+        // SAFETY: objects were created by this context, which is still current.
+        unsafe {
+            self.programs.iter().for_each(|&p| gl.delete_program(p));
+            self.vaos.iter().for_each(|&o| gl.delete_vertex_array(o));
+            self.buffers.iter().for_each(|&o| gl.delete_buffer(o));
+            self.textures.iter().for_each(|&o| gl.delete_texture(o));
+            self.renderbuffers
+                .iter()
+                .for_each(|&o| gl.delete_renderbuffer(o));
+            self.framebuffers
+                .iter()
+                .for_each(|&o| gl.delete_framebuffer(o));
+        }
+    }
+}
+
+pub(super) fn gl_err(what: &str, e: String) -> Error {
+    Error::Render(format!("OpenGL: {what}: {e}"))
+}
+
+pub(super) unsafe fn upload(
+    gl: &glow::Context,
+    res: &mut Resources,
+    s: &SceneSurface,
+) -> Result<(glow::VertexArray, glow::Buffer)> {
+    let n = s.mesh.vertices.len();
+    let mut data = Vec::with_capacity(n * STRIDE);
+    for i in 0..n {
+        data.extend_from_slice(&s.mesh.vertices[i]);
+        data.extend_from_slice(&s.normals[i]);
+        data.push(s.curv.as_ref().map_or(0.0, |c| c[i]));
+        let v = s.overlay.as_ref().map_or(f32::NAN, |o| o[i]);
+        // NaN would poison interpolation across a whole triangle; a separate validity
+        // channel keeps the no-data boundary smooth instead.
+        let valid = v.is_finite();
+        data.push(if valid { v } else { 0.0 });
+        data.push(if valid { 1.0 } else { 0.0 });
+    }
+    let vao = gl
+        .create_vertex_array()
+        .map_err(|e| gl_err("vertex array", e))?;
+    res.vaos.push(vao);
+    gl.bind_vertex_array(Some(vao));
+    let vbo = gl.create_buffer().map_err(|e| gl_err("buffer", e))?;
+    res.buffers.push(vbo);
+    gl.bind_buffer(glow::ARRAY_BUFFER, Some(vbo));
+    gl.buffer_data_u8_slice(glow::ARRAY_BUFFER, bytes_of(&data), glow::STATIC_DRAW);
+    let stride = (STRIDE * 4) as i32;
+    for (loc, size, offset) in [(0, 3, 0), (1, 3, 3), (2, 1, 6), (3, 1, 7), (4, 1, 8)] {
+        gl.enable_vertex_attrib_array(loc);
+        gl.vertex_attrib_pointer_f32(loc, size, glow::FLOAT, false, stride, offset * 4);
+    }
+    let ebo = gl.create_buffer().map_err(|e| gl_err("buffer", e))?;
+    res.buffers.push(ebo);
+    gl.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, Some(ebo));
+    gl.bind_vertex_array(None);
+    Ok((vao, ebo))
+}
+
+/// Views plain numbers as bytes for upload.
+pub(super) fn bytes_of<T: Copy + Into<f64>>(data: &[T]) -> &[u8] {
+    // SAFETY: used with f32 and u32 only: no padding, every bit pattern valid; the byte
+    // slice covers exactly the same memory.
+    unsafe { std::slice::from_raw_parts(data.as_ptr() as *const u8, std::mem::size_of_val(data)) }
+}
+
+/// The multisampled draw target (colour texture, depth renderbuffer), and the single-
+/// sampled target we resolve into and read back. Without MSAA both are the same FBO.
+pub(super) unsafe fn framebuffers(
+    gl: &glow::Context,
+    res: &mut Resources,
+    w: i32,
+    h: i32,
+    samples: i32,
+) -> Result<(glow::Framebuffer, glow::Framebuffer, Option<glow::Texture>)> {
+    let mut fbo = || -> Result<glow::Framebuffer> {
+        let fbo = gl
+            .create_framebuffer()
+            .map_err(|e| gl_err("framebuffer", e))?;
+        res.framebuffers.push(fbo);
+        gl.bind_framebuffer(glow::FRAMEBUFFER, Some(fbo));
+        Ok(fbo)
+    };
+    let complete = || -> Result<()> {
+        let status = gl.check_framebuffer_status(glow::FRAMEBUFFER);
+        if status != glow::FRAMEBUFFER_COMPLETE {
+            return Err(Error::Render(format!(
+                "framebuffer {w}x{h} incomplete (0x{status:04x})"
+            )));
+        }
+        Ok(())
+    };
+    let read = fbo()?;
+    let rb = gl
+        .create_renderbuffer()
+        .map_err(|e| gl_err("renderbuffer", e))?;
+    res.renderbuffers.push(rb);
+    gl.bind_renderbuffer(glow::RENDERBUFFER, Some(rb));
+    gl.renderbuffer_storage(glow::RENDERBUFFER, glow::RGBA8, w, h);
+    gl.framebuffer_renderbuffer(
+        glow::FRAMEBUFFER,
+        glow::COLOR_ATTACHMENT0,
+        glow::RENDERBUFFER,
+        Some(rb),
+    );
+    let (draw, ms_tex) = if samples > 1 {
+        let draw = fbo()?;
+        let tex = gl.create_texture().map_err(|e| gl_err("texture", e))?;
+        res.textures.push(tex);
+        gl.bind_texture(glow::TEXTURE_2D_MULTISAMPLE, Some(tex));
+        gl.tex_image_2d_multisample(
+            glow::TEXTURE_2D_MULTISAMPLE,
+            samples,
+            glow::RGBA8 as i32,
+            w,
+            h,
+            true,
+        );
+        gl.framebuffer_texture_2d(
+            glow::FRAMEBUFFER,
+            glow::COLOR_ATTACHMENT0,
+            glow::TEXTURE_2D_MULTISAMPLE,
+            Some(tex),
+            0,
+        );
+        (draw, Some(tex))
+    } else {
+        (read, None)
+    };
+    let depth = gl
+        .create_renderbuffer()
+        .map_err(|e| gl_err("renderbuffer", e))?;
+    res.renderbuffers.push(depth);
+    gl.bind_renderbuffer(glow::RENDERBUFFER, Some(depth));
+    if samples > 1 {
+        gl.renderbuffer_storage_multisample(
+            glow::RENDERBUFFER,
+            samples,
+            glow::DEPTH_COMPONENT24,
+            w,
+            h,
+        );
+    } else {
+        gl.renderbuffer_storage(glow::RENDERBUFFER, glow::DEPTH_COMPONENT24, w, h);
+    }
+    gl.framebuffer_renderbuffer(
+        glow::FRAMEBUFFER,
+        glow::DEPTH_ATTACHMENT,
+        glow::RENDERBUFFER,
+        Some(depth),
+    );
+    complete()?;
+    gl.bind_framebuffer(glow::FRAMEBUFFER, Some(read));
+    complete()?;
+    Ok((draw, read, ms_tex))
+}
+
+pub(super) unsafe fn compile(gl: &glow::Context, vert: &str, frag: &str, name: &str) -> Result<glow::Program> {
+    let program = gl.create_program().map_err(|e| gl_err("program", e))?;
+    let mut shaders = Vec::new();
+    for (kind, src, ext) in [
+        (glow::VERTEX_SHADER, vert, "vert"),
+        (glow::FRAGMENT_SHADER, frag, "frag"),
+    ] {
+        let sh = gl.create_shader(kind).map_err(|e| gl_err("shader", e))?;
+        gl.shader_source(sh, src);
+        gl.compile_shader(sh);
+        if !gl.get_shader_compile_status(sh) {
+            let log = gl.get_shader_info_log(sh);
+            gl.delete_shader(sh);
+            gl.delete_program(program);
+            return Err(Error::Render(format!(
+                "shaders/{name}.{ext} does not compile:\n{log}\n{}",
+                numbered(src)
+            )));
+        }
+        gl.attach_shader(program, sh);
+        shaders.push(sh);
+    }
+    gl.link_program(program);
+    for sh in shaders {
+        gl.detach_shader(program, sh);
+        gl.delete_shader(sh);
+    }
+    if !gl.get_program_link_status(program) {
+        let log = gl.get_program_info_log(program);
+        gl.delete_program(program);
+        return Err(Error::Render(format!(
+            "shader program {name} does not link: {log}"
+        )));
+    }
+    Ok(program)
+}
+
+fn numbered(src: &str) -> String {
+    src.lines()
+        .enumerate()
+        .map(|(i, l)| format!("{:4} {l}\n", i + 1))
+        .collect()
+}
