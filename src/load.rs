@@ -8,8 +8,9 @@ use crate::color::{ColorMapping, Cortex};
 use crate::error::{Error, Result};
 use crate::io;
 use crate::mesh::Mesh;
-use crate::render::{Scene, SceneSurface};
-use crate::spec::{FigureSpec, SurfaceInput};
+use crate::io::{MapSelector, Selection};
+use crate::render::{Scene, SceneSurface, VertexLayer, MAX_LAYERS};
+use crate::spec::{FigureSpec, LayerInput, LayerKind, SurfaceInput};
 
 /// Coordinates are millimetres; a surface larger than this is not a brain in mm, and
 /// one far-off vertex would shrink every panel to a dot.
@@ -25,8 +26,21 @@ pub fn load_scene(spec: &FigureSpec) -> Result<(Scene, Vec<String>)> {
         let overlay = input
             .overlay
             .as_deref()
-            .map(|p| per_vertex(input, mesh.vertices.len(), p, spec.frame))
+            .map(|p| overlay_frame(spec, input, mesh.vertices.len(), p))
             .transpose()?;
+        let layers = spec
+            .layers
+            .iter()
+            .filter(|l| l.hemi == input.hemi)
+            .map(|l| layer(spec, input, mesh.vertices.len(), l))
+            .collect::<Result<Vec<_>>>()?;
+        if layers.len() > MAX_LAYERS {
+            return Err(Error::Usage(format!(
+                "{} annotations and labels on {}: at most {MAX_LAYERS} per hemisphere",
+                layers.len(),
+                input.hemi
+            )));
+        }
         let curv = if spec.cortex == Cortex::None {
             None
         } else {
@@ -41,6 +55,7 @@ pub fn load_scene(spec: &FigureSpec) -> Result<(Scene, Vec<String>)> {
             curv,
             overlay,
             winding,
+            layers,
         });
     }
     let values: Vec<&[f32]> = surfaces
@@ -62,6 +77,7 @@ pub fn load_scene(spec: &FigureSpec) -> Result<(Scene, Vec<String>)> {
         surfaces,
         mapping,
         cortex: spec.cortex,
+        outline_px: spec.outline_px,
     };
     Ok((scene, notices))
 }
@@ -101,11 +117,11 @@ fn check_mesh(mesh: &Mesh, path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// One frame of per-vertex data whose length must match the surface.
-fn per_vertex(input: &SurfaceInput, n: usize, path: &Path, frame: usize) -> Result<Vec<f32>> {
-    let sel = io::Selection {
+/// Per-vertex data whose length must match the surface (all frames).
+fn per_vertex_all(input: &SurfaceInput, n: usize, path: &Path, map: Option<&MapSelector>) -> Result<crate::Overlay> {
+    let sel = Selection {
         hemi: Some(input.hemi),
-        map: None,
+        map: map.cloned(),
     };
     let ov = io::read_overlay(path, &sel)?;
     if ov.n_vertices != n {
@@ -116,13 +132,93 @@ fn per_vertex(input: &SurfaceInput, n: usize, path: &Path, frame: usize) -> Resu
             data_vertices: ov.n_vertices,
         });
     }
+    Ok(ov)
+}
+
+/// One frame of per-vertex data whose length must match the surface.
+fn per_vertex(input: &SurfaceInput, n: usize, path: &Path, frame: usize) -> Result<Vec<f32>> {
+    let ov = per_vertex_all(input, n, path, None)?;
+    pick_frame(&ov, path, frame, "frame")
+}
+
+fn pick_frame(ov: &crate::Overlay, path: &Path, frame: usize, flag: &str) -> Result<Vec<f32>> {
     ov.frame(frame).map(<[f32]>::to_vec).ok_or_else(|| {
         Error::Usage(format!(
-            "--frame {frame}: {} has {} frame(s) (0..{})",
+            "{flag} {frame}: {} has {} frame(s) (0..{})",
             path.display(),
             ov.n_frames,
             ov.n_frames.saturating_sub(1)
         ))
+    })
+}
+
+/// The overlay frame chosen by `--map` (index or name) or `--frame`.
+fn overlay_frame(spec: &FigureSpec, input: &SurfaceInput, n: usize, path: &Path) -> Result<Vec<f32>> {
+    let ov = per_vertex_all(input, n, path, spec.map.as_ref())?;
+    let frame = match &spec.map {
+        None => spec.frame,
+        Some(MapSelector::Index(i)) => *i,
+        Some(MapSelector::Name(name)) => ov.frame_names.iter().position(|f| f == name).ok_or_else(|| {
+            Error::Usage(format!(
+                "--map {name}: {} has no map of that name{}",
+                path.display(),
+                if ov.frame_names.is_empty() {
+                    " (its frames are unnamed; give an index)".to_string()
+                } else {
+                    format!("; maps: {}", ov.frame_names.join(", "))
+                }
+            ))
+        })?,
+    };
+    let flag = if spec.map.is_some() { "--map" } else { "--frame" };
+    pick_frame(&ov, path, frame, flag)
+}
+
+/// An annotation or label as per-vertex colours.
+fn layer(spec: &FigureSpec, input: &SurfaceInput, n: usize, l: &LayerInput) -> Result<VertexLayer> {
+    let mut colors = vec![[0u8; 4]; n];
+    match l.kind {
+        LayerKind::Annotation => {
+            let sel = Selection {
+                hemi: Some(l.hemi),
+                map: spec.map.clone(),
+            };
+            let annot = io::read_annotation(&l.path, &sel)?;
+            if annot.n_vertices() != n {
+                return Err(Error::VertexMismatch {
+                    surface: input.surface.clone(),
+                    surface_vertices: n,
+                    data: l.path.clone(),
+                    data_vertices: annot.n_vertices(),
+                });
+            }
+            for (c, label) in colors.iter_mut().zip(&annot.labels) {
+                if let Some(entry) = label.and_then(|i| annot.table.get(i as usize)) {
+                    *c = entry.rgba;
+                }
+            }
+        }
+        LayerKind::Label(rgb) => {
+            let label = io::read_label(&l.path)?;
+            for &v in &label.vertices {
+                let c = colors.get_mut(v as usize).ok_or_else(|| {
+                    Error::invalid(
+                        &l.path,
+                        format!(
+                            "vertex {v} is beyond the {n} vertices of {}; is the label for another subject or surface?",
+                            input.surface.display()
+                        ),
+                    )
+                })?;
+                *c = [rgb[0], rgb[1], rgb[2], 255];
+            }
+        }
+    }
+    Ok(VertexLayer {
+        colors,
+        outline: l.outline,
+        alpha: l.alpha,
+        over_overlay: l.over_overlay,
     })
 }
 

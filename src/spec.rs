@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use crate::color::{Cortex, OverlayStyle};
+use crate::io::MapSelector;
 use crate::hemi::Hemi;
 use crate::scene::View;
 
@@ -19,6 +20,28 @@ pub struct SurfaceInput {
     /// Whether the user named `curv` (an unreadable one found beside the surface only
     /// costs the curvature shading, with a note).
     pub curv_given: bool,
+}
+
+/// An annotation or label drawn over the cortex.
+#[derive(Debug, Clone)]
+pub struct LayerInput {
+    pub hemi: Hemi,
+    pub path: PathBuf,
+    pub kind: LayerKind,
+    /// Borders only.
+    pub outline: bool,
+    pub alpha: f32,
+    /// Given after the overlay on the command line: drawn over it.
+    pub over_overlay: bool,
+}
+
+/// What a layer file holds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LayerKind {
+    /// A parcellation, drawn in its own colours.
+    Annotation,
+    /// A vertex set, drawn in one colour.
+    Label([u8; 3]),
 }
 
 /// How panels are arranged.
@@ -40,20 +63,11 @@ pub enum Background {
 }
 
 impl Background {
-    /// `white`, `black`, `transparent` or `#rrggbb`.
+    /// `transparent`, a colour name (`white`, `black`, ...) or `#rrggbb`.
     pub fn parse(s: &str) -> Option<Background> {
         match s.to_ascii_lowercase().as_str() {
-            "white" => Some(Background::Color([255; 3])),
-            "black" => Some(Background::Color([0; 3])),
             "transparent" | "none" => Some(Background::Transparent),
-            h => {
-                let h = h.strip_prefix('#')?;
-                if h.len() != 6 || !h.is_ascii() {
-                    return None;
-                }
-                let c = |i: usize| u8::from_str_radix(&h[i..i + 2], 16).ok();
-                Some(Background::Color([c(0)?, c(2)?, c(4)?]))
-            }
+            other => crate::color::parse_color(other).map(Background::Color),
         }
     }
 
@@ -76,7 +90,14 @@ pub struct FigureSpec {
     /// Sorted left hemisphere first.
     pub surfaces: Vec<SurfaceInput>,
     pub frame: usize,
+    /// `--map N|NAME`: the frame of an overlay by name or index, and the map of a CIFTI
+    /// dlabel file.
+    pub map: Option<MapSelector>,
     pub cortex: Cortex,
+    /// Annotations and labels in command-line order.
+    pub layers: Vec<LayerInput>,
+    /// Border width of outlined layers, in pixels.
+    pub outline_px: f32,
     pub overlay_style: Option<OverlayStyle>,
     pub views: Vec<View>,
     pub zoom: f32,

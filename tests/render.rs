@@ -28,6 +28,7 @@ fn surface(hemi: Hemi, overlay: Option<Vec<f32>>, curv: bool) -> SceneSurface {
     let winding = mesh.outward_winding();
     SceneSurface {
         winding,
+        layers: Vec::new(),
         hemi,
         mesh,
         normals,
@@ -51,6 +52,7 @@ fn render_one(
         surfaces: vec![surf],
         mapping,
         cortex,
+        outline_px: 2.0,
     };
     let views = [View::named(view)];
     let plan = montage::plan(
@@ -387,6 +389,7 @@ fn margins_are_even() {
         ],
         mapping: None,
         cortex: Cortex::Classic,
+        outline_px: 2.0,
     };
     let views = [
         View::named(ViewName::Lateral),

@@ -2,22 +2,47 @@
 
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 
 /// Render cortical surfaces with overlays to a PNG, headless (EGL; no X server).
 ///
 /// Example: surfrender lh.inflated rh.inflated --overlay lh.thickness --overlay rh.thickness
 ///          --threshold 2.5 --range 2.5 4 --cmap hot -o thickness.png
 #[derive(Debug, Parser)]
-#[command(name = "surfrender", version, about, long_about = None, max_term_width = 100)]
+#[command(
+    name = "surfrender",
+    version,
+    about,
+    long_about = None,
+    max_term_width = 100,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
 pub struct Args {
-    /// Surface files, one per hemisphere (FreeSurfer lh.pial, rh.inflated, ...).
-    #[arg(required = true, num_args = 1..=2, value_name = "SURFACE")]
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Surface files, one per hemisphere (FreeSurfer lh.pial, GIfTI *.surf.gii, ...).
+    #[arg(num_args = 1..=2, value_name = "SURFACE", required_unless_present = "subject")]
     pub surfaces: Vec<PathBuf>,
 
     /// Output PNG file.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: PathBuf,
+    #[arg(short, long, value_name = "FILE", required = true)]
+    pub output: Option<PathBuf>,
+
+    /// FreeSurfer subject to draw from its subjects directory (instead of SURFACE files):
+    /// surf/<hemi>.<surf>, bare overlay names as surf/<hemi>.<name>, labels and
+    /// annotations by name from label/.
+    #[arg(long, value_name = "NAME", conflicts_with = "surfaces")]
+    pub subject: Option<String>,
+
+    /// Subjects directory (default: $SUBJECTS_DIR).
+    #[arg(long, value_name = "DIR", requires = "subject")]
+    pub subjects_dir: Option<PathBuf>,
+
+    /// Surface to draw in subject mode: inflated, pial, white, sphere, ...
+    #[arg(long, default_value = "inflated", value_name = "NAME", requires = "subject")]
+    pub surf: String,
 
     /// Per-vertex overlay (MGH, MGZ, FreeSurfer curv format); once per hemisphere, paired
     /// with surfaces by the hemisphere in the file name, else by order.
@@ -28,13 +53,49 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub curv: Vec<PathBuf>,
 
-    /// Hemisphere of each surface, in order (lh, rh), when file names do not say.
+    /// Hemisphere of each surface, in order (lh, rh), when file names do not say; in
+    /// subject mode lh, rh or both (default both).
     #[arg(long, value_delimiter = ',', value_name = "HEMI")]
     pub hemi: Vec<String>,
 
-    /// Overlay frame to show (MGH 4th dimension).
+    /// Overlay frame to show (MGH 4th dimension, GIfTI data array, CIFTI map).
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub frame: usize,
+
+    /// Map of a multi-map file by index or name (CIFTI dscalar/dlabel map names, GIfTI
+    /// array names); overrides --frame.
+    #[arg(long, value_name = "N|NAME")]
+    pub map: Option<String>,
+
+    /// Parcellation to draw (FreeSurfer .annot, GIfTI label, CIFTI dlabel), once per
+    /// hemisphere. Given after --overlay it is drawn over the overlay, else under it.
+    #[arg(long, value_name = "FILE")]
+    pub annot: Vec<PathBuf>,
+
+    /// Opacity of annotation fills, 0 to 1.
+    #[arg(long, default_value_t = 1.0, value_name = "A")]
+    pub annot_alpha: f32,
+
+    /// Draw only the borders between parcels.
+    #[arg(long)]
+    pub annot_outline: bool,
+
+    /// FreeSurfer .label file to draw (repeatable). Given after --overlay it is drawn
+    /// over the overlay, else under it.
+    #[arg(long, value_name = "FILE")]
+    pub label: Vec<PathBuf>,
+
+    /// Colour of each --label, in order: a name (crimson, gold, ...) or #rrggbb.
+    #[arg(long, value_name = "COLOR")]
+    pub label_color: Vec<String>,
+
+    /// Draw only the borders of labels.
+    #[arg(long)]
+    pub label_outline: bool,
+
+    /// Width of annotation and label borders, in pixels.
+    #[arg(long, default_value_t = 2.0, value_name = "PX")]
+    pub outline_width: f32,
 
     /// Cortex colours: classic, high_contrast, low_contrast, bone, none.
     #[arg(long, default_value = "classic", value_name = "NAME")]
@@ -126,4 +187,48 @@ pub struct Args {
     /// Print no notices.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Filled in by `main` from the parsed matches.
+    #[arg(skip)]
+    pub order: LayerOrder,
+}
+
+/// Subcommands besides rendering.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Say what each file is and holds: kind, format, encoding, vertex and face counts,
+    /// bounding box, value statistics per frame, label names and colours.
+    Inspect {
+        /// Files to describe.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Print JSON (field names as nibabel-derived truth files use them).
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Where each --annot and --label stands relative to the first --overlay on the command
+/// line (clap does not keep the order of different flags, so main reads it from the
+/// matches).
+#[derive(Debug, Clone, Default)]
+pub struct LayerOrder {
+    pub annot_after_overlay: Vec<bool>,
+    pub label_after_overlay: Vec<bool>,
+}
+
+impl LayerOrder {
+    pub fn from_matches(m: &clap::ArgMatches) -> LayerOrder {
+        let first = |id: &str| m.indices_of(id).and_then(|mut i| i.next());
+        let after = |id: &str| -> Vec<bool> {
+            let overlay = first("overlay");
+            m.indices_of(id)
+                .map(|idx| idx.map(|i| overlay.is_some_and(|o| i > o)).collect())
+                .unwrap_or_default()
+        };
+        LayerOrder {
+            annot_after_overlay: after("annot"),
+            label_after_overlay: after("label"),
+        }
+    }
 }

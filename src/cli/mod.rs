@@ -1,20 +1,21 @@
 //! Command line → validated [`FigureSpec`] → figure → PNG.
 
 mod args;
+mod inputs;
+mod inspect;
 
-use std::path::{Path, PathBuf};
 
-pub use args::Args;
+pub use args::{Args, Command, LayerOrder};
 
 use crate::color::{cmap::Colormap, Bound, Cortex, OverlayStyle, Sign};
 use crate::error::{Error, Result};
 use crate::figure;
-use crate::hemi::Hemi;
+use crate::io::MapSelector;
 use crate::output;
 use crate::scene::{View, ViewName};
-use crate::spec::{Background, FigureSpec, Layout, SurfaceInput};
+use crate::spec::{Background, FigureSpec, Layout};
 
-fn usage(msg: impl Into<String>) -> Error {
+pub(crate) fn usage(msg: impl Into<String>) -> Error {
     Error::Usage(msg.into())
 }
 
@@ -67,6 +68,12 @@ pub fn to_spec(a: &Args) -> Result<FigureSpec> {
     if views.is_empty() {
         return Err(usage("--views: give at least one view"));
     }
+    if !(a.outline_width.is_finite() && (0.5..=50.0).contains(&a.outline_width)) {
+        return Err(usage(format!("--outline-width {}: must be between 0.5 and 50 pixels", a.outline_width)));
+    }
+    if !(a.annot_alpha.is_finite() && (0.0..=1.0).contains(&a.annot_alpha)) {
+        return Err(usage(format!("--annot-alpha {}: must be between 0 and 1", a.annot_alpha)));
+    }
     if !(a.zoom.is_finite() && (0.1..=100.0).contains(&a.zoom)) {
         return Err(usage(format!(
             "--zoom {}: must be between 0.1 and 100",
@@ -106,7 +113,7 @@ pub fn to_spec(a: &Args) -> Result<FigureSpec> {
             a.background
         ))
     })?;
-    let surfaces = pair_inputs(a)?;
+    let (surfaces, layers) = inputs::resolve(a)?;
     let overlay_style = surfaces
         .iter()
         .any(|s| s.overlay.is_some())
@@ -119,7 +126,13 @@ pub fn to_spec(a: &Args) -> Result<FigureSpec> {
     Ok(FigureSpec {
         surfaces,
         frame: a.frame,
+        map: a.map.as_deref().map(|m| match m.parse::<usize>() {
+            Ok(i) => MapSelector::Index(i),
+            Err(_) => MapSelector::Name(m.to_string()),
+        }),
         cortex,
+        layers,
+        outline_px: a.outline_width,
         overlay_style,
         views,
         zoom: a.zoom,
@@ -163,108 +176,6 @@ pub fn parse_size(s: &str) -> Result<(Option<u32>, Option<u32>)> {
     Ok(size)
 }
 
-/// Assigns hemispheres to surfaces and pairs overlays and curvatures with them.
-fn pair_inputs(a: &Args) -> Result<Vec<SurfaceInput>> {
-    if !a.hemi.is_empty() && a.hemi.len() != a.surfaces.len() {
-        return Err(usage(format!(
-            "--hemi: {} value(s) for {} surface(s); give one per surface, in order",
-            a.hemi.len(),
-            a.surfaces.len()
-        )));
-    }
-    let mut inputs = Vec::new();
-    for (i, path) in a.surfaces.iter().enumerate() {
-        let hemi = match a.hemi.get(i) {
-            Some(h) => Hemi::parse(h).ok_or_else(|| usage(format!("--hemi {h}: expected lh or rh")))?,
-            None => Hemi::from_path(path).ok_or_else(|| {
-                usage(format!(
-                    "cannot tell the hemisphere of {} from its name (lh., rh., hemi-L, hemi-R, .L., .R.); pass --hemi lh or --hemi rh",
-                    path.display()
-                ))
-            })?,
-        };
-        inputs.push(SurfaceInput {
-            hemi,
-            surface: path.clone(),
-            overlay: None,
-            curv: None,
-            curv_given: false,
-        });
-    }
-    if inputs.len() == 2 && inputs[0].hemi == inputs[1].hemi {
-        return Err(usage(format!(
-            "both surfaces are {}: give one left and one right hemisphere",
-            inputs[0].hemi
-        )));
-    }
-    let hemis: Vec<Hemi> = inputs.iter().map(|s| s.hemi).collect();
-    for (i, p) in assign("--overlay", &a.overlay, &hemis)? {
-        inputs[i].overlay = Some(p);
-    }
-    for (i, p) in assign("--curv", &a.curv, &hemis)? {
-        inputs[i].curv = Some(p);
-        inputs[i].curv_given = true;
-    }
-    for s in &mut inputs {
-        if s.curv.is_none() {
-            s.curv = default_curv(&s.surface, s.hemi);
-        }
-    }
-    // Left hemisphere first: it is the left column of the figure.
-    inputs.sort_by_key(|s| s.hemi);
-    Ok(inputs)
-}
-
-/// Pairs files with surfaces: a file whose name says its hemisphere goes with that
-/// hemisphere's surface (and is an error when there is none: left data drawn on a right
-/// hemisphere is a wrong figure); the others fill the remaining surfaces in order.
-fn assign(flag: &str, files: &[PathBuf], hemis: &[Hemi]) -> Result<Vec<(usize, PathBuf)>> {
-    if files.len() > hemis.len() {
-        return Err(usage(format!(
-            "{flag} given {} times for {} surface(s)",
-            files.len(),
-            hemis.len()
-        )));
-    }
-    let mut taken = vec![false; hemis.len()];
-    let mut out = Vec::new();
-    for f in files {
-        let Some(h) = Hemi::from_path(f) else {
-            continue;
-        };
-        let Some(i) = hemis.iter().position(|x| *x == h) else {
-            return Err(usage(format!(
-                "{flag} {}: the name says hemisphere {h}, but the surfaces are {}; rename the file or pass the matching surface",
-                f.display(),
-                hemis.iter().map(|h| h.short()).collect::<Vec<_>>().join(" and ")
-            )));
-        };
-        if taken[i] {
-            return Err(usage(format!("{flag}: two files for hemisphere {h}")));
-        }
-        taken[i] = true;
-        out.push((i, f.clone()));
-    }
-    for f in files.iter().filter(|f| Hemi::from_path(f).is_none()) {
-        let Some(i) = taken.iter().position(|t| !t) else {
-            return Err(usage(format!(
-                "{flag} {}: no surface left to pair it with",
-                f.display()
-            )));
-        };
-        taken[i] = true;
-        out.push((i, f.clone()));
-    }
-    Ok(out)
-}
-
-/// FreeSurfer keeps `lh.curv` beside `lh.pial` in `surf/`.
-fn default_curv(surface: &Path, hemi: Hemi) -> Option<PathBuf> {
-    let dir = surface.parent().unwrap_or(Path::new(""));
-    let p = dir.join(format!("{}.curv", hemi.short()));
-    (p.is_file() && p != surface).then_some(p)
-}
-
 /// Text after the flags in `--help`: the colormap names, which are too many for a flag's
 /// one-line help.
 pub fn help_footer() -> String {
@@ -274,10 +185,16 @@ pub fn help_footer() -> String {
     )
 }
 
-/// Runs the command line: renders and writes the figure. Returns notices to print.
+/// Runs the command line: renders and writes the figure, or runs a subcommand. Returns
+/// notices to print.
 pub fn run(a: &Args, command_line: &str) -> Result<Vec<String>> {
+    if let Some(Command::Inspect { files, json }) = &a.command {
+        inspect::run(files, *json)?;
+        return Ok(Vec::new());
+    }
+    let out = a.output.as_deref().ok_or_else(|| usage("-o/--output is required"))?;
     let spec = to_spec(a)?;
-    output::check_destination(&a.output)?;
+    output::check_destination(out)?;
     let mut notes = Vec::new();
     if spec.overlay_style.is_none() {
         let unused: Vec<&str> = [
@@ -307,7 +224,7 @@ pub fn run(a: &Args, command_line: &str) -> Result<Vec<String>> {
         ("surfrender:command".to_string(), command_line.to_string()),
     ];
     let mut t = std::time::Instant::now();
-    output::write_png(&a.output, &fig.image, fig.alpha, &metadata)?;
+    output::write_png(out, &fig.image, fig.alpha, &metadata)?;
     figure::stage("write", &mut t);
     Ok(if a.quiet { Vec::new() } else { notes })
 }

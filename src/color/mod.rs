@@ -285,3 +285,47 @@ impl Cortex {
 
 /// The cortex colour when no curvature is available (PySurfer's flat grey).
 pub const FLAT_GREY: [u8; 3] = [128; 3];
+
+/// A colour by name (the common CSS names) or as `#rrggbb`.
+pub fn parse_color(s: &str) -> Option<[u8; 3]> {
+    const NAMED: &[(&str, [u8; 3])] = &[
+        ("black", [0, 0, 0]),
+        ("white", [255, 255, 255]),
+        ("red", [255, 0, 0]),
+        ("green", [0, 128, 0]),
+        ("lime", [0, 255, 0]),
+        ("blue", [0, 0, 255]),
+        ("yellow", [255, 255, 0]),
+        ("cyan", [0, 255, 255]),
+        ("magenta", [255, 0, 255]),
+        ("crimson", [220, 20, 60]),
+        ("gold", [255, 215, 0]),
+        ("orange", [255, 165, 0]),
+        ("purple", [128, 0, 128]),
+        ("dodgerblue", [30, 144, 255]),
+        ("limegreen", [50, 205, 50]),
+        ("orchid", [218, 112, 214]),
+        ("gray", [128, 128, 128]),
+        ("grey", [128, 128, 128]),
+    ];
+    let lower = s.trim().to_ascii_lowercase();
+    if let Some((_, c)) = NAMED.iter().find(|(n, _)| *n == lower) {
+        return Some(*c);
+    }
+    let h = lower.strip_prefix('#')?;
+    if h.len() != 6 || !h.is_ascii() {
+        return None;
+    }
+    let c = |i: usize| u8::from_str_radix(&h[i..i + 2], 16).ok();
+    Some([c(0)?, c(2)?, c(4)?])
+}
+
+/// Label colours when none are given: PySurfer's crimson first, then distinct colours.
+pub const LABEL_COLORS: [[u8; 3]; 6] = [
+    [220, 20, 60],
+    [255, 215, 0],
+    [30, 144, 255],
+    [50, 205, 50],
+    [218, 112, 214],
+    [255, 165, 0],
+];

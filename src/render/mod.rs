@@ -22,6 +22,24 @@ pub struct SceneSurface {
     pub overlay: Option<Vec<f32>>,
     /// [`Mesh::outward_winding`], computed once.
     pub winding: Option<f32>,
+    /// Annotation and label layers, in drawing order (at most [`MAX_LAYERS`]).
+    pub layers: Vec<VertexLayer>,
+}
+
+/// Most categorical layers one surface can carry (the shader's uniform arrays).
+pub const MAX_LAYERS: usize = 8;
+
+/// A categorical layer (annotation or label): one colour per vertex, alpha 0 where it
+/// draws nothing. Regions are decided per pixel by the nearest triangle corner.
+#[derive(Debug, Clone)]
+pub struct VertexLayer {
+    pub colors: Vec<[u8; 4]>,
+    /// Borders only, `Scene::outline_px` wide.
+    pub outline: bool,
+    /// Opacity multiplied into each colour's alpha.
+    pub alpha: f32,
+    /// Drawn over the overlay (given after it) rather than under it.
+    pub over_overlay: bool,
 }
 
 /// Everything the backends draw.
@@ -30,6 +48,8 @@ pub struct Scene {
     pub surfaces: Vec<SceneSurface>,
     pub mapping: Option<ColorMapping>,
     pub cortex: Cortex,
+    /// Width of layer borders in pixels.
+    pub outline_px: f32,
 }
 
 /// One view of one surface, with its exact orthographic window.

@@ -6,7 +6,7 @@ use image::RgbaImage;
 
 mod setup;
 
-use setup::{bytes_of, compile, framebuffers, gl_err, upload, Resources};
+use setup::{bytes_of, compile, framebuffers, gl_err, upload, upload_layers, Resources};
 
 use super::{BackendInfo, Panel, Scene};
 use crate::color::{FLAT_GREY, LUT_SIZE};
@@ -15,6 +15,7 @@ use crate::scene::AMBIENT;
 
 const VERT: &str = include_str!("../../../shaders/surface.vert");
 const FRAG: &str = include_str!("../../../shaders/surface.frag");
+const GEOM: &str = include_str!("../../../shaders/surface.geom");
 const RESOLVE_VERT: &str = include_str!("../../../shaders/resolve.vert");
 const RESOLVE_FRAG: &str = include_str!("../../../shaders/resolve.frag");
 
@@ -63,10 +64,26 @@ unsafe fn draw(
             crate::figure::stage(name, &mut t);
         }
     };
-    let program = compile(gl, VERT, FRAG, "surface")?;
+    // Annotation and label layers need the geometry stage; plain figures skip its cost.
+    let has_layers = scene.surfaces.iter().any(|s| !s.layers.is_empty());
+    let program = if has_layers {
+        let frag = FRAG.replacen("#version 330 core\n", "#version 330 core\n#define LAYERS\n", 1);
+        let stages = [
+            (glow::VERTEX_SHADER, VERT, "vert"),
+            (glow::GEOMETRY_SHADER, GEOM, "geom"),
+            (glow::FRAGMENT_SHADER, frag.as_str(), "frag"),
+        ];
+        compile(gl, &stages, "surface")?
+    } else {
+        compile(gl, &[(glow::VERTEX_SHADER, VERT, "vert"), (glow::FRAGMENT_SHADER, FRAG, "frag")], "surface")?
+    };
     res.programs.push(program);
     let resolve = if info.samples > 1 {
-        let p = compile(gl, RESOLVE_VERT, RESOLVE_FRAG, "resolve")?;
+        let p = compile(
+            gl,
+            &[(glow::VERTEX_SHADER, RESOLVE_VERT, "vert"), (glow::FRAGMENT_SHADER, RESOLVE_FRAG, "frag")],
+            "resolve",
+        )?;
         res.programs.push(p);
         Some(p)
     } else {
@@ -81,6 +98,12 @@ unsafe fn draw(
         .surfaces
         .iter()
         .map(|s| upload(gl, res, s))
+        .collect::<Result<_>>()?;
+
+    let layer_textures: Vec<Option<(glow::Texture, i32)>> = scene
+        .surfaces
+        .iter()
+        .map(|s| (!s.layers.is_empty()).then(|| upload_layers(gl, res, s)).transpose())
         .collect::<Result<_>>()?;
 
     // Lookup table for the overlay colours.
@@ -175,6 +198,24 @@ unsafe fn draw(
         gl.uniform_1_i32(loc("u_has_curv").as_ref(), surf.curv.is_some() as i32);
         let has_overlay = scene.mapping.is_some() && surf.overlay.is_some();
         gl.uniform_1_i32(loc("u_has_overlay").as_ref(), has_overlay as i32);
+        if has_layers {
+            let (tex, rows) = layer_textures[panel.surface].unwrap_or((lut_tex, 1));
+            gl.active_texture(glow::TEXTURE2);
+            gl.bind_texture(glow::TEXTURE_2D, Some(tex));
+            gl.uniform_1_i32(loc("u_layers").as_ref(), 2);
+            gl.uniform_1_i32(loc("u_layer_rows").as_ref(), rows);
+            let n = surf.layers.len().min(8);
+            gl.uniform_1_i32(loc("u_n_layers").as_ref(), n as i32);
+            let over: Vec<i32> = surf.layers.iter().take(8).map(|l| l.over_overlay as i32).collect();
+            let outline: Vec<i32> = surf.layers.iter().take(8).map(|l| l.outline as i32).collect();
+            let alpha: Vec<f32> = surf.layers.iter().take(8).map(|l| l.alpha).collect();
+            if n > 0 {
+                gl.uniform_1_i32_slice(loc("u_layer_over").as_ref(), &over);
+                gl.uniform_1_i32_slice(loc("u_layer_outline").as_ref(), &outline);
+                gl.uniform_1_f32_slice(loc("u_layer_alpha").as_ref(), &alpha);
+            }
+            gl.uniform_1_f32(loc("u_outline_px").as_ref(), scene.outline_px);
+        }
         gl.bind_vertex_array(Some(vao));
         gl.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, Some(ebo));
         gl.buffer_data_u8_slice(

@@ -180,19 +180,21 @@ pub(super) unsafe fn framebuffers(
     Ok((draw, read, ms_tex))
 }
 
-pub(super) unsafe fn compile(gl: &glow::Context, vert: &str, frag: &str, name: &str) -> Result<glow::Program> {
+/// Compiles and links a program from its stages (`(kind, source, file extension)`); a
+/// failure shows the driver's log and the numbered source.
+pub(super) unsafe fn compile(gl: &glow::Context, stages: &[(u32, &str, &str)], name: &str) -> Result<glow::Program> {
     let program = gl.create_program().map_err(|e| gl_err("program", e))?;
     let mut shaders = Vec::new();
-    for (kind, src, ext) in [
-        (glow::VERTEX_SHADER, vert, "vert"),
-        (glow::FRAGMENT_SHADER, frag, "frag"),
-    ] {
+    for &(kind, src, ext) in stages {
         let sh = gl.create_shader(kind).map_err(|e| gl_err("shader", e))?;
         gl.shader_source(sh, src);
         gl.compile_shader(sh);
         if !gl.get_shader_compile_status(sh) {
             let log = gl.get_shader_info_log(sh);
             gl.delete_shader(sh);
+            for sh in shaders {
+                gl.delete_shader(sh);
+            }
             gl.delete_program(program);
             return Err(Error::Render(format!(
                 "shaders/{name}.{ext} does not compile:\n{log}\n{}",
@@ -222,4 +224,44 @@ fn numbered(src: &str) -> String {
         .enumerate()
         .map(|(i, l)| format!("{:4} {l}\n", i + 1))
         .collect()
+}
+
+/// Width of the per-vertex layer texture; vertex `v` of layer `l` is at
+/// `(v % LAYER_TEX_WIDTH, l * rows + v / LAYER_TEX_WIDTH)` (surface.frag uses the same).
+pub(super) const LAYER_TEX_WIDTH: usize = 4096;
+
+/// Uploads a surface's categorical layers as one RGBA8 texture; returns it and the rows
+/// each layer takes.
+pub(super) unsafe fn upload_layers(gl: &glow::Context, res: &mut Resources, s: &SceneSurface) -> Result<(glow::Texture, i32)> {
+    let n = s.mesh.vertices.len();
+    let rows = n.div_ceil(LAYER_TEX_WIDTH).max(1);
+    let mut data = vec![0u8; LAYER_TEX_WIDTH * rows * s.layers.len().max(1) * 4];
+    for (l, layer) in s.layers.iter().enumerate() {
+        let base = l * rows * LAYER_TEX_WIDTH * 4;
+        for (v, c) in layer.colors.iter().enumerate().take(n) {
+            let at = base + v * 4;
+            if let Some(px) = data.get_mut(at..at + 4) {
+                px.copy_from_slice(c);
+            }
+        }
+    }
+    let tex = gl.create_texture().map_err(|e| gl_err("texture", e))?;
+    res.textures.push(tex);
+    gl.bind_texture(glow::TEXTURE_2D, Some(tex));
+    gl.pixel_store_i32(glow::UNPACK_ALIGNMENT, 1);
+    gl.tex_image_2d(
+        glow::TEXTURE_2D,
+        0,
+        glow::RGBA8 as i32,
+        LAYER_TEX_WIDTH as i32,
+        (rows * s.layers.len().max(1)) as i32,
+        0,
+        glow::RGBA,
+        glow::UNSIGNED_BYTE,
+        glow::PixelUnpackData::Slice(Some(&data)),
+    );
+    for p in [glow::TEXTURE_MIN_FILTER, glow::TEXTURE_MAG_FILTER] {
+        gl.tex_parameter_i32(glow::TEXTURE_2D, p, glow::NEAREST as i32);
+    }
+    Ok((tex, rows as i32))
 }

@@ -1,0 +1,249 @@
+//! Which files go with which hemisphere: surfaces given on the command line or found in a
+//! FreeSurfer subjects directory, and the overlays, curvatures, annotations and labels
+//! paired with them.
+
+use std::path::{Path, PathBuf};
+
+use super::{usage, Args};
+use crate::color::{parse_color, LABEL_COLORS};
+use crate::error::Result;
+use crate::hemi::Hemi;
+use crate::spec::{LayerInput, LayerKind, SurfaceInput};
+
+/// Surfaces (left first) with their overlays and curvatures, and the layers.
+pub fn resolve(a: &Args) -> Result<(Vec<SurfaceInput>, Vec<LayerInput>)> {
+    let files = match &a.subject {
+        Some(subject) => subject_files(a, subject)?,
+        None => given_files(a)?,
+    };
+    let hemis: Vec<Hemi> = files.surfaces.iter().map(|(_, h)| *h).collect();
+    let mut inputs: Vec<SurfaceInput> = files
+        .surfaces
+        .iter()
+        .map(|(path, hemi)| SurfaceInput {
+            hemi: *hemi,
+            surface: path.clone(),
+            overlay: None,
+            curv: None,
+            curv_given: false,
+        })
+        .collect();
+    for (i, k) in assign("--overlay", &files.overlays, &hemis)? {
+        inputs[i].overlay = Some(files.overlays[k].clone());
+    }
+    for (i, k) in assign("--curv", &files.curvs, &hemis)? {
+        inputs[i].curv = Some(files.curvs[k].clone());
+        inputs[i].curv_given = true;
+    }
+    for s in &mut inputs {
+        if s.curv.is_none() {
+            s.curv = default_curv(&s.surface, s.hemi);
+        }
+    }
+    let mut layers = Vec::new();
+    for (i, k) in assign("--annot", &files.annots, &hemis)? {
+        let arg = files.annot_arg.get(k).copied().unwrap_or(k);
+        layers.push(LayerInput {
+            hemi: hemis[i],
+            path: files.annots[k].clone(),
+            kind: LayerKind::Annotation,
+            outline: a.annot_outline,
+            alpha: a.annot_alpha,
+            over_overlay: a.order.annot_after_overlay.get(arg).copied().unwrap_or(false),
+        });
+    }
+    if a.label_color.len() > a.label.len() {
+        return Err(usage(format!(
+            "--label-color given {} times for {} --label",
+            a.label_color.len(),
+            a.label.len()
+        )));
+    }
+    for (k, (p, hemi)) in files.labels.iter().enumerate() {
+        let arg = files.label_arg.get(k).copied().unwrap_or(k);
+        let color = match a.label_color.get(arg) {
+            Some(c) => parse_color(c).ok_or_else(|| usage(format!("--label-color {c}: expected a colour name or #rrggbb")))?,
+            None => LABEL_COLORS[arg % LABEL_COLORS.len()],
+        };
+        let hemi = match hemi {
+            Some(h) if hemis.contains(h) => *h,
+            Some(h) => {
+                return Err(usage(format!(
+                    "--label {}: the name says hemisphere {h}, but the surfaces are {}",
+                    p.display(),
+                    names(&hemis)
+                )))
+            }
+            None if hemis.len() == 1 => hemis[0],
+            None => {
+                return Err(usage(format!(
+                    "--label {}: cannot tell its hemisphere; name it lh.* or rh.*",
+                    p.display()
+                )))
+            }
+        };
+        layers.push(LayerInput {
+            hemi,
+            path: p.clone(),
+            kind: LayerKind::Label(color),
+            outline: a.label_outline,
+            alpha: 1.0,
+            over_overlay: a.order.label_after_overlay.get(arg).copied().unwrap_or(false),
+        });
+    }
+    // Left hemisphere first: it is the left column of the figure.
+    inputs.sort_by_key(|s| s.hemi);
+    Ok((inputs, layers))
+}
+
+/// Files named on the command line (or found in a subjects directory).
+struct Files {
+    surfaces: Vec<(PathBuf, Hemi)>,
+    overlays: Vec<PathBuf>,
+    curvs: Vec<PathBuf>,
+    annots: Vec<PathBuf>,
+    /// For each annotation, which --annot argument it came from.
+    annot_arg: Vec<usize>,
+    labels: Vec<(PathBuf, Option<Hemi>)>,
+    /// For each label, which --label argument it came from.
+    label_arg: Vec<usize>,
+}
+
+fn names(hemis: &[Hemi]) -> String {
+    hemis.iter().map(|h| h.short()).collect::<Vec<_>>().join(" and ")
+}
+
+fn given_files(a: &Args) -> Result<Files> {
+    if !a.hemi.is_empty() && a.hemi.len() != a.surfaces.len() {
+        return Err(usage(format!(
+            "--hemi: {} value(s) for {} surface(s); give one per surface, in order",
+            a.hemi.len(),
+            a.surfaces.len()
+        )));
+    }
+    let mut surfaces = Vec::new();
+    for (i, path) in a.surfaces.iter().enumerate() {
+        let hemi = match a.hemi.get(i) {
+            Some(h) => Hemi::parse(h).ok_or_else(|| usage(format!("--hemi {h}: expected lh or rh")))?,
+            None => Hemi::from_path(path).ok_or_else(|| {
+                usage(format!(
+                    "cannot tell the hemisphere of {} from its name (lh., rh., hemi-L, hemi-R, .L., .R.); pass --hemi lh or --hemi rh",
+                    path.display()
+                ))
+            })?,
+        };
+        surfaces.push((path.clone(), hemi));
+    }
+    if surfaces.len() == 2 && surfaces[0].1 == surfaces[1].1 {
+        return Err(usage(format!(
+            "both surfaces are {}: give one left and one right hemisphere",
+            surfaces[0].1
+        )));
+    }
+    Ok(Files {
+        surfaces,
+        overlays: a.overlay.clone(),
+        curvs: a.curv.clone(),
+        annots: a.annot.clone(),
+        annot_arg: (0..a.annot.len()).collect(),
+        labels: a.label.iter().map(|p| (p.clone(), Hemi::from_path(p))).collect(),
+        label_arg: (0..a.label.len()).collect(),
+    })
+}
+
+/// Subject mode: `$SUBJECTS_DIR/<subject>/surf/<hemi>.<surf>`; a bare overlay name means
+/// `surf/<hemi>.<name>`, bare annotation and label names `label/<hemi>.<name>.annot|label`.
+fn subject_files(a: &Args, subject: &str) -> Result<Files> {
+    let sd = match &a.subjects_dir {
+        Some(d) => d.clone(),
+        None => std::env::var_os("SUBJECTS_DIR")
+            .map(PathBuf::from)
+            .ok_or_else(|| usage("--subject needs --subjects-dir or the SUBJECTS_DIR environment variable"))?,
+    };
+    let root = sd.join(subject);
+    if !root.is_dir() {
+        return Err(usage(format!("--subject {subject}: {} is not a folder", root.display())));
+    }
+    let hemis = match a.hemi.iter().map(|h| h.to_ascii_lowercase()).collect::<Vec<_>>().as_slice() {
+        [] => vec![Hemi::Left, Hemi::Right],
+        [b] if b == "both" => vec![Hemi::Left, Hemi::Right],
+        [h] => vec![Hemi::parse(h).ok_or_else(|| usage(format!("--hemi {h}: expected lh, rh or both")))?],
+        _ => return Err(usage("--hemi in subject mode: give lh, rh or both")),
+    };
+    let surfaces = hemis.iter().map(|h| (root.join("surf").join(format!("{h}.{}", a.surf)), *h)).collect();
+    // A name that is not an existing file stands for one file per hemisphere.
+    let expand = |given: &[PathBuf], folder: &str, ext: &str| -> (Vec<PathBuf>, Vec<usize>) {
+        let mut out = Vec::new();
+        let mut arg = Vec::new();
+        for (k, g) in given.iter().enumerate() {
+            if g.exists() || g.components().count() > 1 {
+                out.push(g.clone());
+                arg.push(k);
+            } else {
+                for h in &hemis {
+                    out.push(root.join(folder).join(format!("{h}.{}{ext}", g.display())));
+                    arg.push(k);
+                }
+            }
+        }
+        (out, arg)
+    };
+    let (overlays, _) = expand(&a.overlay, "surf", "");
+    let (curvs, _) = expand(&a.curv, "surf", "");
+    let (annots, annot_arg) = expand(&a.annot, "label", ".annot");
+    let (labels, label_arg) = expand(&a.label, "label", ".label");
+    Ok(Files {
+        surfaces,
+        overlays,
+        curvs,
+        annots,
+        annot_arg,
+        labels: labels.into_iter().map(|p| {
+            let h = Hemi::from_path(&p);
+            (p, h)
+        }).collect(),
+        label_arg,
+    })
+}
+
+/// Pairs files with surfaces: a file whose name says its hemisphere goes with that
+/// hemisphere's surface (and is an error when there is none: left data drawn on a right
+/// hemisphere is a wrong figure); the others fill the remaining surfaces in order.
+/// Returns `(surface index, file index)` pairs.
+fn assign(flag: &str, files: &[PathBuf], hemis: &[Hemi]) -> Result<Vec<(usize, usize)>> {
+    if files.len() > hemis.len() {
+        return Err(usage(format!("{flag} given {} times for {} surface(s)", files.len(), hemis.len())));
+    }
+    let mut taken = vec![false; hemis.len()];
+    let mut out = Vec::new();
+    for (k, f) in files.iter().enumerate() {
+        let Some(h) = Hemi::from_path(f) else { continue };
+        let Some(i) = hemis.iter().position(|x| *x == h) else {
+            return Err(usage(format!(
+                "{flag} {}: the name says hemisphere {h}, but the surfaces are {}; rename the file or pass the matching surface",
+                f.display(),
+                names(hemis)
+            )));
+        };
+        if taken[i] {
+            return Err(usage(format!("{flag}: two files for hemisphere {h}")));
+        }
+        taken[i] = true;
+        out.push((i, k));
+    }
+    for (k, f) in files.iter().enumerate().filter(|(_, f)| Hemi::from_path(f).is_none()) {
+        let Some(i) = taken.iter().position(|t| !t) else {
+            return Err(usage(format!("{flag} {}: no surface left to pair it with", f.display())));
+        };
+        taken[i] = true;
+        out.push((i, k));
+    }
+    Ok(out)
+}
+
+/// FreeSurfer keeps `lh.curv` beside `lh.pial` in `surf/`.
+fn default_curv(surface: &Path, hemi: Hemi) -> Option<PathBuf> {
+    let dir = surface.parent().unwrap_or(Path::new(""));
+    let p = dir.join(format!("{}.curv", hemi.short()));
+    (p.is_file() && p != surface).then_some(p)
+}
