@@ -6,6 +6,7 @@ mod cli;
 mod colormaps;
 mod fslabel;
 mod gifti;
+mod inspect;
 mod mapping;
 mod nifti;
 mod readers;
