@@ -4,6 +4,7 @@ mod util;
 
 mod cli;
 mod colormaps;
+mod formats;
 mod fslabel;
 mod gifti;
 mod inspect;
