@@ -2,10 +2,20 @@
 
 use crate::util;
 
+/// lh or rh from the corpus's names (`lh.`, `_left`).
+fn hemi(surface: &str) -> &'static str {
+    if surface.contains("rh.") || surface.contains("right") {
+        "rh"
+    } else {
+        "lh"
+    }
+}
+
 fn render(shared: &std::path::Path, surface: &str, overlay: &str, out: &std::path::Path) -> image::RgbaImage {
     let o = util::surfrender()
         .current_dir(shared)
-        .args([surface, "--hemi", "lh", "--curv", "fsaverage5/surf/lh.curv", "--overlay", overlay, "--threshold", "2", "--views", "lat,med", "--size", "600x", "-o"])
+        .args(["--hemi", hemi(surface)])
+        .args([surface, "--curv", &format!("fsaverage5/surf/{}.curv", hemi(surface)), "--overlay", overlay, "--threshold", "2", "--views", "lat,med", "--size", "600x", "-o"])
         .arg(out)
         .output()
         .expect("run surfrender");
@@ -17,13 +27,16 @@ fn render(shared: &std::path::Path, surface: &str, overlay: &str, out: &std::pat
 fn same_overlay_from_every_format_renders_identically() {
     let Some(shared) = util::shared_data() else { return };
     let dir = util::out_dir("formats_same_overlay");
-    let surface = "fsaverage5/surf/lh.inflated";
-    let reference = render(&shared, surface, "fsaverage5/surf/lh.thickness", &dir.join("curv.png"));
+    // The right hemisphere: its GIfTI copy is binary (bit-identical); the left one is
+    // ASCII with six decimals, so a few threshold-crossing pixels may differ.
+    let surface = "fsaverage5/surf/rh.inflated";
+    let reference = render(&shared, surface, "fsaverage5/surf/rh.thickness", &dir.join("curv.png"));
     for (i, overlay) in [
-        "fsaverage5/overlays/lh.thickness.mgh",
-        "fsaverage5/overlays/lh.thickness.mgz",
-        "fsaverage5/overlays/lh.thickness.nii.gz",
-        "fsaverage5/gifti/lh.thickness.shape.gii",
+        "fsaverage5/overlays/rh.thickness.mgh",
+        "fsaverage5/overlays/rh.thickness.mgz",
+        "fsaverage5/overlays/rh.thickness.nii.gz",
+        "fsaverage5/gifti/rh.thickness.shape.gii",
+        "real/nilearn/thick_right.gii.gz",
     ]
     .iter()
     .enumerate()

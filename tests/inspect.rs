@@ -59,6 +59,15 @@ fn inspect_json_matches_truth_for_every_corpus_file() {
     for (key, t) in truth {
         let o = ours.get(key.as_str());
         let kind = t.get("kind").and_then(Value::as_str).unwrap_or("");
+        // nibabel's base64bin.gii has face indices up to 25604 for 10 vertices; nibabel
+        // does not check, we refuse it (naming the face), so there is nothing to compare.
+        if key == "real/nibabel/base64bin.gii" {
+            let err = o.and_then(|o| o.get("error")).and_then(Value::as_str).unwrap_or("");
+            if !err.contains("face") {
+                errors.push(format!("{key}: expected a refusal naming the bad face, got {o:?}"));
+            }
+            continue;
+        }
         match kind {
             // Not per-vertex data: must be refused with the reason.
             "volume" => {
