@@ -34,37 +34,28 @@ uniform sampler2D u_layers;
 uniform int u_layer_rows;
 uniform int u_n_layers;
 uniform int u_layer_over[8];    // 1: drawn over the overlay, 0: under it
-uniform int u_layer_outline[8]; // 1: borders only
 uniform float u_layer_alpha[8];
-uniform float u_outline_px;     // border width in pixels
 
 vec4 layer_at(int layer, int v) {
     return texelFetch(u_layers, ivec2(v % 4096, layer * u_layer_rows + v / 4096), 0);
 }
 
-// The colour of `layer` at this fragment (alpha 0 where it draws nothing).
+// The colour of `layer` at this fragment. Each label present at the triangle's corners
+// gets the sum of its corners' barycentric weights, and the heaviest wins: a border
+// between two labels is then a straight line through the midpoints of the two edges
+// that cross it, and three labels meet at the centroid (scene::borders draws the same
+// lines). Alpha 0 where the layer draws nothing.
 vec4 layer_color(int layer) {
-    int k = 0;
-    if (g_bary.y > g_bary[k]) k = 1;
-    if (g_bary.z > g_bary[k]) k = 2;
-    vec4 c = layer_at(layer, g_ids[k]);
-    if (u_layer_outline[layer] == 0) {
-        return vec4(c.rgb, c.a * u_layer_alpha[layer]);
-    }
-    // Border: within u_outline_px pixels of where another corner with a different label
-    // takes over (barycentric difference divided by its screen-space rate of change).
-    for (int j = 0; j < 3; j++) {
-        if (j == k) continue;
-        vec4 o = layer_at(layer, g_ids[j]);
-        if (o == c) continue;
-        float d = g_bary[k] - g_bary[j];
-        float px = d / max(fwidth(d), 1e-6);
-        if (px < u_outline_px) {
-            vec4 b = c.a > 0.0 ? c : o;
-            return vec4(b.rgb, u_layer_alpha[layer]);
-        }
-    }
-    return vec4(0.0);
+    vec4 c0 = layer_at(layer, g_ids.x);
+    vec4 c1 = layer_at(layer, g_ids.y);
+    vec4 c2 = layer_at(layer, g_ids.z);
+    float w0 = g_bary.x + (c1 == c0 ? g_bary.y : 0.0) + (c2 == c0 ? g_bary.z : 0.0);
+    float w1 = g_bary.y + (c0 == c1 ? g_bary.x : 0.0) + (c2 == c1 ? g_bary.z : 0.0);
+    float w2 = g_bary.z + (c0 == c2 ? g_bary.x : 0.0) + (c1 == c2 ? g_bary.y : 0.0);
+    vec4 c = c0;
+    if (w1 > w0 && w1 >= w2) c = c1;
+    else if (w2 > w0 && w2 > w1) c = c2;
+    return vec4(c.rgb, c.a * u_layer_alpha[layer]);
 }
 
 vec3 layers(vec3 base, int over) {

@@ -1,9 +1,8 @@
 #version 330 core
 // Used only when a figure has annotation or label layers. Categorical values cannot be
 // interpolated, so each fragment learns the three vertex indices of its triangle and its
-// barycentric weights; surface.frag gives it the label of the nearest corner (regions
-// bounded by smooth lines inside triangles) and draws borders a fixed number of pixels
-// wide where two corners' labels differ.
+// barycentric weights, from which surface.frag picks the label (see layer_color there
+// and scene::borders, which draws the same region boundaries).
 layout(triangles) in;
 layout(triangle_strip, max_vertices = 3) out;
 

@@ -7,9 +7,10 @@ use std::path::Path;
 use crate::color::{ColorMapping, Cortex};
 use crate::error::{Error, Result};
 use crate::io;
-use crate::mesh::Mesh;
 use crate::io::{MapSelector, Selection};
+use crate::mesh::Mesh;
 use crate::render::{Scene, SceneSurface, VertexLayer, MAX_LAYERS};
+use crate::scene::borders::region_borders;
 use crate::spec::{FigureSpec, LayerInput, LayerKind, SurfaceInput};
 
 /// Coordinates are millimetres; a surface larger than this is not a brain in mm, and
@@ -28,12 +29,16 @@ pub fn load_scene(spec: &FigureSpec) -> Result<(Scene, Vec<String>)> {
             .as_deref()
             .map(|p| overlay_frame(spec, input, mesh.vertices.len(), p))
             .transpose()?;
-        let layers = spec
-            .layers
-            .iter()
-            .filter(|l| l.hemi == input.hemi)
-            .map(|l| layer(spec, input, mesh.vertices.len(), l))
-            .collect::<Result<Vec<_>>>()?;
+        let mut layers = Vec::new();
+        let mut lines = Vec::new();
+        for l in spec.layers.iter().filter(|l| l.hemi == input.hemi) {
+            let layer = layer(spec, input, mesh.vertices.len(), l)?;
+            if l.outline {
+                lines.extend(region_borders(&mesh, &layer.colors));
+            } else {
+                layers.push(layer);
+            }
+        }
         if layers.len() > MAX_LAYERS {
             return Err(Error::Usage(format!(
                 "{} annotations and labels on {}: at most {MAX_LAYERS} per hemisphere",
@@ -56,6 +61,7 @@ pub fn load_scene(spec: &FigureSpec) -> Result<(Scene, Vec<String>)> {
             overlay,
             winding,
             layers,
+            lines,
         });
     }
     let values: Vec<&[f32]> = surfaces
@@ -118,7 +124,12 @@ fn check_mesh(mesh: &Mesh, path: &Path) -> Result<()> {
 }
 
 /// Per-vertex data whose length must match the surface (all frames).
-fn per_vertex_all(input: &SurfaceInput, n: usize, path: &Path, map: Option<&MapSelector>) -> Result<crate::Overlay> {
+fn per_vertex_all(
+    input: &SurfaceInput,
+    n: usize,
+    path: &Path,
+    map: Option<&MapSelector>,
+) -> Result<crate::Overlay> {
     let sel = Selection {
         hemi: Some(input.hemi),
         map: map.cloned(),
@@ -153,24 +164,38 @@ fn pick_frame(ov: &crate::Overlay, path: &Path, frame: usize, flag: &str) -> Res
 }
 
 /// The overlay frame chosen by `--map` (index or name) or `--frame`.
-fn overlay_frame(spec: &FigureSpec, input: &SurfaceInput, n: usize, path: &Path) -> Result<Vec<f32>> {
+fn overlay_frame(
+    spec: &FigureSpec,
+    input: &SurfaceInput,
+    n: usize,
+    path: &Path,
+) -> Result<Vec<f32>> {
     let ov = per_vertex_all(input, n, path, spec.map.as_ref())?;
     let frame = match &spec.map {
         None => spec.frame,
         Some(MapSelector::Index(i)) => *i,
-        Some(MapSelector::Name(name)) => ov.frame_names.iter().position(|f| f == name).ok_or_else(|| {
-            Error::Usage(format!(
-                "--map {name}: {} has no map of that name{}",
-                path.display(),
-                if ov.frame_names.is_empty() {
-                    " (its frames are unnamed; give an index)".to_string()
-                } else {
-                    format!("; maps: {}", ov.frame_names.join(", "))
-                }
-            ))
-        })?,
+        Some(MapSelector::Name(name)) => {
+            ov.frame_names
+                .iter()
+                .position(|f| f == name)
+                .ok_or_else(|| {
+                    Error::Usage(format!(
+                        "--map {name}: {} has no map of that name{}",
+                        path.display(),
+                        if ov.frame_names.is_empty() {
+                            " (its frames are unnamed; give an index)".to_string()
+                        } else {
+                            format!("; maps: {}", ov.frame_names.join(", "))
+                        }
+                    ))
+                })?
+        }
     };
-    let flag = if spec.map.is_some() { "--map" } else { "--frame" };
+    let flag = if spec.map.is_some() {
+        "--map"
+    } else {
+        "--frame"
+    };
     pick_frame(&ov, path, frame, flag)
 }
 
@@ -216,7 +241,6 @@ fn layer(spec: &FigureSpec, input: &SurfaceInput, n: usize, l: &LayerInput) -> R
     }
     Ok(VertexLayer {
         colors,
-        outline: l.outline,
         alpha: l.alpha,
         over_overlay: l.over_overlay,
     })

@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 
 use crate::color::{Cortex, OverlayStyle};
-use crate::io::MapSelector;
 use crate::hemi::Hemi;
+use crate::io::MapSelector;
 use crate::scene::View;
 
 /// One hemisphere's inputs.

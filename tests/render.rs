@@ -29,6 +29,7 @@ fn surface(hemi: Hemi, overlay: Option<Vec<f32>>, curv: bool) -> SceneSurface {
     SceneSurface {
         winding,
         layers: Vec::new(),
+        lines: Vec::new(),
         hemi,
         mesh,
         normals,

@@ -8,6 +8,7 @@ mod formats;
 mod fslabel;
 mod gifti;
 mod inspect;
+mod layers;
 mod mapping;
 mod nifti;
 mod readers;

@@ -41,7 +41,12 @@ pub struct Args {
     pub subjects_dir: Option<PathBuf>,
 
     /// Surface to draw in subject mode: inflated, pial, white, sphere, ...
-    #[arg(long, default_value = "inflated", value_name = "NAME", requires = "subject")]
+    #[arg(
+        long,
+        default_value = "inflated",
+        value_name = "NAME",
+        requires = "subject"
+    )]
     pub surf: String,
 
     /// Per-vertex overlay (MGH, MGZ, FreeSurfer curv format); once per hemisphere, paired

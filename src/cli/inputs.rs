@@ -49,7 +49,12 @@ pub fn resolve(a: &Args) -> Result<(Vec<SurfaceInput>, Vec<LayerInput>)> {
             kind: LayerKind::Annotation,
             outline: a.annot_outline,
             alpha: a.annot_alpha,
-            over_overlay: a.order.annot_after_overlay.get(arg).copied().unwrap_or(false),
+            over_overlay: a
+                .order
+                .annot_after_overlay
+                .get(arg)
+                .copied()
+                .unwrap_or(false),
         });
     }
     if a.label_color.len() > a.label.len() {
@@ -62,7 +67,11 @@ pub fn resolve(a: &Args) -> Result<(Vec<SurfaceInput>, Vec<LayerInput>)> {
     for (k, (p, hemi)) in files.labels.iter().enumerate() {
         let arg = files.label_arg.get(k).copied().unwrap_or(k);
         let color = match a.label_color.get(arg) {
-            Some(c) => parse_color(c).ok_or_else(|| usage(format!("--label-color {c}: expected a colour name or #rrggbb")))?,
+            Some(c) => parse_color(c).ok_or_else(|| {
+                usage(format!(
+                    "--label-color {c}: expected a colour name or #rrggbb"
+                ))
+            })?,
             None => LABEL_COLORS[arg % LABEL_COLORS.len()],
         };
         let hemi = match hemi {
@@ -88,7 +97,12 @@ pub fn resolve(a: &Args) -> Result<(Vec<SurfaceInput>, Vec<LayerInput>)> {
             kind: LayerKind::Label(color),
             outline: a.label_outline,
             alpha: 1.0,
-            over_overlay: a.order.label_after_overlay.get(arg).copied().unwrap_or(false),
+            over_overlay: a
+                .order
+                .label_after_overlay
+                .get(arg)
+                .copied()
+                .unwrap_or(false),
         });
     }
     // Left hemisphere first: it is the left column of the figure.
@@ -110,7 +124,11 @@ struct Files {
 }
 
 fn names(hemis: &[Hemi]) -> String {
-    hemis.iter().map(|h| h.short()).collect::<Vec<_>>().join(" and ")
+    hemis
+        .iter()
+        .map(|h| h.short())
+        .collect::<Vec<_>>()
+        .join(" and ")
 }
 
 fn given_files(a: &Args) -> Result<Files> {
@@ -146,7 +164,11 @@ fn given_files(a: &Args) -> Result<Files> {
         curvs: a.curv.clone(),
         annots: a.annot.clone(),
         annot_arg: (0..a.annot.len()).collect(),
-        labels: a.label.iter().map(|p| (p.clone(), Hemi::from_path(p))).collect(),
+        labels: a
+            .label
+            .iter()
+            .map(|p| (p.clone(), Hemi::from_path(p)))
+            .collect(),
         label_arg: (0..a.label.len()).collect(),
     })
 }
@@ -158,19 +180,35 @@ fn subject_files(a: &Args, subject: &str) -> Result<Files> {
         Some(d) => d.clone(),
         None => std::env::var_os("SUBJECTS_DIR")
             .map(PathBuf::from)
-            .ok_or_else(|| usage("--subject needs --subjects-dir or the SUBJECTS_DIR environment variable"))?,
+            .ok_or_else(|| {
+                usage("--subject needs --subjects-dir or the SUBJECTS_DIR environment variable")
+            })?,
     };
     let root = sd.join(subject);
     if !root.is_dir() {
-        return Err(usage(format!("--subject {subject}: {} is not a folder", root.display())));
+        return Err(usage(format!(
+            "--subject {subject}: {} is not a folder",
+            root.display()
+        )));
     }
-    let hemis = match a.hemi.iter().map(|h| h.to_ascii_lowercase()).collect::<Vec<_>>().as_slice() {
-        [] => vec![Hemi::Left, Hemi::Right],
-        [b] if b == "both" => vec![Hemi::Left, Hemi::Right],
-        [h] => vec![Hemi::parse(h).ok_or_else(|| usage(format!("--hemi {h}: expected lh, rh or both")))?],
-        _ => return Err(usage("--hemi in subject mode: give lh, rh or both")),
-    };
-    let surfaces = hemis.iter().map(|h| (root.join("surf").join(format!("{h}.{}", a.surf)), *h)).collect();
+    let hemis =
+        match a
+            .hemi
+            .iter()
+            .map(|h| h.to_ascii_lowercase())
+            .collect::<Vec<_>>()
+            .as_slice()
+        {
+            [] => vec![Hemi::Left, Hemi::Right],
+            [b] if b == "both" => vec![Hemi::Left, Hemi::Right],
+            [h] => vec![Hemi::parse(h)
+                .ok_or_else(|| usage(format!("--hemi {h}: expected lh, rh or both")))?],
+            _ => return Err(usage("--hemi in subject mode: give lh, rh or both")),
+        };
+    let surfaces = hemis
+        .iter()
+        .map(|h| (root.join("surf").join(format!("{h}.{}", a.surf)), *h))
+        .collect();
     // A name that is not an existing file stands for one file per hemisphere.
     let expand = |given: &[PathBuf], folder: &str, ext: &str| -> (Vec<PathBuf>, Vec<usize>) {
         let mut out = Vec::new();
@@ -198,10 +236,13 @@ fn subject_files(a: &Args, subject: &str) -> Result<Files> {
         curvs,
         annots,
         annot_arg,
-        labels: labels.into_iter().map(|p| {
-            let h = Hemi::from_path(&p);
-            (p, h)
-        }).collect(),
+        labels: labels
+            .into_iter()
+            .map(|p| {
+                let h = Hemi::from_path(&p);
+                (p, h)
+            })
+            .collect(),
         label_arg,
     })
 }
@@ -212,12 +253,18 @@ fn subject_files(a: &Args, subject: &str) -> Result<Files> {
 /// Returns `(surface index, file index)` pairs.
 fn assign(flag: &str, files: &[PathBuf], hemis: &[Hemi]) -> Result<Vec<(usize, usize)>> {
     if files.len() > hemis.len() {
-        return Err(usage(format!("{flag} given {} times for {} surface(s)", files.len(), hemis.len())));
+        return Err(usage(format!(
+            "{flag} given {} times for {} surface(s)",
+            files.len(),
+            hemis.len()
+        )));
     }
     let mut taken = vec![false; hemis.len()];
     let mut out = Vec::new();
     for (k, f) in files.iter().enumerate() {
-        let Some(h) = Hemi::from_path(f) else { continue };
+        let Some(h) = Hemi::from_path(f) else {
+            continue;
+        };
         let Some(i) = hemis.iter().position(|x| *x == h) else {
             return Err(usage(format!(
                 "{flag} {}: the name says hemisphere {h}, but the surfaces are {}; rename the file or pass the matching surface",
@@ -231,9 +278,16 @@ fn assign(flag: &str, files: &[PathBuf], hemis: &[Hemi]) -> Result<Vec<(usize, u
         taken[i] = true;
         out.push((i, k));
     }
-    for (k, f) in files.iter().enumerate().filter(|(_, f)| Hemi::from_path(f).is_none()) {
+    for (k, f) in files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| Hemi::from_path(f).is_none())
+    {
         let Some(i) = taken.iter().position(|t| !t) else {
-            return Err(usage(format!("{flag} {}: no surface left to pair it with", f.display())));
+            return Err(usage(format!(
+                "{flag} {}: no surface left to pair it with",
+                f.display()
+            )));
         };
         taken[i] = true;
         out.push((i, k));

@@ -38,7 +38,8 @@ pub fn run(files: &[PathBuf], json: bool) -> Result<()> {
         }
     }
     if json {
-        let out = serde_json::to_string_pretty(&Value::Object(all)).map_err(|e| Error::Render(e.to_string()))?;
+        let out = serde_json::to_string_pretty(&Value::Object(all))
+            .map_err(|e| Error::Render(e.to_string()))?;
         println!("{out}");
     }
     match first_error {
@@ -67,7 +68,9 @@ pub fn describe(loaded: &Loaded) -> Value {
 fn surface(m: &Mesh) -> Value {
     let (lo, hi) = m.bounds();
     let n = m.vertices.len().max(1) as f64;
-    let mean: Vec<f64> = (0..3).map(|k| m.vertices.iter().map(|v| v[k] as f64).sum::<f64>() / n).collect();
+    let mean: Vec<f64> = (0..3)
+        .map(|k| m.vertices.iter().map(|v| v[k] as f64).sum::<f64>() / n)
+        .collect();
     json!({
         "n_vertices": m.vertices.len(),
         "n_faces": m.faces.len(),
@@ -81,12 +84,20 @@ fn surface(m: &Mesh) -> Value {
 
 /// Statistics over finite values, and a few values by position (NaN as null).
 pub fn stats(values: &[f32]) -> Value {
-    let finite: Vec<f64> = values.iter().filter(|v| v.is_finite()).map(|&v| v as f64).collect();
+    let finite: Vec<f64> = values
+        .iter()
+        .filter(|v| v.is_finite())
+        .map(|&v| v as f64)
+        .collect();
     let n = finite.len() as f64;
     let mean = finite.iter().sum::<f64>() / n.max(1.0);
     let var = finite.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n.max(1.0);
     let at = |i: usize| values.get(i).filter(|v| v.is_finite()).map(|&v| v as f64);
-    let (min, max) = finite.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    let (min, max) = finite
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
     json!({
         "n": values.len(),
         "n_nonfinite": values.len() - finite.len(),
@@ -102,7 +113,10 @@ pub fn stats(values: &[f32]) -> Value {
 }
 
 fn overlay(o: &Overlay, loaded: &Loaded) -> Value {
-    let frames: Vec<Value> = (0..o.n_frames).filter_map(|f| o.frame(f)).map(stats).collect();
+    let frames: Vec<Value> = (0..o.n_frames)
+        .filter_map(|f| o.frame(f))
+        .map(stats)
+        .collect();
     let mut v = json!({
         "n_vertices": o.n_vertices,
         "n_frames": o.n_frames,
@@ -128,8 +142,13 @@ fn annotation(a: &Annotation) -> Value {
     let mut vertex_counts = Map::new();
     for (entry, c) in a.table.iter().zip(&counts) {
         if *c > 0 {
-            *vertex_counts.entry(entry.name.clone()).or_insert(json!(0)) =
-                json!(vertex_counts.get(&entry.name).and_then(Value::as_u64).unwrap_or(0) + *c as u64);
+            *vertex_counts.entry(entry.name.clone()).or_insert(json!(0)) = json!(
+                vertex_counts
+                    .get(&entry.name)
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0)
+                    + *c as u64
+            );
         }
     }
     vertex_counts.insert("<none>".into(), json!(none));
@@ -162,7 +181,11 @@ fn text(path: &str, v: &Value) -> String {
     let g = |k: &str| v.get(k).cloned().unwrap_or(Value::Null);
     let kind = g("kind");
     let format = g("format");
-    let mut out = format!("{path}: {} ({})", kind.as_str().unwrap_or("?"), format.as_str().unwrap_or("?"));
+    let mut out = format!(
+        "{path}: {} ({})",
+        kind.as_str().unwrap_or("?"),
+        format.as_str().unwrap_or("?")
+    );
     for k in ["encodings", "endian", "shape", "dtype_on_disk"] {
         if let Some(x) = v.get(k) {
             out.push_str(&format!("\n  {k}: {x}"));
@@ -177,10 +200,18 @@ fn text(path: &str, v: &Value) -> String {
             g("bbox_max")
         )),
         Some("overlay") => {
-            out.push_str(&format!("\n  vertices {}, frames {}", g("n_vertices"), g("n_frames")));
+            out.push_str(&format!(
+                "\n  vertices {}, frames {}",
+                g("n_vertices"),
+                g("n_frames")
+            ));
             let names = v.get("frame_names").and_then(Value::as_array);
             for (i, f) in g("frames").as_array().into_iter().flatten().enumerate() {
-                let name = names.and_then(|n| n.get(i)).and_then(Value::as_str).map(|n| format!(" \"{n}\"")).unwrap_or_default();
+                let name = names
+                    .and_then(|n| n.get(i))
+                    .and_then(Value::as_str)
+                    .map(|n| format!(" \"{n}\""))
+                    .unwrap_or_default();
                 out.push_str(&format!(
                     "\n  frame {i}{name}: min {} max {} mean {} std {} (non-finite {})",
                     num(f.get("min")),
@@ -192,7 +223,11 @@ fn text(path: &str, v: &Value) -> String {
             }
         }
         Some("annotation") => {
-            out.push_str(&format!("\n  vertices {}, labels {}", g("n_vertices"), g("n_labels")));
+            out.push_str(&format!(
+                "\n  vertices {}, labels {}",
+                g("n_vertices"),
+                g("n_labels")
+            ));
             for l in g("labels").as_array().into_iter().flatten() {
                 out.push_str(&format!(
                     "\n  {:>4} {:<32} rgb {} vertices {}",
@@ -202,7 +237,11 @@ fn text(path: &str, v: &Value) -> String {
                     l.get("n_vertices").cloned().unwrap_or(Value::Null)
                 ));
             }
-            let none = v.get("vertex_counts").and_then(|c| c.get("<none>")).cloned().unwrap_or(Value::Null);
+            let none = v
+                .get("vertex_counts")
+                .and_then(|c| c.get("<none>"))
+                .cloned()
+                .unwrap_or(Value::Null);
             out.push_str(&format!("\n  unlabelled vertices {none}"));
         }
         Some("label") => out.push_str(&format!(

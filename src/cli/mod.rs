@@ -4,7 +4,6 @@ mod args;
 mod inputs;
 mod inspect;
 
-
 pub use args::{Args, Command, LayerOrder};
 
 use crate::color::{cmap::Colormap, Bound, Cortex, OverlayStyle, Sign};
@@ -69,10 +68,16 @@ pub fn to_spec(a: &Args) -> Result<FigureSpec> {
         return Err(usage("--views: give at least one view"));
     }
     if !(a.outline_width.is_finite() && (0.5..=50.0).contains(&a.outline_width)) {
-        return Err(usage(format!("--outline-width {}: must be between 0.5 and 50 pixels", a.outline_width)));
+        return Err(usage(format!(
+            "--outline-width {}: must be between 0.5 and 50 pixels",
+            a.outline_width
+        )));
     }
     if !(a.annot_alpha.is_finite() && (0.0..=1.0).contains(&a.annot_alpha)) {
-        return Err(usage(format!("--annot-alpha {}: must be between 0 and 1", a.annot_alpha)));
+        return Err(usage(format!(
+            "--annot-alpha {}: must be between 0 and 1",
+            a.annot_alpha
+        )));
     }
     if !(a.zoom.is_finite() && (0.1..=100.0).contains(&a.zoom)) {
         return Err(usage(format!(
@@ -192,7 +197,10 @@ pub fn run(a: &Args, command_line: &str) -> Result<Vec<String>> {
         inspect::run(files, *json)?;
         return Ok(Vec::new());
     }
-    let out = a.output.as_deref().ok_or_else(|| usage("-o/--output is required"))?;
+    let out = a
+        .output
+        .as_deref()
+        .ok_or_else(|| usage("-o/--output is required"))?;
     let spec = to_spec(a)?;
     output::check_destination(out)?;
     let mut notes = Vec::new();

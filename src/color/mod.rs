@@ -139,10 +139,18 @@ impl ColorMapping {
         };
         let (lo, hi) = match style.range {
             Some((a, b)) => (a.resolve(&abs), b.resolve(&abs)),
-            None => (
-                percentile(&abs, 2.0).max(threshold),
-                percentile(&abs, 98.0).max(threshold),
-            ),
+            None => {
+                let lo = percentile(&abs, 2.0).max(threshold);
+                // When the threshold leaves only the top 2% or less, the 98th percentile
+                // is below it: ramp up to the largest value instead.
+                let p98 = percentile(&abs, 98.0);
+                let hi = if p98 > lo {
+                    p98
+                } else {
+                    abs.last().copied().unwrap_or(lo)
+                };
+                (lo, hi.max(lo))
+            }
         };
         if threshold < 0.0 {
             return Err(Error::Usage(format!(

@@ -233,7 +233,12 @@ fn describe(loaded: &Loaded) -> &'static str {
 /// Magic bytes win; the name only decides when the content is not recognised, so that
 /// the matching reader can then explain what is wrong with the file.
 pub fn sniff(path: &Path, bytes: &[u8]) -> Option<Format> {
-    sniff_content(bytes).or_else(|| sniff_name(path))
+    // Annotations and labels have no magic bytes; a tiny annotation (one vertex) would
+    // otherwise look like an MGH header.
+    match sniff_name(path) {
+        Some(f @ (Format::FreeSurferAnnot | Format::FreeSurferLabel)) => Some(f),
+        by_name => sniff_content(bytes).or(by_name),
+    }
 }
 
 /// The format the first bytes announce, if any.

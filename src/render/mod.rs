@@ -22,20 +22,20 @@ pub struct SceneSurface {
     pub overlay: Option<Vec<f32>>,
     /// [`Mesh::outward_winding`], computed once.
     pub winding: Option<f32>,
-    /// Annotation and label layers, in drawing order (at most [`MAX_LAYERS`]).
+    /// Filled annotation and label layers, in drawing order (at most [`MAX_LAYERS`]).
     pub layers: Vec<VertexLayer>,
+    /// Borders of outlined layers, drawn `Scene::outline_px` wide over everything.
+    pub lines: Vec<crate::scene::borders::Segment>,
 }
 
 /// Most categorical layers one surface can carry (the shader's uniform arrays).
 pub const MAX_LAYERS: usize = 8;
 
-/// A categorical layer (annotation or label): one colour per vertex, alpha 0 where it
-/// draws nothing. Regions are decided per pixel by the nearest triangle corner.
+/// A filled categorical layer (annotation or label): one colour per vertex, alpha 0 where
+/// it draws nothing. Regions are decided per pixel by the nearest triangle corner.
 #[derive(Debug, Clone)]
 pub struct VertexLayer {
     pub colors: Vec<[u8; 4]>,
-    /// Borders only, `Scene::outline_px` wide.
-    pub outline: bool,
     /// Opacity multiplied into each colour's alpha.
     pub alpha: f32,
     /// Drawn over the overlay (given after it) rather than under it.
@@ -48,7 +48,7 @@ pub struct Scene {
     pub surfaces: Vec<SceneSurface>,
     pub mapping: Option<ColorMapping>,
     pub cortex: Cortex,
-    /// Width of layer borders in pixels.
+    /// Width of borders in pixels, the same at any figure size.
     pub outline_px: f32,
 }
 

@@ -4,6 +4,7 @@
 //! from the surface towards the camera plus an up vector; the image's right-hand axis is
 //! `forward × up`. The orientation conventions are documented in README.md and tested.
 
+pub mod borders;
 mod view;
 
 pub use view::{Camera, View, ViewName};

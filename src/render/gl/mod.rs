@@ -6,7 +6,9 @@ use image::RgbaImage;
 
 mod setup;
 
-use setup::{bytes_of, compile, framebuffers, gl_err, upload, upload_layers, Resources};
+use setup::{
+    bytes_of, compile, framebuffers, gl_err, upload, upload_layers, upload_lines, Resources,
+};
 
 use super::{BackendInfo, Panel, Scene};
 use crate::color::{FLAT_GREY, LUT_SIZE};
@@ -16,6 +18,12 @@ use crate::scene::AMBIENT;
 const VERT: &str = include_str!("../../../shaders/surface.vert");
 const FRAG: &str = include_str!("../../../shaders/surface.frag");
 const GEOM: &str = include_str!("../../../shaders/surface.geom");
+const LINES_VERT: &str = include_str!("../../../shaders/lines.vert");
+const LINES_GEOM: &str = include_str!("../../../shaders/lines.geom");
+const LINES_FRAG: &str = include_str!("../../../shaders/lines.frag");
+/// How far borders are lifted towards the camera, in millimetres: enough to win the depth
+/// test against the triangles they lie on, too little to show through folds.
+const LINE_LIFT_MM: f32 = 0.4;
 const RESOLVE_VERT: &str = include_str!("../../../shaders/resolve.vert");
 const RESOLVE_FRAG: &str = include_str!("../../../shaders/resolve.frag");
 
@@ -38,9 +46,6 @@ pub fn render_panels(
     // created is owned by `res` and deleted on drop.
     unsafe { draw(&mut res, scene, panels) }
 }
-
-
-
 
 unsafe fn draw(
     res: &mut Resources,
@@ -67,7 +72,11 @@ unsafe fn draw(
     // Annotation and label layers need the geometry stage; plain figures skip its cost.
     let has_layers = scene.surfaces.iter().any(|s| !s.layers.is_empty());
     let program = if has_layers {
-        let frag = FRAG.replacen("#version 330 core\n", "#version 330 core\n#define LAYERS\n", 1);
+        let frag = FRAG.replacen(
+            "#version 330 core\n",
+            "#version 330 core\n#define LAYERS\n",
+            1,
+        );
         let stages = [
             (glow::VERTEX_SHADER, VERT, "vert"),
             (glow::GEOMETRY_SHADER, GEOM, "geom"),
@@ -75,13 +84,23 @@ unsafe fn draw(
         ];
         compile(gl, &stages, "surface")?
     } else {
-        compile(gl, &[(glow::VERTEX_SHADER, VERT, "vert"), (glow::FRAGMENT_SHADER, FRAG, "frag")], "surface")?
+        compile(
+            gl,
+            &[
+                (glow::VERTEX_SHADER, VERT, "vert"),
+                (glow::FRAGMENT_SHADER, FRAG, "frag"),
+            ],
+            "surface",
+        )?
     };
     res.programs.push(program);
     let resolve = if info.samples > 1 {
         let p = compile(
             gl,
-            &[(glow::VERTEX_SHADER, RESOLVE_VERT, "vert"), (glow::FRAGMENT_SHADER, RESOLVE_FRAG, "frag")],
+            &[
+                (glow::VERTEX_SHADER, RESOLVE_VERT, "vert"),
+                (glow::FRAGMENT_SHADER, RESOLVE_FRAG, "frag"),
+            ],
             "resolve",
         )?;
         res.programs.push(p);
@@ -100,10 +119,35 @@ unsafe fn draw(
         .map(|s| upload(gl, res, s))
         .collect::<Result<_>>()?;
 
+    let lines_program = if scene.surfaces.iter().any(|s| !s.lines.is_empty()) {
+        let stages = [
+            (glow::VERTEX_SHADER, LINES_VERT, "vert"),
+            (glow::GEOMETRY_SHADER, LINES_GEOM, "geom"),
+            (glow::FRAGMENT_SHADER, LINES_FRAG, "frag"),
+        ];
+        let p = compile(gl, &stages, "lines")?;
+        res.programs.push(p);
+        Some(p)
+    } else {
+        None
+    };
+    let line_vaos: Vec<Option<(glow::VertexArray, i32)>> = scene
+        .surfaces
+        .iter()
+        .map(|s| {
+            (!s.lines.is_empty())
+                .then(|| upload_lines(gl, res, s))
+                .transpose()
+        })
+        .collect::<Result<_>>()?;
     let layer_textures: Vec<Option<(glow::Texture, i32)>> = scene
         .surfaces
         .iter()
-        .map(|s| (!s.layers.is_empty()).then(|| upload_layers(gl, res, s)).transpose())
+        .map(|s| {
+            (!s.layers.is_empty())
+                .then(|| upload_layers(gl, res, s))
+                .transpose()
+        })
         .collect::<Result<_>>()?;
 
     // Lookup table for the overlay colours.
@@ -206,15 +250,17 @@ unsafe fn draw(
             gl.uniform_1_i32(loc("u_layer_rows").as_ref(), rows);
             let n = surf.layers.len().min(8);
             gl.uniform_1_i32(loc("u_n_layers").as_ref(), n as i32);
-            let over: Vec<i32> = surf.layers.iter().take(8).map(|l| l.over_overlay as i32).collect();
-            let outline: Vec<i32> = surf.layers.iter().take(8).map(|l| l.outline as i32).collect();
+            let over: Vec<i32> = surf
+                .layers
+                .iter()
+                .take(8)
+                .map(|l| l.over_overlay as i32)
+                .collect();
             let alpha: Vec<f32> = surf.layers.iter().take(8).map(|l| l.alpha).collect();
             if n > 0 {
                 gl.uniform_1_i32_slice(loc("u_layer_over").as_ref(), &over);
-                gl.uniform_1_i32_slice(loc("u_layer_outline").as_ref(), &outline);
                 gl.uniform_1_f32_slice(loc("u_layer_alpha").as_ref(), &alpha);
             }
-            gl.uniform_1_f32(loc("u_outline_px").as_ref(), scene.outline_px);
         }
         gl.bind_vertex_array(Some(vao));
         gl.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, Some(ebo));
@@ -224,6 +270,19 @@ unsafe fn draw(
             glow::STREAM_DRAW,
         );
         gl.draw_elements(glow::TRIANGLES, idx.len() as i32, glow::UNSIGNED_INT, 0);
+        if let (Some(lp), Some((line_vao, count))) = (lines_program, line_vaos[panel.surface]) {
+            gl.use_program(Some(lp));
+            let lloc = |name: &str| gl.get_uniform_location(lp, name);
+            gl.uniform_matrix_4_f32_slice(lloc("u_mvp").as_ref(), false, &mvp(panel));
+            gl.uniform_3_f32_slice(lloc("u_lift").as_ref(), &c.eye.map(|x| x * LINE_LIFT_MM));
+            gl.uniform_2_f32(lloc("u_viewport").as_ref(), w as f32, h as f32);
+            gl.uniform_1_f32(lloc("u_width").as_ref(), scene.outline_px);
+            gl.depth_func(glow::LEQUAL);
+            gl.bind_vertex_array(Some(line_vao));
+            gl.draw_arrays(glow::LINES, 0, count);
+            gl.depth_func(glow::LESS);
+            gl.use_program(Some(program));
+        }
         stage("draw");
 
         if let Some(resolve) = resolve {
@@ -290,8 +349,3 @@ fn mvp(p: &Panel) -> [f32; 16] {
     }
     m
 }
-
-
-
-
-

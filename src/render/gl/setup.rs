@@ -182,7 +182,11 @@ pub(super) unsafe fn framebuffers(
 
 /// Compiles and links a program from its stages (`(kind, source, file extension)`); a
 /// failure shows the driver's log and the numbered source.
-pub(super) unsafe fn compile(gl: &glow::Context, stages: &[(u32, &str, &str)], name: &str) -> Result<glow::Program> {
+pub(super) unsafe fn compile(
+    gl: &glow::Context,
+    stages: &[(u32, &str, &str)],
+    name: &str,
+) -> Result<glow::Program> {
     let program = gl.create_program().map_err(|e| gl_err("program", e))?;
     let mut shaders = Vec::new();
     for &(kind, src, ext) in stages {
@@ -232,7 +236,11 @@ pub(super) const LAYER_TEX_WIDTH: usize = 4096;
 
 /// Uploads a surface's categorical layers as one RGBA8 texture; returns it and the rows
 /// each layer takes.
-pub(super) unsafe fn upload_layers(gl: &glow::Context, res: &mut Resources, s: &SceneSurface) -> Result<(glow::Texture, i32)> {
+pub(super) unsafe fn upload_layers(
+    gl: &glow::Context,
+    res: &mut Resources,
+    s: &SceneSurface,
+) -> Result<(glow::Texture, i32)> {
     let n = s.mesh.vertices.len();
     let rows = n.div_ceil(LAYER_TEX_WIDTH).max(1);
     let mut data = vec![0u8; LAYER_TEX_WIDTH * rows * s.layers.len().max(1) * 4];
@@ -264,4 +272,37 @@ pub(super) unsafe fn upload_layers(gl: &glow::Context, res: &mut Resources, s: &
         gl.tex_parameter_i32(glow::TEXTURE_2D, p, glow::NEAREST as i32);
     }
     Ok((tex, rows as i32))
+}
+
+/// Uploads a surface's border segments (position, colour) for the line program; returns
+/// the vertex array and the number of vertices.
+pub(super) unsafe fn upload_lines(
+    gl: &glow::Context,
+    res: &mut Resources,
+    s: &SceneSurface,
+) -> Result<(glow::VertexArray, i32)> {
+    let mut data: Vec<f32> = Vec::with_capacity(s.lines.len() * 14);
+    for seg in &s.lines {
+        let c = seg.rgba.map(|x| x as f32 / 255.0);
+        for p in [seg.a, seg.b] {
+            data.extend_from_slice(&p);
+            data.extend_from_slice(&c);
+        }
+    }
+    let vao = gl
+        .create_vertex_array()
+        .map_err(|e| gl_err("vertex array", e))?;
+    res.vaos.push(vao);
+    gl.bind_vertex_array(Some(vao));
+    let vbo = gl.create_buffer().map_err(|e| gl_err("buffer", e))?;
+    res.buffers.push(vbo);
+    gl.bind_buffer(glow::ARRAY_BUFFER, Some(vbo));
+    gl.buffer_data_u8_slice(glow::ARRAY_BUFFER, bytes_of(&data), glow::STATIC_DRAW);
+    let stride = 7 * 4;
+    gl.enable_vertex_attrib_array(0);
+    gl.vertex_attrib_pointer_f32(0, 3, glow::FLOAT, false, stride, 0);
+    gl.enable_vertex_attrib_array(1);
+    gl.vertex_attrib_pointer_f32(1, 4, glow::FLOAT, false, stride, 3 * 4);
+    gl.bind_vertex_array(None);
+    Ok((vao, (s.lines.len() * 2) as i32))
 }
