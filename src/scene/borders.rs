@@ -15,9 +15,7 @@ pub struct Segment {
     pub rgba: [u8; 4],
 }
 
-/// Borders between vertices of different `regions` colour (alpha 0 = no region). Each
-/// segment takes the colour of a labelled side: the corner with the lower vertex index
-/// when both sides are labelled, so the choice does not depend on face order.
+/// Borders between vertices of different `regions` colour (alpha 0 = no region).
 pub fn region_borders(mesh: &Mesh, regions: &[[u8; 4]]) -> Vec<Segment> {
     let mut out = Vec::new();
     let mid = |p: [f32; 3], q: [f32; 3]| {
@@ -42,13 +40,12 @@ pub fn region_borders(mesh: &Mesh, regions: &[[u8; 4]]) -> Vec<Segment> {
         if c[0] == c[1] && c[1] == c[2] {
             continue;
         }
-        let colour = |x: usize, y: usize| {
-            let (first, second) = if ids[x] < ids[y] { (x, y) } else { (y, x) };
-            if c[first][3] > 0 {
-                c[first]
-            } else {
-                c[second]
-            }
+        // The same choice all along a border, so it does not alternate between the two
+        // regions' colours: a labelled side, and of two labelled sides the larger colour.
+        let colour = |x: usize, y: usize| match (c[x][3] > 0, c[y][3] > 0) {
+            (true, false) => c[x],
+            (false, true) => c[y],
+            _ => c[x].max(c[y]),
         };
         if c[0] != c[1] && c[1] != c[2] && c[0] != c[2] {
             let centre = [0, 1, 2].map(|k| (p[0][k] + p[1][k] + p[2][k]) / 3.0);
