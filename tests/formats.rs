@@ -105,3 +105,85 @@ fn same_surface_from_every_format_renders_identically() {
         );
     }
 }
+
+/// Every corpus file on fsaverage5 renders: surfaces alone, overlays, annotations and
+/// labels on the inflated surface of their hemisphere. (The nibabel test files hold other
+/// meshes, whose surfaces the corpus does not have; `inspect` covers them, and refuses the
+/// volume and the surface with out-of-range faces.)
+#[test]
+fn every_fsaverage5_corpus_file_renders() {
+    let Some(shared) = util::shared_data() else {
+        return;
+    };
+    let truth: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(shared.join("truth.json")).expect("truth"))
+            .expect("json");
+    let dir = util::out_dir("formats_every_file");
+    let mut failures = Vec::new();
+    let mut rendered = 0;
+    for (key, t) in truth.as_object().expect("object") {
+        if key.starts_with("real/nibabel/") {
+            continue;
+        }
+        let h = if key.contains("rh.") || key.contains("right") {
+            "rh"
+        } else {
+            "lh"
+        };
+        let surface = format!("fsaverage5/surf/{h}.inflated");
+        let args: Vec<String> = match t.get("kind").and_then(|k| k.as_str()) {
+            Some("surface") => vec![key.clone(), "--hemi".into(), h.into()],
+            Some("overlay") => vec![
+                surface,
+                "--overlay".into(),
+                key.clone(),
+                "--hemi".into(),
+                h.into(),
+            ],
+            Some("annotation") => vec![surface, "--annot".into(), key.clone()],
+            Some("label") => vec![surface, "--label".into(), key.clone()],
+            other => {
+                failures.push(format!("{key}: unexpected kind {other:?}"));
+                continue;
+            }
+        };
+        let out = dir.join(format!("{rendered}.png"));
+        let o = util::surfrender()
+            .current_dir(&shared)
+            .args(&args)
+            .args(["--views", "lateral", "--size", "200x", "-q", "-o"])
+            .arg(&out)
+            .output()
+            .expect("run surfrender");
+        if !o.status.success() {
+            failures.push(format!("{key}: {}", String::from_utf8_lossy(&o.stderr)));
+        }
+        rendered += 1;
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(rendered >= 60, "only {rendered} files rendered");
+}
+
+#[test]
+fn label_beyond_the_surface_is_refused() {
+    let dir = util::out_dir("formats_label_range");
+    let label = util::write(
+        &dir,
+        "lh.far.label",
+        b"#!ascii label\n2\n5 0 0 0 0\n20000 0 0 0 0\n",
+    );
+    let o = util::surfrender()
+        .arg(util::data("lh.inflated"))
+        .arg("--label")
+        .arg(&label)
+        .arg("-o")
+        .arg(dir.join("x.png"))
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("lh.far.label") && err.contains("20000") && err.contains("10242"),
+        "{err}"
+    );
+}
