@@ -262,7 +262,7 @@ fn assign(flag: &str, files: &[PathBuf], hemis: &[Hemi]) -> Result<Vec<(usize, u
     let mut taken = vec![false; hemis.len()];
     let mut out = Vec::new();
     for (k, f) in files.iter().enumerate() {
-        let Some(h) = Hemi::from_path(f) else {
+        let Some(h) = Hemi::from_path(f).filter(|_| !is_cifti(f)) else {
             continue;
         };
         let Some(i) = hemis.iter().position(|x| *x == h) else {
@@ -278,10 +278,19 @@ fn assign(flag: &str, files: &[PathBuf], hemis: &[Hemi]) -> Result<Vec<(usize, u
         taken[i] = true;
         out.push((i, k));
     }
+    // A CIFTI file holds both hemispheres: once given, it serves every surface left.
+    for (k, _) in files.iter().enumerate().filter(|(_, f)| is_cifti(f)) {
+        for (i, t) in taken.iter_mut().enumerate() {
+            if !*t {
+                *t = true;
+                out.push((i, k));
+            }
+        }
+    }
     for (k, f) in files
         .iter()
         .enumerate()
-        .filter(|(_, f)| Hemi::from_path(f).is_none())
+        .filter(|(_, f)| Hemi::from_path(f).is_none() && !is_cifti(f))
     {
         let Some(i) = taken.iter().position(|t| !t) else {
             return Err(usage(format!(
@@ -293,6 +302,17 @@ fn assign(flag: &str, files: &[PathBuf], hemis: &[Hemi]) -> Result<Vec<(usize, u
         out.push((i, k));
     }
     Ok(out)
+}
+
+/// CIFTI-2's naming convention (`*.dscalar.nii`, `*.dtseries.nii`, `*.dlabel.nii`).
+fn is_cifti(p: &Path) -> bool {
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    [".dscalar.nii", ".dtseries.nii", ".dlabel.nii"]
+        .iter()
+        .any(|e| name.ends_with(e))
 }
 
 /// FreeSurfer keeps `lh.curv` beside `lh.pial` in `surf/`.
