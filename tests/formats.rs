@@ -79,6 +79,53 @@ fn same_overlay_from_every_format_renders_identically() {
 }
 
 #[test]
+fn same_stat_map_from_every_format_renders_identically() {
+    let Some(shared) = util::shared_data() else {
+        return;
+    };
+    let dir = util::out_dir("formats_same_stat");
+    let surface = "fsaverage5/surf/rh.inflated";
+    let reference = render(
+        &shared,
+        surface,
+        "fsaverage5/overlays/rh.stat.mgh",
+        &dir.join("mgh.png"),
+    );
+    for (i, overlay) in [
+        "fsaverage5/overlays/rh.stat.mgz",
+        "fsaverage5/overlays/rh.stat.nii.gz",
+        "fsaverage5/gifti/rh.stat.func.gii",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let img = render(&shared, surface, overlay, &dir.join(format!("{i}.png")));
+        assert!(
+            img == reference,
+            "{overlay} renders differently from the MGH file"
+        );
+    }
+    // NIfTI-2 (left hemisphere only in the corpus).
+    let surface = "fsaverage5/surf/lh.inflated";
+    let reference = render(
+        &shared,
+        surface,
+        "fsaverage5/overlays/lh.stat.mgh",
+        &dir.join("lmgh.png"),
+    );
+    let img = render(
+        &shared,
+        surface,
+        "fsaverage5/overlays/lh.stat.nii2.nii",
+        &dir.join("nii2.png"),
+    );
+    assert!(
+        img == reference,
+        "NIfTI-2 renders differently from the MGH file"
+    );
+}
+
+#[test]
 fn same_surface_from_every_format_renders_identically() {
     let Some(shared) = util::shared_data() else {
         return;
