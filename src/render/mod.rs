@@ -1,6 +1,7 @@
 //! Rendering: a [`Scene`] (plain data) and a list of [`Panel`]s in, one image per panel
 //! out. Backends only draw; every colour and camera decision was made upstream.
 
+pub mod cpu;
 pub mod egl;
 mod gl;
 

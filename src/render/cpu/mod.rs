@@ -1,0 +1,12 @@
+//! The built-in CPU renderer (helper implements this module).
+
+use image::RgbaImage;
+
+use super::{BackendInfo, Panel, Scene};
+use crate::error::{Error, Result};
+
+/// Renders every panel on the CPU; same output conventions as the GL path.
+pub fn render_panels(scene: &Scene, panels: &[Panel]) -> Result<(Vec<RgbaImage>, BackendInfo)> {
+    let _ = (scene, panels);
+    Err(Error::Render("CPU renderer not yet implemented".into()))
+}
