@@ -39,6 +39,7 @@ pub fn timing() -> bool {
 pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
     let mut t = std::time::Instant::now();
     let backend = render::start(RenderOptions {
+        backend: spec.backend,
         egl_device: spec.egl_device,
     });
     let (scene, notices) = match crate::load::load_scene(spec) {
@@ -77,6 +78,12 @@ pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
         }
     };
     stage("render", &mut t);
+    if !spec.allow_empty {
+        if let Err(e) = render::check_not_blank(&images, &backend) {
+            finishing.join();
+            return Err(e);
+        }
+    }
     let image = montage::compose(
         &plan,
         &images,

@@ -108,6 +108,10 @@ pub struct FigureSpec {
     pub colorbar: bool,
     pub title: Option<String>,
     pub egl_device: Option<usize>,
+    /// `--backend` (or SURFRENDER_BACKEND).
+    pub backend: crate::render::BackendKind,
+    /// Accept panels that came out empty or uniform.
+    pub allow_empty: bool,
 }
 
 /// Default figure width per panel column.

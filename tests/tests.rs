@@ -2,6 +2,7 @@
 
 mod util;
 
+mod backends;
 mod cli;
 mod colormaps;
 mod formats;

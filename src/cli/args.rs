@@ -185,9 +185,23 @@ pub struct Args {
     #[arg(long, value_name = "TEXT")]
     pub title: Option<String>,
 
-    /// Render on this EGL device (see the device list in error messages).
+    /// Rendering backend: auto (a GPU through EGL if there is one, else the fastest
+    /// software path), egl, osmesa or cpu (built in, needs no library).
+    #[arg(
+        long,
+        env = "SURFRENDER_BACKEND",
+        default_value = "auto",
+        value_name = "NAME"
+    )]
+    pub backend: String,
+
+    /// Render on this EGL device (`surfrender backends` lists them).
     #[arg(long, value_name = "N")]
     pub egl_device: Option<usize>,
+
+    /// Write the figure even if a panel came out empty or in one uniform colour.
+    #[arg(long)]
+    pub allow_empty: bool,
 
     /// Print no notices.
     #[arg(short, long)]
@@ -201,6 +215,12 @@ pub struct Args {
 /// Subcommands besides rendering.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Say which rendering backends work on this machine, and why the others do not.
+    Backends {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Say what each file is and holds: kind, format, encoding, vertex and face counts,
     /// bounding box, value statistics per frame, label names and colours.
     Inspect {

@@ -1,6 +1,7 @@
 //! Command line → validated [`FigureSpec`] → figure → PNG.
 
 mod args;
+mod backends;
 mod inputs;
 mod inspect;
 
@@ -11,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::figure;
 use crate::io::MapSelector;
 use crate::output;
+use crate::render::BackendKind;
 use crate::scene::{View, ViewName};
 use crate::spec::{Background, FigureSpec, Layout};
 
@@ -147,6 +149,13 @@ pub fn to_spec(a: &Args) -> Result<FigureSpec> {
         colorbar: !a.no_colorbar,
         title: a.title.clone().filter(|t| !t.trim().is_empty()),
         egl_device: a.egl_device,
+        backend: BackendKind::parse(&a.backend).ok_or_else(|| {
+            usage(format!(
+                "--backend {}: expected auto, egl, osmesa or cpu",
+                a.backend
+            ))
+        })?,
+        allow_empty: a.allow_empty,
     })
 }
 
@@ -193,9 +202,16 @@ pub fn help_footer() -> String {
 /// Runs the command line: renders and writes the figure, or runs a subcommand. Returns
 /// notices to print.
 pub fn run(a: &Args, command_line: &str) -> Result<Vec<String>> {
-    if let Some(Command::Inspect { files, json }) = &a.command {
-        inspect::run(files, *json)?;
-        return Ok(Vec::new());
+    match &a.command {
+        Some(Command::Inspect { files, json }) => {
+            inspect::run(files, *json)?;
+            return Ok(Vec::new());
+        }
+        Some(Command::Backends { json }) => {
+            backends::run(*json)?;
+            return Ok(Vec::new());
+        }
+        None => {}
     }
     let out = a
         .output
@@ -230,6 +246,10 @@ pub fn run(a: &Args, command_line: &str) -> Result<Vec<String>> {
             format!("surfrender {}", env!("CARGO_PKG_VERSION")),
         ),
         ("surfrender:command".to_string(), command_line.to_string()),
+        (
+            "surfrender:backend".to_string(),
+            format!("{} — {}", fig.backend.origin, fig.backend.renderer),
+        ),
     ];
     let mut t = std::time::Instant::now();
     output::write_png(out, &fig.image, fig.alpha, &metadata)?;

@@ -11,15 +11,18 @@ use khronos_egl as egl;
 
 use crate::error::{Error, Result};
 
-type Egl = egl::DynamicInstance<egl::EGL1_4>;
+/// A dynamically loaded libEGL.
+pub type Egl = egl::DynamicInstance<egl::EGL1_4>;
 
 const PLATFORM_DEVICE_EXT: egl::Enum = 0x313F;
 const PLATFORM_SURFACELESS_MESA: egl::Enum = 0x31DD;
 const DRM_DEVICE_FILE_EXT: egl::Int = 0x3233;
 const RENDERER_EXT: egl::Int = 0x335F;
+const CUDA_DEVICE_NV: egl::Int = 0x323A;
 
 type QueryDevices = unsafe extern "system" fn(egl::Int, *mut *mut c_void, *mut egl::Int) -> u32;
 type QueryDeviceString = unsafe extern "system" fn(*mut c_void, egl::Int) -> *const c_char;
+type QueryDeviceAttrib = unsafe extern "system" fn(*mut c_void, egl::Int, *mut isize) -> u32;
 type GetPlatformDisplay =
     unsafe extern "system" fn(egl::Enum, *mut c_void, *const egl::Int) -> *mut c_void;
 
@@ -36,6 +39,8 @@ pub struct EglDevice {
     pub index: usize,
     pub hardware: bool,
     pub name: String,
+    /// EGL_CUDA_DEVICE_NV: the CUDA device number of an NVIDIA GPU.
+    pub cuda: Option<i32>,
     handle: *mut c_void,
 }
 
@@ -49,30 +54,49 @@ pub struct EglContext {
     pub origin: String,
 }
 
+/// Loads libEGL: `SURFRENDER_EGL_LIB` (another libEGL, or a missing one in tests), else
+/// libEGL.so.1 or libEGL.so.
+pub fn load() -> Result<Egl> {
+    let custom = std::env::var_os("SURFRENDER_EGL_LIB");
+    let tried_libs = match &custom {
+        Some(p) => p.to_string_lossy().into_owned(),
+        None => "libEGL.so.1 and libEGL.so".to_string(),
+    };
+    // SAFETY: loading libEGL runs its initialisers; libEGL is a system library that is
+    // designed to be dlopen'ed (glvnd does exactly this).
+    let loaded = unsafe {
+        match &custom {
+            Some(p) => Egl::load_required_from_filename(p),
+            None => Egl::load_required(),
+        }
+    };
+    loaded.map_err(|e| {
+        Error::Render(format!(
+            "cannot load libEGL (tried {tried_libs}): {}\n  install: {EGL_PACKAGES}",
+            error_chain(&e)
+        ))
+    })
+}
+
+/// Whether EGL lists a hardware device (a GPU), without opening a display on it.
+pub fn has_hardware_device() -> bool {
+    load()
+        .map(|egl| list_devices(&egl).iter().any(|d| d.hardware))
+        .unwrap_or(false)
+}
+
+/// The first entry of CUDA_VISIBLE_DEVICES when it is a device number (UUIDs and MIG
+/// names cannot be matched to EGL devices and are ignored).
+fn first_visible_cuda_device() -> Option<i32> {
+    let v = std::env::var("CUDA_VISIBLE_DEVICES").ok()?;
+    v.split(',').next()?.trim().parse().ok()
+}
+
 impl EglContext {
     /// Opens a context: the chosen or best EGL device, else Mesa surfaceless. The error
     /// lists every attempt with its reason and the packages to install.
     pub fn new(device: Option<usize>) -> Result<EglContext> {
-        // SURFRENDER_EGL_LIB names another libEGL (a vendor's, or a missing one in tests).
-        let custom = std::env::var_os("SURFRENDER_EGL_LIB");
-        let tried_libs = match &custom {
-            Some(p) => p.to_string_lossy().into_owned(),
-            None => "libEGL.so.1 and libEGL.so".to_string(),
-        };
-        // SAFETY: loading libEGL runs its initialisers; libEGL is a system library that
-        // is designed to be dlopen'ed (glvnd does exactly this).
-        let loaded = unsafe {
-            match &custom {
-                Some(p) => Egl::load_required_from_filename(p),
-                None => Egl::load_required(),
-            }
-        };
-        let egl = loaded.map_err(|e| {
-            Error::Render(format!(
-                "cannot load libEGL (tried {tried_libs}): {}\n  install: {EGL_PACKAGES}",
-                error_chain(&e)
-            ))
-        })?;
+        let egl = load()?;
         let mut t = std::time::Instant::now();
         let mut tried = Vec::new();
         let devices = list_devices(&egl);
@@ -89,6 +113,10 @@ impl EglContext {
                 .map_err(|e| Error::Render(format!("EGL device {want} ({}): {e}", dev.name)));
         }
         let mut ordered: Vec<&EglDevice> = devices.iter().filter(|d| d.hardware).collect();
+        // Schedulers give a job its GPUs through CUDA_VISIBLE_DEVICES: use the first of them.
+        if let Some(cuda) = first_visible_cuda_device() {
+            ordered.sort_by_key(|d| d.cuda != Some(cuda));
+        }
         ordered.extend(devices.iter().filter(|d| !d.hardware));
         let mut egl = Some(egl);
         for dev in ordered {
@@ -139,12 +167,14 @@ fn open_or_return(
     match try_open(&egl, dev) {
         Ok((display, context, gl)) => {
             let origin = match dev {
-                Some(d) => format!(
-                    "EGL device {} ({}, {})",
-                    d.index,
-                    d.name,
-                    if d.hardware { "hardware" } else { "software" }
-                ),
+                Some(d) => {
+                    let kind = if d.hardware { "hardware" } else { "software" };
+                    if d.name == kind {
+                        format!("EGL device {} ({kind})", d.index)
+                    } else {
+                        format!("EGL device {} ({}, {kind})", d.index, d.name)
+                    }
+                }
                 None => "EGL Mesa surfaceless".to_string(),
             };
             Ok(EglContext {
@@ -259,6 +289,7 @@ pub fn list_devices(egl: &Egl) -> Vec<EglDevice> {
     ) else {
         return Vec::new();
     };
+    let attrib = proc::<QueryDeviceAttrib>(egl, "eglQueryDeviceAttribEXT");
     let mut n: egl::Int = 0;
     // SAFETY: standard two-call enumeration; buffer sized from the first call's count.
     if unsafe { query(0, std::ptr::null_mut(), &mut n) } == 0 || n <= 0 {
@@ -291,10 +322,17 @@ pub fn list_devices(egl: &Egl) -> Vec<EglDevice> {
                         "software".into()
                     }
                 });
+            let cuda = attrib.and_then(|q| {
+                let mut value: isize = -1;
+                // SAFETY: valid device handle; EGL writes one attribute value.
+                let ok = unsafe { q(handle, CUDA_DEVICE_NV, &mut value) } != 0;
+                (ok && exts.contains("EGL_NV_device_cuda")).then_some(value as i32)
+            });
             EglDevice {
                 index,
                 hardware,
                 name,
+                cuda,
                 handle,
             }
         })

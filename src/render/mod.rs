@@ -1,14 +1,18 @@
 //! Rendering: a [`Scene`] (plain data) and a list of [`Panel`]s in, one image per panel
 //! out. Backends only draw; every colour and camera decision was made upstream.
 
+mod backend;
 pub mod cpu;
 pub mod egl;
 mod gl;
+pub mod osmesa;
 
-use image::RgbaImage;
+pub use backend::{
+    auto_choice, check_not_blank, packages_hint, probe_all, render, start, BackendKind, DeviceInfo,
+    Finishing, Pending, Probe,
+};
 
 use crate::color::{ColorMapping, Cortex};
-use crate::error::Result;
 use crate::hemi::Hemi;
 use crate::mesh::Mesh;
 use crate::scene::{Camera, Light};
@@ -70,6 +74,8 @@ pub struct Panel {
 /// Rendering options that are not part of the picture's content.
 #[derive(Debug, Clone, Default)]
 pub struct RenderOptions {
+    /// `--backend`.
+    pub backend: BackendKind,
     /// `--egl-device N`.
     pub egl_device: Option<usize>,
 }
@@ -102,98 +108,4 @@ pub fn visible_indices(surface: &SceneSurface, panel: &Panel) -> Vec<u32> {
         }
     }
     out
-}
-
-/// Renders every panel. Images are premultiplied RGBA with a transparent background, top
-/// row first.
-pub fn render(
-    scene: &Scene,
-    panels: &[Panel],
-    opts: &RenderOptions,
-) -> Result<(Vec<RgbaImage>, BackendInfo)> {
-    let mut t = std::time::Instant::now();
-    let ctx = egl::EglContext::new(opts.egl_device)?;
-    crate::figure::stage("context", &mut t);
-    let (images, mut info) = gl::render_panels(&ctx.gl, scene, panels)?;
-    info.origin = ctx.origin.clone();
-    Ok((images, info))
-}
-
-type Job = (Scene, Vec<Panel>);
-type Outcome = Result<(Vec<RgbaImage>, BackendInfo)>;
-
-/// A backend being started on its own thread: loading libEGL and the driver (tens of
-/// milliseconds) overlaps with reading the inputs. The GL context lives and dies on
-/// that thread, as EGL requires of a current context.
-pub struct Pending {
-    jobs: std::sync::mpsc::Sender<Job>,
-    results: std::sync::mpsc::Receiver<Outcome>,
-    thread: std::thread::JoinHandle<()>,
-}
-
-/// The render thread after its images were delivered, still tearing its context down.
-/// Join it before the process exits: Mesa's exit handlers must not race a live context.
-pub struct Finishing(std::thread::JoinHandle<()>);
-
-impl Finishing {
-    pub fn join(self) {
-        let _ = self.0.join();
-    }
-}
-
-/// Starts opening a rendering context in the background.
-pub fn start(opts: RenderOptions) -> Pending {
-    let (jobs, job_rx) = std::sync::mpsc::channel::<Job>();
-    let (result_tx, results) = std::sync::mpsc::channel::<Outcome>();
-    let thread = std::thread::spawn(move || {
-        let mut t = std::time::Instant::now();
-        let ctx = egl::EglContext::new(opts.egl_device);
-        crate::figure::stage("context", &mut t);
-        // No job arrives when reading the inputs failed: then just close.
-        let Ok((scene, panels)) = job_rx.recv() else {
-            return;
-        };
-        let outcome = ctx.as_ref().map_err(clone_error).and_then(|ctx| {
-            let (images, mut info) = gl::render_panels(&ctx.gl, &scene, &panels)?;
-            info.origin = ctx.origin.clone();
-            Ok((images, info))
-        });
-        let _ = result_tx.send(outcome);
-        // The context is torn down here, after the images were handed over, so the
-        // figure is composed and written meanwhile.
-        drop(ctx);
-    });
-    Pending {
-        jobs,
-        results,
-        thread,
-    }
-}
-
-/// Context errors are plain messages; rebuilding one keeps the context owned by the thread.
-fn clone_error(e: &crate::error::Error) -> crate::error::Error {
-    match e {
-        crate::error::Error::Usage(m) => crate::error::Error::Usage(m.clone()),
-        other => crate::error::Error::Render(other.to_string()),
-    }
-}
-
-impl Pending {
-    /// Renders on the background context once it is ready.
-    pub fn render(self, scene: Scene, panels: Vec<Panel>) -> (Outcome, Finishing) {
-        let lost =
-            || crate::error::Error::Render("the rendering thread stopped unexpectedly".into());
-        let outcome = match self.jobs.send((scene, panels)) {
-            Ok(()) => self.results.recv().unwrap_or_else(|_| Err(lost())),
-            Err(_) => Err(lost()),
-        };
-        (outcome, Finishing(self.thread))
-    }
-
-    /// Gives up without rendering (the inputs were bad) and waits for the thread, so the
-    /// process does not exit while the driver is still starting.
-    pub fn abandon(self) {
-        drop(self.jobs);
-        let _ = self.thread.join();
-    }
 }

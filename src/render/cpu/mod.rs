@@ -10,3 +10,9 @@ pub fn render_panels(scene: &Scene, panels: &[Panel]) -> Result<(Vec<RgbaImage>,
     let _ = (scene, panels);
     Err(Error::Render("CPU renderer not yet implemented".into()))
 }
+
+/// What `surfrender backends` says about this renderer.
+pub fn describe() -> String {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    format!("surfrender CPU rasterizer ({threads} threads)")
+}

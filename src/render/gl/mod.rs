@@ -27,6 +27,19 @@ const LINE_LIFT_MM: f32 = 0.4;
 const RESOLVE_VERT: &str = include_str!("../../../shaders/resolve.vert");
 const RESOLVE_FRAG: &str = include_str!("../../../shaders/resolve.frag");
 
+/// GL_VENDOR, GL_RENDERER, GL_VERSION and GL_MAX_SAMPLES of the current context.
+pub fn describe(gl: &glow::Context) -> (String, String, String, i32) {
+    // SAFETY: plain queries on the current context.
+    unsafe {
+        (
+            gl.get_parameter_string(glow::VENDOR),
+            gl.get_parameter_string(glow::RENDERER),
+            gl.get_parameter_string(glow::VERSION),
+            gl.get_parameter_i32(glow::MAX_SAMPLES),
+        )
+    }
+}
+
 /// Draws all panels with the current context.
 pub fn render_panels(
     gl: &glow::Context,

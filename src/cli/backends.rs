@@ -1,0 +1,57 @@
+//! `surfrender backends`: what this machine can render with, and why not otherwise.
+
+use crate::error::{Error, Result};
+use crate::render::{auto_choice, packages_hint, probe_all};
+
+/// Prints the report (JSON with `json`).
+pub fn run(json: bool) -> Result<()> {
+    let probes = probe_all();
+    let auto = auto_choice();
+    if json {
+        let v = serde_json::json!({ "auto": auto.as_str(), "backends": probes });
+        let s = serde_json::to_string_pretty(&v).map_err(|e| Error::Render(e.to_string()))?;
+        println!("{s}");
+        return Ok(());
+    }
+    for p in &probes {
+        if p.works {
+            println!(
+                "{:<7} works: {}",
+                p.backend,
+                p.renderer.as_deref().unwrap_or("?")
+            );
+            if let (Some(vendor), Some(version)) = (&p.vendor, &p.version) {
+                println!(
+                    "        GL_VENDOR {vendor}; GL_VERSION {version}; max MSAA samples {}",
+                    p.max_samples.unwrap_or(0)
+                );
+            }
+        } else {
+            let reason = p.reason.as_deref().unwrap_or("unknown");
+            println!(
+                "{:<7} does not work: {}",
+                p.backend,
+                reason.replace('\n', "\n        ")
+            );
+        }
+        for d in &p.devices {
+            println!(
+                "        device {}: {} ({}{})",
+                d.index,
+                d.name,
+                if d.hardware { "hardware" } else { "software" },
+                d.cuda_device
+                    .map(|c| format!(", CUDA device {c}"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    println!("auto    renders with: {}", auto.as_str());
+    if probes.iter().filter(|p| p.works).count() == 1 {
+        println!(
+            "\nOnly the built-in CPU renderer works here. To enable the others:\n  {}",
+            packages_hint()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,322 @@
+//! Choosing and running a backend: EGL (a GPU, or Mesa on the CPU), OSMesa, or the
+//! built-in CPU renderer. `auto` takes a hardware GPU through EGL when there is one and
+//! otherwise the fastest software path measured in benches/README.md.
+
+use image::RgbaImage;
+
+use super::egl::{self, EglContext, EGL_PACKAGES};
+use super::osmesa::{OsMesaContext, OSMESA_PACKAGES};
+use super::{cpu, gl, BackendInfo, Panel, RenderOptions, Scene};
+use crate::error::{Error, Result};
+
+/// `--backend`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BackendKind {
+    #[default]
+    Auto,
+    Egl,
+    OsMesa,
+    Cpu,
+}
+
+impl BackendKind {
+    pub fn parse(s: &str) -> Option<BackendKind> {
+        match s.to_ascii_lowercase().as_str() {
+            "auto" => Some(BackendKind::Auto),
+            "egl" => Some(BackendKind::Egl),
+            "osmesa" => Some(BackendKind::OsMesa),
+            "cpu" => Some(BackendKind::Cpu),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BackendKind::Auto => "auto",
+            BackendKind::Egl => "egl",
+            BackendKind::OsMesa => "osmesa",
+            BackendKind::Cpu => "cpu",
+        }
+    }
+}
+
+/// Without a hardware GPU, `auto` uses this backend: the fastest software path in
+/// benches/README.md.
+pub const SOFTWARE_DEFAULT: BackendKind = BackendKind::Egl;
+
+/// A backend ready to draw.
+enum Ready {
+    Egl(EglContext),
+    OsMesa(OsMesaContext),
+    Cpu,
+}
+
+/// Opens the backend `opts` asks for. A forced backend that cannot start is an error that
+/// says what was tried, why it failed, what to install, and that `--backend cpu` always
+/// works.
+fn prepare(opts: &RenderOptions) -> Result<Ready> {
+    let way_out = "or render with --backend cpu (built in, needs no library)";
+    match opts.backend {
+        BackendKind::Egl => EglContext::new(opts.egl_device)
+            .map(Ready::Egl)
+            .map_err(|e| match e {
+                Error::Render(m) => Error::Render(format!("--backend egl: {m}\n  {way_out}")),
+                other => other,
+            }),
+        BackendKind::OsMesa => OsMesaContext::new()
+            .map(Ready::OsMesa)
+            .map_err(|e| match e {
+                Error::Render(m) => Error::Render(format!("--backend osmesa: {m}\n  {way_out}")),
+                other => other,
+            }),
+        BackendKind::Cpu => Ok(Ready::Cpu),
+        BackendKind::Auto => {
+            let hardware = opts.egl_device.is_some() || egl::has_hardware_device();
+            match (hardware, SOFTWARE_DEFAULT) {
+                (true, _) | (false, BackendKind::Egl) => match EglContext::new(opts.egl_device) {
+                    Ok(ctx) => Ok(Ready::Egl(ctx)),
+                    Err(Error::Usage(m)) => Err(Error::Usage(m)),
+                    // No usable EGL: the CPU renderer needs nothing.
+                    Err(_) => Ok(Ready::Cpu),
+                },
+                (false, BackendKind::OsMesa) => Ok(OsMesaContext::new()
+                    .map(Ready::OsMesa)
+                    .unwrap_or(Ready::Cpu)),
+                (false, _) => Ok(Ready::Cpu),
+            }
+        }
+    }
+}
+
+fn draw(ready: &Ready, scene: &Scene, panels: &[Panel]) -> Result<(Vec<RgbaImage>, BackendInfo)> {
+    match ready {
+        Ready::Egl(ctx) => {
+            let (images, mut info) = gl::render_panels(&ctx.gl, scene, panels)?;
+            info.origin = ctx.origin.clone();
+            Ok((images, info))
+        }
+        Ready::OsMesa(ctx) => {
+            let (images, mut info) = gl::render_panels(&ctx.gl, scene, panels)?;
+            info.origin = ctx.origin.clone();
+            Ok((images, info))
+        }
+        Ready::Cpu => cpu::render_panels(scene, panels),
+    }
+}
+
+/// Renders every panel on the calling thread. Images are premultiplied RGBA with a
+/// transparent background, top row first.
+pub fn render(
+    scene: &Scene,
+    panels: &[Panel],
+    opts: &RenderOptions,
+) -> Result<(Vec<RgbaImage>, BackendInfo)> {
+    let mut t = std::time::Instant::now();
+    let ready = prepare(opts)?;
+    crate::figure::stage("context", &mut t);
+    draw(&ready, scene, panels)
+}
+
+/// The most common silent failure of other tools is a blank or uniform image. A panel
+/// with no surface pixels, or whose surface pixels are all one colour, is an error.
+pub fn check_not_blank(images: &[RgbaImage], info: &BackendInfo) -> Result<()> {
+    for (i, img) in images.iter().enumerate() {
+        let mut surface = img.pixels().filter(|p| p[3] == 255);
+        let Some(first) = surface.next() else {
+            return Err(Error::Render(format!(
+                "panel {} came out empty ({} drew no surface pixels); the surface may be outside the view (check --zoom and the views), or the renderer failed: try --backend cpu, or --allow-empty to accept it",
+                i + 1,
+                info.renderer
+            )));
+        };
+        if surface.all(|p| p == first) && img.pixels().filter(|p| p[3] == 255).count() > 64 {
+            return Err(Error::Render(format!(
+                "panel {} is one uniform colour {:?} ({} drew no shading); try --backend cpu, or --allow-empty to accept it",
+                i + 1,
+                &first.0[..3],
+                info.renderer
+            )));
+        }
+    }
+    Ok(())
+}
+
+type Job = (Scene, Vec<Panel>);
+type Outcome = Result<(Vec<RgbaImage>, BackendInfo)>;
+
+/// A backend being started on its own thread: loading libEGL and the driver (tens of
+/// milliseconds) overlaps with reading the inputs. A GL context lives and dies on that
+/// thread, as EGL requires of a current context.
+pub struct Pending {
+    jobs: std::sync::mpsc::Sender<Job>,
+    results: std::sync::mpsc::Receiver<Outcome>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+/// The render thread after its images were delivered, still tearing its context down.
+/// Join it before the process exits: Mesa's exit handlers must not race a live context.
+pub struct Finishing(std::thread::JoinHandle<()>);
+
+impl Finishing {
+    pub fn join(self) {
+        let _ = self.0.join();
+    }
+}
+
+/// Starts opening a rendering backend in the background.
+pub fn start(opts: RenderOptions) -> Pending {
+    let (jobs, job_rx) = std::sync::mpsc::channel::<Job>();
+    let (result_tx, results) = std::sync::mpsc::channel::<Outcome>();
+    let thread = std::thread::spawn(move || {
+        let mut t = std::time::Instant::now();
+        let ready = prepare(&opts);
+        crate::figure::stage("context", &mut t);
+        // No job arrives when reading the inputs failed: then just close.
+        let Ok((scene, panels)) = job_rx.recv() else {
+            return;
+        };
+        let outcome = ready
+            .as_ref()
+            .map_err(clone_error)
+            .and_then(|r| draw(r, &scene, &panels));
+        let _ = result_tx.send(outcome);
+        // The context is torn down here, after the images were handed over, so the
+        // figure is composed and written meanwhile.
+        drop(ready);
+    });
+    Pending {
+        jobs,
+        results,
+        thread,
+    }
+}
+
+/// Context errors are plain messages; rebuilding one keeps the context owned by the thread.
+fn clone_error(e: &Error) -> Error {
+    match e {
+        Error::Usage(m) => Error::Usage(m.clone()),
+        other => Error::Render(other.to_string()),
+    }
+}
+
+impl Pending {
+    /// Renders on the background backend once it is ready.
+    pub fn render(self, scene: Scene, panels: Vec<Panel>) -> (Outcome, Finishing) {
+        let lost = || Error::Render("the rendering thread stopped unexpectedly".into());
+        let outcome = match self.jobs.send((scene, panels)) {
+            Ok(()) => self.results.recv().unwrap_or_else(|_| Err(lost())),
+            Err(_) => Err(lost()),
+        };
+        (outcome, Finishing(self.thread))
+    }
+
+    /// Gives up without rendering (the inputs were bad) and waits for the thread, so the
+    /// process does not exit while the driver is still starting.
+    pub fn abandon(self) {
+        drop(self.jobs);
+        let _ = self.thread.join();
+    }
+}
+
+/// Packages that enable the GL backends, for `surfrender backends`.
+pub fn packages_hint() -> String {
+    format!("EGL: {EGL_PACKAGES}\n  OSMesa: {OSMESA_PACKAGES}")
+}
+
+/// What `surfrender backends` reports about one backend.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Probe {
+    pub backend: &'static str,
+    pub works: bool,
+    /// Why it does not work (the whole error chain).
+    pub reason: Option<String>,
+    pub vendor: Option<String>,
+    pub renderer: Option<String>,
+    pub version: Option<String>,
+    pub max_samples: Option<i32>,
+    /// EGL only: the devices, hardware first in `auto`'s order of preference.
+    pub devices: Vec<DeviceInfo>,
+}
+
+/// One EGL device as `surfrender backends` shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DeviceInfo {
+    pub index: usize,
+    pub name: String,
+    pub hardware: bool,
+    pub cuda_device: Option<i32>,
+}
+
+impl Probe {
+    fn new(backend: &'static str) -> Probe {
+        Probe {
+            backend,
+            works: false,
+            reason: None,
+            vendor: None,
+            renderer: None,
+            version: None,
+            max_samples: None,
+            devices: Vec::new(),
+        }
+    }
+
+    fn with_gl(mut self, gl: &glow::Context) -> Probe {
+        let (vendor, renderer, version, samples) = gl::describe(gl);
+        self.works = true;
+        self.vendor = Some(vendor);
+        self.renderer = Some(renderer);
+        self.version = Some(version);
+        self.max_samples = Some(samples);
+        self
+    }
+}
+
+/// Tries every backend on this machine.
+pub fn probe_all() -> Vec<Probe> {
+    let mut egl_probe = Probe::new("egl");
+    match egl::load() {
+        Ok(lib) => {
+            egl_probe.devices = egl::list_devices(&lib)
+                .into_iter()
+                .map(|d| DeviceInfo {
+                    index: d.index,
+                    name: d.name,
+                    hardware: d.hardware,
+                    cuda_device: d.cuda,
+                })
+                .collect();
+            drop(lib);
+            match EglContext::new(None) {
+                Ok(ctx) => {
+                    egl_probe = egl_probe.with_gl(&ctx.gl);
+                    egl_probe.renderer = egl_probe
+                        .renderer
+                        .map(|r| format!("{r} via {}", ctx.origin));
+                }
+                Err(e) => egl_probe.reason = Some(e.to_string()),
+            }
+        }
+        Err(e) => egl_probe.reason = Some(e.to_string()),
+    }
+    let mut os = Probe::new("osmesa");
+    match OsMesaContext::new() {
+        Ok(ctx) => os = os.with_gl(&ctx.gl),
+        Err(e) => os.reason = Some(e.to_string()),
+    }
+    let mut cpu_probe = Probe::new("cpu");
+    cpu_probe.works = true;
+    cpu_probe.renderer = Some(cpu::describe());
+    cpu_probe.version = Some(env!("CARGO_PKG_VERSION").to_string());
+    cpu_probe.max_samples = Some(4);
+    vec![egl_probe, os, cpu_probe]
+}
+
+/// The backend `auto` picks on this machine.
+pub fn auto_choice() -> BackendKind {
+    if egl::has_hardware_device() {
+        BackendKind::Egl
+    } else {
+        SOFTWARE_DEFAULT
+    }
+}
