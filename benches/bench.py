@@ -2,6 +2,7 @@
 """Whole-tool benchmark: process start to PNG written, median wall time and peak RSS.
 
     python3 benches/bench.py [--runs 15] [--binary target/release/surfrender] [--large DIR]
+                             [--backends auto,egl,osmesa,cpu]
 
 fig4: lh+rh inflated x lateral+medial, curvature background, thickness with threshold
 2.5 and range 2.5-4.0, --cmap hot, 1600x1200. Run on fsaverage5 (data/) and, with
@@ -20,8 +21,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def fig4(d, out):
-    return [
+def fig4(d, out, backend):
+    return ["--backend", backend,
         f"{d}/lh.inflated", f"{d}/rh.inflated",
         "--overlay", f"{d}/lh.thickness", "--overlay", f"{d}/rh.thickness",
         "--threshold", "2.5", "--range", "2.5", "4.0", "--cmap", "hot",
@@ -48,7 +49,7 @@ def bench(name, argv, runs, env):
         t, m = run_once(argv, env)
         times.append(t)
         mems.append(m)
-    print(f"{name:<24} median {statistics.median(times)*1000:7.1f} ms   "
+    print(f"{name:<32} median {statistics.median(times)*1000:7.1f} ms   "
           f"min {min(times)*1000:7.1f} ms   max {max(times)*1000:7.1f} ms   "
           f"peak RSS {max(mems):6.1f} MiB   ({runs} runs)")
 
@@ -58,15 +59,17 @@ def main():
     ap.add_argument("--runs", type=int, default=15)
     ap.add_argument("--binary", default=os.path.join(ROOT, "target/release/surfrender"))
     ap.add_argument("--large", help="folder written by make_large.py")
+    ap.add_argument("--backends", default="auto", help="comma-separated backends to run")
     a = ap.parse_args()
     env = dict(os.environ)
     print(f"# {platform.node()} {platform.machine()} {os.cpu_count()} CPUs, "
           f"{platform.platform()}, {time.strftime('%Y-%m-%d')}")
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "fig4.png")
-        bench("fig4 fsaverage5", [a.binary] + fig4(os.path.join(ROOT, "data/fsaverage5"), out), a.runs, env)
-        if a.large:
-            bench("fig4 163842 vertices", [a.binary] + fig4(a.large, out), a.runs, env)
+        for b in a.backends.split(","):
+            bench(f"fig4 fsaverage5 {b}", [a.binary] + fig4(os.path.join(ROOT, "data/fsaverage5"), out, b), a.runs, env)
+            if a.large:
+                bench(f"fig4 163842 vertices {b}", [a.binary] + fig4(a.large, out, b), a.runs, env)
 
 
 if __name__ == "__main__":
