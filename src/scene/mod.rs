@@ -5,6 +5,7 @@
 //! `forward × up`. The orientation conventions are documented in README.md and tested.
 
 pub mod borders;
+pub mod contours;
 mod view;
 
 pub use view::{Camera, View, ViewName};
