@@ -89,6 +89,21 @@ impl Drop for TempFile {
     }
 }
 
+/// Writes `bytes` to `path` through a temporary file and a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let werr = |source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut tmp = TempFile::beside(path).map_err(werr)?;
+    let file = tmp
+        .file
+        .as_mut()
+        .ok_or_else(|| werr(std::io::Error::other("temporary file closed")))?;
+    file.write_all(bytes).map_err(werr)?;
+    tmp.persist(path).map_err(werr)
+}
+
 /// Writes `img` as PNG: RGBA when `alpha` (transparent backgrounds), RGB otherwise.
 pub fn write_png(path: &Path, img: &RgbaImage, alpha: bool, metadata: &Metadata) -> Result<()> {
     let werr = |source| Error::Write {

@@ -75,7 +75,11 @@ fn renders_single_hemisphere_with_metadata() {
         .expect("dir")
         .map(|e| e.expect("entry").file_name())
         .collect();
-    assert_eq!(names.len(), 1, "{names:?}");
+    assert_eq!(
+        names.len(),
+        2,
+        "the figure and its JSON sidecar only: {names:?}"
+    );
 }
 
 #[test]
@@ -319,7 +323,7 @@ fn missing_libegl_is_explained() {
     let out = util::surfrender()
         .current_dir(util::root())
         .env("SURFRENDER_EGL_LIB", "/nonexistent/libEGL.so.1")
-        .args([&lh(), "-o", o.to_str().expect("utf8")])
+        .args([&lh(), "--backend", "egl", "-o", o.to_str().expect("utf8")])
         .output()
         .expect("run surfrender");
     let err = String::from_utf8_lossy(&out.stderr);

@@ -14,3 +14,4 @@ mod mapping;
 mod nifti;
 mod readers;
 mod render;
+mod spec;

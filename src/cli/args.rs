@@ -16,19 +16,29 @@ use clap::{Parser, Subcommand};
     long_about = None,
     max_term_width = 100,
     args_conflicts_with_subcommands = true,
-    subcommand_negates_reqs = true
+    subcommand_negates_reqs = true,
+    args_override_self = true
 )]
 pub struct Args {
     #[command(subcommand)]
     pub command: Option<Command>,
 
     /// Surface files, one per hemisphere (FreeSurfer lh.pial, GIfTI *.surf.gii, ...).
-    #[arg(num_args = 1..=2, value_name = "SURFACE", required_unless_present = "subject")]
+    #[arg(num_args = 1..=2, value_name = "SURFACE")]
     pub surfaces: Vec<PathBuf>,
 
-    /// Output PNG file.
-    #[arg(short, long, value_name = "FILE", required = true)]
+    /// Output PNG file (a JSON sidecar FILE.json records the spec and the inputs).
+    #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Figure spec file (TOML or JSON) with any of the options below as fields;
+    /// options given on the command line override it.
+    #[arg(long, value_name = "FILE")]
+    pub spec: Option<PathBuf>,
+
+    /// Print the effective spec (TOML) instead of rendering: it replays this figure.
+    #[arg(long)]
+    pub print_spec: bool,
 
     /// FreeSurfer subject to draw from its subjects directory (instead of SURFACE files):
     /// surf/<hemi>.<surf>, bare overlay names as surf/<hemi>.<name>, labels and
@@ -243,6 +253,16 @@ pub struct LayerOrder {
 }
 
 impl LayerOrder {
+    /// Whether annotations are drawn over the overlay.
+    pub fn annot_over_overlay(&self) -> bool {
+        self.annot_after_overlay.iter().any(|&b| b)
+    }
+
+    /// Whether labels are drawn over the overlay.
+    pub fn label_over_overlay(&self) -> bool {
+        self.label_after_overlay.iter().any(|&b| b)
+    }
+
     pub fn from_matches(m: &clap::ArgMatches) -> LayerOrder {
         let first = |id: &str| m.indices_of(id).and_then(|mut i| i.next());
         let after = |id: &str| -> Vec<bool> {

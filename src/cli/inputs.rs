@@ -132,6 +132,11 @@ fn names(hemis: &[Hemi]) -> String {
 }
 
 fn given_files(a: &Args) -> Result<Files> {
+    if a.surfaces.is_empty() {
+        return Err(usage(
+            "give one or two SURFACE files (or --subject NAME); see --help",
+        ));
+    }
     if !a.hemi.is_empty() && a.hemi.len() != a.surfaces.len() {
         return Err(usage(format!(
             "--hemi: {} value(s) for {} surface(s); give one per surface, in order",

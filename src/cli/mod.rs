@@ -4,6 +4,8 @@ mod args;
 mod backends;
 mod inputs;
 mod inspect;
+mod sidecar;
+pub mod specfile;
 
 pub use args::{Args, Command, LayerOrder};
 
@@ -190,6 +192,30 @@ pub fn parse_size(s: &str) -> Result<(Option<u32>, Option<u32>)> {
     Ok(size)
 }
 
+/// The command line that makes this figure, rebuilt from the effective options (without
+/// the output name), so a figure made from a spec file and the same figure made from the
+/// command line carry the same metadata and are byte-identical.
+fn canonical_command(effective: &specfile::FigureFile) -> String {
+    let mut f = effective.clone();
+    f.output = None;
+    let words: Vec<String> = f
+        .to_args(&|_| false)
+        .iter()
+        .map(|w| {
+            let w = w.to_string_lossy();
+            if !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./,=:%#+".contains(c))
+            {
+                w.into_owned()
+            } else {
+                format!("'{}'", w.replace('\'', "'\\''"))
+            }
+        })
+        .collect();
+    format!("surfrender {}", words.join(" "))
+}
+
 /// Text after the flags in `--help`: the colormap names, which are too many for a flag's
 /// one-line help.
 pub fn help_footer() -> String {
@@ -201,7 +227,7 @@ pub fn help_footer() -> String {
 
 /// Runs the command line: renders and writes the figure, or runs a subcommand. Returns
 /// notices to print.
-pub fn run(a: &Args, command_line: &str) -> Result<Vec<String>> {
+pub fn run(a: &Args) -> Result<Vec<String>> {
     match &a.command {
         Some(Command::Inspect { files, json }) => {
             inspect::run(files, *json)?;
@@ -213,10 +239,15 @@ pub fn run(a: &Args, command_line: &str) -> Result<Vec<String>> {
         }
         None => {}
     }
+    let effective = specfile::FigureFile::from_args(a).absolute();
+    if a.print_spec {
+        print!("{}", effective.to_toml()?);
+        return Ok(Vec::new());
+    }
     let out = a
         .output
         .as_deref()
-        .ok_or_else(|| usage("-o/--output is required"))?;
+        .ok_or_else(|| usage("-o/--output is required (or `output` in the --spec file)"))?;
     let spec = to_spec(a)?;
     output::check_destination(out)?;
     let mut notes = Vec::new();
@@ -245,7 +276,10 @@ pub fn run(a: &Args, command_line: &str) -> Result<Vec<String>> {
             "Software".to_string(),
             format!("surfrender {}", env!("CARGO_PKG_VERSION")),
         ),
-        ("surfrender:command".to_string(), command_line.to_string()),
+        (
+            "surfrender:command".to_string(),
+            canonical_command(&effective),
+        ),
         (
             "surfrender:backend".to_string(),
             format!("{} — {}", fig.backend.origin, fig.backend.renderer),
@@ -253,6 +287,7 @@ pub fn run(a: &Args, command_line: &str) -> Result<Vec<String>> {
     ];
     let mut t = std::time::Instant::now();
     output::write_png(out, &fig.image, fig.alpha, &metadata)?;
+    sidecar::write(out, &effective, &spec, &fig.backend)?;
     figure::stage("write", &mut t);
     Ok(if a.quiet { Vec::new() } else { notes })
 }

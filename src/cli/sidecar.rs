@@ -1,0 +1,58 @@
+//! The JSON sidecar written beside every figure (`fig.png.json`): the effective spec, each
+//! input file with its size and SHA-256, the surfrender version and the backend, so a
+//! figure in a paper can be traced to its exact inputs and replayed.
+
+use std::path::Path;
+
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::specfile::FigureFile;
+use crate::error::{Error, Result};
+use crate::render::BackendInfo;
+use crate::spec::FigureSpec;
+
+/// Writes `<png>.json` atomically.
+pub fn write(
+    png: &Path,
+    effective: &FigureFile,
+    spec: &FigureSpec,
+    backend: &BackendInfo,
+) -> Result<()> {
+    let mut paths = Vec::new();
+    for s in &spec.surfaces {
+        paths.push(s.surface.clone());
+        paths.extend(s.overlay.clone());
+        paths.extend(s.curv.clone());
+    }
+    paths.extend(spec.layers.iter().map(|l| l.path.clone()));
+    let mut inputs = Vec::new();
+    for p in paths {
+        let bytes = std::fs::read(&p).map_err(|source| Error::Read {
+            path: p.clone(),
+            source,
+        })?;
+        let digest = Sha256::digest(&bytes);
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        inputs
+            .push(json!({ "path": p.display().to_string(), "bytes": bytes.len(), "sha256": hex }));
+    }
+    // Paths that are not UTF-8 cannot be JSON strings; describe the spec lossily then.
+    let spec_json = serde_json::to_value(effective)
+        .unwrap_or_else(|_| serde_json::Value::String(format!("{effective:?}")));
+    let doc = json!({
+        "surfrender": env!("CARGO_PKG_VERSION"),
+        "spec": spec_json,
+        "inputs": inputs,
+        "backend": {
+            "origin": backend.origin,
+            "renderer": backend.renderer,
+            "version": backend.version,
+            "samples": backend.samples,
+        },
+    });
+    let text = serde_json::to_string_pretty(&doc).map_err(|e| Error::Render(e.to_string()))?;
+    let mut name = png.as_os_str().to_owned();
+    name.push(".json");
+    crate::output::write_atomic(Path::new(&name), format!("{text}\n").as_bytes())
+}

@@ -1,0 +1,406 @@
+//! Figure spec files (`--spec figure.toml` or `.json`): every command-line option as a
+//! field of the same name (`threshold = 2.5`, `views = ["lateral", "medial"]`). A spec is
+//! turned into command-line arguments placed before the user's own, so there is one
+//! parser and one set of rules for both, and flags given on the command line override the
+//! spec. `--print-spec` writes the effective spec, from which the figure can be replayed.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::Args;
+use crate::error::{Error, Result};
+
+/// A number, or text such as a percentile (`"95%"`) or a map name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum NumOrText {
+    Num(f64),
+    Text(String),
+}
+
+impl NumOrText {
+    fn arg(&self) -> String {
+        match self {
+            NumOrText::Num(n) => format_num(*n),
+            NumOrText::Text(s) => s.clone(),
+        }
+    }
+
+    fn parse(s: &str) -> NumOrText {
+        match s.parse::<f64>() {
+            Ok(n) if n.is_finite() && format_num(n) == s => NumOrText::Num(n),
+            _ => NumOrText::Text(s.to_string()),
+        }
+    }
+}
+
+fn format_num(n: f64) -> String {
+    // Shortest text that reads back as the same f32, as the command line would have it.
+    let f = n as f32;
+    format!("{f}")
+}
+
+/// Everything a command line can say about a figure. Field names are the long option
+/// names with `-` written `_`; absent fields take the command line's defaults.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FigureFile {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub surfaces: Option<Vec<PathBuf>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subjects_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub surf: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hemi: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overlay: Option<Vec<PathBuf>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub curv: Option<Vec<PathBuf>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frame: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub map: Option<NumOrText>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub annot: Option<Vec<PathBuf>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub annot_alpha: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub annot_outline: Option<bool>,
+    /// Annotations drawn over the overlay (on the command line: given after --overlay).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub annot_over_overlay: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<Vec<PathBuf>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label_color: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label_outline: Option<bool>,
+    /// Labels drawn over the overlay (on the command line: given after --overlay).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label_over_overlay: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outline_width: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cortex: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cmap: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<NumOrText>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub range: Option<Vec<NumOrText>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sign: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub views: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub azimuth: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub elevation: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub roll: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zoom: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layout: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub background: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub colorbar: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backend: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub egl_device: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow_empty: Option<bool>,
+}
+
+impl FigureFile {
+    /// Reads a spec: TOML, or JSON when the name ends in `.json` or the text starts with
+    /// `{`. Errors name the field path (`range[1]: invalid type: ...`).
+    pub fn load(path: &Path) -> Result<FigureFile> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let bad = |msg: String| Error::Usage(format!("{}: {msg}", path.display()));
+        let json = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+            || text.trim_start().starts_with('{');
+        let f: FigureFile = if json {
+            let de = &mut serde_json::Deserializer::from_str(&text);
+            serde_path_to_error::deserialize(de)
+                .map_err(|e| bad(format!("{}: {}", e.path(), e.inner())))?
+        } else {
+            let de = toml::Deserializer::new(&text);
+            serde_path_to_error::deserialize(de).map_err(|e| {
+                let inner = e.inner().message().to_string();
+                bad(format!("{}: {inner}", e.path()))
+            })?
+        };
+        f.validate().map_err(bad)?;
+        // Relative paths in a spec are relative to the spec's folder, so a spec can travel
+        // with its data.
+        Ok(f.rebased(path.parent().unwrap_or(Path::new(""))))
+    }
+
+    /// Value checks that serde's types cannot express, with field paths.
+    fn validate(&self) -> std::result::Result<(), String> {
+        use crate::color::{cmap::Colormap, Bound};
+        if let Some(t) = &self.threshold {
+            Bound::parse(&t.arg()).map_err(|e| format!("threshold: {e}"))?;
+        }
+        if let Some(r) = &self.range {
+            if r.len() != 2 {
+                return Err(format!(
+                    "range: expected [MIN, MAX], found {} values",
+                    r.len()
+                ));
+            }
+            let b: Vec<Bound> = r
+                .iter()
+                .enumerate()
+                .map(|(i, v)| Bound::parse(&v.arg()).map_err(|e| format!("range[{i}]: {e}")))
+                .collect::<std::result::Result<_, _>>()?;
+            if let (Bound::Value(lo), Bound::Value(hi)) = (b[0], b[1]) {
+                if lo < 0.0 || hi < lo {
+                    return Err(format!("range: [{lo}, {hi}] must have 0 <= MIN <= MAX"));
+                }
+            }
+            if let (Some(NumOrText::Num(t)), Bound::Value(hi)) = (&self.threshold, b[1]) {
+                if *t as f32 > hi {
+                    return Err(format!(
+                        "threshold: {t} is above range[1] = {hi}; nothing would be coloured"
+                    ));
+                }
+            }
+        }
+        if let Some(c) = &self.cmap {
+            Colormap::from_name(c).map_err(|e| format!("cmap: {e}"))?;
+        }
+        for (i, v) in self.views.iter().flatten().enumerate() {
+            crate::scene::ViewName::parse(v).map_err(|e| format!("views[{i}]: {e}"))?;
+        }
+        Ok(())
+    }
+
+    fn rebased(mut self, base: &Path) -> FigureFile {
+        let fix = |p: &mut PathBuf| {
+            if p.is_relative() && !base.as_os_str().is_empty() {
+                *p = base.join(&*p);
+            }
+        };
+        for list in [
+            &mut self.surfaces,
+            &mut self.overlay,
+            &mut self.curv,
+            &mut self.annot,
+            &mut self.label,
+        ] {
+            list.iter_mut().flatten().for_each(fix);
+        }
+        self.output.iter_mut().for_each(fix);
+        self.subjects_dir.iter_mut().for_each(fix);
+        self
+    }
+
+    /// The same spec with every path absolute, so it replays from any folder and a figure
+    /// made from a spec elsewhere has the same canonical command line.
+    pub fn absolute(mut self) -> FigureFile {
+        let fix = |p: &mut PathBuf| {
+            if let Ok(a) = std::path::absolute(&*p) {
+                *p = a;
+            }
+        };
+        for list in [
+            &mut self.surfaces,
+            &mut self.overlay,
+            &mut self.curv,
+            &mut self.annot,
+            &mut self.label,
+        ] {
+            list.iter_mut().flatten().for_each(fix);
+        }
+        self.output.iter_mut().for_each(fix);
+        self.subjects_dir.iter_mut().for_each(fix);
+        self
+    }
+
+    /// The effective figure of a parsed command line: every field set.
+    pub fn from_args(a: &Args) -> FigureFile {
+        FigureFile {
+            output: a.output.clone(),
+            surfaces: (!a.surfaces.is_empty()).then(|| a.surfaces.clone()),
+            subject: a.subject.clone(),
+            subjects_dir: a.subjects_dir.clone(),
+            surf: a.subject.as_ref().map(|_| a.surf.clone()),
+            hemi: (!a.hemi.is_empty()).then(|| a.hemi.clone()),
+            overlay: (!a.overlay.is_empty()).then(|| a.overlay.clone()),
+            curv: (!a.curv.is_empty()).then(|| a.curv.clone()),
+            frame: Some(a.frame),
+            map: a.map.as_deref().map(NumOrText::parse),
+            annot: (!a.annot.is_empty()).then(|| a.annot.clone()),
+            annot_alpha: Some(a.annot_alpha),
+            annot_outline: Some(a.annot_outline),
+            annot_over_overlay: Some(a.order.annot_over_overlay()),
+            label: (!a.label.is_empty()).then(|| a.label.clone()),
+            label_color: (!a.label_color.is_empty()).then(|| a.label_color.clone()),
+            label_outline: Some(a.label_outline),
+            label_over_overlay: Some(a.order.label_over_overlay()),
+            outline_width: Some(a.outline_width),
+            cortex: Some(a.cortex.clone()),
+            cmap: Some(a.cmap.clone()),
+            threshold: a.threshold.as_deref().map(NumOrText::parse),
+            range: a
+                .range
+                .as_ref()
+                .map(|r| r.iter().map(|v| NumOrText::parse(v)).collect()),
+            sign: Some(a.sign.clone()),
+            views: Some(a.views.clone()),
+            azimuth: Some(a.azimuth),
+            elevation: Some(a.elevation),
+            roll: Some(a.roll),
+            zoom: Some(a.zoom),
+            layout: Some(a.layout.clone()),
+            size: a.size.clone(),
+            background: Some(a.background.clone()),
+            colorbar: Some(!a.no_colorbar),
+            title: a.title.clone(),
+            backend: Some(a.backend.clone()),
+            egl_device: a.egl_device,
+            allow_empty: Some(a.allow_empty),
+        }
+    }
+
+    /// Command-line arguments saying the same, leaving out the options for which `skip`
+    /// is true (those the user gave on the command line, which win).
+    pub fn to_args(&self, skip: &dyn Fn(&str) -> bool) -> Vec<OsString> {
+        let mut out: Vec<OsString> = Vec::new();
+        let one = |id: &str, v: Option<String>, out: &mut Vec<OsString>| {
+            if let Some(v) = v {
+                if !skip(id) {
+                    out.push(format!("--{}", id.replace('_', "-")).into());
+                    out.push(v.into());
+                }
+            }
+        };
+        let flag = |id: &str, v: Option<bool>, out: &mut Vec<OsString>| {
+            if v == Some(true) && !skip(id) {
+                out.push(format!("--{}", id.replace('_', "-")).into());
+            }
+        };
+        let many = |id: &str, v: &Option<Vec<PathBuf>>, out: &mut Vec<OsString>| {
+            if !skip(id) {
+                for p in v.iter().flatten() {
+                    out.push(format!("--{}", id.replace('_', "-")).into());
+                    out.push(p.clone().into());
+                }
+            }
+        };
+        if !skip("surfaces") {
+            out.extend(self.surfaces.iter().flatten().map(|p| p.clone().into()));
+        }
+        one(
+            "output",
+            self.output.as_ref().map(|p| p.display().to_string()),
+            &mut out,
+        );
+        one("subject", self.subject.clone(), &mut out);
+        one(
+            "subjects_dir",
+            self.subjects_dir.as_ref().map(|p| p.display().to_string()),
+            &mut out,
+        );
+        one("surf", self.surf.clone(), &mut out);
+        one("hemi", self.hemi.as_ref().map(|h| h.join(",")), &mut out);
+        // Order carries meaning: layers given after the overlay are drawn over it.
+        let under = |over: Option<bool>| over != Some(true);
+        if under(self.annot_over_overlay) {
+            many("annot", &self.annot, &mut out);
+        }
+        if under(self.label_over_overlay) {
+            many("label", &self.label, &mut out);
+        }
+        many("overlay", &self.overlay, &mut out);
+        if !under(self.annot_over_overlay) {
+            many("annot", &self.annot, &mut out);
+        }
+        if !under(self.label_over_overlay) {
+            many("label", &self.label, &mut out);
+        }
+        many("curv", &self.curv, &mut out);
+        one("frame", self.frame.map(|f| f.to_string()), &mut out);
+        one("map", self.map.as_ref().map(NumOrText::arg), &mut out);
+        one(
+            "annot_alpha",
+            self.annot_alpha.map(|v| format_num(v as f64)),
+            &mut out,
+        );
+        flag("annot_outline", self.annot_outline, &mut out);
+        if !skip("label_color") {
+            for c in self.label_color.iter().flatten() {
+                out.push("--label-color".into());
+                out.push(c.into());
+            }
+        }
+        flag("label_outline", self.label_outline, &mut out);
+        one(
+            "outline_width",
+            self.outline_width.map(|v| format_num(v as f64)),
+            &mut out,
+        );
+        one("cortex", self.cortex.clone(), &mut out);
+        one("cmap", self.cmap.clone(), &mut out);
+        one(
+            "threshold",
+            self.threshold.as_ref().map(NumOrText::arg),
+            &mut out,
+        );
+        if let (Some(r), false) = (&self.range, skip("range")) {
+            out.push("--range".into());
+            out.extend(r.iter().map(|v| v.arg().into()));
+        }
+        one("sign", self.sign.clone(), &mut out);
+        one("views", self.views.as_ref().map(|v| v.join(",")), &mut out);
+        for (id, v) in [
+            ("azimuth", self.azimuth),
+            ("elevation", self.elevation),
+            ("roll", self.roll),
+            ("zoom", self.zoom),
+        ] {
+            one(id, v.map(|x| format_num(x as f64)), &mut out);
+        }
+        one("layout", self.layout.clone(), &mut out);
+        one("size", self.size.clone(), &mut out);
+        one("background", self.background.clone(), &mut out);
+        if self.colorbar == Some(false) && !skip("no_colorbar") {
+            out.push("--no-colorbar".into());
+        }
+        one("title", self.title.clone(), &mut out);
+        one("backend", self.backend.clone(), &mut out);
+        one(
+            "egl_device",
+            self.egl_device.map(|d| d.to_string()),
+            &mut out,
+        );
+        flag("allow_empty", self.allow_empty, &mut out);
+        out
+    }
+
+    /// The spec as TOML, for `--print-spec`.
+    pub fn to_toml(&self) -> Result<String> {
+        toml::to_string(self)
+            .map_err(|e| Error::Render(format!("cannot write the spec as TOML: {e}")))
+    }
+}

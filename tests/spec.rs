@@ -1,0 +1,231 @@
+//! Figure spec files: the same figure from a spec and from the command line is
+//! byte-identical; `--print-spec` replays a figure; errors name the field path; every
+//! PNG gets a JSON sidecar with its inputs' SHA-256.
+
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use crate::util;
+
+fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let o = util::surfrender()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run surfrender");
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn readme_args() -> Vec<String> {
+    crate::cli::README_FIGURE_ARGS
+        .iter()
+        .map(|a| a.to_string())
+        .collect()
+}
+
+#[test]
+fn spec_and_command_line_give_identical_bytes() {
+    let dir = util::out_dir("spec_equivalence");
+    let root = util::root();
+    let cli_png = dir.join("cli.png");
+    let mut args = readme_args();
+    args.extend(["-o".into(), cli_png.display().to_string()]);
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, _, err) = run_in(&root, &argv);
+    assert_eq!(code, 0, "{err}");
+    // The same figure written by hand as a spec, with paths relative to the spec's folder.
+    let spec = format!(
+        r#"surfaces = ["{d}/lh.inflated", "{d}/rh.inflated"]
+overlay = ["{d}/lh.thickness", "{d}/rh.thickness"]
+threshold = 2.5
+range = [2.5, 4]
+cmap = "hot"
+title = "Cortical thickness (mm), fsaverage5"
+"#,
+        d = root.join("data/fsaverage5").display()
+    );
+    let spec_path = util::write(&dir, "fig.toml", spec.as_bytes());
+    let spec_png = dir.join("spec.png");
+    let (code, _, err) = run_in(
+        &dir,
+        &[
+            "--spec",
+            spec_path.to_str().expect("utf8"),
+            "-o",
+            spec_png.to_str().expect("utf8"),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        std::fs::read(&cli_png).expect("cli png") == std::fs::read(&spec_png).expect("spec png"),
+        "spec and command line gave different PNG bytes"
+    );
+}
+
+#[test]
+fn print_spec_round_trips() {
+    let dir = util::out_dir("spec_roundtrip");
+    let root = util::root();
+    let mut args = readme_args();
+    args.extend([
+        "--views".into(),
+        "lat,dors".into(),
+        "--background".into(),
+        "#102030".into(),
+        "--print-spec".into(),
+    ]);
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, toml, err) = run_in(&root, &argv);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        toml.contains("threshold = 2.5") && toml.contains("views = [\"lat\", \"dors\"]"),
+        "{toml}"
+    );
+    let spec = util::write(&dir, "printed.toml", toml.as_bytes());
+    // Printing the printed spec gives it back unchanged.
+    let (_, again, _) = run_in(
+        &dir,
+        &["--spec", spec.to_str().expect("utf8"), "--print-spec"],
+    );
+    assert_eq!(again, toml);
+    // And it renders the same figure as the command line.
+    let a = dir.join("a.png");
+    let b = dir.join("b.png");
+    let mut args = readme_args();
+    args.extend([
+        "--views".into(),
+        "lat,dors".into(),
+        "--background".into(),
+        "#102030".into(),
+        "-o".into(),
+        a.display().to_string(),
+    ]);
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_eq!(run_in(&root, &argv).0, 0);
+    assert_eq!(
+        run_in(
+            &dir,
+            &[
+                "--spec",
+                spec.to_str().expect("utf8"),
+                "-o",
+                b.to_str().expect("utf8")
+            ]
+        )
+        .0,
+        0
+    );
+    assert!(std::fs::read(&a).expect("a") == std::fs::read(&b).expect("b"));
+}
+
+#[test]
+fn command_line_overrides_the_spec() {
+    let dir = util::out_dir("spec_override");
+    let spec = util::write(
+        &dir,
+        "s.json",
+        br#"{"surfaces": ["lh.pial"], "threshold": 2, "cmap": "hot", "views": ["medial"]}"#,
+    );
+    let (code, toml, err) = run_in(
+        &dir,
+        &[
+            "--spec",
+            spec.to_str().expect("utf8"),
+            "--threshold",
+            "3",
+            "--print-spec",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        toml.contains("threshold = 3")
+            && toml.contains("cmap = \"hot\"")
+            && toml.contains("views = [\"medial\"]"),
+        "{toml}"
+    );
+}
+
+#[test]
+fn spec_errors_name_the_field() {
+    let dir = util::out_dir("spec_errors");
+    for (name, text, needle) in [
+        (
+            "a.toml",
+            "surfaces = [\"x\"]\nthresold = 2\n",
+            "unknown field `thresold`",
+        ),
+        ("b.toml", "range = [2, \"x\"]\n", "range[1]"),
+        ("c.toml", "cmap = \"virdis\"\n", "viridis"),
+        ("d.json", "{\"zoom\": \"big\"}", "zoom: invalid type"),
+        (
+            "e.toml",
+            "views = [\"lateral\", \"sideways\"]\n",
+            "views[1]",
+        ),
+        ("f.toml", "range = [4, 2]\nthreshold = 1\n", "range"),
+        ("g.toml", "threshold = 5\nrange = [1, 4]\n", "threshold"),
+        ("h.toml", "surfaces = [\n", "b.toml"),
+    ] {
+        let spec = util::write(&dir, name, text.as_bytes());
+        let out = dir.join("x.png");
+        let (code, _, err) = run_in(
+            &dir,
+            &[
+                "--spec",
+                spec.to_str().expect("utf8"),
+                "-o",
+                out.to_str().expect("utf8"),
+            ],
+        );
+        assert_eq!(code, 2, "{name}: {err}");
+        let needle = if name == "h.toml" { "h.toml" } else { needle };
+        assert!(
+            err.contains(name) && err.contains(needle),
+            "{name}: expected '{needle}' in: {err}"
+        );
+        assert!(!out.exists());
+    }
+}
+
+#[test]
+fn sidecar_records_inputs_and_spec() {
+    let dir = util::out_dir("spec_sidecar");
+    let png = dir.join("f.png");
+    let lh = util::data("lh.inflated");
+    let thick = util::data("lh.thickness");
+    let o = util::surfrender()
+        .arg(&lh)
+        .arg("--overlay")
+        .arg(&thick)
+        .arg("-o")
+        .arg(&png)
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let side: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("f.png.json")).expect("sidecar"))
+            .expect("json");
+    assert_eq!(side["surfrender"], env!("CARGO_PKG_VERSION"));
+    assert!(side["backend"]["renderer"]
+        .as_str()
+        .is_some_and(|r| !r.is_empty()));
+    assert_eq!(side["spec"]["cmap"], "heat");
+    let inputs = side["inputs"].as_array().expect("inputs");
+    for p in [&lh, &thick, &util::data("lh.curv")] {
+        let bytes = std::fs::read(p).expect("read input");
+        let hex: String = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let entry = inputs
+            .iter()
+            .find(|i| i["sha256"] == hex.as_str())
+            .unwrap_or_else(|| panic!("{} not in the sidecar: {inputs:?}", p.display()));
+        assert_eq!(entry["bytes"], bytes.len());
+    }
+}
