@@ -46,8 +46,9 @@ pub const SOFTWARE_DEFAULT: BackendKind = BackendKind::Egl;
 
 /// A backend ready to draw.
 enum Ready {
-    Egl(EglContext),
-    OsMesa(OsMesaContext),
+    // Boxed: glow's function table makes a context several kilobytes.
+    Egl(Box<EglContext>),
+    OsMesa(Box<OsMesaContext>),
     Cpu,
 }
 
@@ -74,7 +75,7 @@ fn prepare(opts: &RenderOptions) -> Result<Ready> {
             let hardware = opts.egl_device.is_some() || egl::has_hardware_device();
             match (hardware, SOFTWARE_DEFAULT) {
                 (true, _) | (false, BackendKind::Egl) => match EglContext::new(opts.egl_device) {
-                    Ok(ctx) => Ok(Ready::Egl(ctx)),
+                    Ok(ctx) => Ok(Ready::Egl(Box::new(ctx))),
                     Err(Error::Usage(m)) => Err(Error::Usage(m)),
                     // No usable EGL: the CPU renderer needs nothing.
                     Err(_) => Ok(Ready::Cpu),
