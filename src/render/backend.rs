@@ -59,13 +59,13 @@ fn prepare(opts: &RenderOptions) -> Result<Ready> {
     let way_out = "or render with --backend cpu (built in, needs no library)";
     match opts.backend {
         BackendKind::Egl => EglContext::new(opts.egl_device)
-            .map(Ready::Egl)
+            .map(|c| Ready::Egl(Box::new(c)))
             .map_err(|e| match e {
                 Error::Render(m) => Error::Render(format!("--backend egl: {m}\n  {way_out}")),
                 other => other,
             }),
         BackendKind::OsMesa => OsMesaContext::new()
-            .map(Ready::OsMesa)
+            .map(|c| Ready::OsMesa(Box::new(c)))
             .map_err(|e| match e {
                 Error::Render(m) => Error::Render(format!("--backend osmesa: {m}\n  {way_out}")),
                 other => other,
@@ -81,7 +81,7 @@ fn prepare(opts: &RenderOptions) -> Result<Ready> {
                     Err(_) => Ok(Ready::Cpu),
                 },
                 (false, BackendKind::OsMesa) => Ok(OsMesaContext::new()
-                    .map(Ready::OsMesa)
+                    .map(|c| Ready::OsMesa(Box::new(c)))
                     .unwrap_or(Ready::Cpu)),
                 (false, _) => Ok(Ready::Cpu),
             }
