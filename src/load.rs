@@ -11,6 +11,8 @@ use crate::io::{MapSelector, Selection};
 use crate::mesh::Mesh;
 use crate::render::{Scene, SceneSurface, VertexLayer, MAX_LAYERS};
 use crate::scene::borders::region_borders;
+use crate::scene::contours::iso_lines;
+use crate::spec::ContourLevels;
 use crate::spec::{FigureSpec, LayerInput, LayerKind, SurfaceInput};
 
 /// Coordinates are millimetres; a surface larger than this is not a brain in mm, and
@@ -24,11 +26,14 @@ pub fn load_scene(spec: &FigureSpec) -> Result<(Scene, Vec<String>)> {
     for input in &spec.surfaces {
         let mesh = io::read_surface(&input.surface)?;
         check_mesh(&mesh, &input.surface)?;
-        let overlay = input
+        let mut overlay = input
             .overlay
             .as_deref()
             .map(|p| overlay_frame(spec, input, mesh.vertices.len(), p))
             .transpose()?;
+        if let (Some(values), Some(mask)) = (overlay.as_mut(), &input.mask) {
+            apply_mask(values, mask, input)?;
+        }
         let mut layers = Vec::new();
         let mut lines = Vec::new();
         for l in spec.layers.iter().filter(|l| l.hemi == input.hemi) {
@@ -64,6 +69,7 @@ pub fn load_scene(spec: &FigureSpec) -> Result<(Scene, Vec<String>)> {
             lines,
         });
     }
+    contour_lines(spec, &mut surfaces)?;
     let values: Vec<&[f32]> = surfaces
         .iter()
         .filter_map(|s| s.overlay.as_deref())
@@ -79,6 +85,23 @@ pub fn load_scene(spec: &FigureSpec) -> Result<(Scene, Vec<String>)> {
         }
         _ => None,
     };
+    if let (Some(m), Some(rgb)) = (&mapping, spec.overlay_outline) {
+        let levels: Vec<f32> = match m.sign {
+            _ if m.threshold <= 0.0 => Vec::new(),
+            crate::color::Sign::Pos => vec![m.threshold],
+            crate::color::Sign::Neg => vec![-m.threshold],
+            crate::color::Sign::Abs => vec![m.threshold, -m.threshold],
+        };
+        if levels.is_empty() {
+            notices.push("--outline draws nothing without --threshold".to_string());
+        }
+        for s in &mut surfaces {
+            if let Some(values) = &s.overlay {
+                let lines = iso_lines(&s.mesh, values, &levels, |_| [rgb[0], rgb[1], rgb[2], 255]);
+                s.lines.extend(lines);
+            }
+        }
+    }
     let scene = Scene {
         surfaces,
         mapping,
@@ -272,4 +295,75 @@ fn curvature(
         }
         Err(e) => Err(e),
     }
+}
+
+/// Hides overlay values outside the mask label (they become "no data").
+fn apply_mask(values: &mut [f32], mask: &Path, input: &SurfaceInput) -> Result<()> {
+    let label = io::read_label(mask)?;
+    let mut keep = vec![false; values.len()];
+    for &v in &label.vertices {
+        let k = keep.get_mut(v as usize).ok_or_else(|| {
+            Error::invalid(
+                mask,
+                format!(
+                    "vertex {v} is beyond the {} vertices of {}",
+                    values.len(),
+                    input.surface.display()
+                ),
+            )
+        })?;
+        *k = true;
+    }
+    for (v, k) in values.iter_mut().zip(keep) {
+        if !k {
+            *v = f32::NAN;
+        }
+    }
+    Ok(())
+}
+
+/// Contour lines of each surface's `contours` map, at the given levels or at evenly
+/// spaced ones between the 2nd and 98th percentiles of all hemispheres' values.
+fn contour_lines(spec: &FigureSpec, surfaces: &mut [SceneSurface]) -> Result<()> {
+    let mut maps = Vec::new();
+    for (input, s) in spec.surfaces.iter().zip(surfaces.iter()) {
+        maps.push(match &input.contours {
+            Some(p) => Some(per_vertex(input, s.mesh.vertices.len(), p, 0)?),
+            None => None,
+        });
+    }
+    if maps.iter().all(Option::is_none) {
+        return Ok(());
+    }
+    let levels = match &spec.contour_levels {
+        ContourLevels::Given(l) => l.clone(),
+        ContourLevels::Count(n) => {
+            let mut all: Vec<f32> = maps
+                .iter()
+                .flatten()
+                .flatten()
+                .copied()
+                .filter(|v| v.is_finite())
+                .collect();
+            all.sort_unstable_by(f32::total_cmp);
+            let (lo, hi) = (
+                crate::color::percentile(&all, 2.0),
+                crate::color::percentile(&all, 98.0),
+            );
+            (0..*n)
+                .map(|k| lo + (hi - lo) * (k as f32 + 0.5) / *n as f32)
+                .collect()
+        }
+    };
+    let n = levels.len().max(1) as f32;
+    for (s, map) in surfaces.iter_mut().zip(&maps) {
+        if let Some(values) = map {
+            let lines = iso_lines(&s.mesh, values, &levels, |k| {
+                let c = spec.contour_cmap.sample((k as f32 + 0.5) / n);
+                [c[0], c[1], c[2], 255]
+            });
+            s.lines.extend(lines);
+        }
+    }
+    Ok(())
 }

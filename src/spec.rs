@@ -17,6 +17,10 @@ pub struct SurfaceInput {
     pub overlay: Option<PathBuf>,
     /// Curvature for the cortex background; `None` means flat grey.
     pub curv: Option<PathBuf>,
+    /// A continuous map drawn as contour lines.
+    pub contours: Option<PathBuf>,
+    /// Overlay values outside this label are hidden.
+    pub mask: Option<PathBuf>,
     /// Whether the user named `curv` (an unreadable one found beside the surface only
     /// costs the curvature shading, with a note).
     pub curv_given: bool,
@@ -42,6 +46,13 @@ pub enum LayerKind {
     Annotation,
     /// A vertex set, drawn in one colour.
     Label([u8; 3]),
+}
+
+/// Contour levels: given, or a count spread over the data.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ContourLevels {
+    Given(Vec<f32>),
+    Count(usize),
 }
 
 /// How panels are arranged.
@@ -98,6 +109,11 @@ pub struct FigureSpec {
     pub layers: Vec<LayerInput>,
     /// Border width of outlined layers, in pixels.
     pub outline_px: f32,
+    /// Colour of the overlay's threshold outline, when drawn.
+    pub overlay_outline: Option<[u8; 3]>,
+    /// Contour levels and colours for the `contours` maps of the surfaces.
+    pub contour_levels: ContourLevels,
+    pub contour_cmap: crate::color::cmap::Colormap,
     pub overlay_style: Option<OverlayStyle>,
     pub views: Vec<View>,
     pub zoom: f32,

@@ -22,6 +22,7 @@ fn mapping(
             )
         }),
         sign,
+        symmetric: false,
     };
     ColorMapping::resolve(&style, &[data]).expect("resolve")
 }
@@ -153,7 +154,27 @@ fn bad_bounds_are_usage_errors() {
         threshold: None,
         range: Some((Bound::Value(3.0), Bound::Value(1.0))),
         sign: Sign::Abs,
+        symmetric: false,
     };
     let err = ColorMapping::resolve(&style, &[&[1.0, 2.0][..]]).expect_err("MIN > MAX");
     assert_eq!(err.exit_code(), 2);
+}
+
+#[test]
+fn symmetric_maps_run_through_zero() {
+    let style = OverlayStyle {
+        cmap: Colormap::from_name("gray").expect("gray"),
+        threshold: None,
+        range: Some((Bound::Value(1.0), Bound::Value(2.0))),
+        sign: Sign::Abs,
+        symmetric: true,
+    };
+    // One-signed data stay two-sided, and MIN is 0: the map is continuous through zero.
+    let m = ColorMapping::resolve(&style, &[&[0.5, 2.0][..]]).expect("resolve");
+    assert_eq!((m.sign, m.lo, m.hi), (Sign::Abs, 0.0, 2.0));
+    assert_eq!(m.rgb(2.0), Some([255, 255, 255]));
+    assert_eq!(m.rgb(-2.0), Some([0, 0, 0]));
+    // Just above and below zero: the two middle entries of gray.
+    assert_eq!(m.rgb(0.001), Some([128, 128, 128]));
+    assert_eq!(m.rgb(-0.001), Some([127, 127, 127]));
 }

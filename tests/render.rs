@@ -79,6 +79,7 @@ fn heat_above(threshold: f32) -> OverlayStyle {
         threshold: Some(Bound::Value(threshold)),
         range: Some((Bound::Value(0.5), Bound::Value(1.0))),
         sign: Sign::Abs,
+        symmetric: false,
     }
 }
 
@@ -284,6 +285,7 @@ fn threshold_boundary_is_smooth_per_pixel() {
         threshold: Some(Bound::Value(0.0)),
         range: Some((Bound::Value(0.0), Bound::Value(1.0))),
         sign: Sign::Pos,
+        symmetric: false,
     };
     let img = render_one(s, ViewName::Lateral, Some(style), Cortex::Classic);
     // Along each row of surface pixels, grey turns to colour once, near one x.

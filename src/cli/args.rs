@@ -108,9 +108,50 @@ pub struct Args {
     #[arg(long)]
     pub label_outline: bool,
 
-    /// Width of annotation and label borders, in pixels.
+    /// Width of borders, outlines and contour lines, in pixels (the same at any size).
     #[arg(long, default_value_t = 2.0, value_name = "PX")]
     pub outline_width: f32,
+
+    /// Outline the thresholded overlay: a line where |value| crosses the threshold.
+    #[arg(long)]
+    pub outline: bool,
+
+    /// Colour of the overlay outline.
+    #[arg(long, default_value = "black", value_name = "COLOR")]
+    pub outline_color: String,
+
+    /// Continuous map drawn as contour lines (once per hemisphere, like --overlay).
+    #[arg(long, value_name = "FILE")]
+    pub contours: Vec<PathBuf>,
+
+    /// Contour levels, comma-separated (default: 7 levels, see --n-contours).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "LEVELS",
+        allow_negative_numbers = true
+    )]
+    pub levels: Vec<f32>,
+
+    /// Number of evenly spaced contour levels between the 2nd and 98th percentiles
+    /// when --levels is not given.
+    #[arg(long, default_value_t = 7, value_name = "N")]
+    pub n_contours: usize,
+
+    /// Colormap of the contour lines (PySurfer's default YlOrRd_r).
+    #[arg(long, default_value = "YlOrRd_r", value_name = "NAME")]
+    pub contour_cmap: String,
+
+    /// Hide overlay values outside this label (e.g. lh.cortex.label), once per
+    /// hemisphere; masked-out vertices show plain cortex and do not count for
+    /// percentiles. In subject mode label/<hemi>.cortex.label is used when present.
+    #[arg(long, value_name = "FILE")]
+    pub mask: Vec<PathBuf>,
+
+    /// Colour the overlay with one map centred on zero (continuous through 0 from
+    /// -MAX to MAX) instead of two ramps starting at MIN.
+    #[arg(long)]
+    pub symmetric: bool,
 
     /// Cortex colours: classic, high_contrast, low_contrast, bone, none.
     #[arg(long, default_value = "classic", value_name = "NAME")]

@@ -26,6 +26,8 @@ pub fn resolve(a: &Args) -> Result<(Vec<SurfaceInput>, Vec<LayerInput>)> {
             overlay: None,
             curv: None,
             curv_given: false,
+            contours: None,
+            mask: None,
         })
         .collect();
     for (i, k) in assign("--overlay", &files.overlays, &hemis)? {
@@ -34,6 +36,12 @@ pub fn resolve(a: &Args) -> Result<(Vec<SurfaceInput>, Vec<LayerInput>)> {
     for (i, k) in assign("--curv", &files.curvs, &hemis)? {
         inputs[i].curv = Some(files.curvs[k].clone());
         inputs[i].curv_given = true;
+    }
+    for (i, k) in assign("--contours", &files.contours, &hemis)? {
+        inputs[i].contours = Some(files.contours[k].clone());
+    }
+    for (i, k) in assign("--mask", &files.masks, &hemis)? {
+        inputs[i].mask = Some(files.masks[k].clone());
     }
     for s in &mut inputs {
         if s.curv.is_none() {
@@ -114,6 +122,8 @@ pub fn resolve(a: &Args) -> Result<(Vec<SurfaceInput>, Vec<LayerInput>)> {
 struct Files {
     surfaces: Vec<(PathBuf, Hemi)>,
     overlays: Vec<PathBuf>,
+    contours: Vec<PathBuf>,
+    masks: Vec<PathBuf>,
     curvs: Vec<PathBuf>,
     annots: Vec<PathBuf>,
     /// For each annotation, which --annot argument it came from.
@@ -166,6 +176,8 @@ fn given_files(a: &Args) -> Result<Files> {
     Ok(Files {
         surfaces,
         overlays: a.overlay.clone(),
+        contours: a.contours.clone(),
+        masks: a.mask.clone(),
         curvs: a.curv.clone(),
         annots: a.annot.clone(),
         annot_arg: (0..a.annot.len()).collect(),
@@ -232,12 +244,25 @@ fn subject_files(a: &Args, subject: &str) -> Result<Files> {
         (out, arg)
     };
     let (overlays, _) = expand(&a.overlay, "surf", "");
+    let (contours, _) = expand(&a.contours, "surf", "");
+    // FreeSurfer's cortex label hides the medial wall unless a mask was given.
+    let masks = if a.mask.is_empty() {
+        hemis
+            .iter()
+            .map(|h| root.join("label").join(format!("{h}.cortex.label")))
+            .filter(|p| p.is_file())
+            .collect()
+    } else {
+        expand(&a.mask, "label", ".label").0
+    };
     let (curvs, _) = expand(&a.curv, "surf", "");
     let (annots, annot_arg) = expand(&a.annot, "label", ".annot");
     let (labels, label_arg) = expand(&a.label, "label", ".label");
     Ok(Files {
         surfaces,
         overlays,
+        contours,
+        masks,
         curvs,
         annots,
         annot_arg,

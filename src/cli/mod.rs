@@ -16,7 +16,7 @@ use crate::io::MapSelector;
 use crate::output;
 use crate::render::BackendKind;
 use crate::scene::{View, ViewName};
-use crate::spec::{Background, FigureSpec, Layout};
+use crate::spec::{Background, ContourLevels, FigureSpec, Layout};
 
 pub(crate) fn usage(msg: impl Into<String>) -> Error {
     Error::Usage(msg.into())
@@ -131,6 +131,7 @@ pub fn to_spec(a: &Args) -> Result<FigureSpec> {
             threshold,
             range,
             sign,
+            symmetric: a.symmetric,
         });
     Ok(FigureSpec {
         surfaces,
@@ -142,6 +143,31 @@ pub fn to_spec(a: &Args) -> Result<FigureSpec> {
         cortex,
         layers,
         outline_px: a.outline_width,
+        overlay_outline: if a.outline {
+            Some(crate::color::parse_color(&a.outline_color).ok_or_else(|| {
+                usage(format!(
+                    "--outline-color {}: expected a colour name or #rrggbb",
+                    a.outline_color
+                ))
+            })?)
+        } else {
+            None
+        },
+        contour_levels: if a.levels.is_empty() {
+            if a.n_contours == 0 || a.n_contours > 100 {
+                return Err(usage(format!(
+                    "--n-contours {}: expected 1 to 100",
+                    a.n_contours
+                )));
+            }
+            ContourLevels::Count(a.n_contours)
+        } else {
+            if a.levels.iter().any(|l| !l.is_finite()) {
+                return Err(usage("--levels: every level must be a finite number"));
+            }
+            ContourLevels::Given(a.levels.clone())
+        },
+        contour_cmap: Colormap::from_name(&a.contour_cmap)?,
         overlay_style,
         views,
         zoom: a.zoom,

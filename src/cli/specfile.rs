@@ -88,6 +88,22 @@ pub struct FigureFile {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outline_width: Option<f32>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub outline: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outline_color: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contours: Option<Vec<PathBuf>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub levels: Option<Vec<f32>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n_contours: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contour_cmap: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mask: Option<Vec<PathBuf>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub symmetric: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cortex: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cmap: Option<String>,
@@ -259,6 +275,14 @@ impl FigureFile {
             label_outline: Some(a.label_outline),
             label_over_overlay: Some(a.order.label_over_overlay()),
             outline_width: Some(a.outline_width),
+            outline: Some(a.outline),
+            outline_color: Some(a.outline_color.clone()),
+            contours: (!a.contours.is_empty()).then(|| a.contours.clone()),
+            levels: (!a.levels.is_empty()).then(|| a.levels.clone()),
+            n_contours: Some(a.n_contours),
+            contour_cmap: Some(a.contour_cmap.clone()),
+            mask: (!a.mask.is_empty()).then(|| a.mask.clone()),
+            symmetric: Some(a.symmetric),
             cortex: Some(a.cortex.clone()),
             cmap: Some(a.cmap.clone()),
             threshold: a.threshold.as_deref().map(NumOrText::parse),
@@ -290,8 +314,8 @@ impl FigureFile {
         let one = |id: &str, v: Option<String>, out: &mut Vec<OsString>| {
             if let Some(v) = v {
                 if !skip(id) {
-                    out.push(format!("--{}", id.replace('_', "-")).into());
-                    out.push(v.into());
+                    // `--flag=value`: a value that starts with `-` stays a value.
+                    out.push(format!("--{}={v}", id.replace('_', "-")).into());
                 }
             }
         };
@@ -303,8 +327,9 @@ impl FigureFile {
         let many = |id: &str, v: &Option<Vec<PathBuf>>, out: &mut Vec<OsString>| {
             if !skip(id) {
                 for p in v.iter().flatten() {
-                    out.push(format!("--{}", id.replace('_', "-")).into());
-                    out.push(p.clone().into());
+                    let mut arg = OsString::from(format!("--{}=", id.replace('_', "-")));
+                    arg.push(p.as_os_str());
+                    out.push(arg);
                 }
             }
         };
@@ -350,8 +375,7 @@ impl FigureFile {
         flag("annot_outline", self.annot_outline, &mut out);
         if !skip("label_color") {
             for c in self.label_color.iter().flatten() {
-                out.push("--label-color".into());
-                out.push(c.into());
+                out.push(format!("--label-color={c}").into());
             }
         }
         flag("label_outline", self.label_outline, &mut out);

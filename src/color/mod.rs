@@ -94,6 +94,8 @@ pub struct OverlayStyle {
     pub threshold: Option<Bound>,
     pub range: Option<(Bound, Bound)>,
     pub sign: Sign,
+    /// One map centred on zero, continuous through it: MIN is 0 and both signs are shown.
+    pub symmetric: bool,
 }
 
 /// Overlay colouring resolved against the data: plain numbers and the lookup tables.
@@ -133,11 +135,14 @@ impl ColorMapping {
         };
         let (pos_max, neg_max) = (side_max(|v| v > 0.0), side_max(|v| v < 0.0));
         let sign = match style.sign {
+            _ if style.symmetric => Sign::Abs,
             Sign::Abs if neg_max <= 0.01 * pos_max => Sign::Pos,
             Sign::Abs if pos_max <= 0.01 * neg_max => Sign::Neg,
             s => s,
         };
         let (lo, hi) = match style.range {
+            Some((_, b)) if style.symmetric => (0.0, b.resolve(&abs)),
+            None if style.symmetric => (0.0, percentile(&abs, 98.0)),
             Some((a, b)) => (a.resolve(&abs), b.resolve(&abs)),
             None => {
                 let lo = percentile(&abs, 2.0).max(threshold);

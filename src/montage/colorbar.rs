@@ -161,6 +161,7 @@ mod extent_tests {
             threshold: Some(Bound::Value(thr)),
             range: Some((Bound::Value(lo), Bound::Value(hi))),
             sign: Sign::Abs,
+            symmetric: false,
         };
         ColorMapping::resolve(&style, &[data]).expect("mapping")
     }

@@ -1,0 +1,221 @@
+//! Figure features: overlay outlines, contours, masks, symmetric maps.
+
+use std::path::{Path, PathBuf};
+
+use image::RgbaImage;
+
+use crate::util;
+
+fn render(dir: &Path, name: &str, args: &[&str]) -> RgbaImage {
+    let out = dir.join(name);
+    let o = util::surfrender()
+        .current_dir(util::root())
+        .args(args)
+        .args(["--size", "500x", "--no-colorbar", "-o"])
+        .arg(&out)
+        .output()
+        .expect("run surfrender");
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    image::open(&out).expect("read figure").to_rgba8()
+}
+
+fn data(name: &str) -> String {
+    util::data(name).display().to_string()
+}
+
+/// A one-frame float MGH file of `values`.
+fn write_mgh(dir: &Path, name: &str, values: &[f32]) -> PathBuf {
+    let mut b = Vec::new();
+    for v in [1i32, values.len() as i32, 1, 1, 1, 3, 0] {
+        b.extend(v.to_be_bytes());
+    }
+    b.resize(284, 0);
+    for v in values {
+        b.extend(v.to_be_bytes());
+    }
+    util::write(dir, name, &b)
+}
+
+fn count(img: &RgbaImage, f: impl Fn(&image::Rgba<u8>) -> bool) -> usize {
+    img.pixels().filter(|p| f(p)).count()
+}
+
+fn is_lime(p: &image::Rgba<u8>) -> bool {
+    p[1] > 200 && p[0] < 60 && p[2] < 60
+}
+
+fn is_heat(p: &image::Rgba<u8>) -> bool {
+    p[0] as i32 - p[2] as i32 > 80 || p[2] as i32 - p[0] as i32 > 80
+}
+
+#[test]
+fn overlay_outline_follows_the_threshold() {
+    let dir = util::out_dir("figures_outline");
+    let common = [
+        &data("lh.inflated") as &str,
+        "--overlay",
+        &data("lh.stat.mgh"),
+        "--threshold",
+        "3",
+        "--views",
+        "lateral",
+    ];
+    let plain = render(&dir, "plain.png", &common);
+    let lined = render(
+        &dir,
+        "lined.png",
+        &[
+            &common[..],
+            &[
+                "--outline",
+                "--outline-color",
+                "lime",
+                "--outline-width",
+                "3",
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(count(&plain, is_lime), 0);
+    let lime: Vec<(u32, u32)> = lined
+        .enumerate_pixels()
+        .filter(|(_, _, p)| is_lime(p))
+        .map(|(x, y, _)| (x, y))
+        .collect();
+    assert!(
+        lime.len() > 100,
+        "outline barely drawn: {} pixels",
+        lime.len()
+    );
+    // Every outline pixel lies within a few pixels of the coloured overlay.
+    let heat: Vec<(u32, u32)> = plain
+        .enumerate_pixels()
+        .filter(|(_, _, p)| is_heat(p))
+        .map(|(x, y, _)| (x, y))
+        .collect();
+    let near = lime
+        .iter()
+        .filter(|(x, y)| {
+            heat.iter()
+                .any(|(hx, hy)| hx.abs_diff(*x) <= 4 && hy.abs_diff(*y) <= 4)
+        })
+        .count();
+    assert!(
+        near as f64 > 0.95 * lime.len() as f64,
+        "{near} of {} outline pixels near the overlay",
+        lime.len()
+    );
+}
+
+#[test]
+fn contours_are_drawn_at_their_levels() {
+    let dir = util::out_dir("figures_contours");
+    let lh = data("lh.inflated");
+    let thick = data("lh.thickness");
+    // One level: its colour is the contour map's middle; `cool` there is (128, 127, 255).
+    let one = render(
+        &dir,
+        "one.png",
+        &[
+            &lh as &str,
+            "--contours",
+            &thick,
+            "--levels",
+            "2.5",
+            "--contour-cmap",
+            "cool",
+            "--views",
+            "lateral",
+        ],
+    );
+    let purple = count(&one, |p| {
+        p[0].abs_diff(128) < 12 && p[1].abs_diff(127) < 12 && p[2] > 240
+    });
+    assert!(purple > 200, "contour pixels: {purple}");
+    // A level above every value draws nothing.
+    let none = render(
+        &dir,
+        "none.png",
+        &[
+            &lh as &str,
+            "--contours",
+            &thick,
+            "--levels",
+            "100",
+            "--contour-cmap",
+            "cool",
+            "--views",
+            "lateral",
+        ],
+    );
+    assert_eq!(count(&none, |p| p[2] > 240 && p[0] < 200), 0);
+    // Default: 7 levels.
+    let seven = render(
+        &dir,
+        "seven.png",
+        &[&lh as &str, "--contours", &thick, "--views", "lateral"],
+    );
+    assert!(count(&seven, |p| p[0] as i32 - p[2] as i32 > 60) > purple);
+}
+
+#[test]
+fn masked_vertices_show_plain_cortex() {
+    let dir = util::out_dir("figures_mask");
+    let mesh = surfrender::io::read_surface(&util::data("lh.inflated")).expect("surface");
+    let ones = write_mgh(&dir, "lh.ones.mgh", &vec![1.0; mesh.vertices.len()]);
+    let (lo, hi) = mesh.bounds();
+    let mid = 0.5 * (lo[1] + hi[1]);
+    let rows: Vec<String> = mesh
+        .vertices
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| v[1] > mid)
+        .map(|(i, v)| format!("{i} {} {} {} 0", v[0], v[1], v[2]))
+        .collect();
+    let mask = util::write(
+        &dir,
+        "lh.front.label",
+        format!("#!ascii\n{}\n{}\n", rows.len(), rows.join("\n")).as_bytes(),
+    );
+    let common = [
+        &data("lh.inflated") as &str,
+        "--overlay",
+        ones.to_str().expect("utf8"),
+        "--threshold",
+        "0.5",
+        "--views",
+        "lateral",
+    ];
+    let full = render(&dir, "full.png", &common);
+    let masked = render(
+        &dir,
+        "masked.png",
+        &[&common[..], &["--mask", mask.to_str().expect("utf8")]].concat(),
+    );
+    let coloured = |img: &RgbaImage| -> (usize, f64) {
+        let px: Vec<u32> = img
+            .enumerate_pixels()
+            .filter(|(_, _, p)| is_heat(p))
+            .map(|(x, _, _)| x)
+            .collect();
+        (
+            px.len(),
+            px.iter().map(|&x| x as f64).sum::<f64>() / px.len().max(1) as f64,
+        )
+    };
+    let (n_full, x_full) = coloured(&full);
+    let (n_masked, x_masked) = coloured(&masked);
+    assert!(
+        n_masked > 1000 && (n_masked as f64) < 0.75 * n_full as f64,
+        "{n_masked} of {n_full}"
+    );
+    // lh lateral: anterior (the mask) is on the left.
+    assert!(
+        x_masked < x_full,
+        "masked overlay centroid {x_masked} not left of {x_full}"
+    );
+}
