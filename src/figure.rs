@@ -59,6 +59,9 @@ pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
             size: spec.size,
             colorbar: spec.colorbar && scene.mapping.is_some(),
             title: spec.title.is_some(),
+            colorbar_label: spec.colorbar_label.is_some(),
+            panel_labels: spec.panel_labels,
+            scale: spec.scale,
         },
     ) {
         Ok(p) => p,
@@ -90,6 +93,7 @@ pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
         spec.background,
         mapping.as_ref().filter(|_| spec.colorbar),
         spec.title.as_deref(),
+        spec.colorbar_label.as_deref(),
     );
     stage("compose", &mut t);
     finishing.join();

@@ -106,7 +106,8 @@ pub fn load_scene(spec: &FigureSpec) -> Result<(Scene, Vec<String>)> {
         surfaces,
         mapping,
         cortex: spec.cortex,
-        outline_px: spec.outline_px,
+        // Lines keep their look when --scale enlarges the whole figure.
+        outline_px: spec.outline_px * spec.scale,
     };
     Ok((scene, notices))
 }

@@ -105,7 +105,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// Writes `img` as PNG: RGBA when `alpha` (transparent backgrounds), RGB otherwise.
-pub fn write_png(path: &Path, img: &RgbaImage, alpha: bool, metadata: &Metadata) -> Result<()> {
+pub fn write_png(
+    path: &Path,
+    img: &RgbaImage,
+    alpha: bool,
+    metadata: &Metadata,
+    dpi: Option<u32>,
+) -> Result<()> {
     let werr = |source| Error::Write {
         path: path.to_path_buf(),
         source,
@@ -117,7 +123,7 @@ pub fn write_png(path: &Path, img: &RgbaImage, alpha: bool, metadata: &Metadata)
             .as_mut()
             .ok_or_else(|| werr(std::io::Error::other("temporary file closed")))?;
         let mut w = BufWriter::new(file);
-        encode(&mut w, img, alpha, metadata).map_err(|e| werr(std::io::Error::other(e)))?;
+        encode(&mut w, img, alpha, metadata, dpi).map_err(|e| werr(std::io::Error::other(e)))?;
         w.flush().map_err(werr)?;
     }
     // No fsync: the rename is what keeps a failed run from leaving a partial figure, and
@@ -130,6 +136,7 @@ fn encode<W: Write>(
     img: &RgbaImage,
     alpha: bool,
     metadata: &Metadata,
+    dpi: Option<u32>,
 ) -> std::result::Result<(), png::EncodingError> {
     let mut enc = png::Encoder::new(w, img.width(), img.height());
     enc.set_color(if alpha {
@@ -142,6 +149,15 @@ fn encode<W: Write>(
     // Up-filtering suits figures (large flat areas, smooth shading) and is cheaper than
     // choosing a filter per row.
     enc.set_filter(png::Filter::Up);
+    if let Some(dpi) = dpi {
+        // pHYs counts pixels per metre.
+        let ppm = (dpi as f64 / 0.0254).round() as u32;
+        enc.set_pixel_dims(Some(png::PixelDimensions {
+            xppu: ppm,
+            yppu: ppm,
+            unit: png::Unit::Meter,
+        }));
+    }
     for (k, v) in metadata {
         if v.chars().all(|c| (c as u32) < 256) {
             enc.add_text_chunk(k.clone(), v.clone())?;

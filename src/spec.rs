@@ -122,6 +122,14 @@ pub struct FigureSpec {
     pub size: (Option<u32>, Option<u32>),
     pub background: Background,
     pub colorbar: bool,
+    /// Caption under the colour bar (`--cbar-label "thickness (mm)"`).
+    pub colorbar_label: Option<String>,
+    /// "L lateral", ... above each panel.
+    pub panel_labels: bool,
+    /// Multiplies the figure's size, line widths and text.
+    pub scale: f32,
+    /// Resolution written into the PNG (pHYs), for print layout.
+    pub dpi: Option<u32>,
     pub title: Option<String>,
     pub egl_device: Option<usize>,
     /// `--backend` (or SURFRENDER_BACKEND).

@@ -232,6 +232,22 @@ pub struct Args {
     #[arg(long)]
     pub no_colorbar: bool,
 
+    /// Caption under the colour bar, e.g. "thickness (mm)".
+    #[arg(long, value_name = "TEXT")]
+    pub cbar_label: Option<String>,
+
+    /// Caption each panel: "L lateral", "R medial", ...
+    #[arg(long)]
+    pub panel_labels: bool,
+
+    /// Multiply the figure size, line widths and text (2 for a high-resolution figure).
+    #[arg(long, default_value_t = 1.0, value_name = "F")]
+    pub scale: f32,
+
+    /// Resolution to record in the PNG (pHYs) for page layout, e.g. 300.
+    #[arg(long, value_name = "DPI")]
+    pub dpi: Option<u32>,
+
     /// Title above the panels.
     #[arg(long, value_name = "TEXT")]
     pub title: Option<String>,

@@ -175,6 +175,22 @@ pub fn to_spec(a: &Args) -> Result<FigureSpec> {
         size,
         background,
         colorbar: !a.no_colorbar,
+        colorbar_label: a.cbar_label.clone().filter(|t| !t.trim().is_empty()),
+        panel_labels: a.panel_labels,
+        scale: if a.scale.is_finite() && (0.1..=10.0).contains(&a.scale) {
+            a.scale
+        } else {
+            return Err(usage(format!(
+                "--scale {}: must be between 0.1 and 10",
+                a.scale
+            )));
+        },
+        dpi: match a.dpi {
+            Some(d) if !(1..=10_000).contains(&d) => {
+                return Err(usage(format!("--dpi {d}: must be 1 to 10000")))
+            }
+            d => d,
+        },
         title: a.title.clone().filter(|t| !t.trim().is_empty()),
         egl_device: a.egl_device,
         backend: BackendKind::parse(&a.backend).ok_or_else(|| {
@@ -312,7 +328,7 @@ pub fn run(a: &Args) -> Result<Vec<String>> {
         ),
     ];
     let mut t = std::time::Instant::now();
-    output::write_png(out, &fig.image, fig.alpha, &metadata)?;
+    output::write_png(out, &fig.image, fig.alpha, &metadata, spec.dpi)?;
     sidecar::write(out, &effective, &spec, &fig.backend)?;
     figure::stage("write", &mut t);
     Ok(if a.quiet { Vec::new() } else { notes })

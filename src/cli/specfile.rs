@@ -132,6 +132,14 @@ pub struct FigureFile {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub colorbar: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub cbar_label: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub panel_labels: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scale: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dpi: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backend: Option<String>,
@@ -300,6 +308,10 @@ impl FigureFile {
             size: a.size.clone(),
             background: Some(a.background.clone()),
             colorbar: Some(!a.no_colorbar),
+            cbar_label: a.cbar_label.clone(),
+            panel_labels: Some(a.panel_labels),
+            scale: Some(a.scale),
+            dpi: a.dpi,
             title: a.title.clone(),
             backend: Some(a.backend.clone()),
             egl_device: a.egl_device,
@@ -411,6 +423,10 @@ impl FigureFile {
         if self.colorbar == Some(false) && !skip("no_colorbar") {
             out.push("--no-colorbar".into());
         }
+        one("cbar_label", self.cbar_label.clone(), &mut out);
+        flag("panel_labels", self.panel_labels, &mut out);
+        one("scale", self.scale.map(|v| format_num(v as f64)), &mut out);
+        one("dpi", self.dpi.map(|d| d.to_string()), &mut out);
         one("title", self.title.clone(), &mut out);
         one("backend", self.backend.clone(), &mut out);
         one(

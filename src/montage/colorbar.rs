@@ -8,6 +8,8 @@ use crate::text::{self, Align};
 
 /// Height of the colour bar strip in units of 1% of the figure width.
 pub const UNITS: f32 = 10.0;
+/// Extra height for a caption under the ticks.
+pub const LABEL_UNITS: f32 = 4.0;
 const BAR_TOP: f32 = 1.5;
 const BAR_HEIGHT: f32 = 2.2;
 const TICK: f32 = 0.8;
@@ -43,7 +45,14 @@ pub fn extent(m: &ColorMapping) -> (f32, f32, Vec<f32>) {
 }
 
 /// Draws the bar with its strip starting at `top`; `u` is 1% of the figure width.
-pub fn draw(img: &mut RgbaImage, m: &ColorMapping, top: u32, u: f32, ink: [u8; 3]) {
+pub fn draw(
+    img: &mut RgbaImage,
+    m: &ColorMapping,
+    top: u32,
+    u: f32,
+    ink: [u8; 3],
+    caption: Option<&str>,
+) {
     let w = img.width() as f32;
     let x0 = (w * (1.0 - BAR_WIDTH) / 2.0).round();
     let x1 = (w * (1.0 + BAR_WIDTH) / 2.0).round();
@@ -68,6 +77,10 @@ pub fn draw(img: &mut RgbaImage, m: &ColorMapping, top: u32, u: f32, ink: [u8; 3
     ticks.sort_by(|a, b| importance(m, *b).total_cmp(&importance(m, *a)));
     ticks.dedup_by(|a, b| (*a - *b).abs() <= span * 1e-6);
     let px = FONT * u;
+    if let Some(c) = caption {
+        let cap_top = y1 + TICK * u + 0.3 * u + px * 1.25 + 0.6 * u;
+        text::draw(img, c, w / 2.0, cap_top, px, Align::Center, ink);
+    }
     let mut taken: Vec<(f32, f32)> = Vec::new();
     for t in ticks {
         let x = x0 + (t - vmin) / span * (x1 - x0 - 1.0);

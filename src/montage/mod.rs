@@ -34,6 +34,10 @@ pub struct Plan {
     pub title_height: u32,
     /// Top of the colour bar strip (equal to `height` without colour bar).
     pub colorbar_top: u32,
+    /// Panel captions and where their top-left corners go.
+    pub labels: Vec<(String, f32, f32)>,
+    /// Font size of panel captions in pixels.
+    pub label_px: f32,
 }
 
 /// What the layout needs besides the scene.
@@ -45,6 +49,12 @@ pub struct LayoutOptions<'a> {
     pub size: (Option<u32>, Option<u32>),
     pub colorbar: bool,
     pub title: bool,
+    /// A caption under the colour bar's ticks (`--cbar-label`).
+    pub colorbar_label: bool,
+    /// "L lateral", "R medial", ... above each panel.
+    pub panel_labels: bool,
+    /// Multiplies the figure size (`--scale 2` for high-resolution output).
+    pub scale: f32,
 }
 
 /// Plans the panels of a figure: one per (view, surface), placed by `layout`.
@@ -115,7 +125,8 @@ pub fn plan(scene: &Scene, opts: &LayoutOptions) -> Result<Plan> {
         .iter()
         .map(|w| (w[1] - w[0]).max(w[3] - w[2]))
         .fold(0.0f32, f32::max);
-    let margin = MARGIN * largest;
+    // Captions sit in the margin above each panel, so it is wider with them.
+    let margin = if opts.panel_labels { 2.2 } else { 1.0 } * MARGIN * largest;
     let mut col_w = vec![0.0f32; ncols];
     let mut row_h = vec![0.0f32; nrows];
     for (c, w) in cells.iter().zip(&windows) {
@@ -131,14 +142,26 @@ pub fn plan(scene: &Scene, opts: &LayoutOptions) -> Result<Plan> {
 
     // Decorations scale with the figure width: `deco` units of 1% of the width.
     let deco = if opts.title { TITLE_UNITS } else { 0.0 }
-        + if opts.colorbar { colorbar::UNITS } else { 0.0 };
+        + if opts.colorbar { colorbar::UNITS } else { 0.0 }
+        + if opts.colorbar && opts.colorbar_label {
+            colorbar::LABEL_UNITS
+        } else {
+            0.0
+        };
+    let scale_by = if opts.scale.is_finite() && opts.scale > 0.0 {
+        opts.scale
+    } else {
+        1.0
+    };
+    let sized = |v: Option<u32>| v.map(|x| (x as f32 * scale_by).round() as u32);
+    let size = (sized(opts.size.0), sized(opts.size.1));
     let default_w = PANEL_WIDTH as f32
         * if opts.layout == Layout::Grid {
             nsurf
         } else {
             ncols
         } as f32;
-    let (width, height, scale) = match opts.size {
+    let (width, height, scale) = match size {
         (Some(w), Some(h)) => {
             let u = w as f32 / 100.0;
             let avail = (h as f32 - deco * u).max(1.0);
@@ -153,7 +176,7 @@ pub fn plan(scene: &Scene, opts: &LayoutOptions) -> Result<Plan> {
             ((cw * s).round() as u32, h, s)
         }
         (None, None) => {
-            let w = default_w.round() as u32;
+            let w = (default_w * scale_by).round() as u32;
             let s = w as f32 / cw;
             (w, (ch * s + deco * w as f32 / 100.0).round() as u32, s)
         }
@@ -164,8 +187,14 @@ pub fn plan(scene: &Scene, opts: &LayoutOptions) -> Result<Plan> {
     } else {
         0
     };
+    let bar_units = colorbar::UNITS
+        + if opts.colorbar_label {
+            colorbar::LABEL_UNITS
+        } else {
+            0.0
+        };
     let bar_height = if opts.colorbar {
-        (colorbar::UNITS * u).round() as u32
+        (bar_units * u).round() as u32
     } else {
         0
     };
@@ -182,6 +211,8 @@ pub fn plan(scene: &Scene, opts: &LayoutOptions) -> Result<Plan> {
         .collect();
 
     let mut positions = Vec::with_capacity(cells.len());
+    let mut labels = Vec::new();
+    let label_px = 0.5 * margin * scale;
     for ((c, w), p) in cells.iter().zip(&windows).zip(panels.iter_mut()) {
         let pw = ((w[1] - w[0]) * scale).round().max(1.0) as u32;
         let ph = ((w[3] - w[2]) * scale).round().max(1.0) as u32;
@@ -194,6 +225,14 @@ pub fn plan(scene: &Scene, opts: &LayoutOptions) -> Result<Plan> {
         let x = col_x[c.col] + (col_w[c.col] * scale - pw as f32) / 2.0;
         let y = row_y[c.row] + (row_h[c.row] * scale - ph as f32) / 2.0;
         positions.push((x.round().max(0.0) as u32, y.round().max(0.0) as u32));
+        if opts.panel_labels {
+            let hemi = match scene.surfaces[c.surface].hemi {
+                crate::hemi::Hemi::Left => "L",
+                crate::hemi::Hemi::Right => "R",
+            };
+            let text = format!("{hemi} {}", opts.views[c.view].name.as_str());
+            labels.push((text, x, row_y[c.row] + 0.2 * margin * scale));
+        }
     }
     if width > MAX_SIDE || height > MAX_SIDE {
         return Err(Error::Usage(format!(
@@ -207,6 +246,8 @@ pub fn plan(scene: &Scene, opts: &LayoutOptions) -> Result<Plan> {
         height: height.max(1),
         title_height,
         colorbar_top: height.saturating_sub(bar_height),
+        labels,
+        label_px,
     })
 }
 
@@ -229,6 +270,7 @@ pub fn compose(
     background: Background,
     mapping: Option<&ColorMapping>,
     title: Option<&str>,
+    colorbar_label: Option<&str>,
 ) -> RgbaImage {
     let fill = match background {
         Background::Color(c) => image::Rgba([c[0], c[1], c[2], 255]),
@@ -282,8 +324,11 @@ pub fn compose(
     }
     if let Some(m) = mapping {
         if plan.colorbar_top < plan.height {
-            colorbar::draw(&mut out, m, plan.colorbar_top, u, ink);
+            colorbar::draw(&mut out, m, plan.colorbar_top, u, ink, colorbar_label);
         }
+    }
+    for (text, x, y) in &plan.labels {
+        text::draw(&mut out, text, *x, *y, plan.label_px, Align::Left, ink);
     }
     out
 }
