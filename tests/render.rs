@@ -65,6 +65,9 @@ fn render_one(
             size: (Some(400), None),
             colorbar: false,
             title: false,
+            colorbar_label: false,
+            panel_labels: false,
+            scale: 1.0,
         },
     )
     .expect("layout");
@@ -407,6 +410,9 @@ fn margins_are_even() {
             size: (None, None),
             colorbar: false,
             title: false,
+            colorbar_label: false,
+            panel_labels: false,
+            scale: 1.0,
         },
     )
     .expect("layout");
