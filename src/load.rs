@@ -12,6 +12,7 @@ use crate::mesh::Mesh;
 use crate::render::{Scene, SceneSurface, VertexLayer, MAX_LAYERS};
 use crate::scene::borders::region_borders;
 use crate::scene::contours::iso_lines;
+use crate::scene::foci::FocusAt;
 use crate::spec::ContourLevels;
 use crate::spec::{FigureSpec, LayerInput, LayerKind, SurfaceInput};
 
@@ -70,6 +71,7 @@ pub fn load_scene(spec: &FigureSpec) -> Result<(Scene, Vec<String>)> {
         });
     }
     contour_lines(spec, &mut surfaces)?;
+    add_foci(spec, &mut surfaces)?;
     let values: Vec<&[f32]> = surfaces
         .iter()
         .filter_map(|s| s.overlay.as_deref())
@@ -364,6 +366,109 @@ fn contour_lines(spec: &FigureSpec, surfaces: &mut [SceneSurface]) -> Result<()>
                 [c[0], c[1], c[2], 255]
             });
             s.lines.extend(lines);
+        }
+    }
+    Ok(())
+}
+
+/// Appends each focus as a sphere to its hemisphere's mesh, coloured by a layer of its own.
+fn add_foci(spec: &FigureSpec, surfaces: &mut [SceneSurface]) -> Result<()> {
+    if spec.foci.is_empty() {
+        return Ok(());
+    }
+    let unit = crate::scene::foci::unit_sphere();
+    // The foci layer of each surface, once made.
+    let mut foci_layer: Vec<Option<usize>> = vec![None; surfaces.len()];
+    for focus in &spec.foci {
+        let (index, centre) = match focus.at {
+            FocusAt::Vertex(hemi, v) => {
+                let i = surfaces
+                    .iter()
+                    .position(|s| s.hemi == hemi)
+                    .ok_or_else(|| {
+                        Error::Usage(format!(
+                            "focus at {hemi} vertex {v}: no {hemi} surface is drawn"
+                        ))
+                    })?;
+                let n = spec
+                    .surfaces
+                    .get(i)
+                    .map_or(0, |_| surfaces[i].mesh.vertices.len());
+                let p = surfaces[i]
+                    .mesh
+                    .vertices
+                    .get(v as usize)
+                    .copied()
+                    .ok_or_else(|| {
+                        Error::Usage(format!(
+                            "focus at {hemi} vertex {v}: the surface has {n} vertices"
+                        ))
+                    })?;
+                (i, p)
+            }
+            // The hemisphere with a vertex nearest to the point.
+            FocusAt::Coords(p) => {
+                let d2 = |s: &SceneSurface| {
+                    s.mesh
+                        .vertices
+                        .iter()
+                        .map(|v| (0..3).map(|k| (v[k] - p[k]).powi(2)).sum::<f32>())
+                        .fold(f32::INFINITY, f32::min)
+                };
+                let i = (0..surfaces.len())
+                    .min_by(|&a, &b| d2(&surfaces[a]).total_cmp(&d2(&surfaces[b])))
+                    .unwrap_or(0);
+                (i, p)
+            }
+        };
+        let Some(s) = surfaces.get_mut(index) else {
+            continue;
+        };
+        let base = s.mesh.vertices.len() as u32;
+        let n_new = unit.vertices.len();
+        s.mesh.vertices.extend(
+            unit.vertices
+                .iter()
+                .map(|u| [0, 1, 2].map(|k| centre[k] + focus.radius * u[k])),
+        );
+        // Wound like the surface, so back-face culling treats the sphere alike.
+        let flip = s.winding == Some(-1.0);
+        s.mesh.faces.extend(unit.faces.iter().map(|&[a, b, c]| {
+            if flip {
+                [base + a, base + c, base + b]
+            } else {
+                [base + a, base + b, base + c]
+            }
+        }));
+        s.normals.extend(unit.vertices.iter().copied());
+        if let Some(c) = &mut s.curv {
+            c.extend(std::iter::repeat_n(-1.0, n_new));
+        }
+        if let Some(o) = &mut s.overlay {
+            o.extend(std::iter::repeat_n(f32::NAN, n_new));
+        }
+        for l in &mut s.layers {
+            l.colors.extend(std::iter::repeat_n([0u8; 4], n_new));
+        }
+        let rgba = [focus.rgb[0], focus.rgb[1], focus.rgb[2], 255];
+        match foci_layer[index].and_then(|l| s.layers.get_mut(l)) {
+            Some(l) => l.colors[base as usize..].iter_mut().for_each(|c| *c = rgba),
+            None => {
+                if s.layers.len() >= MAX_LAYERS {
+                    return Err(Error::Usage(format!(
+                        "foci on {}: too many layers (at most {MAX_LAYERS})",
+                        s.hemi
+                    )));
+                }
+                let mut colors = vec![[0u8; 4]; s.mesh.vertices.len()];
+                colors[base as usize..].iter_mut().for_each(|c| *c = rgba);
+                s.layers.push(VertexLayer {
+                    colors,
+                    alpha: 1.0,
+                    over_overlay: true,
+                });
+                foci_layer[index] = Some(s.layers.len() - 1);
+            }
         }
     }
     Ok(())

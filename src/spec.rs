@@ -111,6 +111,8 @@ pub struct FigureSpec {
     pub outline_px: f32,
     /// Colour of the overlay's threshold outline, when drawn.
     pub overlay_outline: Option<[u8; 3]>,
+    /// Spheres marking coordinates or vertices.
+    pub foci: Vec<crate::scene::foci::Focus>,
     /// Contour levels and colours for the `contours` maps of the surfaces.
     pub contour_levels: ContourLevels,
     pub contour_cmap: crate::color::cmap::Colormap,

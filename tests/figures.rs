@@ -219,3 +219,96 @@ fn masked_vertices_show_plain_cortex() {
         "masked overlay centroid {x_masked} not left of {x_full}"
     );
 }
+
+fn lime_centroid(img: &RgbaImage) -> (f64, f64, usize) {
+    let pts: Vec<(u32, u32)> = img
+        .enumerate_pixels()
+        .filter(|(_, _, p)| p[1] > 150 && (p[0] as i32) < 110 && (p[2] as i32) < 110)
+        .map(|(x, y, _)| (x, y))
+        .collect();
+    let n = pts.len().max(1) as f64;
+    (
+        pts.iter().map(|p| p.0 as f64).sum::<f64>() / n,
+        pts.iter().map(|p| p.1 as f64).sum::<f64>() / n,
+        pts.len(),
+    )
+}
+
+#[test]
+fn foci_land_on_their_vertex() {
+    let dir = util::out_dir("figures_foci");
+    let mesh = surfrender::io::read_surface(&util::data("lh.inflated")).expect("surface");
+    // A vertex on the lateral side: the one with the smallest x.
+    let (v, p) = mesh
+        .vertices
+        .iter()
+        .enumerate()
+        .min_by(|a, b| a.1[0].total_cmp(&b.1[0]))
+        .map(|(i, p)| (i, *p))
+        .expect("vertices");
+    let near: Vec<String> = mesh
+        .vertices
+        .iter()
+        .enumerate()
+        .filter(|(_, q)| (0..3).map(|k| (q[k] - p[k]).powi(2)).sum::<f32>() < 16.0)
+        .map(|(i, q)| format!("{i} {} {} {} 0", q[0], q[1], q[2]))
+        .collect();
+    let label = util::write(
+        &dir,
+        "lh.spot.label",
+        format!("#!ascii\n{}\n{}\n", near.len(), near.join("\n")).as_bytes(),
+    );
+    let lh = data("lh.inflated");
+    let spot = render(
+        &dir,
+        "label.png",
+        &[
+            &lh as &str,
+            "--views",
+            "lateral",
+            "--label",
+            label.to_str().expect("utf8"),
+            "--label-color",
+            "lime",
+        ],
+    );
+    let focus = render(
+        &dir,
+        "focus.png",
+        &[
+            &lh as &str,
+            "--views",
+            "lateral",
+            "--focus-vertex",
+            &v.to_string(),
+            "--focus-color",
+            "lime",
+            "--focus-radius",
+            "4",
+        ],
+    );
+    let (sx, sy, sn) = lime_centroid(&spot);
+    let (fx, fy, fn_) = lime_centroid(&focus);
+    assert!(sn > 50 && fn_ > 50, "label {sn} px, focus {fn_} px");
+    // The focus sits 4 mm in front of the surface; the figure is ~2.7 px/mm.
+    assert!(
+        (sx - fx).abs() < 6.0 && (sy - fy).abs() < 6.0,
+        "focus at ({fx:.1}, {fy:.1}), label at ({sx:.1}, {sy:.1})"
+    );
+    // Foci from a file: a bad row names its line.
+    let bad = util::write(&dir, "foci.csv", b"x,y,z\n-40,20,30\n-40,abc,30\n");
+    let o = util::surfrender()
+        .arg(&lh)
+        .arg("--foci")
+        .arg(&bad)
+        .arg("-o")
+        .arg(dir.join("x.png"))
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("foci.csv") && err.contains("line 3") && err.contains("abc"),
+        "{err}"
+    );
+}

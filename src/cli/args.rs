@@ -148,6 +148,27 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub mask: Vec<PathBuf>,
 
+    /// A focus (sphere) at RAS coordinates X,Y,Z in millimetres (repeatable).
+    #[arg(long, value_name = "X,Y,Z", allow_negative_numbers = true)]
+    pub focus: Vec<String>,
+
+    /// A focus at a vertex: N, or lh:N / rh:N with two hemispheres (repeatable).
+    #[arg(long, value_name = "[HEMI:]N")]
+    pub focus_vertex: Vec<String>,
+
+    /// Foci from a CSV or TSV file with a header: x,y,z or vertex[,hemi], and optional
+    /// radius and color columns.
+    #[arg(long, value_name = "FILE")]
+    pub foci: Vec<PathBuf>,
+
+    /// Radius of foci in millimetres.
+    #[arg(long, default_value_t = 5.0, value_name = "MM")]
+    pub focus_radius: f32,
+
+    /// Colour of foci.
+    #[arg(long, default_value = "white", value_name = "COLOR")]
+    pub focus_color: String,
+
     /// Colour the overlay with one map centred on zero (continuous through 0 from
     /// -MAX to MAX) instead of two ramps starting at MIN.
     #[arg(long)]

@@ -12,6 +12,7 @@ pub use args::{Args, Command, LayerOrder};
 use crate::color::{cmap::Colormap, Bound, Cortex, OverlayStyle, Sign};
 use crate::error::{Error, Result};
 use crate::figure;
+use crate::hemi::Hemi;
 use crate::io::MapSelector;
 use crate::output;
 use crate::render::BackendKind;
@@ -133,7 +134,9 @@ pub fn to_spec(a: &Args) -> Result<FigureSpec> {
             sign,
             symmetric: a.symmetric,
         });
+    let foci = foci(a, &surfaces)?;
     Ok(FigureSpec {
+        foci,
         surfaces,
         frame: a.frame,
         map: a.map.as_deref().map(|m| match m.parse::<usize>() {
@@ -201,6 +204,63 @@ pub fn to_spec(a: &Args) -> Result<FigureSpec> {
         })?,
         allow_empty: a.allow_empty,
     })
+}
+
+/// Foci from --focus, --focus-vertex and --foci files.
+fn foci(
+    a: &Args,
+    surfaces: &[crate::spec::SurfaceInput],
+) -> Result<Vec<crate::scene::foci::Focus>> {
+    use crate::scene::foci::{read_foci, Focus, FocusAt};
+    if !(a.focus_radius.is_finite() && a.focus_radius > 0.0) {
+        return Err(usage(format!(
+            "--focus-radius {}: must be a positive number of millimetres",
+            a.focus_radius
+        )));
+    }
+    let rgb = crate::color::parse_color(&a.focus_color).ok_or_else(|| {
+        usage(format!(
+            "--focus-color {}: expected a colour name or #rrggbb",
+            a.focus_color
+        ))
+    })?;
+    let single = (surfaces.len() == 1).then(|| surfaces[0].hemi);
+    let mut out = Vec::new();
+    for f in &a.focus {
+        let c: Vec<f32> = f
+            .split(',')
+            .filter_map(|v| v.trim().parse().ok())
+            .filter(|v: &f32| v.is_finite())
+            .collect();
+        let [x, y, z] = c[..] else {
+            return Err(usage(format!("--focus {f}: expected X,Y,Z in millimetres")));
+        };
+        out.push(Focus {
+            at: FocusAt::Coords([x, y, z]),
+            radius: a.focus_radius,
+            rgb,
+        });
+    }
+    for f in &a.focus_vertex {
+        let (hemi, n) = match f.split_once(':') {
+            Some((h, n)) => (Hemi::parse(h), n),
+            None => (single, f.as_str()),
+        };
+        let (Some(hemi), Ok(n)) = (hemi, n.trim().parse::<u32>()) else {
+            return Err(usage(format!(
+                "--focus-vertex {f}: expected N, or lh:N / rh:N with two hemispheres"
+            )));
+        };
+        out.push(Focus {
+            at: FocusAt::Vertex(hemi, n),
+            radius: a.focus_radius,
+            rgb,
+        });
+    }
+    for path in &a.foci {
+        out.extend(read_foci(path, a.focus_radius, rgb, single)?);
+    }
+    Ok(out)
 }
 
 /// `1600x1200`, `1600x` or `x1200`; each side 16..=16384 pixels.

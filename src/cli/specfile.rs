@@ -104,6 +104,16 @@ pub struct FigureFile {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub symmetric: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub focus: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub focus_vertex: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub foci: Option<Vec<PathBuf>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub focus_radius: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub focus_color: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cortex: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cmap: Option<String>,
@@ -291,6 +301,11 @@ impl FigureFile {
             contour_cmap: Some(a.contour_cmap.clone()),
             mask: (!a.mask.is_empty()).then(|| a.mask.clone()),
             symmetric: Some(a.symmetric),
+            focus: (!a.focus.is_empty()).then(|| a.focus.clone()),
+            focus_vertex: (!a.focus_vertex.is_empty()).then(|| a.focus_vertex.clone()),
+            foci: (!a.foci.is_empty()).then(|| a.foci.clone()),
+            focus_radius: Some(a.focus_radius),
+            focus_color: Some(a.focus_color.clone()),
             cortex: Some(a.cortex.clone()),
             cmap: Some(a.cmap.clone()),
             threshold: a.threshold.as_deref().map(NumOrText::parse),

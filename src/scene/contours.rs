@@ -8,13 +8,22 @@ use crate::mesh::Mesh;
 
 /// Segments where `values` crosses each of `levels`, coloured by `color_of(level index)`.
 /// Non-finite values are "no data": triangles touching one carry no contour.
-pub fn iso_lines(mesh: &Mesh, values: &[f32], levels: &[f32], color_of: impl Fn(usize) -> [u8; 4]) -> Vec<Segment> {
+pub fn iso_lines(
+    mesh: &Mesh,
+    values: &[f32],
+    levels: &[f32],
+    color_of: impl Fn(usize) -> [u8; 4],
+) -> Vec<Segment> {
     let mut out = Vec::new();
     for f in &mesh.faces {
         let ids = f.map(|i| i as usize);
         let (Some(v), Some(p)) = (
-            ids.iter().map(|&i| values.get(i).copied()).collect::<Option<Vec<f32>>>(),
-            ids.iter().map(|&i| mesh.vertices.get(i).copied()).collect::<Option<Vec<[f32; 3]>>>(),
+            ids.iter()
+                .map(|&i| values.get(i).copied())
+                .collect::<Option<Vec<f32>>>(),
+            ids.iter()
+                .map(|&i| mesh.vertices.get(i).copied())
+                .collect::<Option<Vec<[f32; 3]>>>(),
         ) else {
             continue;
         };
@@ -33,7 +42,11 @@ pub fn iso_lines(mesh: &Mesh, values: &[f32], levels: &[f32], color_of: impl Fn(
                 }
             }
             if let [a, b] = cross[..] {
-                out.push(Segment { a, b, rgba: color_of(k) });
+                out.push(Segment {
+                    a,
+                    b,
+                    rgba: color_of(k),
+                });
             }
         }
     }
@@ -54,7 +67,10 @@ mod tests {
         assert_eq!(segs.len(), 1);
         let (a, b) = (segs[0].a, segs[0].b);
         // Halfway along both edges from vertex 0.
-        assert!(a == [1.0, 0.0, 0.0] && b == [0.0, 1.0, 0.0] || b == [1.0, 0.0, 0.0] && a == [0.0, 1.0, 0.0]);
+        assert!(
+            a == [1.0, 0.0, 0.0] && b == [0.0, 1.0, 0.0]
+                || b == [1.0, 0.0, 0.0] && a == [0.0, 1.0, 0.0]
+        );
         assert!(iso_lines(&mesh, &[0.0, 2.0, f32::NAN], &[1.0], |_| [0; 4]).is_empty());
         assert!(iso_lines(&mesh, &[0.0, 0.5, 0.2], &[1.0], |_| [0; 4]).is_empty());
     }

@@ -6,6 +6,7 @@
 
 pub mod borders;
 pub mod contours;
+pub mod foci;
 mod view;
 
 pub use view::{Camera, View, ViewName};

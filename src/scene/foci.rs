@@ -1,0 +1,207 @@
+//! Foci: small spheres marking coordinates or vertices (PySurfer's `add_foci`). They are
+//! appended to their hemisphere's mesh and coloured through a categorical layer, so every
+//! renderer draws, lights and depth-sorts them like the cortex.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::hemi::Hemi;
+use crate::mesh::Mesh;
+
+/// Where a focus goes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FocusAt {
+    /// RAS millimetres in the coordinates of the surface drawn.
+    Coords([f32; 3]),
+    /// A vertex of one hemisphere's surface.
+    Vertex(Hemi, u32),
+}
+
+/// One focus.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Focus {
+    pub at: FocusAt,
+    pub radius: f32,
+    pub rgb: [u8; 3],
+}
+
+/// A unit icosphere subdivided twice (162 vertices, 320 faces), counter-clockwise seen
+/// from outside.
+pub fn unit_sphere() -> Mesh {
+    let t = (1.0 + 5.0f32.sqrt()) / 2.0;
+    let mut v: Vec<[f32; 3]> = vec![
+        [-1.0, t, 0.0],
+        [1.0, t, 0.0],
+        [-1.0, -t, 0.0],
+        [1.0, -t, 0.0],
+        [0.0, -1.0, t],
+        [0.0, 1.0, t],
+        [0.0, -1.0, -t],
+        [0.0, 1.0, -t],
+        [t, 0.0, -1.0],
+        [t, 0.0, 1.0],
+        [-t, 0.0, -1.0],
+        [-t, 0.0, 1.0],
+    ];
+    let mut f: Vec<[u32; 3]> = vec![
+        [0, 11, 5],
+        [0, 5, 1],
+        [0, 1, 7],
+        [0, 7, 10],
+        [0, 10, 11],
+        [1, 5, 9],
+        [5, 11, 4],
+        [11, 10, 2],
+        [10, 7, 6],
+        [7, 1, 8],
+        [3, 9, 4],
+        [3, 4, 2],
+        [3, 2, 6],
+        [3, 6, 8],
+        [3, 8, 9],
+        [4, 9, 5],
+        [2, 4, 11],
+        [6, 2, 10],
+        [8, 6, 7],
+        [9, 8, 1],
+    ];
+    for _ in 0..2 {
+        let mut mid = std::collections::HashMap::new();
+        let mut next = Vec::with_capacity(f.len() * 4);
+        let mut midpoint = |a: u32, b: u32, v: &mut Vec<[f32; 3]>| -> u32 {
+            *mid.entry((a.min(b), a.max(b))).or_insert_with(|| {
+                let (p, q) = (v[a as usize], v[b as usize]);
+                v.push([0, 1, 2].map(|k| 0.5 * (p[k] + q[k])));
+                (v.len() - 1) as u32
+            })
+        };
+        for [a, b, c] in f {
+            let ab = midpoint(a, b, &mut v);
+            let bc = midpoint(b, c, &mut v);
+            let ca = midpoint(c, a, &mut v);
+            next.extend([[a, ab, ca], [b, bc, ab], [c, ca, bc], [ab, bc, ca]]);
+        }
+        f = next;
+    }
+    for p in &mut v {
+        let l = (p[0] * p[0] + p[1] * p[1] + p[2] * p[2]).sqrt();
+        *p = p.map(|x| x / l);
+    }
+    Mesh {
+        vertices: v,
+        faces: f,
+    }
+}
+
+/// Reads foci from a CSV or TSV file with a header naming its columns: `x,y,z` or
+/// `vertex` (with `hemi` when two hemispheres are drawn), and optionally `radius` and
+/// `color`. Errors give the line number.
+pub fn read_foci(
+    path: &Path,
+    default_radius: f32,
+    default_rgb: [u8; 3],
+    single: Option<Hemi>,
+) -> Result<Vec<Focus>> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let bad =
+        |line: usize, msg: String| Error::Usage(format!("{}: line {line}: {msg}", path.display()));
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+    let Some((_, header)) = lines.next() else {
+        return Err(Error::Usage(format!(
+            "{}: no header line (x,y,z or vertex)",
+            path.display()
+        )));
+    };
+    let sep = if header.contains('\t') { '\t' } else { ',' };
+    let cols: Vec<String> = header
+        .split(sep)
+        .map(|c| c.trim().to_ascii_lowercase())
+        .collect();
+    let col = |name: &str| cols.iter().position(|c| c == name);
+    let (x, y, z, vertex) = (col("x"), col("y"), col("z"), col("vertex"));
+    if !(x.is_some() && y.is_some() && z.is_some()) && vertex.is_none() {
+        return Err(bad(
+            1,
+            format!("the header names no x,y,z or vertex column: {header}"),
+        ));
+    }
+    let mut out = Vec::new();
+    for (i, line) in lines {
+        let n = i + 1;
+        let fields: Vec<&str> = line.split(sep).map(str::trim).collect();
+        if fields.len() != cols.len() {
+            return Err(bad(
+                n,
+                format!("{} fields, the header has {}", fields.len(), cols.len()),
+            ));
+        }
+        let num = |c: usize, what: &str| -> Result<f32> {
+            fields[c]
+                .parse::<f32>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| bad(n, format!("{what} is not a number: {:?}", fields[c])))
+        };
+        let at = match (x, y, z, vertex) {
+            (Some(x), Some(y), Some(z), _) => {
+                FocusAt::Coords([num(x, "x")?, num(y, "y")?, num(z, "z")?])
+            }
+            (_, _, _, Some(v)) => {
+                let index: u32 = fields[v]
+                    .parse()
+                    .map_err(|_| bad(n, format!("vertex is not an index: {:?}", fields[v])))?;
+                let hemi = match col("hemi") {
+                    Some(h) => Hemi::parse(fields[h])
+                        .ok_or_else(|| bad(n, format!("hemi is not lh or rh: {:?}", fields[h])))?,
+                    None => single.ok_or_else(|| {
+                        bad(
+                            n,
+                            "with two hemispheres a vertex needs a hemi column".into(),
+                        )
+                    })?,
+                };
+                FocusAt::Vertex(hemi, index)
+            }
+            _ => return Err(bad(n, "no position".into())),
+        };
+        let radius = match col("radius") {
+            Some(r) => num(r, "radius").and_then(|r| {
+                if r > 0.0 {
+                    Ok(r)
+                } else {
+                    Err(bad(n, "radius must be positive".into()))
+                }
+            })?,
+            None => default_radius,
+        };
+        let rgb = match col("color") {
+            Some(c) => crate::color::parse_color(fields[c]).ok_or_else(|| {
+                bad(
+                    n,
+                    format!("color is not a colour name or #rrggbb: {:?}", fields[c]),
+                )
+            })?,
+            None => default_rgb,
+        };
+        out.push(Focus { at, radius, rgb });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sphere_is_closed_and_outward() {
+        let s = unit_sphere();
+        assert_eq!((s.vertices.len(), s.faces.len()), (162, 320));
+        assert_eq!(s.outward_winding(), Some(1.0));
+    }
+}
