@@ -244,7 +244,7 @@ fn xml_text<'b>(path: &Path, bytes: &'b [u8], h: &Header) -> Result<&'b str> {
         )
     };
     // The 4-byte extension flag after the header: its first byte non-zero if any follow.
-    if region.first().map_or(true, |&b| b == 0) {
+    if region.first().is_none_or(|&b| b == 0) {
         return Err(missing());
     }
     let f = Fields {
@@ -449,7 +449,7 @@ fn brain_models<'a, 'i>(
             _ => return Err(bad(format!("unknown ModelType {model_type:?}"))),
         };
         let (offset, count) = (number("IndexOffset")?, number("IndexCount")?);
-        if offset.checked_add(count).map_or(true, |e| e > n_brain) {
+        if offset.checked_add(count).is_none_or(|e| e > n_brain) {
             return Err(bad(format!(
                 "IndexOffset {offset} + IndexCount {count} exceed the {n_brain} brainordinates \
                  of dimension {dim} (dim[{}])",

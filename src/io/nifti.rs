@@ -548,7 +548,7 @@ fn plan(path: &Path, bytes: &[u8]) -> Result<Plan> {
         let ones = |from: usize, to: usize| {
             shape
                 .get(from..to.min(shape.len()))
-                .map_or(true, |d| d.iter().all(|&x| x == 1))
+                .is_none_or(|d| d.iter().all(|&x| x == 1))
         };
         if !(ones(1, 3) && ones(4, 7)) {
             return Err(Error::invalid(
