@@ -229,3 +229,42 @@ fn sidecar_records_inputs_and_spec() {
         assert_eq!(entry["bytes"], bytes.len());
     }
 }
+
+/// The gallery's figures (README.md) render from their specs in examples/.
+#[test]
+fn example_specs_render() {
+    let dir = util::out_dir("spec_examples");
+    let examples = util::root().join("examples");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&examples).expect("examples/") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let name = path
+            .file_stem()
+            .expect("stem")
+            .to_string_lossy()
+            .into_owned();
+        let out = dir.join(format!("{name}.png"));
+        let (code, _, err) = run_in(
+            &dir,
+            &[
+                "--spec",
+                path.to_str().expect("utf8"),
+                "-o",
+                out.to_str().expect("utf8"),
+            ],
+        );
+        assert_eq!(code, 0, "examples/{name}.toml: {err}");
+        assert!(
+            util::root()
+                .join("docs/gallery")
+                .join(format!("{name}.png"))
+                .is_file(),
+            "docs/gallery/{name}.png is missing"
+        );
+        n += 1;
+    }
+    assert!(n >= 5, "only {n} example specs");
+}

@@ -229,45 +229,43 @@ impl FigureFile {
         Ok(())
     }
 
-    fn rebased(mut self, base: &Path) -> FigureFile {
-        let fix = |p: &mut PathBuf| {
-            if p.is_relative() && !base.as_os_str().is_empty() {
-                *p = base.join(&*p);
-            }
-        };
+    /// Every path field, once: the one list that rebasing and absolutising share.
+    fn for_each_path(&mut self, mut f: impl FnMut(&mut PathBuf)) {
         for list in [
             &mut self.surfaces,
             &mut self.overlay,
             &mut self.curv,
             &mut self.annot,
             &mut self.label,
+            &mut self.contours,
+            &mut self.mask,
+            &mut self.foci,
         ] {
-            list.iter_mut().flatten().for_each(fix);
+            list.iter_mut().flatten().for_each(&mut f);
         }
-        self.output.iter_mut().for_each(fix);
-        self.subjects_dir.iter_mut().for_each(fix);
+        self.output.iter_mut().for_each(&mut f);
+        self.subjects_dir.iter_mut().for_each(&mut f);
+    }
+
+    fn rebased(mut self, base: &Path) -> FigureFile {
+        if !base.as_os_str().is_empty() {
+            self.for_each_path(|p| {
+                if p.is_relative() {
+                    *p = base.join(&*p);
+                }
+            });
+        }
         self
     }
 
     /// The same spec with every path absolute, so it replays from any folder and a figure
     /// made from a spec elsewhere has the same canonical command line.
     pub fn absolute(mut self) -> FigureFile {
-        let fix = |p: &mut PathBuf| {
+        self.for_each_path(|p| {
             if let Ok(a) = std::path::absolute(&*p) {
                 *p = a;
             }
-        };
-        for list in [
-            &mut self.surfaces,
-            &mut self.overlay,
-            &mut self.curv,
-            &mut self.annot,
-            &mut self.label,
-        ] {
-            list.iter_mut().flatten().for_each(fix);
-        }
-        self.output.iter_mut().for_each(fix);
-        self.subjects_dir.iter_mut().for_each(fix);
+        });
         self
     }
 
@@ -411,6 +409,41 @@ impl FigureFile {
             self.outline_width.map(|v| format_num(v as f64)),
             &mut out,
         );
+        flag("outline", self.outline, &mut out);
+        one("outline_color", self.outline_color.clone(), &mut out);
+        many("contours", &self.contours, &mut out);
+        one(
+            "levels",
+            self.levels.as_ref().map(|l| {
+                l.iter()
+                    .map(|v| format_num(*v as f64))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            }),
+            &mut out,
+        );
+        one(
+            "n_contours",
+            self.n_contours.map(|n| n.to_string()),
+            &mut out,
+        );
+        one("contour_cmap", self.contour_cmap.clone(), &mut out);
+        many("mask", &self.mask, &mut out);
+        flag("symmetric", self.symmetric, &mut out);
+        for (id, list) in [("focus", &self.focus), ("focus_vertex", &self.focus_vertex)] {
+            if !skip(id) {
+                for v in list.iter().flatten() {
+                    out.push(format!("--{}={v}", id.replace('_', "-")).into());
+                }
+            }
+        }
+        many("foci", &self.foci, &mut out);
+        one(
+            "focus_radius",
+            self.focus_radius.map(|v| format_num(v as f64)),
+            &mut out,
+        );
+        one("focus_color", self.focus_color.clone(), &mut out);
         one("cortex", self.cortex.clone(), &mut out);
         one("cmap", self.cmap.clone(), &mut out);
         one(
@@ -457,5 +490,90 @@ impl FigureFile {
     pub fn to_toml(&self) -> Result<String> {
         toml::to_string(self)
             .map_err(|e| Error::Render(format!("cannot write the spec as TOML: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{CommandFactory, FromArgMatches};
+
+    /// Every field survives spec → command line → spec, so no option can be forgotten
+    /// in one direction.
+    #[test]
+    fn every_field_round_trips() {
+        let p = |s: &str| PathBuf::from(format!("/x/{s}"));
+        let full = FigureFile {
+            output: Some(p("o.png")),
+            surfaces: Some(vec![p("lh.pial"), p("rh.pial")]),
+            subject: None,
+            subjects_dir: None,
+            surf: None,
+            hemi: Some(vec!["lh".into(), "rh".into()]),
+            overlay: Some(vec![p("lh.a"), p("rh.a")]),
+            curv: Some(vec![p("lh.c")]),
+            frame: Some(2),
+            map: Some(NumOrText::Text("beta".into())),
+            annot: Some(vec![p("lh.x.annot")]),
+            annot_alpha: Some(0.5),
+            annot_outline: Some(true),
+            annot_over_overlay: Some(true),
+            label: Some(vec![p("lh.v1.label")]),
+            label_color: Some(vec!["gold".into()]),
+            label_outline: Some(true),
+            label_over_overlay: Some(false),
+            outline_width: Some(3.0),
+            outline: Some(true),
+            outline_color: Some("lime".into()),
+            contours: Some(vec![p("lh.s.mgh")]),
+            levels: Some(vec![-2.0, 2.5]),
+            n_contours: Some(5),
+            contour_cmap: Some("viridis".into()),
+            mask: Some(vec![p("lh.cortex.label")]),
+            symmetric: Some(true),
+            focus: Some(vec!["-40,20,30".into()]),
+            focus_vertex: Some(vec!["lh:12".into()]),
+            foci: Some(vec![p("f.csv")]),
+            focus_radius: Some(3.0),
+            focus_color: Some("red".into()),
+            cortex: Some("bone".into()),
+            cmap: Some("RdBu_r".into()),
+            threshold: Some(NumOrText::Text("95%".into())),
+            range: Some(vec![NumOrText::Num(1.0), NumOrText::Num(4.5)]),
+            sign: Some("pos".into()),
+            views: Some(vec!["dorsal".into(), "ventral".into()]),
+            azimuth: Some(10.0),
+            elevation: Some(-5.0),
+            roll: Some(3.0),
+            zoom: Some(1.5),
+            layout: Some("row".into()),
+            size: Some("900x".into()),
+            background: Some("#102030".into()),
+            colorbar: Some(false),
+            cbar_label: Some("t (mm)".into()),
+            panel_labels: Some(true),
+            scale: Some(2.0),
+            dpi: Some(300),
+            title: Some("-a title".into()),
+            backend: Some("cpu".into()),
+            egl_device: Some(1),
+            allow_empty: Some(true),
+        };
+        let mut argv: Vec<std::ffi::OsString> = vec!["surfrender".into()];
+        argv.extend(full.to_args(&|_| false));
+        let m = Args::command().try_get_matches_from(&argv).expect("parses");
+        let mut a = Args::from_arg_matches(&m).expect("args");
+        a.order = super::super::LayerOrder::from_matches(&m);
+        assert_eq!(FigureFile::from_args(&a), full);
+        // Every path field is rebased (all of them are absolute `/x/...` here).
+        let mut relative = full.clone();
+        relative.for_each_path(|p| {
+            *p = p
+                .strip_prefix("/x")
+                .map(Path::to_path_buf)
+                .unwrap_or_default()
+        });
+        let based = relative.rebased(Path::new("/x"));
+        assert_eq!(based, full);
     }
 }

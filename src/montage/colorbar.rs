@@ -54,8 +54,10 @@ pub fn draw(
     caption: Option<&str>,
 ) {
     let w = img.width() as f32;
-    let x0 = (w * (1.0 - BAR_WIDTH) / 2.0).round();
-    let x1 = (w * (1.0 + BAR_WIDTH) / 2.0).round();
+    // A share of the width, but not wider than 40 units on a wide row of panels.
+    let bar_w = (w * BAR_WIDTH).min(40.0 * u);
+    let x0 = ((w - bar_w) / 2.0).round();
+    let x1 = ((w + bar_w) / 2.0).round();
     let y0 = top as f32 + (BAR_TOP * u).round();
     let y1 = y0 + (BAR_HEIGHT * u).round().max(2.0);
     let (vmin, vmax, mut ticks) = extent(m);

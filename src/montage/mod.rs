@@ -38,6 +38,8 @@ pub struct Plan {
     pub labels: Vec<(String, f32, f32)>,
     /// Font size of panel captions in pixels.
     pub label_px: f32,
+    /// The decoration unit (title, colour bar) in pixels.
+    pub unit: f32,
 }
 
 /// What the layout needs besides the scene.
@@ -161,27 +163,35 @@ pub fn plan(scene: &Scene, opts: &LayoutOptions) -> Result<Plan> {
         } else {
             ncols
         } as f32;
-    let (width, height, scale) = match size {
+    // Decorations are measured in a unit of 1% of the figure width, but at most 1.5% of
+    // the panels' height, so that a single row of panels keeps modest text.
+    let unit_for = |w: f32, s: f32| w.min(1.5 * ch * s) / 100.0;
+    let (width, height, scale, u) = match size {
         (Some(w), Some(h)) => {
-            let u = w as f32 / 100.0;
-            let avail = (h as f32 - deco * u).max(1.0);
-            (w, h, (w as f32 / cw).min(avail / ch))
+            let mut s = w as f32 / cw;
+            for _ in 0..3 {
+                let avail = (h as f32 - deco * unit_for(w as f32, s)).max(1.0);
+                s = (w as f32 / cw).min(avail / ch);
+            }
+            (w, h, s, unit_for(w as f32, s))
         }
         (Some(w), None) => {
             let s = w as f32 / cw;
-            (w, (ch * s + deco * w as f32 / 100.0).round() as u32, s)
+            let u = unit_for(w as f32, s);
+            (w, (ch * s + deco * u).round() as u32, s, u)
         }
         (None, Some(h)) => {
-            let s = h as f32 / (ch + deco * cw / 100.0);
-            ((cw * s).round() as u32, h, s)
+            let k = cw.min(1.5 * ch) / 100.0;
+            let s = h as f32 / (ch + deco * k);
+            ((cw * s).round() as u32, h, s, s * k)
         }
         (None, None) => {
             let w = (default_w * scale_by).round() as u32;
             let s = w as f32 / cw;
-            (w, (ch * s + deco * w as f32 / 100.0).round() as u32, s)
+            let u = unit_for(w as f32, s);
+            (w, (ch * s + deco * u).round() as u32, s, u)
         }
     };
-    let u = width as f32 / 100.0;
     let title_height = if opts.title {
         (TITLE_UNITS * u).round() as u32
     } else {
@@ -248,6 +258,7 @@ pub fn plan(scene: &Scene, opts: &LayoutOptions) -> Result<Plan> {
         colorbar_top: height.saturating_sub(bar_height),
         labels,
         label_px,
+        unit: u,
     })
 }
 
@@ -301,7 +312,7 @@ pub fn compose(
         }
     }
     let ink = background.ink();
-    let u = plan.width as f32 / 100.0;
+    let u = plan.unit;
     if let Some(t) = title {
         // A long title shrinks to fit the width rather than being cut at both edges.
         let full = TITLE_FONT * u;
