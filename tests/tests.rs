@@ -5,6 +5,7 @@ mod util;
 mod backends;
 mod cli;
 mod colormaps;
+mod cpu;
 mod figures;
 mod formats;
 mod fslabel;

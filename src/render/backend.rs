@@ -42,7 +42,7 @@ impl BackendKind {
 
 /// Without a hardware GPU, `auto` uses this backend: the fastest software path in
 /// benches/README.md.
-pub const SOFTWARE_DEFAULT: BackendKind = BackendKind::Egl;
+pub const SOFTWARE_DEFAULT: BackendKind = BackendKind::Cpu;
 
 /// A backend ready to draw.
 enum Ready {

@@ -1,0 +1,351 @@
+//! Colours, as shaders/surface.frag and shaders/lines.frag compute them. A surface
+//! triangle is shaded at the pixel centre (GL interpolates there without `centroid`,
+//! even when the centre lies outside the triangle), once per pixel, and every sample it
+//! won takes that colour (see resolve.rs).
+
+use super::prep::Prepared;
+use super::raster::{WinVert, EMPTY, LINE_BIT};
+use crate::color::{ColorMapping, FLAT_GREY, LUT_SIZE};
+use crate::render::{Panel, Scene, SceneSurface, MAX_LAYERS};
+use crate::scene::{Camera, AMBIENT};
+
+/// One categorical layer as the shader sees it.
+struct Layer<'a> {
+    colors: &'a [[u8; 4]],
+    alpha: f32,
+    over: bool,
+}
+
+/// Everything needed to colour one panel's pixels.
+pub(super) struct Shader<'a> {
+    indices: &'a [u32],
+    attrs: &'a [VertexAttr],
+    has_curv: bool,
+    mapping: Option<&'a ColorMapping>,
+    layers: Vec<Layer<'a>>,
+    lines: &'a [crate::scene::borders::Segment],
+    lights: [([f32; 3], f32); 3],
+    gyrus: [f32; 3],
+    sulcus: [f32; 3],
+    flat: [f32; 3],
+}
+
+fn unit(c: [u8; 3]) -> [f32; 3] {
+    c.map(|x| x as f32 / 255.0)
+}
+
+/// GL's float to 8-bit unsigned normalised conversion: llvmpipe rounds to nearest even,
+/// here without a call into libm.
+#[allow(clippy::manual_clamp)] // max and min map NaN to 0; clamp would keep it
+pub(super) fn unorm8(x: f32) -> u8 {
+    // Adding 2^23 rounds to an integer held in the low mantissa bits (max: NaN to 0).
+    const MAGIC: f32 = 8_388_608.0;
+    ((x.max(0.0).min(1.0) * 255.0 + MAGIC).to_bits() & 0xff) as u8
+}
+
+/// What surface.vert passes on per vertex, with its window position for the barycentric
+/// weights: one record, so a triangle's set-up reads three cache lines at most.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct VertexAttr {
+    /// Unsnapped window position (GL's attribute set-up uses it).
+    x: f32,
+    y: f32,
+    /// The normal in camera coordinates.
+    normal: [f32; 3],
+    curv: f32,
+    /// The overlay value, 0 where there is none.
+    value: f32,
+    /// 1 where the overlay value is finite, else 0.
+    valid: f32,
+}
+
+/// The per-vertex attributes of a surface seen by `camera`, at window positions `verts`.
+pub(super) fn vertex_attrs(
+    surf: &SceneSurface,
+    camera: &Camera,
+    verts: &[WinVert],
+) -> Vec<VertexAttr> {
+    let view = [camera.right, camera.up, camera.eye];
+    verts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let v = surf
+                .overlay
+                .as_ref()
+                .and_then(|o| o.get(i).copied())
+                .unwrap_or(f32::NAN);
+            let valid = v.is_finite();
+            let n = surf.normals.get(i).copied().unwrap_or([0.0; 3]);
+            VertexAttr {
+                x: p.x,
+                y: p.y,
+                // surface.vert: u_view * a_normal.
+                normal: view.map(|r| r[0] * n[0] + r[1] * n[1] + r[2] * n[2]),
+                curv: surf
+                    .curv
+                    .as_ref()
+                    .and_then(|c| c.get(i).copied())
+                    .unwrap_or(0.0),
+                value: if valid { v } else { 0.0 },
+                valid: if valid { 1.0 } else { 0.0 },
+            }
+        })
+        .collect()
+}
+
+impl<'a> Shader<'a> {
+    pub(super) fn new(
+        scene: &'a Scene,
+        surf: &'a SceneSurface,
+        panel: &Panel,
+        prep: &'a Prepared,
+    ) -> Shader<'a> {
+        let (gyrus, sulcus) = scene.cortex.colors();
+        Shader {
+            indices: &prep.indices,
+            attrs: &prep.attrs,
+            has_curv: surf.curv.is_some(),
+            mapping: scene.mapping.as_ref().filter(|_| surf.overlay.is_some()),
+            layers: surf
+                .layers
+                .iter()
+                .take(MAX_LAYERS)
+                .map(|l| Layer {
+                    colors: &l.colors,
+                    alpha: l.alpha,
+                    over: l.over_overlay,
+                })
+                .collect(),
+            lines: &surf.lines,
+            lights: panel.lights.map(|l| (l.dir, l.intensity)),
+            gyrus: unit(gyrus),
+            sulcus: unit(sulcus),
+            flat: unit(FLAT_GREY),
+        }
+    }
+
+    /// The colour primitive `id` gives the pixel whose centre is at window `(cx, cy)`.
+    pub(super) fn shade(&self, cache: &mut ShadeCache, id: u32, cx: f32, cy: f32) -> [u8; 4] {
+        if id & LINE_BIT != 0 {
+            let k = ((id & !LINE_BIT) / 2) as usize;
+            let c = self.lines.get(k).map_or([0; 4], |s| s.rgba);
+            return [c[0], c[1], c[2], 255];
+        }
+        let slot = id as usize % CACHE_SLOTS;
+        let Some(tri) = cache.slots.get_mut(slot) else {
+            return [0; 4];
+        };
+        if tri.id != id {
+            match self.setup(id) {
+                Some(t) => *tri = t,
+                None => return [0; 4],
+            }
+        }
+        self.eval(tri, cx, cy)
+    }
+
+    /// Surface triangle `id` ready to shade, or `None` if it does not exist.
+    fn setup(&self, id: u32) -> Option<TriShade> {
+        let t = id as usize * 3;
+        let &[i0, i1, i2] = self.indices.get(t..t + 3)? else {
+            return None;
+        };
+        let ids = [i0, i1, i2];
+        let p = [
+            *self.attrs.get(i0 as usize)?,
+            *self.attrs.get(i1 as usize)?,
+            *self.attrs.get(i2 as usize)?,
+        ];
+        let e1 = [p[1].x - p[0].x, p[1].y - p[0].y];
+        let e2 = [p[2].x - p[0].x, p[2].y - p[0].y];
+        let inv = 1.0 / (e1[0] * e2[1] - e2[0] * e1[1]);
+        Some(TriShade {
+            id,
+            ids,
+            origin: [p[0].x, p[0].y],
+            e1,
+            e2,
+            inv,
+            attrs: p,
+        })
+    }
+
+    /// surface.frag for one triangle at window point `(cx, cy)`.
+    fn eval(&self, tri: &TriShade, cx: f32, cy: f32) -> [u8; 4] {
+        let b = tri.barycentric(cx, cy);
+        let [a0, a1, a2] = &tri.attrs;
+        let lerp = |f: fn(&VertexAttr) -> f32| b[0] * f(a0) + b[1] * f(a1) + b[2] * f(a2);
+
+        let mut base = if !self.has_curv {
+            self.flat
+        } else if lerp(|a| a.curv) > 0.0 {
+            // FreeSurfer's sign: positive curvature is a sulcus.
+            self.sulcus
+        } else {
+            self.gyrus
+        };
+        if !self.layers.is_empty() {
+            self.apply_layers(&mut base, false, &tri.ids, &b);
+        }
+        if let Some(m) = self.mapping {
+            if let Some(rgb) = overlay_rgb(m, lerp(|a| a.valid), lerp(|a| a.value)) {
+                base = rgb;
+            }
+        }
+        if !self.layers.is_empty() {
+            self.apply_layers(&mut base, true, &tri.ids, &b);
+        }
+
+        let mut normal = [
+            lerp(|a| a.normal[0]),
+            lerp(|a| a.normal[1]),
+            lerp(|a| a.normal[2]),
+        ];
+        // GLSL's normalize as Mesa lowers it: v * rsqrt(dot(v, v)).
+        let inv =
+            1.0 / (normal[0] * normal[0] + normal[1] * normal[1] + normal[2] * normal[2]).sqrt();
+        normal = normal.map(|x| x * inv);
+        // Two-sided: a visible fragment always faces the camera.
+        if normal[2] < 0.0 {
+            normal = normal.map(|x| -x);
+        }
+        let mut d = 0.0;
+        for (dir, intensity) in &self.lights {
+            let dot = normal[0] * dir[0] + normal[1] * dir[1] + normal[2] * dir[2];
+            d += intensity * dot.max(0.0);
+        }
+        let shade = AMBIENT + (1.0 - AMBIENT) * d;
+        [
+            unorm8(base[0] * shade),
+            unorm8(base[1] * shade),
+            unorm8(base[2] * shade),
+            255,
+        ]
+    }
+
+    /// Mixes the layers drawn under (`over` false) or over the overlay into `base`. Each
+    /// label at the triangle's corners weighs the sum of its corners' barycentric weights
+    /// and the heaviest wins (surface.frag's `layer_color`).
+    fn apply_layers(&self, base: &mut [f32; 3], over: bool, ids: &[u32; 3], b: &[f32; 3]) {
+        for layer in self.layers.iter().filter(|l| l.over == over) {
+            let c = ids.map(|i| layer.colors.get(i as usize).copied().unwrap_or([0; 4]));
+            let w0 = b[0]
+                + if c[1] == c[0] { b[1] } else { 0.0 }
+                + if c[2] == c[0] { b[2] } else { 0.0 };
+            let w1 = b[1]
+                + if c[0] == c[1] { b[0] } else { 0.0 }
+                + if c[2] == c[1] { b[2] } else { 0.0 };
+            let w2 = b[2]
+                + if c[0] == c[2] { b[0] } else { 0.0 }
+                + if c[1] == c[2] { b[1] } else { 0.0 };
+            let pick = if w1 > w0 && w1 >= w2 {
+                c[1]
+            } else if w2 > w0 && w2 > w1 {
+                c[2]
+            } else {
+                c[0]
+            };
+            let a = pick[3] as f32 / 255.0 * layer.alpha;
+            for k in 0..3 {
+                base[k] = base[k] * (1.0 - a) + pick[k] as f32 / 255.0 * a;
+            }
+        }
+    }
+}
+
+/// surface.frag's `overlay()`: the LUT colour of the interpolated value, or `None` where
+/// the cortex shows through (no data, wrong sign, under the threshold).
+fn overlay_rgb(m: &ColorMapping, valid: f32, v: f32) -> Option<[f32; 3]> {
+    if valid < 0.5 {
+        return None;
+    }
+    match m.sign.code() {
+        1 if v.is_nan() || v <= 0.0 => return None,
+        2 if v.is_nan() || v >= 0.0 => return None,
+        _ => {}
+    }
+    let a = v.abs();
+    if a < m.threshold {
+        return None;
+    }
+    let s = if m.hi > m.lo {
+        ((a - m.lo) / (m.hi - m.lo)).clamp(0.0, 1.0)
+    } else if a >= m.hi {
+        1.0
+    } else {
+        0.0
+    };
+    // s >= 0, so truncation is floor (and avoids a call into libm).
+    let i = ((s * LUT_SIZE as f32) as usize).min(LUT_SIZE - 1);
+    let row = if v >= 0.0 { 0 } else { LUT_SIZE };
+    m.lut.get(row + i).map(|&c| unit(c))
+}
+
+/// Triangles whose shading set-up is kept per worker: enough for the triangles of a few
+/// rows of a band.
+const CACHE_SLOTS: usize = 1024;
+
+/// A surface triangle ready to shade: its corners' attributes and what its barycentric
+/// weights need.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct TriShade {
+    id: u32,
+    ids: [u32; 3],
+    /// Unsnapped corner 0 and the edges to corners 1 and 2 (GL's attribute set-up uses
+    /// the unsnapped positions).
+    origin: [f32; 2],
+    e1: [f32; 2],
+    e2: [f32; 2],
+    inv: f32,
+    attrs: [VertexAttr; 3],
+}
+
+impl TriShade {
+    const NONE: TriShade = TriShade {
+        id: EMPTY,
+        ids: [0; 3],
+        origin: [0.0; 2],
+        e1: [0.0; 2],
+        e2: [0.0; 2],
+        inv: 0.0,
+        attrs: [VertexAttr {
+            x: 0.0,
+            y: 0.0,
+            normal: [0.0; 3],
+            curv: 0.0,
+            value: 0.0,
+            valid: 0.0,
+        }; 3],
+    };
+
+    /// Barycentric weights of window point `(cx, cy)`; equal thirds for a triangle of no
+    /// area.
+    fn barycentric(&self, cx: f32, cy: f32) -> [f32; 3] {
+        let (px, py) = (cx - self.origin[0], cy - self.origin[1]);
+        let l1 = (px * self.e2[1] - py * self.e2[0]) * self.inv;
+        let l2 = (self.e1[0] * py - self.e1[1] * px) * self.inv;
+        if !(l1.is_finite() && l2.is_finite()) {
+            return [1.0 / 3.0; 3];
+        }
+        [1.0 - l1 - l2, l1, l2]
+    }
+}
+
+/// Recently set-up triangles of one worker, by id.
+pub(super) struct ShadeCache {
+    slots: Vec<TriShade>,
+}
+
+impl ShadeCache {
+    pub(super) fn new() -> ShadeCache {
+        ShadeCache {
+            slots: vec![TriShade::NONE; CACHE_SLOTS],
+        }
+    }
+
+    /// Forgets every triangle (ids are per panel).
+    pub(super) fn clear(&mut self) {
+        self.slots.iter_mut().for_each(|t| t.id = EMPTY);
+    }
+}
