@@ -22,53 +22,28 @@ const MAX_EXTENT_MM: f32 = 1.0e5;
 
 /// Reads every input of `spec` and builds the scene. Returns notices for the user.
 pub fn load_scene(spec: &FigureSpec) -> Result<(Scene, Vec<String>)> {
+    // The hemispheres are independent: read them in parallel (the first error wins, in
+    // hemisphere order, so messages do not depend on timing).
+    let loaded: Vec<Result<(SceneSurface, Vec<String>)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = spec
+            .surfaces
+            .iter()
+            .map(|input| scope.spawn(move || load_surface(spec, input)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Error::Render("a reader thread panicked".into())))
+            })
+            .collect()
+    });
     let mut notices = Vec::new();
-    let mut surfaces = Vec::with_capacity(spec.surfaces.len());
-    for input in &spec.surfaces {
-        let mesh = io::read_surface(&input.surface)?;
-        check_mesh(&mesh, &input.surface)?;
-        let mut overlay = input
-            .overlay
-            .as_deref()
-            .map(|p| overlay_frame(spec, input, mesh.vertices.len(), p))
-            .transpose()?;
-        if let (Some(values), Some(mask)) = (overlay.as_mut(), &input.mask) {
-            apply_mask(values, mask, input)?;
-        }
-        let mut layers = Vec::new();
-        let mut lines = Vec::new();
-        for l in spec.layers.iter().filter(|l| l.hemi == input.hemi) {
-            let layer = layer(spec, input, mesh.vertices.len(), l)?;
-            if l.outline {
-                lines.extend(region_borders(&mesh, &layer.colors));
-            } else {
-                layers.push(layer);
-            }
-        }
-        if layers.len() > MAX_LAYERS {
-            return Err(Error::Usage(format!(
-                "{} annotations and labels on {}: at most {MAX_LAYERS} per hemisphere",
-                layers.len(),
-                input.hemi
-            )));
-        }
-        let curv = if spec.cortex == Cortex::None {
-            None
-        } else {
-            curvature(input, mesh.vertices.len(), &mut notices)?
-        };
-        let normals = mesh.vertex_normals();
-        let winding = mesh.outward_winding();
-        surfaces.push(SceneSurface {
-            hemi: input.hemi,
-            mesh,
-            normals,
-            curv,
-            overlay,
-            winding,
-            layers,
-            lines,
-        });
+    let mut surfaces = Vec::with_capacity(loaded.len());
+    for l in loaded {
+        let (surface, notes) = l?;
+        surfaces.push(surface);
+        notices.extend(notes);
     }
     contour_lines(spec, &mut surfaces)?;
     add_foci(spec, &mut surfaces)?;
@@ -112,6 +87,56 @@ pub fn load_scene(spec: &FigureSpec) -> Result<(Scene, Vec<String>)> {
         outline_px: spec.outline_px * spec.scale,
     };
     Ok((scene, notices))
+}
+
+/// Reads one hemisphere: surface, overlay, curvature, annotations and labels.
+fn load_surface(spec: &FigureSpec, input: &SurfaceInput) -> Result<(SceneSurface, Vec<String>)> {
+    let mut notices = Vec::new();
+    let mesh = io::read_surface(&input.surface)?;
+    check_mesh(&mesh, &input.surface)?;
+    let mut overlay = input
+        .overlay
+        .as_deref()
+        .map(|p| overlay_frame(spec, input, mesh.vertices.len(), p))
+        .transpose()?;
+    if let (Some(values), Some(mask)) = (overlay.as_mut(), &input.mask) {
+        apply_mask(values, mask, input)?;
+    }
+    let mut layers = Vec::new();
+    let mut lines = Vec::new();
+    for l in spec.layers.iter().filter(|l| l.hemi == input.hemi) {
+        let layer = layer(spec, input, mesh.vertices.len(), l)?;
+        if l.outline {
+            lines.extend(region_borders(&mesh, &layer.colors));
+        } else {
+            layers.push(layer);
+        }
+    }
+    if layers.len() > MAX_LAYERS {
+        return Err(Error::Usage(format!(
+            "{} annotations and labels on {}: at most {MAX_LAYERS} per hemisphere",
+            layers.len(),
+            input.hemi
+        )));
+    }
+    let curv = if spec.cortex == Cortex::None {
+        None
+    } else {
+        curvature(input, mesh.vertices.len(), &mut notices)?
+    };
+    let normals = mesh.vertex_normals();
+    let winding = mesh.outward_winding();
+    let surface = SceneSurface {
+        hemi: input.hemi,
+        mesh,
+        normals,
+        curv,
+        overlay,
+        winding,
+        layers,
+        lines,
+    };
+    Ok((surface, notices))
 }
 
 fn check_mesh(mesh: &Mesh, path: &Path) -> Result<()> {

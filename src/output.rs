@@ -169,7 +169,10 @@ fn encode<W: Write>(
     if alpha {
         writer.write_image_data(img.as_raw())?;
     } else {
-        let rgb: Vec<u8> = img.pixels().flat_map(|p| [p[0], p[1], p[2]]).collect();
+        let mut rgb = Vec::with_capacity(img.as_raw().len() / 4 * 3);
+        for p in img.as_raw().chunks_exact(4) {
+            rgb.extend_from_slice(&p[..3]);
+        }
         writer.write_image_data(&rgb)?;
     }
     writer.finish()
