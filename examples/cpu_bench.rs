@@ -56,6 +56,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             colorbar_label: false,
             panel_labels: false,
             scale: 1.0,
+            panel_size: None,
         },
     )?;
     eprintln!(

@@ -55,13 +55,14 @@ pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
         &LayoutOptions {
             views: &spec.views,
             zoom: spec.zoom,
-            layout: spec.layout,
+            layout: spec.layout.clone(),
             size: spec.size,
             colorbar: spec.colorbar && scene.mapping.is_some(),
             title: spec.title.is_some(),
             colorbar_label: spec.colorbar_label.is_some(),
             panel_labels: spec.panel_labels,
             scale: spec.scale,
+            panel_size: spec.panel_size,
         },
     ) {
         Ok(p) => p,

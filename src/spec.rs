@@ -56,7 +56,7 @@ pub enum ContourLevels {
 }
 
 /// How panels are arranged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Layout {
     /// Rows are views, columns hemispheres.
     Grid,
@@ -64,6 +64,9 @@ pub enum Layout {
     Row,
     /// Every panel in one column.
     Column,
+    /// `--layout "lateral,medial;dorsal,ventral"`: rows of views (indices into the figure's
+    /// views), repeated side by side for each hemisphere.
+    Rows(Vec<Vec<usize>>),
 }
 
 /// Figure background.
@@ -130,6 +133,8 @@ pub struct FigureSpec {
     pub panel_labels: bool,
     /// Multiplies the figure's size, line widths and text.
     pub scale: f32,
+    /// Every panel's cell in pixels; the figure size follows.
+    pub panel_size: Option<(u32, u32)>,
     /// Resolution written into the PNG (pHYs), for print layout.
     pub dpi: Option<u32>,
     pub title: Option<String>,

@@ -109,6 +109,7 @@ fn cpu_renderer_matches_egl() {
             colorbar_label: false,
             panel_labels: false,
             scale: 1.0,
+            panel_size: None,
         },
     )
     .expect("layout");

@@ -312,3 +312,53 @@ fn foci_land_on_their_vertex() {
         "{err}"
     );
 }
+
+#[test]
+fn grid_spec_and_panel_size_shape_the_figure() {
+    let dir = util::out_dir("figures_layout");
+    let out = dir.join("g.png");
+    let o = util::surfrender()
+        .current_dir(util::root())
+        .args([
+            &data("lh.inflated") as &str,
+            &data("rh.inflated"),
+            "--layout",
+            "lateral,medial;dorsal,ventral",
+            "--panel-size",
+            "200x150",
+            "--no-colorbar",
+            "-o",
+        ])
+        .arg(&out)
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let img = image::open(&out).expect("figure").to_rgba8();
+    // Four columns (two views x two hemispheres) of 200 px and two rows of 150 px, plus
+    // the outer margin.
+    let (w, h) = img.dimensions();
+    assert!(
+        (800..880).contains(&w) && (300..380).contains(&h),
+        "{w}x{h}"
+    );
+    // The dorsal row is below the lateral row: more surface in the bottom half's columns
+    // than a single row would leave.
+    let bottom = img
+        .enumerate_pixels()
+        .filter(|(_, y, p)| *y > h / 2 && p[0] < 250)
+        .count();
+    assert!(bottom > 5000, "second row is empty: {bottom}");
+    // A bad grid names the view.
+    let o = util::surfrender()
+        .args([
+            &data("lh.inflated") as &str,
+            "--layout",
+            "lateral,sideways",
+            "-o",
+        ])
+        .arg(&out)
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("sideways"));
+}

@@ -68,6 +68,7 @@ fn render_one(
             colorbar_label: false,
             panel_labels: false,
             scale: 1.0,
+            panel_size: None,
         },
     )
     .expect("layout");
@@ -415,6 +416,7 @@ fn margins_are_even() {
             colorbar_label: false,
             panel_labels: false,
             scale: 1.0,
+            panel_size: None,
         },
     )
     .expect("layout");

@@ -261,6 +261,10 @@ pub struct Args {
     #[arg(long)]
     pub panel_labels: bool,
 
+    /// Size of every panel's cell in pixels, WxH; the figure size follows (overrides --size).
+    #[arg(long, value_name = "WxH")]
+    pub panel_size: Option<String>,
+
     /// Multiply the figure size, line widths and text (2 for a high-resolution figure).
     #[arg(long, default_value_t = 1.0, value_name = "F")]
     pub scale: f32,

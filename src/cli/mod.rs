@@ -61,8 +61,32 @@ pub fn to_spec(a: &Args) -> Result<FigureSpec> {
         }
     }
     let cmap = Colormap::from_name(&a.cmap)?;
+    // A grid spec names the views itself: "lateral,medial;dorsal,ventral".
+    let grid: Option<Vec<Vec<String>>> =
+        (a.layout.contains(',') || a.layout.contains(';')).then(|| {
+            a.layout
+                .split(';')
+                .map(|row| row.split(',').map(|v| v.trim().to_string()).collect())
+                .collect()
+        });
+    let names: Vec<String> = match &grid {
+        Some(rows) => {
+            let mut names: Vec<String> = Vec::new();
+            for v in rows.iter().flatten() {
+                if v.is_empty() {
+                    return Err(usage(format!("--layout {}: an empty view name", a.layout)));
+                }
+                let key = ViewName::parse(v)?.as_str().to_string();
+                if !names.contains(&key) {
+                    names.push(key);
+                }
+            }
+            names
+        }
+        None => a.views.clone(),
+    };
     let mut views = Vec::new();
-    for v in a.views.iter().filter(|v| !v.trim().is_empty()) {
+    for v in names.iter().filter(|v| !v.trim().is_empty()) {
         let mut view = View::named(ViewName::parse(v)?);
         view.azimuth = a.azimuth;
         view.elevation = a.elevation;
@@ -102,12 +126,24 @@ pub fn to_spec(a: &Args) -> Result<FigureSpec> {
         }
     }
     let layout = match a.layout.as_str() {
+        _ if grid.is_some() => {
+            let index = |v: &str| -> Result<usize> {
+                let key = ViewName::parse(v)?.as_str();
+                Ok(names.iter().position(|n| n == key).unwrap_or(0))
+            };
+            let rows = grid
+                .iter()
+                .flatten()
+                .map(|row| row.iter().map(|v| index(v)).collect::<Result<Vec<_>>>())
+                .collect::<Result<Vec<_>>>()?;
+            Layout::Rows(rows)
+        }
         "grid" => Layout::Grid,
         "row" => Layout::Row,
         "column" | "col" => Layout::Column,
         other => {
             return Err(usage(format!(
-                "--layout {other}: expected grid, row or column"
+                "--layout {other}: expected grid, row, column, or rows of views such as \"lateral,medial;dorsal,ventral\""
             )))
         }
     };
@@ -180,6 +216,11 @@ pub fn to_spec(a: &Args) -> Result<FigureSpec> {
         colorbar: !a.no_colorbar,
         colorbar_label: a.cbar_label.clone().filter(|t| !t.trim().is_empty()),
         panel_labels: a.panel_labels,
+        panel_size: match a.panel_size.as_deref().map(parse_size).transpose()? {
+            Some((Some(w), Some(h))) => Some((w, h)),
+            Some(_) => return Err(usage("--panel-size: give both sides, WxH")),
+            None => None,
+        },
         scale: if a.scale.is_finite() && (0.1..=10.0).contains(&a.scale) {
             a.scale
         } else {

@@ -146,6 +146,8 @@ pub struct FigureFile {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub panel_labels: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub panel_size: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub scale: Option<f32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dpi: Option<u32>,
@@ -323,6 +325,7 @@ impl FigureFile {
             colorbar: Some(!a.no_colorbar),
             cbar_label: a.cbar_label.clone(),
             panel_labels: Some(a.panel_labels),
+            panel_size: a.panel_size.clone(),
             scale: Some(a.scale),
             dpi: a.dpi,
             title: a.title.clone(),
@@ -473,6 +476,7 @@ impl FigureFile {
         }
         one("cbar_label", self.cbar_label.clone(), &mut out);
         flag("panel_labels", self.panel_labels, &mut out);
+        one("panel_size", self.panel_size.clone(), &mut out);
         one("scale", self.scale.map(|v| format_num(v as f64)), &mut out);
         one("dpi", self.dpi.map(|d| d.to_string()), &mut out);
         one("title", self.title.clone(), &mut out);
@@ -552,6 +556,7 @@ mod tests {
             colorbar: Some(false),
             cbar_label: Some("t (mm)".into()),
             panel_labels: Some(true),
+            panel_size: Some("400x300".into()),
             scale: Some(2.0),
             dpi: Some(300),
             title: Some("-a title".into()),

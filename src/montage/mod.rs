@@ -57,6 +57,8 @@ pub struct LayoutOptions<'a> {
     pub panel_labels: bool,
     /// Multiplies the figure size (`--scale 2` for high-resolution output).
     pub scale: f32,
+    /// Every panel's cell in pixels (`--panel-size WxH`); overrides `size`.
+    pub panel_size: Option<(u32, u32)>,
 }
 
 /// Plans the panels of a figure: one per (view, surface), placed by `layout`.
@@ -69,12 +71,28 @@ pub fn plan(scene: &Scene, opts: &LayoutOptions) -> Result<Plan> {
         col: usize,
     }
     let mut cells = Vec::new();
+    if let Layout::Rows(rows) = &opts.layout {
+        let width = rows.iter().map(Vec::len).max().unwrap_or(1);
+        for (r, row) in rows.iter().enumerate() {
+            for si in 0..scene.surfaces.len() {
+                for (c, &vi) in row.iter().enumerate() {
+                    cells.push(Cell {
+                        surface: si,
+                        view: vi.min(opts.views.len().saturating_sub(1)),
+                        row: r,
+                        col: si * width + c,
+                    });
+                }
+            }
+        }
+    }
     for (vi, _) in opts.views.iter().enumerate() {
         for si in 0..scene.surfaces.len() {
             let (row, col) = match opts.layout {
                 Layout::Grid => (vi, si),
                 Layout::Row => (0, si * opts.views.len() + vi),
                 Layout::Column => (si * opts.views.len() + vi, 0),
+                Layout::Rows(_) => continue,
             };
             cells.push(Cell {
                 surface: si,
@@ -135,6 +153,18 @@ pub fn plan(scene: &Scene, opts: &LayoutOptions) -> Result<Plan> {
         col_w[c.col] = col_w[c.col].max(w[1] - w[0] + 2.0 * margin);
         row_h[c.row] = row_h[c.row].max(w[3] - w[2] + 2.0 * margin);
     }
+    // `--panel-size WxH`: every cell W x H pixels, at the one scale that fits the largest
+    // panel; the figure size follows from the grid.
+    let mut size_override = None;
+    if let Some((pw, ph)) = opts.panel_size {
+        let widest = col_w.iter().fold(0.0f32, |a, &b| a.max(b));
+        let tallest = row_h.iter().fold(0.0f32, |a, &b| a.max(b));
+        let s = (pw as f32 / widest).min(ph as f32 / tallest);
+        col_w.iter_mut().for_each(|w| *w = pw as f32 / s);
+        row_h.iter_mut().for_each(|h| *h = ph as f32 / s);
+        let w = (pw as f32 * ncols as f32 + 2.0 * margin * s).round() as u32;
+        size_override = Some(w);
+    }
     // Each cell has its margin on every side; one more margin around the whole grid
     // makes the outer margins equal to the gaps between panels.
     let (cw, ch): (f32, f32) = (
@@ -156,7 +186,10 @@ pub fn plan(scene: &Scene, opts: &LayoutOptions) -> Result<Plan> {
         1.0
     };
     let sized = |v: Option<u32>| v.map(|x| (x as f32 * scale_by).round() as u32);
-    let size = (sized(opts.size.0), sized(opts.size.1));
+    let size = match size_override {
+        Some(w) => (sized(Some(w)), None),
+        None => (sized(opts.size.0), sized(opts.size.1)),
+    };
     let default_w = PANEL_WIDTH as f32
         * if opts.layout == Layout::Grid {
             nsurf

@@ -337,6 +337,7 @@ fn images_do_not_depend_on_the_number_of_threads() {
             colorbar_label: false,
             panel_labels: false,
             scale: 1.0,
+            panel_size: None,
         },
     )
     .expect("layout");
