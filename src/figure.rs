@@ -29,6 +29,19 @@ pub fn stage(name: &str, since: &mut std::time::Instant) {
     *since = std::time::Instant::now();
 }
 
+/// The colour bar's text settings; points become pixels at the figure's resolution
+/// (`--dpi`, else 96) and scale.
+pub fn bar_style(spec: &FigureSpec) -> crate::montage::colorbar::BarStyle {
+    crate::montage::colorbar::BarStyle {
+        caption: spec.colorbar_label.clone(),
+        ticks: spec.colorbar_ticks,
+        format: spec.colorbar_format,
+        font_px: spec
+            .font_size
+            .map(|pt| pt * spec.dpi.unwrap_or(96) as f32 / 72.0 * spec.scale),
+    }
+}
+
 /// Whether `SURFRENDER_TIMING` is set (read once).
 pub fn timing() -> bool {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
@@ -94,11 +107,14 @@ pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
         spec.background,
         mapping.as_ref().filter(|_| spec.colorbar),
         spec.title.as_deref(),
-        spec.colorbar_label.as_deref(),
+        &bar_style(spec),
     );
     stage("compose", &mut t);
     finishing.join();
     stage("teardown", &mut t);
+    if let (Some(path), Some(m)) = (&spec.colorbar_file, &mapping) {
+        crate::montage::colorbar::write_file(path, m, &bar_style(spec), spec.background)?;
+    }
     Ok(Figure {
         image,
         alpha: spec.background == Background::Transparent,

@@ -129,6 +129,13 @@ pub struct FigureSpec {
     pub colorbar: bool,
     /// Caption under the colour bar (`--cbar-label "thickness (mm)"`).
     pub colorbar_label: Option<String>,
+    /// Evenly spaced colour bar ticks per side (`--cbar-ticks`).
+    pub colorbar_ticks: Option<usize>,
+    pub colorbar_format: crate::montage::colorbar::TickFormat,
+    /// Text size of ticks, captions and panel labels in points (`--font-size`).
+    pub font_size: Option<f32>,
+    /// Also write the colour bar alone (`--colorbar-file bar.png|bar.svg`).
+    pub colorbar_file: Option<PathBuf>,
     /// "L lateral", ... above each panel.
     pub panel_labels: bool,
     /// Multiplies the figure's size, line widths and text.

@@ -362,3 +362,63 @@ fn grid_spec_and_panel_size_shape_the_figure() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("sideways"));
 }
+
+#[test]
+fn colour_bar_ticks_format_and_file() {
+    let dir = util::out_dir("figures_colorbar");
+    let svg = dir.join("bar.svg");
+    let png = dir.join("bar.png");
+    let base = [
+        &data("lh.inflated") as &str,
+        "--overlay",
+        &data("lh.thickness"),
+        "--threshold",
+        "2",
+        "--range",
+        "2",
+        "4",
+        "--cbar-ticks",
+        "3",
+        "--cbar-format",
+        "%.2f",
+    ];
+    let o = util::surfrender()
+        .args(base)
+        .arg("--colorbar-file")
+        .arg(&svg)
+        .arg("-o")
+        .arg(dir.join("a.png"))
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&svg).expect("svg written");
+    assert!(text.starts_with("<svg"), "{text}");
+    for t in [">2.00<", ">3.00<", ">4.00<"] {
+        assert!(text.contains(t), "tick {t} missing from the SVG");
+    }
+    let o = util::surfrender()
+        .args(base)
+        .arg("--colorbar-file")
+        .arg(&png)
+        .arg("-o")
+        .arg(dir.join("b.png"))
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let bar = image::open(&png).expect("png").to_rgba8();
+    assert_eq!(bar.width(), 800);
+    // The bar's colours run from the colormap's bottom to its top.
+    assert!(
+        bar.pixels()
+            .filter(|p| p[0] as i32 - p[2] as i32 > 100)
+            .count()
+            > 1000
+    );
+    let o = util::surfrender()
+        .args(&base[..3])
+        .args(["--cbar-format", "%d", "-o"])
+        .arg(dir.join("c.png"))
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -257,6 +257,24 @@ pub struct Args {
     #[arg(long, value_name = "TEXT")]
     pub cbar_label: Option<String>,
 
+    /// Evenly spaced colour bar ticks per side, N >= 2 (default: at the threshold and the
+    /// range ends).
+    #[arg(long, value_name = "N")]
+    pub cbar_ticks: Option<usize>,
+
+    /// Tick label format: auto, %.2f or %.1e.
+    #[arg(long, default_value = "auto", value_name = "FMT")]
+    pub cbar_format: String,
+
+    /// Text size of colour bar ticks, its caption and panel labels, in points (at --dpi,
+    /// else 96 dpi).
+    #[arg(long, value_name = "PT")]
+    pub font_size: Option<f32>,
+
+    /// Also write the colour bar alone to FILE (.png or .svg).
+    #[arg(long, value_name = "FILE")]
+    pub colorbar_file: Option<PathBuf>,
+
     /// Caption each panel: "L lateral", "R medial", ...
     #[arg(long)]
     pub panel_labels: bool,

@@ -215,6 +215,27 @@ pub fn to_spec(a: &Args) -> Result<FigureSpec> {
         background,
         colorbar: !a.no_colorbar,
         colorbar_label: a.cbar_label.clone().filter(|t| !t.trim().is_empty()),
+        colorbar_ticks: match a.cbar_ticks {
+            Some(n) if !(2..=20).contains(&n) => {
+                return Err(usage(format!("--cbar-ticks {n}: expected 2 to 20")))
+            }
+            n => n,
+        },
+        colorbar_format: crate::montage::colorbar::TickFormat::parse(&a.cbar_format).ok_or_else(
+            || {
+                usage(format!(
+                    "--cbar-format {}: expected auto, %.Nf or %.Ne",
+                    a.cbar_format
+                ))
+            },
+        )?,
+        font_size: match a.font_size {
+            Some(pt) if !(pt.is_finite() && (2.0..=200.0).contains(&pt)) => {
+                return Err(usage(format!("--font-size {pt}: expected 2 to 200 points")))
+            }
+            pt => pt,
+        },
+        colorbar_file: a.colorbar_file.clone(),
         panel_labels: a.panel_labels,
         panel_size: match a.panel_size.as_deref().map(parse_size).transpose()? {
             Some((Some(w), Some(h))) => Some((w, h)),

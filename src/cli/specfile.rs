@@ -144,6 +144,14 @@ pub struct FigureFile {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cbar_label: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub cbar_ticks: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cbar_format: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub font_size: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub colorbar_file: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub panel_labels: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub panel_size: Option<String>,
@@ -247,6 +255,7 @@ impl FigureFile {
         }
         self.output.iter_mut().for_each(&mut f);
         self.subjects_dir.iter_mut().for_each(&mut f);
+        self.colorbar_file.iter_mut().for_each(&mut f);
     }
 
     fn rebased(mut self, base: &Path) -> FigureFile {
@@ -324,6 +333,10 @@ impl FigureFile {
             background: Some(a.background.clone()),
             colorbar: Some(!a.no_colorbar),
             cbar_label: a.cbar_label.clone(),
+            cbar_ticks: a.cbar_ticks,
+            cbar_format: Some(a.cbar_format.clone()),
+            font_size: a.font_size,
+            colorbar_file: a.colorbar_file.clone(),
             panel_labels: Some(a.panel_labels),
             panel_size: a.panel_size.clone(),
             scale: Some(a.scale),
@@ -475,6 +488,22 @@ impl FigureFile {
             out.push("--no-colorbar".into());
         }
         one("cbar_label", self.cbar_label.clone(), &mut out);
+        one(
+            "cbar_ticks",
+            self.cbar_ticks.map(|n| n.to_string()),
+            &mut out,
+        );
+        one("cbar_format", self.cbar_format.clone(), &mut out);
+        one(
+            "font_size",
+            self.font_size.map(|v| format_num(v as f64)),
+            &mut out,
+        );
+        one(
+            "colorbar_file",
+            self.colorbar_file.as_ref().map(|p| p.display().to_string()),
+            &mut out,
+        );
         flag("panel_labels", self.panel_labels, &mut out);
         one("panel_size", self.panel_size.clone(), &mut out);
         one("scale", self.scale.map(|v| format_num(v as f64)), &mut out);
@@ -555,6 +584,10 @@ mod tests {
             background: Some("#102030".into()),
             colorbar: Some(false),
             cbar_label: Some("t (mm)".into()),
+            cbar_ticks: Some(5),
+            cbar_format: Some("%.1f".into()),
+            font_size: Some(9.0),
+            colorbar_file: Some(p("bar.svg")),
             panel_labels: Some(true),
             panel_size: Some("400x300".into()),
             scale: Some(2.0),

@@ -44,14 +44,87 @@ pub fn extent(m: &ColorMapping) -> (f32, f32, Vec<f32>) {
     }
 }
 
-/// Draws the bar with its strip starting at `top`; `u` is 1% of the figure width.
+/// How tick labels are written (`--cbar-format`).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum TickFormat {
+    /// Three significant digits, trailing zeros dropped.
+    #[default]
+    Auto,
+    /// `%.Nf`
+    Fixed(usize),
+    /// `%.Ne`
+    Exp(usize),
+}
+
+impl TickFormat {
+    /// `auto`, `%g`, `%.2f` or `%.1e`.
+    pub fn parse(s: &str) -> Option<TickFormat> {
+        let s = s.trim();
+        if s == "auto" || s == "%g" {
+            return Some(TickFormat::Auto);
+        }
+        let body = s.strip_prefix("%.")?;
+        let (digits, kind) = body.split_at(body.len().checked_sub(1)?);
+        let n: usize = digits.parse().ok().filter(|&n| n <= 10)?;
+        match kind {
+            "f" => Some(TickFormat::Fixed(n)),
+            "e" => Some(TickFormat::Exp(n)),
+            _ => None,
+        }
+    }
+
+    fn format(self, v: f32) -> String {
+        let s = match self {
+            TickFormat::Auto => return format_tick(v),
+            TickFormat::Fixed(n) => format!("{v:.n$}"),
+            TickFormat::Exp(n) => format!("{v:.n$e}"),
+        };
+        s.replacen('-', "\u{2212}", 1)
+    }
+}
+
+/// `--cbar-ticks N`: N evenly spaced ticks over each side that is drawn (both halves of
+/// a two-sided bar), or `None` to keep the threshold and range ends.
+fn even_ticks(m: &ColorMapping, style: &BarStyle, vmin: f32, vmax: f32) -> Option<Vec<f32>> {
+    let n = style.ticks.filter(|&n| n >= 2)?;
+    let (lo, hi) = match m.sign {
+        Sign::Abs => {
+            let bottom = if m.threshold > 0.0 {
+                m.threshold.min(m.lo)
+            } else {
+                m.lo
+            };
+            (bottom, vmax)
+        }
+        _ => (vmin, vmax),
+    };
+    let side = (0..n).map(|k| lo + (hi - lo) * k as f32 / (n - 1) as f32);
+    Some(match m.sign {
+        Sign::Abs => side.flat_map(|t| [t, -t]).collect(),
+        _ => side.collect(),
+    })
+}
+
+/// The colour bar's text and ticks.
+#[derive(Debug, Clone, Default)]
+pub struct BarStyle {
+    /// Caption under the tick labels.
+    pub caption: Option<String>,
+    /// Evenly spaced ticks per drawn side instead of ticks at the threshold and range ends.
+    pub ticks: Option<usize>,
+    pub format: TickFormat,
+    /// Tick and caption text size in pixels, instead of one scaled to the figure.
+    pub font_px: Option<f32>,
+}
+
+/// Draws the bar with its strip starting at `top`; `u` is the decoration unit.
 pub fn draw(
     img: &mut RgbaImage,
     m: &ColorMapping,
     top: u32,
     u: f32,
     ink: [u8; 3],
-    caption: Option<&str>,
+    style: &BarStyle,
 ) {
     let w = img.width() as f32;
     // A share of the width, but not wider than 40 units on a wide row of panels.
@@ -62,6 +135,9 @@ pub fn draw(
     let y1 = y0 + (BAR_HEIGHT * u).round().max(2.0);
     let (vmin, vmax, mut ticks) = extent(m);
     let span = (vmax - vmin).max(f32::EPSILON);
+    if let Some(t) = even_ticks(m, style, vmin, vmax) {
+        ticks = t;
+    }
     let value_at = |x: f32| vmin + (x - x0) / (x1 - x0 - 1.0).max(1.0) * span;
     for x in x0 as u32..x1 as u32 {
         // Sampled at the column's value; the threshold gap stays background.
@@ -78,15 +154,15 @@ pub fn draw(
     // skipped: the range ends come first.
     ticks.sort_by(|a, b| importance(m, *b).total_cmp(&importance(m, *a)));
     ticks.dedup_by(|a, b| (*a - *b).abs() <= span * 1e-6);
-    let px = FONT * u;
-    if let Some(c) = caption {
+    let px = style.font_px.unwrap_or(FONT * u);
+    if let Some(c) = &style.caption {
         let cap_top = y1 + TICK * u + 0.3 * u + px * 1.25 + 0.6 * u;
         text::draw(img, c, w / 2.0, cap_top, px, Align::Center, ink);
     }
     let mut taken: Vec<(f32, f32)> = Vec::new();
     for t in ticks {
         let x = x0 + (t - vmin) / span * (x1 - x0 - 1.0);
-        let label = format_tick(t);
+        let label = style.format.format(t);
         let (lw, _) = text::measure(&label, px);
         let (a, b) = (x - lw / 2.0 - 0.6 * u, x + lw / 2.0 + 0.6 * u);
         if taken.iter().any(|&(p, q)| a < q && p < b) {
@@ -197,4 +273,113 @@ mod extent_tests {
         let (a, b, _) = extent(&mapping(0.0, 0.0, 0.0, &[-1.0, 1.0]));
         assert!(b > a);
     }
+}
+
+/// Writes the colour bar alone, as PNG or (by the `.svg` extension) SVG, for figures
+/// assembled elsewhere. The PNG is 800 pixels wide; the SVG draws one rectangle per
+/// colour step, so it stays sharp at any size.
+pub fn write_file(
+    path: &std::path::Path,
+    m: &ColorMapping,
+    style: &BarStyle,
+    background: crate::spec::Background,
+) -> crate::error::Result<()> {
+    use crate::spec::Background;
+    let u = 8.0;
+    let units = UNITS
+        + if style.caption.is_some() {
+            LABEL_UNITS
+        } else {
+            0.0
+        };
+    let (w, h) = (800u32, (units * u).round() as u32);
+    let svg = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
+    if !svg {
+        let fill = match background {
+            Background::Color(c) => image::Rgba([c[0], c[1], c[2], 255]),
+            Background::Transparent => image::Rgba([0, 0, 0, 0]),
+        };
+        let mut img = RgbaImage::from_pixel(w, h, fill);
+        draw(&mut img, m, 0, u, background.ink(), style);
+        return crate::output::write_png(
+            path,
+            &img,
+            background == Background::Transparent,
+            &Vec::new(),
+            None,
+        );
+    }
+    // SVG: the same geometry as `draw`, in user units of pixels.
+    let (vmin, vmax, ticks) = extent(m);
+    let ticks = even_ticks(m, style, vmin, vmax).unwrap_or(ticks);
+    let span = (vmax - vmin).max(f32::EPSILON);
+    let (x0, bar_w) = (w as f32 * (1.0 - BAR_WIDTH) / 2.0, w as f32 * BAR_WIDTH);
+    let (y0, bh) = (BAR_TOP * u, BAR_HEIGHT * u);
+    let ink = background.ink();
+    let ink = format!("#{:02x}{:02x}{:02x}", ink[0], ink[1], ink[2]);
+    let mut out = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}">"#
+    );
+    out.push('\n');
+    if let Background::Color(c) = background {
+        out.push_str(&format!(
+            r##"<rect width="{w}" height="{h}" fill="#{:02x}{:02x}{:02x}"/>"##,
+            c[0], c[1], c[2]
+        ));
+        out.push('\n');
+    }
+    let steps = 256;
+    for k in 0..steps {
+        let v = vmin + (k as f32 + 0.5) / steps as f32 * span;
+        if let Some(c) = m.rgb(v) {
+            let x = x0 + k as f32 / steps as f32 * bar_w;
+            out.push_str(&format!(
+                r##"<rect x="{x:.2}" y="{y0}" width="{:.2}" height="{bh}" fill="#{:02x}{:02x}{:02x}"/>"##,
+                bar_w / steps as f32 + 0.05,
+                c[0],
+                c[1],
+                c[2]
+            ));
+            out.push('\n');
+        }
+    }
+    let px = style.font_px.unwrap_or(FONT * u);
+    let mut ticks = ticks;
+    ticks.sort_by(f32::total_cmp);
+    ticks.dedup_by(|a, b| (*a - *b).abs() <= span * 1e-6);
+    for t in ticks {
+        let x = x0 + (t - vmin) / span * bar_w;
+        out.push_str(&format!(
+            r#"<line x1="{x:.2}" y1="{}" x2="{x:.2}" y2="{}" stroke="{ink}" stroke-width="{:.1}"/>"#,
+            y0 + bh,
+            y0 + bh + TICK * u,
+            0.15 * u
+        ));
+        out.push_str(&format!(
+            r#"<text x="{x:.2}" y="{:.1}" font-family="DejaVu Sans, sans-serif" font-size="{px:.1}" text-anchor="middle" fill="{ink}">{}</text>"#,
+            y0 + bh + TICK * u + 0.3 * u + px,
+            xml_escape(&style.format.format(t))
+        ));
+        out.push('\n');
+    }
+    if let Some(c) = &style.caption {
+        out.push_str(&format!(
+            r#"<text x="{:.1}" y="{:.1}" font-family="DejaVu Sans, sans-serif" font-size="{px:.1}" text-anchor="middle" fill="{ink}">{}</text>"#,
+            w as f32 / 2.0,
+            y0 + bh + TICK * u + 0.3 * u + px * 2.25 + 0.6 * u,
+            xml_escape(c)
+        ));
+        out.push('\n');
+    }
+    out.push_str("</svg>\n");
+    crate::output::write_atomic(path, out.as_bytes())
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

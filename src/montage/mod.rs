@@ -3,7 +3,7 @@
 //! are "cropped to content" without rendering twice, every panel shares one
 //! pixels-per-millimetre scale, and the figure size is met exactly without resampling.
 
-mod colorbar;
+pub mod colorbar;
 
 use image::RgbaImage;
 
@@ -314,7 +314,7 @@ pub fn compose(
     background: Background,
     mapping: Option<&ColorMapping>,
     title: Option<&str>,
-    colorbar_label: Option<&str>,
+    bar: &colorbar::BarStyle,
 ) -> RgbaImage {
     let fill = match background {
         Background::Color(c) => image::Rgba([c[0], c[1], c[2], 255]),
@@ -368,11 +368,12 @@ pub fn compose(
     }
     if let Some(m) = mapping {
         if plan.colorbar_top < plan.height {
-            colorbar::draw(&mut out, m, plan.colorbar_top, u, ink, colorbar_label);
+            colorbar::draw(&mut out, m, plan.colorbar_top, u, ink, bar);
         }
     }
     for (text, x, y) in &plan.labels {
-        text::draw(&mut out, text, *x, *y, plan.label_px, Align::Left, ink);
+        let px = bar.font_px.unwrap_or(plan.label_px);
+        text::draw(&mut out, text, *x, *y, px, Align::Left, ink);
     }
     out
 }
