@@ -107,7 +107,13 @@ fn load_surface(spec: &FigureSpec, input: &SurfaceInput) -> Result<(SceneSurface
     for l in spec.layers.iter().filter(|l| l.hemi == input.hemi) {
         let layer = layer(spec, input, mesh.vertices.len(), l)?;
         if l.outline {
-            lines.extend(region_borders(&mesh, &layer.colors));
+            let mut borders = region_borders(&mesh, &layer.colors);
+            if let Some(c) = spec.border_color {
+                borders
+                    .iter_mut()
+                    .for_each(|s| s.rgba = [c[0], c[1], c[2], 255]);
+            }
+            lines.extend(borders);
         } else {
             layers.push(layer);
         }

@@ -112,6 +112,8 @@ pub struct FigureSpec {
     pub layers: Vec<LayerInput>,
     /// Border width of outlined layers, in pixels.
     pub outline_px: f32,
+    /// One colour for every annotation and label border, instead of each region's own.
+    pub border_color: Option<[u8; 3]>,
     /// Colour of the overlay's threshold outline, when drawn.
     pub overlay_outline: Option<[u8; 3]>,
     /// Spheres marking coordinates or vertices.

@@ -269,3 +269,36 @@ fn subject_directory_mode() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("nobody"));
 }
+
+#[test]
+fn borders_take_a_fixed_colour_when_asked() {
+    let dir = util::out_dir("layers_border_color");
+    let args = [
+        &data("lh.inflated") as &str,
+        "--views",
+        "lateral",
+        "--annot",
+        &data("lh.synthkmeans.annot"),
+        "--annot-outline",
+    ];
+    let own = render(&dir, "own.png", &args);
+    let fixed = render(
+        &dir,
+        "fixed.png",
+        &[&args[..], &["--border-color", "magenta"]].concat(),
+    );
+    // Borders are unlit: fully covered border pixels have exactly the border colour.
+    let magenta = |p: &image::Rgba<u8>| p.0 == [255, 0, 255, 255];
+    let (o, f) = (count(&own, magenta), count(&fixed, magenta));
+    assert!(
+        f > 300 && o == 0,
+        "magenta border pixels: {f} with --border-color, {o} without"
+    );
+    let coloured = |img: &RgbaImage| count(img, |p| chroma(p) > 25);
+    // The same borders, only recoloured.
+    let (a, b) = (coloured(&own) as f64, coloured(&fixed) as f64);
+    assert!(
+        (a - b).abs() < 0.1 * a,
+        "{a} border pixels in their own colours, {b} in magenta"
+    );
+}

@@ -112,6 +112,10 @@ pub struct Args {
     #[arg(long, default_value_t = 2.0, value_name = "PX")]
     pub outline_width: f32,
 
+    /// One colour for all annotation and label borders (default: each region's own).
+    #[arg(long, value_name = "COLOR")]
+    pub border_color: Option<String>,
+
     /// Outline the thresholded overlay: a line where |value| crosses the threshold.
     #[arg(long)]
     pub outline: bool,

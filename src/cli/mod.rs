@@ -182,6 +182,17 @@ pub fn to_spec(a: &Args) -> Result<FigureSpec> {
         cortex,
         layers,
         outline_px: a.outline_width,
+        border_color: a
+            .border_color
+            .as_deref()
+            .map(|c| {
+                crate::color::parse_color(c).ok_or_else(|| {
+                    usage(format!(
+                        "--border-color {c}: expected a colour name or #rrggbb"
+                    ))
+                })
+            })
+            .transpose()?,
         overlay_outline: if a.outline {
             Some(crate::color::parse_color(&a.outline_color).ok_or_else(|| {
                 usage(format!(

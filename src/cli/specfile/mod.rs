@@ -88,6 +88,8 @@ pub struct FigureFile {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outline_width: Option<f32>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub border_color: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub outline: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outline_color: Option<String>,
@@ -302,6 +304,7 @@ impl FigureFile {
             label_outline: Some(a.label_outline),
             label_over_overlay: Some(a.order.label_over_overlay()),
             outline_width: Some(a.outline_width),
+            border_color: a.border_color.clone(),
             outline: Some(a.outline),
             outline_color: Some(a.outline_color.clone()),
             contours: (!a.contours.is_empty()).then(|| a.contours.clone()),
@@ -425,6 +428,7 @@ impl FigureFile {
             self.outline_width.map(|v| format_num(v as f64)),
             &mut out,
         );
+        one("border_color", self.border_color.clone(), &mut out);
         flag("outline", self.outline, &mut out);
         one("outline_color", self.outline_color.clone(), &mut out);
         many("contours", &self.contours, &mut out);
@@ -527,91 +531,4 @@ impl FigureFile {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::{CommandFactory, FromArgMatches};
-
-    /// Every field survives spec → command line → spec, so no option can be forgotten
-    /// in one direction.
-    #[test]
-    fn every_field_round_trips() {
-        let p = |s: &str| PathBuf::from(format!("/x/{s}"));
-        let full = FigureFile {
-            output: Some(p("o.png")),
-            surfaces: Some(vec![p("lh.pial"), p("rh.pial")]),
-            subject: None,
-            subjects_dir: None,
-            surf: None,
-            hemi: Some(vec!["lh".into(), "rh".into()]),
-            overlay: Some(vec![p("lh.a"), p("rh.a")]),
-            curv: Some(vec![p("lh.c")]),
-            frame: Some(2),
-            map: Some(NumOrText::Text("beta".into())),
-            annot: Some(vec![p("lh.x.annot")]),
-            annot_alpha: Some(0.5),
-            annot_outline: Some(true),
-            annot_over_overlay: Some(true),
-            label: Some(vec![p("lh.v1.label")]),
-            label_color: Some(vec!["gold".into()]),
-            label_outline: Some(true),
-            label_over_overlay: Some(false),
-            outline_width: Some(3.0),
-            outline: Some(true),
-            outline_color: Some("lime".into()),
-            contours: Some(vec![p("lh.s.mgh")]),
-            levels: Some(vec![-2.0, 2.5]),
-            n_contours: Some(5),
-            contour_cmap: Some("viridis".into()),
-            mask: Some(vec![p("lh.cortex.label")]),
-            symmetric: Some(true),
-            focus: Some(vec!["-40,20,30".into()]),
-            focus_vertex: Some(vec!["lh:12".into()]),
-            foci: Some(vec![p("f.csv")]),
-            focus_radius: Some(3.0),
-            focus_color: Some("red".into()),
-            cortex: Some("bone".into()),
-            cmap: Some("RdBu_r".into()),
-            threshold: Some(NumOrText::Text("95%".into())),
-            range: Some(vec![NumOrText::Num(1.0), NumOrText::Num(4.5)]),
-            sign: Some("pos".into()),
-            views: Some(vec!["dorsal".into(), "ventral".into()]),
-            azimuth: Some(10.0),
-            elevation: Some(-5.0),
-            roll: Some(3.0),
-            zoom: Some(1.5),
-            layout: Some("row".into()),
-            size: Some("900x".into()),
-            background: Some("#102030".into()),
-            colorbar: Some(false),
-            cbar_label: Some("t (mm)".into()),
-            cbar_ticks: Some(5),
-            cbar_format: Some("%.1f".into()),
-            font_size: Some(9.0),
-            colorbar_file: Some(p("bar.svg")),
-            panel_labels: Some(true),
-            panel_size: Some("400x300".into()),
-            scale: Some(2.0),
-            dpi: Some(300),
-            title: Some("-a title".into()),
-            backend: Some("cpu".into()),
-            egl_device: Some(1),
-            allow_empty: Some(true),
-        };
-        let mut argv: Vec<std::ffi::OsString> = vec!["surfrender".into()];
-        argv.extend(full.to_args(&|_| false));
-        let m = Args::command().try_get_matches_from(&argv).expect("parses");
-        let mut a = Args::from_arg_matches(&m).expect("args");
-        a.order = super::super::LayerOrder::from_matches(&m);
-        assert_eq!(FigureFile::from_args(&a), full);
-        // Every path field is rebased (all of them are absolute `/x/...` here).
-        let mut relative = full.clone();
-        relative.for_each_path(|p| {
-            *p = p
-                .strip_prefix("/x")
-                .map(Path::to_path_buf)
-                .unwrap_or_default()
-        });
-        let based = relative.rebased(Path::new("/x"));
-        assert_eq!(based, full);
-    }
-}
+mod tests;
