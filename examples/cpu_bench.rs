@@ -57,6 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             panel_labels: false,
             scale: 1.0,
             panel_size: None,
+            colorbar_vertical: false,
         },
     )?;
     eprintln!(

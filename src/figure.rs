@@ -76,6 +76,7 @@ pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
             panel_labels: spec.panel_labels,
             scale: spec.scale,
             panel_size: spec.panel_size,
+            colorbar_vertical: spec.colorbar_vertical,
         },
     ) {
         Ok(p) => p,

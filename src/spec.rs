@@ -131,6 +131,8 @@ pub struct FigureSpec {
     pub colorbar: bool,
     /// Caption under the colour bar (`--cbar-label "thickness (mm)"`).
     pub colorbar_label: Option<String>,
+    /// The colour bar beside the panels (`--cbar-orientation vertical`).
+    pub colorbar_vertical: bool,
     /// Evenly spaced colour bar ticks per side (`--cbar-ticks`).
     pub colorbar_ticks: Option<usize>,
     pub colorbar_format: crate::montage::colorbar::TickFormat,

@@ -110,6 +110,7 @@ fn cpu_renderer_matches_egl() {
             panel_labels: false,
             scale: 1.0,
             panel_size: None,
+            colorbar_vertical: false,
         },
     )
     .expect("layout");

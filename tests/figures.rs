@@ -422,3 +422,41 @@ fn colour_bar_ticks_format_and_file() {
         .expect("run");
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn vertical_colour_bar_stands_beside_the_panels() {
+    let dir = util::out_dir("figures_vertical");
+    let base = [
+        &data("lh.inflated") as &str,
+        "--overlay",
+        &data("lh.thickness"),
+        "--threshold",
+        "2",
+    ];
+    let run = |name: &str, extra: &[&str]| {
+        let out = dir.join(name);
+        let o = util::surfrender()
+            .args(base)
+            .args(extra)
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .expect("run");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        image::open(&out).expect("png").to_rgba8()
+    };
+    let h = run("h.png", &[]);
+    let v = run("v.png", &["--cbar-orientation", "vertical"]);
+    assert!(
+        v.width() > h.width() && v.height() < h.height(),
+        "{:?} vs {:?}",
+        v.dimensions(),
+        h.dimensions()
+    );
+    // The bar's colours are in the right-hand strip, and none in the bottom rows.
+    let strip = v
+        .enumerate_pixels()
+        .filter(|(x, _, p)| *x > v.width() - v.width() / 10 && p[0] as i32 - p[2] as i32 > 100)
+        .count();
+    assert!(strip > 200, "no bar in the right strip: {strip}");
+}

@@ -69,6 +69,7 @@ fn render_one(
             panel_labels: false,
             scale: 1.0,
             panel_size: None,
+            colorbar_vertical: false,
         },
     )
     .expect("layout");
@@ -417,6 +418,7 @@ fn margins_are_even() {
             panel_labels: false,
             scale: 1.0,
             panel_size: None,
+            colorbar_vertical: false,
         },
     )
     .expect("layout");

@@ -266,6 +266,10 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     pub cbar_ticks: Option<usize>,
 
+    /// Colour bar under the panels (horizontal) or beside them (vertical).
+    #[arg(long, default_value = "horizontal", value_name = "ORIENTATION")]
+    pub cbar_orientation: String,
+
     /// Tick label format: auto, %.2f or %.1e.
     #[arg(long, default_value = "auto", value_name = "FMT")]
     pub cbar_format: String,

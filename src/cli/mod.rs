@@ -226,6 +226,15 @@ pub fn to_spec(a: &Args) -> Result<FigureSpec> {
         background,
         colorbar: !a.no_colorbar,
         colorbar_label: a.cbar_label.clone().filter(|t| !t.trim().is_empty()),
+        colorbar_vertical: match a.cbar_orientation.as_str() {
+            "horizontal" | "h" => false,
+            "vertical" | "v" => true,
+            o => {
+                return Err(usage(format!(
+                    "--cbar-orientation {o}: expected horizontal or vertical"
+                )))
+            }
+        },
         colorbar_ticks: match a.cbar_ticks {
             Some(n) if !(2..=20).contains(&n) => {
                 return Err(usage(format!("--cbar-ticks {n}: expected 2 to 20")))

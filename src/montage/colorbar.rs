@@ -10,6 +10,8 @@ use crate::text::{self, Align};
 pub const UNITS: f32 = 10.0;
 /// Extra height for a caption under the ticks.
 pub const LABEL_UNITS: f32 = 4.0;
+/// Width of the strip of a vertical colour bar.
+pub const SIDE_UNITS: f32 = 14.0;
 const BAR_TOP: f32 = 1.5;
 const BAR_HEIGHT: f32 = 2.2;
 const TICK: f32 = 0.8;
@@ -382,4 +384,86 @@ fn xml_escape(s: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+/// Draws a vertical bar in the strip from `left` to the image's right edge, between `top`
+/// and `bottom`: values increase upwards, ticks and labels on its right, the caption above.
+#[allow(clippy::too_many_arguments)]
+pub fn draw_vertical(
+    img: &mut RgbaImage,
+    m: &ColorMapping,
+    left: u32,
+    top: u32,
+    bottom: u32,
+    u: f32,
+    ink: [u8; 3],
+    style: &BarStyle,
+) {
+    let px = style.font_px.unwrap_or(FONT * u);
+    let cap = if style.caption.is_some() {
+        px * 2.0
+    } else {
+        0.0
+    };
+    let x0 = left as f32 + 1.5 * u;
+    let x1 = x0 + (BAR_HEIGHT * u).round().max(2.0);
+    let avail = (bottom as f32 - top as f32 - cap).max(4.0);
+    let bar_h = (avail * 0.6).min(60.0 * u);
+    let y_top = top as f32 + cap + (avail - bar_h) / 2.0;
+    let y_bot = y_top + bar_h;
+    let (vmin, vmax, ticks) = extent(m);
+    let ticks = even_ticks(m, style, vmin, vmax).unwrap_or(ticks);
+    let span = (vmax - vmin).max(f32::EPSILON);
+    let value_at = |y: f32| vmax - (y - y_top) / (bar_h - 1.0).max(1.0) * span;
+    for y in y_top as u32..y_bot as u32 {
+        let Some(c) = m.rgb(value_at(y as f32)) else {
+            continue;
+        };
+        for x in x0 as u32..x1 as u32 {
+            if x < img.width() && y < img.height() {
+                img.put_pixel(x, y, image::Rgba([c[0], c[1], c[2], 255]));
+            }
+        }
+    }
+    if let Some(c) = &style.caption {
+        text::draw(
+            img,
+            c,
+            (x0 + x1) / 2.0,
+            top as f32 + 0.3 * cap,
+            px,
+            Align::Left,
+            ink,
+        );
+    }
+    let mut ticks = ticks;
+    ticks.sort_by(|a, b| importance(m, *b).total_cmp(&importance(m, *a)));
+    ticks.dedup_by(|a, b| (*a - *b).abs() <= span * 1e-6);
+    let mut taken: Vec<(f32, f32)> = Vec::new();
+    for t in ticks {
+        let y = y_top + (vmax - t) / span * (bar_h - 1.0);
+        let (a, b) = (y - 0.7 * px, y + 0.7 * px);
+        if taken.iter().any(|&(p, q)| a < q && p < b) {
+            continue;
+        }
+        taken.push((a, b));
+        let tick_h = (0.15 * u).round().max(1.0) as i64;
+        for dy in 0..tick_h {
+            let yy = y.round() as i64 - tick_h / 2 + dy;
+            for x in x1 as u32..(x1 + TICK * u) as u32 {
+                if yy >= 0 && (yy as u32) < img.height() && x < img.width() {
+                    img.put_pixel(x, yy as u32, image::Rgba([ink[0], ink[1], ink[2], 255]));
+                }
+            }
+        }
+        text::draw(
+            img,
+            &style.format.format(t),
+            x1 + TICK * u + 0.4 * u,
+            y - 0.58 * px,
+            px,
+            Align::Left,
+            ink,
+        );
+    }
 }

@@ -40,6 +40,8 @@ pub struct Plan {
     pub label_px: f32,
     /// The decoration unit (title, colour bar) in pixels.
     pub unit: f32,
+    /// Left edge of a vertical colour bar's strip.
+    pub colorbar_side: Option<u32>,
 }
 
 /// What the layout needs besides the scene.
@@ -59,6 +61,8 @@ pub struct LayoutOptions<'a> {
     pub scale: f32,
     /// Every panel's cell in pixels (`--panel-size WxH`); overrides `size`.
     pub panel_size: Option<(u32, u32)>,
+    /// The colour bar stands beside the panels instead of under them.
+    pub colorbar_vertical: bool,
 }
 
 /// Plans the panels of a figure: one per (view, surface), placed by `layout`.
@@ -173,13 +177,18 @@ pub fn plan(scene: &Scene, opts: &LayoutOptions) -> Result<Plan> {
     );
 
     // Decorations scale with the figure width: `deco` units of 1% of the width.
+    // A horizontal colour bar takes a strip under the panels (height units), a vertical
+    // one a strip beside them (width units).
+    let vertical = opts.colorbar && opts.colorbar_vertical;
+    let horizontal = opts.colorbar && !vertical;
     let deco = if opts.title { TITLE_UNITS } else { 0.0 }
-        + if opts.colorbar { colorbar::UNITS } else { 0.0 }
-        + if opts.colorbar && opts.colorbar_label {
+        + if horizontal { colorbar::UNITS } else { 0.0 }
+        + if horizontal && opts.colorbar_label {
             colorbar::LABEL_UNITS
         } else {
             0.0
         };
+    let side = if vertical { colorbar::SIDE_UNITS } else { 0.0 };
     let scale_by = if opts.scale.is_finite() && opts.scale > 0.0 {
         opts.scale
     } else {
@@ -201,28 +210,37 @@ pub fn plan(scene: &Scene, opts: &LayoutOptions) -> Result<Plan> {
     let unit_for = |w: f32, s: f32| w.min(1.5 * ch * s) / 100.0;
     let (width, height, scale, u) = match size {
         (Some(w), Some(h)) => {
-            let mut s = w as f32 / cw;
-            for _ in 0..3 {
-                let avail = (h as f32 - deco * unit_for(w as f32, s)).max(1.0);
-                s = (w as f32 / cw).min(avail / ch);
+            let (mut s, mut u) = (w as f32 / cw, w as f32 / 100.0);
+            for _ in 0..4 {
+                let avail = (h as f32 - deco * u).max(1.0);
+                s = ((w as f32 - side * u).max(1.0) / cw).min(avail / ch);
+                u = unit_for(w as f32, s);
             }
-            (w, h, s, unit_for(w as f32, s))
+            (w, h, s, u)
         }
         (Some(w), None) => {
-            let s = w as f32 / cw;
-            let u = unit_for(w as f32, s);
+            let (mut s, mut u) = (w as f32 / cw, w as f32 / 100.0);
+            for _ in 0..4 {
+                s = (w as f32 - side * u).max(1.0) / cw;
+                u = unit_for(w as f32, s);
+            }
             (w, (ch * s + deco * u).round() as u32, s, u)
         }
         (None, Some(h)) => {
             let k = cw.min(1.5 * ch) / 100.0;
             let s = h as f32 / (ch + deco * k);
-            ((cw * s).round() as u32, h, s, s * k)
+            ((cw * s + side * s * k).round() as u32, h, s, s * k)
         }
         (None, None) => {
-            let w = (default_w * scale_by).round() as u32;
-            let s = w as f32 / cw;
-            let u = unit_for(w as f32, s);
-            (w, (ch * s + deco * u).round() as u32, s, u)
+            let w = default_w * scale_by;
+            let s = w / cw;
+            let u = unit_for(w, s);
+            (
+                (w + side * u).round() as u32,
+                (ch * s + deco * u).round() as u32,
+                s,
+                u,
+            )
         }
     };
     let title_height = if opts.title {
@@ -236,13 +254,14 @@ pub fn plan(scene: &Scene, opts: &LayoutOptions) -> Result<Plan> {
         } else {
             0.0
         };
-    let bar_height = if opts.colorbar {
+    let bar_height = if horizontal {
         (bar_units * u).round() as u32
     } else {
         0
     };
     let area_h = height.saturating_sub(title_height + bar_height) as f32;
-    let ox = (width as f32 - cw * scale).max(0.0) / 2.0;
+    let side_px = side * u;
+    let ox = (width as f32 - side_px - cw * scale).max(0.0) / 2.0;
     let oy = title_height as f32 + (area_h - ch * scale).max(0.0) / 2.0;
     let col_x: Vec<f32> = prefix_sums(&col_w)
         .iter()
@@ -289,6 +308,7 @@ pub fn plan(scene: &Scene, opts: &LayoutOptions) -> Result<Plan> {
         height: height.max(1),
         title_height,
         colorbar_top: height.saturating_sub(bar_height),
+        colorbar_side: vertical.then(|| (width as f32 - side_px).round() as u32),
         labels,
         label_px,
         unit: u,
@@ -367,7 +387,10 @@ pub fn compose(
         );
     }
     if let Some(m) = mapping {
-        if plan.colorbar_top < plan.height {
+        if let Some(left) = plan.colorbar_side {
+            let top = plan.title_height;
+            colorbar::draw_vertical(&mut out, m, left, top, plan.height, u, ink, bar);
+        } else if plan.colorbar_top < plan.height {
             colorbar::draw(&mut out, m, plan.colorbar_top, u, ink, bar);
         }
     }

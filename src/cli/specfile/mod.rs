@@ -146,6 +146,8 @@ pub struct FigureFile {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cbar_label: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub cbar_orientation: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cbar_ticks: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cbar_format: Option<String>,
@@ -336,6 +338,7 @@ impl FigureFile {
             background: Some(a.background.clone()),
             colorbar: Some(!a.no_colorbar),
             cbar_label: a.cbar_label.clone(),
+            cbar_orientation: Some(a.cbar_orientation.clone()),
             cbar_ticks: a.cbar_ticks,
             cbar_format: Some(a.cbar_format.clone()),
             font_size: a.font_size,

@@ -56,6 +56,7 @@ fn every_field_round_trips() {
         background: Some("#102030".into()),
         colorbar: Some(false),
         cbar_label: Some("t (mm)".into()),
+        cbar_orientation: Some("vertical".into()),
         cbar_ticks: Some(5),
         cbar_format: Some("%.1f".into()),
         font_size: Some(9.0),

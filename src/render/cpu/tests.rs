@@ -338,6 +338,7 @@ fn images_do_not_depend_on_the_number_of_threads() {
             panel_labels: false,
             scale: 1.0,
             panel_size: None,
+            colorbar_vertical: false,
         },
     )
     .expect("layout");
