@@ -118,8 +118,15 @@ fn cpu_renderer_matches_egl() {
         backend: BackendKind::Egl,
         ..Default::default()
     };
-    let (gl, _) = render::render(&scene, &plan.panels, &egl)
-        .unwrap_or_else(|e| panic!("no EGL backend to compare with: {e}"));
+    let gl = match render::render(&scene, &plan.panels, &egl) {
+        Ok((gl, _)) => gl,
+        // Without libEGL there is nothing to compare with, except in CI, which requires it.
+        Err(e) if std::env::var_os("SURFRENDER_REQUIRE_BACKENDS").is_none_or(|v| v != "1") => {
+            eprintln!("SKIPPED: no EGL backend to compare with ({e})");
+            return;
+        }
+        Err(e) => panic!("no EGL backend to compare with: {e}"),
+    };
     let (cpu, info) = render::cpu::render_panels(&scene, &plan.panels).expect("CPU render");
     assert_eq!(info.samples, 4);
     assert_eq!(cpu.len(), gl.len());

@@ -495,6 +495,7 @@ impl FigureFile {
             out.push("--no-colorbar".into());
         }
         one("cbar_label", self.cbar_label.clone(), &mut out);
+        one("cbar_orientation", self.cbar_orientation.clone(), &mut out);
         one(
             "cbar_ticks",
             self.cbar_ticks.map(|n| n.to_string()),
