@@ -2,7 +2,7 @@
 //! place, so a failed or interrupted run never leaves a half-written figure behind.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use image::RgbaImage;
@@ -101,6 +101,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .as_mut()
         .ok_or_else(|| werr(std::io::Error::other("temporary file closed")))?;
     file.write_all(bytes).map_err(werr)?;
+    // No fsync: the rename is what keeps a failed run from leaving a partial file, and
+    // fsync costs tens of milliseconds on the network filesystems of HPC clusters.
     tmp.persist(path).map_err(werr)
 }
 
@@ -112,23 +114,12 @@ pub fn write_png(
     metadata: &Metadata,
     dpi: Option<u32>,
 ) -> Result<()> {
-    let werr = |source| Error::Write {
+    let mut bytes = Vec::with_capacity(img.as_raw().len() / 4);
+    encode(&mut bytes, img, alpha, metadata, dpi).map_err(|e| Error::Write {
         path: path.to_path_buf(),
-        source,
-    };
-    let mut tmp = TempFile::beside(path).map_err(werr)?;
-    {
-        let file = tmp
-            .file
-            .as_mut()
-            .ok_or_else(|| werr(std::io::Error::other("temporary file closed")))?;
-        let mut w = BufWriter::new(file);
-        encode(&mut w, img, alpha, metadata, dpi).map_err(|e| werr(std::io::Error::other(e)))?;
-        w.flush().map_err(werr)?;
-    }
-    // No fsync: the rename is what keeps a failed run from leaving a partial figure, and
-    // fsync costs tens of milliseconds on the network filesystems of HPC clusters.
-    tmp.persist(path).map_err(werr)
+        source: std::io::Error::other(e),
+    })?;
+    write_atomic(path, &bytes)
 }
 
 fn encode<W: Write>(

@@ -71,6 +71,32 @@ pub struct Panel {
     pub height: u32,
 }
 
+impl Panel {
+    /// The panel's orthographic projection to clip space as three rows (x, y, z), each
+    /// `[a, b, c, d]` for `a*x + b*y + c*z + d`. Every backend uses these numbers; the
+    /// window is exactly the panel's extent, and a larger eye coordinate (nearer the
+    /// camera) gives a smaller depth.
+    pub fn projection(&self) -> [[f32; 4]; 3] {
+        let [x0, x1, y0, y1] = self.window;
+        let [near, far] = self.depth;
+        let c = self.camera;
+        let (sx, sy) = (2.0 / (x1 - x0), 2.0 / (y1 - y0));
+        let sz = -2.0 / (near - far);
+        let row =
+            |axis: [f32; 3], s: f32, offset: f32| [axis[0] * s, axis[1] * s, axis[2] * s, offset];
+        [
+            row(c.right, sx, -(x1 + x0) / (x1 - x0)),
+            row(c.up, sy, -(y1 + y0) / (y1 - y0)),
+            row(c.eye, sz, (near + far) / (near - far)),
+        ]
+    }
+}
+
+/// How far border and contour lines are lifted towards the camera, in millimetres: enough
+/// to win the depth test against the triangles they lie on, too little to show through
+/// folds.
+pub const LINE_LIFT_MM: f32 = 0.4;
+
 /// Rendering options that are not part of the picture's content.
 #[derive(Debug, Clone, Default)]
 pub struct RenderOptions {

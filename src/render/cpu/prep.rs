@@ -5,10 +5,7 @@
 
 use super::raster::{sample_span, WinVert, LINE_BIT};
 use super::shade::{vertex_attrs, VertexAttr};
-use crate::render::{Panel, SceneSurface};
-
-/// How far borders are lifted towards the camera, in millimetres (as the GL path).
-const LINE_LIFT_MM: f32 = 0.4;
+use crate::render::{Panel, SceneSurface, LINE_LIFT_MM};
 
 /// Everything the band workers need to know about one panel's geometry.
 pub(super) struct Prepared {
@@ -26,22 +23,6 @@ pub(super) struct Prepared {
     /// drawing order. Triangle `t` is `t`; the `j`-th triangle of segment `k` is
     /// `LINE_BIT | (2k + j)`.
     pub bins: Vec<Vec<u32>>,
-}
-
-/// The panel's orthographic projection as three rows (x, y, z of clip space), each
-/// `[a, b, c, d]` for `a*x + b*y + c*z + d`: the same numbers `gl::mvp` uploads.
-fn projection(p: &Panel) -> [[f32; 4]; 3] {
-    let [x0, x1, y0, y1] = p.window;
-    let [near, far] = p.depth;
-    let c = p.camera;
-    let (sx, sy) = (2.0 / (x1 - x0), 2.0 / (y1 - y0));
-    let sz = -2.0 / (near - far);
-    let row = |axis: [f32; 3], s: f32, offset: f32| [axis[0] * s, axis[1] * s, axis[2] * s, offset];
-    [
-        row(c.right, sx, -(x1 + x0) / (x1 - x0)),
-        row(c.up, sy, -(y1 + y0) / (y1 - y0)),
-        row(c.eye, sz, (near + far) / (near - far)),
-    ]
 }
 
 /// Clip space to window coordinates, as GL's viewport transform with depth range 0..1.
@@ -64,7 +45,7 @@ pub(super) fn prepare(
 ) -> Prepared {
     let (width, height) = (panel.width.max(1) as usize, panel.height.max(1) as usize);
     let (wf, hf) = (width as f32, height as f32);
-    let m = projection(panel);
+    let m = panel.projection();
     let indices = crate::render::visible_indices(surf, panel);
     let verts: Vec<WinVert> = surf
         .mesh

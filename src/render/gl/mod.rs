@@ -10,7 +10,7 @@ use setup::{
     bytes_of, compile, framebuffers, gl_err, upload, upload_layers, upload_lines, Resources,
 };
 
-use super::{BackendInfo, Panel, Scene};
+use super::{BackendInfo, Panel, Scene, LINE_LIFT_MM};
 use crate::color::{FLAT_GREY, LUT_SIZE};
 use crate::error::{Error, Result};
 use crate::scene::AMBIENT;
@@ -21,9 +21,6 @@ const GEOM: &str = include_str!("../../../shaders/surface.geom");
 const LINES_VERT: &str = include_str!("../../../shaders/lines.vert");
 const LINES_GEOM: &str = include_str!("../../../shaders/lines.geom");
 const LINES_FRAG: &str = include_str!("../../../shaders/lines.frag");
-/// How far borders are lifted towards the camera, in millimetres: enough to win the depth
-/// test against the triangles they lie on, too little to show through folds.
-const LINE_LIFT_MM: f32 = 0.4;
 const RESOLVE_VERT: &str = include_str!("../../../shaders/resolve.vert");
 const RESOLVE_FRAG: &str = include_str!("../../../shaders/resolve.frag");
 
@@ -341,18 +338,9 @@ unsafe fn draw(
     Ok((images, info))
 }
 
-/// Orthographic projection of the panel's exact window, as a column-major 4x4 matrix.
+/// The panel's projection (`Panel::projection`) as a column-major 4x4 matrix.
 fn mvp(p: &Panel) -> [f32; 16] {
-    let [x0, x1, y0, y1] = p.window;
-    let [near, far] = p.depth;
-    let c = p.camera;
-    let (sx, sy) = (2.0 / (x1 - x0), 2.0 / (y1 - y0));
-    // Larger eye coordinate = nearer = smaller depth.
-    let sz = -2.0 / (near - far);
-    let row = |axis: [f32; 3], s: f32, offset: f32| [axis[0] * s, axis[1] * s, axis[2] * s, offset];
-    let r0 = row(c.right, sx, -(x1 + x0) / (x1 - x0));
-    let r1 = row(c.up, sy, -(y1 + y0) / (y1 - y0));
-    let r2 = row(c.eye, sz, (near + far) / (near - far));
+    let [r0, r1, r2] = p.projection();
     let r3 = [0.0, 0.0, 0.0, 1.0];
     let mut m = [0.0; 16];
     for (i, r) in [r0, r1, r2, r3].iter().enumerate() {
