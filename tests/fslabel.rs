@@ -3,25 +3,13 @@
 //! the file and the problem without panicking.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::{json, Value};
-use surfrender::annotation::{Annotation, Label};
-use surfrender::io::{load, Content, Loaded};
+use surfrender::annotation::Annotation;
+use surfrender::io::{load, Loaded};
 
-use crate::util;
-
-type Truth = serde_json::Map<String, Value>;
-
-/// The shared corpus and its truth.json, or `None` (the caller skips) when absent.
-fn corpus() -> Option<(PathBuf, Truth)> {
-    let shared = util::shared_data()?;
-    let text = std::fs::read_to_string(shared.join("truth.json")).expect("read truth.json");
-    Some((
-        shared,
-        serde_json::from_str(&text).expect("parse truth.json"),
-    ))
-}
+use crate::util::{self, annotation, corpus, label, mentions, Truth};
 
 /// truth.json keys under `fsaverage5/label/` of one `kind`.
 fn label_keys(t: &Truth, kind: &str) -> Vec<String> {
@@ -35,27 +23,10 @@ fn load_ok(path: &Path) -> Loaded {
     load(path, &Default::default()).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn annotation(loaded: Loaded) -> Annotation {
-    match loaded.content {
-        Content::Annotation(a) => a,
-        other => panic!("expected an annotation, got {}", other.kind()),
-    }
-}
-
-fn label(loaded: Loaded) -> Label {
-    match loaded.content {
-        Content::Label(l) => l,
-        other => panic!("expected a label, got {}", other.kind()),
-    }
-}
-
-/// Relative closeness, with `floor` keeping near-zero expectations from demanding the impossible.
+/// Label statistics against truth.json: to 1e-6 relative, with a floor of 1 keeping
+/// near-zero expectations from demanding the impossible.
 fn close(got: f64, want: &Value, what: &str) {
-    let want = want
-        .as_f64()
-        .unwrap_or_else(|| panic!("{what}: not a number"));
-    let tol = 1e-6 * want.abs().max(1.0);
-    assert!((got - want).abs() <= tol, "{what}: got {got}, want {want}");
+    util::close(got, want, 1e-6, 1.0, what);
 }
 
 #[test]
@@ -141,22 +112,13 @@ fn fslabel_corpus_labels_match_truth() {
                 assert!(l.values.iter().all(|&v| v > 3.0), "{key}: values > 3");
             }
             s => {
-                let finite: Vec<f64> = vals.iter().copied().filter(|v| v.is_finite()).collect();
+                let st = util::Summary::of(vals.iter().copied());
                 assert_eq!(json!(n), s["n"], "{key} values n");
-                assert_eq!(
-                    json!(n - finite.len()),
-                    s["n_nonfinite"],
-                    "{key} n_nonfinite"
-                );
-                let m = finite.len() as f64;
-                let mean = finite.iter().sum::<f64>() / m;
-                let var = finite.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / m;
-                let min = finite.iter().copied().fold(f64::INFINITY, f64::min);
-                let max = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                close(min, &s["min"], &format!("{key} min"));
-                close(max, &s["max"], &format!("{key} max"));
-                close(mean, &s["mean"], &format!("{key} mean"));
-                close(var.sqrt(), &s["std"], &format!("{key} std"));
+                assert_eq!(json!(st.n_nonfinite), s["n_nonfinite"], "{key} n_nonfinite");
+                close(st.min, &s["min"], &format!("{key} min"));
+                close(st.max, &s["max"], &format!("{key} max"));
+                close(st.mean, &s["mean"], &format!("{key} mean"));
+                close(st.std, &s["std"], &format!("{key} std"));
                 for (name, i) in [("v0", 0), ("v1", 1), ("v100", 100), ("vlast", n - 1)] {
                     close(vals[i], &s[name], &format!("{key} {name}"));
                 }
@@ -237,6 +199,12 @@ fn write_load(dir: &Path, name: &str, bytes: &[u8]) -> Loaded {
     load_ok(&util::write(dir, name, bytes))
 }
 
+/// The colour table as (key, name, RGBA) rows.
+fn table_rows(a: &Annotation) -> Vec<(i32, &str, [u8; 4])> {
+    let rows = a.table.iter().map(|e| (e.key, e.name.as_str(), e.rgba));
+    rows.collect()
+}
+
 #[test]
 fn fslabel_old_format_round_trip() {
     let dir = util::out_dir("fslabel_old_format");
@@ -247,13 +215,8 @@ fn fslabel_old_format_round_trip() {
     assert_eq!(loaded.details["ctab_version"], 1);
     let a = annotation(loaded);
     assert_eq!(a.labels, [Some(1), None, Some(2), Some(0), Some(1)]);
-    let got: Vec<_> = a
-        .table
-        .iter()
-        .map(|e| (e.key, e.name.as_str(), e.rgba))
-        .collect();
     assert_eq!(
-        got,
+        table_rows(&a),
         [
             (0, "unknown", [25, 5, 25, 255]),
             (1, "red", [220, 20, 10, 255]),
@@ -275,13 +238,8 @@ fn fslabel_new_format_round_trip() {
     let a = annotation(loaded);
     assert_eq!(a.labels, [Some(2), Some(2), None, Some(1)]);
     // Keys are the structure indices; entries stay in file order.
-    let got: Vec<_> = a
-        .table
-        .iter()
-        .map(|e| (e.key, e.name.as_str(), e.rgba))
-        .collect();
     assert_eq!(
-        got,
+        table_rows(&a),
         [
             (0, "unknown", [25, 5, 25, 255]),
             (3, "red", [220, 20, 10, 255]),
@@ -357,24 +315,8 @@ fn fslabel_label_round_trip() {
 
 /// Loads `bytes` written as `dir/name`; the error message, which must name the file.
 fn load_err(dir: &Path, name: &str, bytes: &[u8]) -> String {
-    let path = util::write(dir, name, bytes);
-    match load(&path, &Default::default()) {
-        Ok(l) => panic!("{name}: loaded as {} instead of failing", l.content.kind()),
-        Err(e) => {
-            let msg = e.to_string();
-            assert!(
-                msg.contains(name),
-                "{name}: message does not name the file: {msg}"
-            );
-            msg
-        }
-    }
-}
-
-fn assert_has(msg: &str, parts: &[&str]) {
-    for p in parts {
-        assert!(msg.contains(p), "expected {p:?} in: {msg}");
-    }
+    let read = |path: &Path| load(path, &Default::default());
+    util::refused(dir, name, bytes, read, &[]).to_string()
 }
 
 #[test]
@@ -393,9 +335,9 @@ fn fslabel_truncated_annots_fail_cleanly() {
             let name = format!("lh.{which}_cut{cut}.annot");
             let msg = load_err(&dir, &name, &full[..cut]);
             if cut == pairs_end {
-                assert_has(&msg, &["no colour table"]);
+                mentions(&msg, &["no colour table"]);
             } else {
-                assert_has(&msg, &["truncated"]);
+                mentions(&msg, &["truncated"]);
             }
         }
     }
@@ -422,21 +364,21 @@ fn fslabel_bad_annots_fail_cleanly() {
 
     // Vertex index >= nvertices, in pair 1.
     let msg = load_err(&dir, "lh.vertex.annot", &patch(4 + 8, 3));
-    assert_has(
+    mentions(
         &msg,
         &["pair 1", "vertex 3", &format!("value {}", 0), "3 vertices"],
     );
     let msg = load_err(&dir, "lh.negvertex.annot", &patch(4 + 16, -1));
-    assert_has(
+    mentions(
         &msg,
         &["pair 2", "vertex -1", &format!("value {}", packed(BLUE))],
     );
 
     // Absurd lengths and counts: refused before any allocation.
     let msg = load_err(&dir, "lh.hugename.annot", &patch(name0_at, i32::MAX));
-    assert_has(&msg, &["truncated", "entry name", "2147483"]);
+    mentions(&msg, &["truncated", "entry name", "2147483"]);
     let msg = load_err(&dir, "lh.negname.annot", &patch(name0_at, i32::MIN));
-    assert_has(
+    mentions(
         &msg,
         &[
             "entry name of colour-table entry 0",
@@ -445,33 +387,33 @@ fn fslabel_bad_annots_fail_cleanly() {
         ],
     );
     let msg = load_err(&dir, "lh.hugecount.annot", &patch(count_at, i32::MAX));
-    assert_has(&msg, &["truncated", "entries"]);
+    mentions(&msg, &["truncated", "entries"]);
     let msg = load_err(&dir, "lh.hugevertices.annot", &patch(0, i32::MAX));
-    assert_has(&msg, &["truncated", "pairs"]);
+    mentions(&msg, &["truncated", "pairs"]);
     // (A negative count starting ff ff ff or ff ff fe would be sniffed as curv/surface.)
     let msg = load_err(&dir, "lh.negvertices.annot", &patch(0, -16_777_216));
-    assert_has(&msg, &["negative vertex count", "-16777216"]);
+    mentions(&msg, &["negative vertex count", "-16777216"]);
     let mut old = old_annot(&values, &entries());
     old[pairs_end + 4..pairs_end + 8].copy_from_slice(&i32::MAX.to_be_bytes());
     let msg = load_err(&dir, "lh.oldhugecount.annot", &old);
-    assert_has(&msg, &["truncated"]);
+    mentions(&msg, &["truncated"]);
 
     // Colour-table versions other than 2, and a missing table.
     let msg = load_err(&dir, "lh.version3.annot", &patch(version_at, -3));
-    assert_has(&msg, &["unsupported", "version", "3"]);
+    mentions(&msg, &["unsupported", "version", "3"]);
     let msg = load_err(&dir, "lh.version0.annot", &patch(version_at, 0));
-    assert_has(&msg, &["unsupported", "version", "0"]);
+    mentions(&msg, &["unsupported", "version", "0"]);
     let msg = load_err(&dir, "lh.noctab.annot", &patch(pairs_end, 0));
-    assert_has(&msg, &["no colour table"]);
+    mentions(&msg, &["no colour table"]);
 
     // Structure indices outside 0..max_index, or repeated.
     let msg = load_err(&dir, "lh.index.annot", &patch(index0_at, 10));
-    assert_has(&msg, &["entry 0", "index 10", "0..10"]);
+    mentions(&msg, &["entry 0", "index 10", "0..10"]);
     let msg = load_err(&dir, "lh.maxindex.annot", &patch(max_at, 5));
-    assert_has(&msg, &["entry 2", "index 7", "0..5"]);
+    mentions(&msg, &["entry 2", "index 7", "0..5"]);
     let dup = [(4, &b"a"[..], RED), (4, &b"b"[..], BLUE)];
     let msg = load_err(&dir, "lh.dupindex.annot", &new_annot(&values, 10, &dup));
-    assert_has(&msg, &["entry 1", "repeats structure index 4"]);
+    mentions(&msg, &["entry 1", "repeats structure index 4"]);
 
     // Not an annotation at all: text named .annot.
     load_err(&dir, "lh.text.annot", b"hello, world\n");
@@ -492,63 +434,63 @@ fn fslabel_bad_labels_fail_cleanly() {
     let row = "12  1.0  2.0  3.0 0.0000000000";
 
     let msg = load_err(&dir, "lh.more.label", &label("3", &[row, row]));
-    assert_has(&msg, &["announces 3 vertices", "2 vertex lines"]);
+    mentions(&msg, &["announces 3 vertices", "2 vertex lines"]);
     let msg = load_err(&dir, "lh.fewer.label", &label("1", &[row, row]));
-    assert_has(&msg, &["announces 1 vertices", "2 vertex lines"]);
+    mentions(&msg, &["announces 1 vertices", "2 vertex lines"]);
     // A huge count allocates nothing: it is compared with the lines first.
     let msg = load_err(
         &dir,
         "lh.hugecount.label",
         &label("18446744073709551615", &[row]),
     );
-    assert_has(&msg, &["announces 18446744073709551615", "1 vertex lines"]);
+    mentions(&msg, &["announces 18446744073709551615", "1 vertex lines"]);
 
     let msg = load_err(&dir, "lh.count.label", &label("three", &[row]));
-    assert_has(&msg, &["line 2", "number of vertices", "\"three\""]);
+    mentions(&msg, &["line 2", "number of vertices", "\"three\""]);
     let msg = load_err(&dir, "lh.negcount.label", &label("-1", &[]));
-    assert_has(&msg, &["line 2", "\"-1\""]);
+    mentions(&msg, &["line 2", "\"-1\""]);
 
     let msg = load_err(
         &dir,
         "lh.field.label",
         &label("2", &[row, "13 1.0 abc 3.0 0.5"]),
     );
-    assert_has(&msg, &["line 4", "y (field 3)", "\"abc\""]);
+    mentions(&msg, &["line 4", "y (field 3)", "\"abc\""]);
     let msg = load_err(
         &dir,
         "lh.value.label",
         &label("1", &["13 1.0 2.0 3.0 1.2.3"]),
     );
-    assert_has(&msg, &["line 3", "value (field 5)", "\"1.2.3\""]);
+    mentions(&msg, &["line 3", "value (field 5)", "\"1.2.3\""]);
     let msg = load_err(&dir, "lh.vertex.label", &label("1", &["1.5 1.0 2.0 3.0 0"]));
-    assert_has(&msg, &["line 3", "vertex (field 1)", "\"1.5\""]);
+    mentions(&msg, &["line 3", "vertex (field 1)", "\"1.5\""]);
     let msg = load_err(
         &dir,
         "lh.negvertex.label",
         &label("2", &[row, "-1 1 2 3 0"]),
     );
-    assert_has(&msg, &["line 4", "vertex -1", "negative"]);
+    mentions(&msg, &["line 4", "vertex -1", "negative"]);
     let msg = load_err(
         &dir,
         "lh.fields.label",
         &label("2", &[row, "13 1.0 2.0 3.0"]),
     );
-    assert_has(&msg, &["line 4", "expected 5 fields", "found 4"]);
+    mentions(&msg, &["line 4", "expected 5 fields", "found 4"]);
 
     let msg = load_err(&dir, "lh.empty.label", b"");
-    assert_has(&msg, &["empty label file"]);
+    mentions(&msg, &["empty label file"]);
     let msg = load_err(&dir, "lh.blank.label", b"\n \n");
-    assert_has(&msg, &["empty label file"]);
+    mentions(&msg, &["empty label file"]);
     let msg = load_err(&dir, "lh.oneline.label", HEAD.trim_end().as_bytes());
-    assert_has(&msg, &["ends after line 1"]);
+    mentions(&msg, &["ends after line 1"]);
     // Count on line 1 (no comment line): the message says what line 1 must be.
     let msg = load_err(&dir, "lh.nocomment.label", format!("1\n{row}\n").as_bytes());
-    assert_has(&msg, &["line 2", "line 1 must be a comment"]);
+    mentions(&msg, &["line 2", "line 1 must be a comment"]);
     // Binary bytes named .label.
     let msg = load_err(
         &dir,
         "lh.binary.label",
         &[0x80, 0xff, 0, 1, b'\n', 0xfe, 0x00],
     );
-    assert_has(&msg, &["line 2"]);
+    mentions(&msg, &["line 2"]);
 }

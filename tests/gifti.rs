@@ -3,101 +3,24 @@
 //! broken or hostile files: every failure must name the file and the problem, fast.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use serde_json::{json, Value};
 use surfrender::annotation::Annotation;
-use surfrender::io::{Content, Loaded};
-use surfrender::{Mesh, Overlay};
+use surfrender::io::Loaded;
+use surfrender::Overlay;
 
-use crate::util;
-
-type Truth = serde_json::Map<String, Value>;
+use crate::util::{self, annotation, check_surface, corpus, le_f32, mentions, overlay, surface};
 
 fn load(path: &Path) -> surfrender::Result<Loaded> {
     surfrender::io::load(path, &Default::default())
 }
 
-/// The shared corpus and its truth.json, or `None` (the caller skips) when absent.
-fn corpus() -> Option<(PathBuf, Truth)> {
-    let shared = util::shared_data()?;
-    let text = std::fs::read_to_string(shared.join("truth.json")).expect("read truth.json");
-    Some((
-        shared,
-        serde_json::from_str(&text).expect("parse truth.json"),
-    ))
-}
-
-/// nibabel's values are float32 widened to float64, so they convert back exactly.
-fn same_f32(got: f32, want: &Value, what: &str) {
-    match want.as_f64() {
-        Some(w) => assert_eq!(got, w as f32, "{what}: got {got}, want {w}"),
-        None => assert!(got.is_nan(), "{what}: got {got}, want NaN"),
-    }
-}
-
-/// Relative closeness, with `floor` keeping near-zero expectations from demanding the impossible.
-fn close(got: f64, want: &Value, rel: f64, floor: f64, what: &str) {
-    let want = want.as_f64().expect("number");
-    let tol = rel * want.abs().max(floor);
-    assert!((got - want).abs() <= tol, "{what}: got {got}, want {want}");
-}
-
-fn mentions(msg: &str, parts: &[&str]) {
-    for p in parts {
-        assert!(msg.contains(p), "message lacks {p:?}: {msg}");
-    }
-}
-
 fn is_gifti(key: &str) -> bool {
     key.ends_with(".gii") || key.ends_with(".gii.gz")
-}
-
-fn surface_of(key: &str, l: Loaded) -> Mesh {
-    match l.content {
-        Content::Surface(m) => m,
-        other => panic!("{key}: read as {}, want a surface", other.kind()),
-    }
-}
-
-fn overlay_of(key: &str, l: Loaded) -> Overlay {
-    match l.content {
-        Content::Overlay(o) => o,
-        other => panic!("{key}: read as {}, want an overlay", other.kind()),
-    }
-}
-
-fn annotation_of(key: &str, l: Loaded) -> Annotation {
-    match l.content {
-        Content::Annotation(a) => a,
-        other => panic!("{key}: read as {}, want an annotation", other.kind()),
-    }
-}
-
-fn check_surface(key: &str, mesh: &Mesh, want: &Value) {
-    let (first, last) = (mesh.faces.first(), mesh.faces.last());
-    assert_eq!(
-        json!([mesh.vertices.len(), mesh.faces.len(), first, last]),
-        json!(["n_vertices", "n_faces", "face0", "face_last"].map(|k| &want[k])),
-        "{key}: n_vertices, n_faces, face0, face_last"
-    );
-    let (lo, hi) = mesh.bounds();
-    let n = mesh.vertices.len() as f64;
-    for k in 0..3 {
-        same_f32(lo[k], &want["bbox_min"][k], &format!("{key} bbox_min[{k}]"));
-        same_f32(hi[k], &want["bbox_max"][k], &format!("{key} bbox_max[{k}]"));
-        let mean = mesh.vertices.iter().map(|v| f64::from(v[k])).sum::<f64>() / n;
-        close(
-            mean,
-            &want["mean"][k],
-            1e-4,
-            1.0,
-            &format!("{key} mean[{k}]"),
-        );
-    }
 }
 
 fn check_overlay(key: &str, ov: &Overlay, want: &Value) {
@@ -113,31 +36,14 @@ fn check_overlay(key: &str, ov: &Overlay, want: &Value) {
     );
     for (f, s) in arrays.iter().enumerate() {
         let values = ov.frame(f).expect("frame");
-        let finite: Vec<f64> = values
-            .iter()
-            .filter(|v| v.is_finite())
-            .map(|&v| v.into())
-            .collect();
-        let what = |k: &str| format!("{key} array {f} {k}");
+        let nonfinite = values.iter().filter(|v| !v.is_finite()).count();
+        let what = format!("{key} array {f}");
         assert_eq!(
-            json!([values.len(), values.len() - finite.len()]),
+            json!([values.len(), nonfinite]),
             json!([s["n"], s["n_nonfinite"]]),
-            "{}",
-            what("n, n_nonfinite")
+            "{what} n, n_nonfinite"
         );
-        let n = finite.len() as f64;
-        let mean = finite.iter().sum::<f64>() / n;
-        let std = (finite.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
-        let min = finite.iter().copied().fold(f64::INFINITY, f64::min);
-        let max = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        same_f32(min as f32, &s["min"], &what("min"));
-        same_f32(max as f32, &s["max"], &what("max"));
-        close(mean, &s["mean"], 1e-5, 1e-6, &what("mean"));
-        close(std, &s["std"], 1e-5, 1e-6, &what("std"));
-        let last = values.len() - 1;
-        for (i, k) in [(0, "v0"), (1, "v1"), (100, "v100"), (last, "vlast")] {
-            same_f32(values[i], &s[k], &what(k));
-        }
+        util::check_stats(values, values.len(), s, &what);
     }
 }
 
@@ -219,23 +125,23 @@ fn gifti_corpus_matches_truth() {
                 }
                 let l = load(&path).unwrap_or_else(|e| panic!("{e}"));
                 check_details(key, &l, want);
-                check_surface(key, &surface_of(key, l), want);
+                check_surface(key, &surface(l), want);
             }
             Some("overlay") => {
                 let l = load(&path).unwrap_or_else(|e| panic!("{e}"));
                 check_details(key, &l, want);
-                check_overlay(key, &overlay_of(key, l), want);
+                check_overlay(key, &overlay(l), want);
             }
             Some("gifti_label") if want.get("n_labels").is_some() => {
                 let l = load(&path).unwrap_or_else(|e| panic!("{e}"));
                 check_details(key, &l, want);
-                check_annotation(key, &annotation_of(key, l), want);
+                check_annotation(key, &annotation(l), want);
             }
             Some("gifti_label") => {
                 // Caret's label.gii: names only; truth.json gives no numbers.
                 let l = load(&path).unwrap_or_else(|e| panic!("{e}"));
                 assert_eq!(l.details["encodings"], json!(["ASCII"]), "{key}");
-                let a = annotation_of(key, l);
+                let a = annotation(l);
                 let names: Vec<&str> = a.table.iter().map(|e| e.name.as_str()).collect();
                 assert_eq!(names, ["???", "Positive", "Negative"], "{key}");
                 let keys: Vec<i32> = a.table.iter().map(|e| e.key).collect();
@@ -285,8 +191,8 @@ fn gifti_ascii_thickness_equals_freesurfer_curv() {
     let key = "lh.thickness.shape.gii";
     let gii = load(&shared.join("fsaverage5/gifti").join(key)).unwrap();
     assert_eq!(gii.details["encodings"], json!(["ASCII"]));
-    let gii = overlay_of(key, gii);
-    let curv = overlay_of("lh.thickness", load(&util::data("lh.thickness")).unwrap());
+    let gii = overlay(gii);
+    let curv = overlay(load(&util::data("lh.thickness")).unwrap());
     assert_eq!((gii.n_vertices, gii.n_frames), (curv.n_vertices, 1));
     for (i, (a, b)) in gii.values.iter().zip(&curv.values).enumerate() {
         assert!(
@@ -323,10 +229,6 @@ fn vec_attrs(dtype: &str, n: usize, encoding: &str) -> String {
     )
 }
 
-fn le_f32(v: &[f32]) -> Vec<u8> {
-    v.iter().flat_map(|x| x.to_le_bytes()).collect()
-}
-
 fn zlib(bytes: &[u8]) -> Vec<u8> {
     let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
     enc.write_all(bytes).unwrap();
@@ -341,14 +243,14 @@ fn load_text(dir: &Path, name: &str, text: &str) -> surfrender::Result<Loaded> {
 /// Writes `bytes` as `dir/name`, asserts that loading fails quickly with a message naming
 /// the file and containing every one of `parts`, and returns the message.
 fn refused(dir: &Path, name: &str, bytes: &[u8], parts: &[&str]) -> String {
-    let path = util::write(dir, name, bytes);
-    let start = Instant::now();
-    let msg = load(&path).expect_err(name).to_string();
-    let took = start.elapsed();
-    assert!(took < Duration::from_secs(1), "{name}: took {took:?}");
-    mentions(&msg, &[name]);
-    mentions(&msg, parts);
-    msg
+    let timed_load = |path: &Path| {
+        let start = Instant::now();
+        let loaded = load(path);
+        let took = start.elapsed();
+        assert!(took < Duration::from_secs(1), "{name}: took {took:?}");
+        loaded
+    };
+    util::refused(dir, name, bytes, timed_load, parts).to_string()
 }
 
 #[test]
@@ -365,7 +267,7 @@ fn gifti_big_endian_base64() {
     assert_eq!(l.details["endian"], json!(["BigEndian"]));
     assert_eq!(l.details["encodings"], json!(["Base64Binary"]));
     assert_eq!(l.details["n_dataarrays"], json!(2));
-    let ov = overlay_of("be", l);
+    let ov = overlay(l);
     assert_eq!(ov.frame(0).unwrap(), floats);
     let want: Vec<f32> = ints.iter().map(|&i| i as f32).collect();
     assert_eq!(ov.frame(1).unwrap(), want);
@@ -422,7 +324,7 @@ fn gifti_column_major_surface_and_legacy_spellings() {
     );
     assert_eq!(l.details["endian"], json!(["LittleEndian"]));
     assert!(l.details.get("n_dataarrays").is_none());
-    let mesh = surface_of("cm", l);
+    let mesh = surface(l);
     assert_eq!(mesh.vertices, verts);
     assert_eq!(mesh.faces, [[0, 1, 2], [0, 2, 3]]);
 
@@ -437,7 +339,7 @@ fn gifti_column_major_surface_and_legacy_spellings() {
         &ascii("NIFTI_INTENT_TRIANGLE", "NIFTI_TYPE_INT32", 2),
         "0 1 2 0 2 3",
     );
-    let mesh = surface_of("ascii", load_text(&dir, "a.surf.gii", &gii(&body)).unwrap());
+    let mesh = surface(load_text(&dir, "a.surf.gii", &gii(&body)).unwrap());
     assert_eq!(mesh.vertices, verts);
     assert_eq!(mesh.faces, [[0, 1, 2], [0, 2, 3]]);
 }
@@ -456,11 +358,11 @@ fn gifti_external_file_binary() {
     };
     let l = load_text(&dir, "ext.func.gii", &ext("data.bin", "8")).unwrap();
     assert_eq!(l.details["encodings"], json!(["ExternalFileBinary"]));
-    assert_eq!(overlay_of("ext", l).values, values);
+    assert_eq!(overlay(l).values, values);
     std::fs::create_dir_all(dir.join("sub")).unwrap();
     util::write(&dir.join("sub"), "d.bin", &le_f32(&values));
     let l = load_text(&dir, "sub.func.gii", &ext("./sub/d.bin", "")).unwrap();
-    assert_eq!(overlay_of("sub", l).values, values);
+    assert_eq!(overlay(l).values, values);
 
     let bad =
         |name: &str, text: String, parts: &[&str]| refused(&dir, name, text.as_bytes(), parts);
@@ -510,7 +412,7 @@ fn gifti_annotation_from_label_table() {
     let text = gii(&(table.to_string() + &da(&attrs, "0 7 9 7 5 -1")));
     let l = load_text(&dir, "lh.aparc.label.gii", &text).unwrap();
     assert!(l.details.get("n_dataarrays").is_none());
-    let a = annotation_of("label", l);
+    let a = annotation(l);
     assert_eq!(a.labels, [Some(0), Some(1), Some(2), Some(1), None, None]);
     let keys: Vec<(i32, &str)> = a.table.iter().map(|e| (e.key, e.name.as_str())).collect();
     assert_eq!(keys, [(0, "???"), (7, "bankssts"), (9, "uncoloured")]);
@@ -520,7 +422,7 @@ fn gifti_annotation_from_label_table() {
 
     // Without a LabelTable the same array is per-vertex data.
     let text = gii(&da(&attrs, "0 7 9 7 5 -1"));
-    let ov = overlay_of("nolabels", load_text(&dir, "nolabels.gii", &text).unwrap());
+    let ov = overlay(load_text(&dir, "nolabels.gii", &text).unwrap());
     assert_eq!(ov.values, [0.0, 7.0, 9.0, 7.0, 5.0, -1.0]);
 }
 
@@ -541,7 +443,7 @@ fn gifti_overlay_frames_and_names() {
     let l = load_text(&dir, "frames.func.gii", &gii(&body)).unwrap();
     assert_eq!(l.details["n_dataarrays"], json!(3));
     assert_eq!(l.details["encodings"], json!(["ASCII", "Base64Binary"]));
-    let ov = overlay_of("frames", l);
+    let ov = overlay(l);
     assert_eq!((ov.n_vertices, ov.n_frames), (3, 3));
     assert_eq!(ov.values, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 255.0]);
     assert_eq!(ov.frame_names, ["first", "second", "DataArray 2"]);
@@ -821,13 +723,6 @@ fn zlib_bomb() -> Vec<u8> {
 
 const BOMB_ENV: &str = "SURFRENDER_TEST_GIFTI_BOMB";
 
-/// Peak resident memory of this process in kB (Linux), from /proc/self/status.
-fn peak_rss_kb() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
 #[test]
 fn gifti_zlib_bomb_fails_fast() {
     let dir = util::out_dir("gifti_zlib_bomb");
@@ -847,28 +742,8 @@ fn gifti_zlib_bomb_fails_fast() {
 
     // Memory, measured in a process of its own: the child reads the bomb and reports its
     // peak resident memory, which must stay far below the 100 MB the data inflate to.
-    if peak_rss_kb().is_none() {
-        eprintln!("SKIPPED: no /proc/self/status; peak memory of the read not measured");
-        return;
-    }
-    let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "gifti::gifti_zlib_bomb_child", "--ignored"])
-        .args(["--nocapture", "--test-threads=1"])
-        .env(BOMB_ENV, dir.join("bomb.func.gii"))
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "child failed: {stdout}");
-    let peak: u64 = stdout
-        .lines()
-        .find_map(|l| Some(l.split_once("peak_rss_kb=")?.1.trim()))
-        .unwrap_or_else(|| panic!("no peak reported: {stdout}"))
-        .parse()
-        .unwrap();
-    assert!(
-        peak < 48 << 10,
-        "peak resident memory {peak} kB while reading the bomb"
-    );
+    let (child, path) = ("gifti::gifti_zlib_bomb_child", dir.join("bomb.func.gii"));
+    util::assert_child_peak_below(child, BOMB_ENV, &path, 48 << 10);
 }
 
 /// Run by the test above in a child process; does nothing on its own.
@@ -879,7 +754,7 @@ fn gifti_zlib_bomb_child() {
         return;
     };
     assert!(load(Path::new(&path)).is_err());
-    println!("peak_rss_kb={}", peak_rss_kb().unwrap());
+    util::report_peak_rss();
 }
 
 /// Whole-file gzip of a GIfTI (nilearn's `.gii.gz`) reads like the plain file.
@@ -887,11 +762,6 @@ fn gifti_zlib_bomb_child() {
 fn gifti_whole_file_gzip() {
     let dir = util::out_dir("gifti_gz");
     let text = gii(&da(&vec_attrs("NIFTI_TYPE_FLOAT32", 3, "ASCII"), "1 2 3"));
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    enc.write_all(text.as_bytes()).unwrap();
-    let path = util::write(&dir, "x.func.gii.gz", &enc.finish().unwrap());
-    assert_eq!(
-        overlay_of("gz", load(&path).unwrap()).values,
-        [1.0, 2.0, 3.0]
-    );
+    let path = util::write(&dir, "x.func.gii.gz", &util::gzip(text.as_bytes()));
+    assert_eq!(overlay(load(&path).unwrap()).values, [1.0, 2.0, 3.0]);
 }

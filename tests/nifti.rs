@@ -2,17 +2,16 @@
 //! shape conventions, small CIFTI files made by nibabel (tests/data/cifti, see its README),
 //! and broken files built here: every failure names the file and the problem.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
+use serde_json::json;
 use surfrender::annotation::{Annotation, LabelEntry};
 use surfrender::hemi::Hemi;
-use surfrender::io::{load, Content, Loaded, MapSelector, Selection};
-use surfrender::{Error, Overlay};
+use surfrender::io::{load, Loaded, MapSelector, Selection};
+use surfrender::Error;
 
-use crate::util;
+use crate::util::{self, annotation, gzip, le_f32, mentions, overlay};
 
 fn cifti_data(name: &str) -> PathBuf {
     util::root()
@@ -24,20 +23,6 @@ fn cifti_data(name: &str) -> PathBuf {
 
 fn sel(hemi: Option<Hemi>, map: Option<MapSelector>) -> Selection {
     Selection { hemi, map }
-}
-
-fn overlay(loaded: Loaded) -> Overlay {
-    match loaded.content {
-        Content::Overlay(o) => o,
-        other => panic!("expected an overlay, got {}", other.kind()),
-    }
-}
-
-fn annotation(loaded: Loaded) -> Annotation {
-    match loaded.content {
-        Content::Annotation(a) => a,
-        other => panic!("expected an annotation, got {}", other.kind()),
-    }
 }
 
 fn load_ok(path: &Path, s: &Selection) -> Loaded {
@@ -52,27 +37,11 @@ fn curv(name: &str) -> Vec<f32> {
 // ---------------------------------------------------------------------------------------
 // Shared corpus against truth.json
 
-/// nibabel's values are float32 widened to float64, so they convert back exactly.
-fn same_f32(got: f32, want: &Value, what: &str) {
-    match want.as_f64() {
-        Some(w) => assert_eq!(got, w as f32, "{what}: got {got}, want {w}"),
-        None => assert!(got.is_nan(), "{what}: got {got}, want NaN"),
-    }
-}
-
-fn close(got: f64, want: &Value, rel: f64, floor: f64, what: &str) {
-    let want = want.as_f64().expect("number");
-    let tol = rel * want.abs().max(floor);
-    assert!((got - want).abs() <= tol, "{what}: got {got}, want {want}");
-}
-
 #[test]
 fn nifti_corpus_matches_truth() {
-    let Some(shared) = util::shared_data() else {
+    let Some((shared, truth)) = util::corpus() else {
         return;
     };
-    let text = std::fs::read_to_string(shared.join("truth.json")).expect("read truth.json");
-    let truth: serde_json::Map<String, Value> = serde_json::from_str(&text).expect("truth.json");
     let dir = "fsaverage5/overlays";
     let mut names: Vec<String> = std::fs::read_dir(shared.join(dir))
         .expect("list overlays")
@@ -83,40 +52,21 @@ fn nifti_corpus_matches_truth() {
     assert_eq!(names.len(), 8, "NIfTI files in the corpus: {names:?}");
     for name in names {
         let key = format!("{dir}/{name}");
-        let want = truth
-            .get(&key)
-            .unwrap_or_else(|| panic!("{key}: no truth entry"));
+        let want = util::truth_entry(&truth, &key);
         let s = &want["overlay"];
         let loaded = load_ok(&shared.join(&key), &Selection::default());
         for k in ["format", "shape", "dtype_on_disk"] {
             assert_eq!(loaded.details.get(k), Some(&want[k]), "{key}: {k}");
         }
         let ov = overlay(loaded);
-        let finite: Vec<f64> = ov
-            .values
-            .iter()
-            .filter(|v| v.is_finite())
-            .map(|&v| v.into())
-            .collect();
+        let nonfinite = ov.values.iter().filter(|v| !v.is_finite()).count();
         assert_eq!(
-            json!([ov.n_vertices, ov.n_frames, ov.values.len() - finite.len()]),
+            json!([ov.n_vertices, ov.n_frames, nonfinite]),
             json!([want["n_vertices"], want["n_frames"], s["n_nonfinite"]]),
             "{key}: n_vertices, n_frames, n_nonfinite"
         );
         assert_eq!(ov.values.len(), ov.n_vertices * ov.n_frames, "{key}");
-        let n = finite.len() as f64;
-        let mean = finite.iter().sum::<f64>() / n;
-        let std = (finite.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
-        let min = finite.iter().copied().fold(f64::INFINITY, f64::min);
-        let max = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        same_f32(min as f32, &s["min"], &format!("{key} min"));
-        same_f32(max as f32, &s["max"], &format!("{key} max"));
-        close(mean, &s["mean"], 1e-5, 1e-6, &format!("{key} mean"));
-        close(std, &s["std"], 1e-5, 1e-6, &format!("{key} std"));
-        let last = ov.n_vertices - 1;
-        for (i, k) in [(0, "v0"), (1, "v1"), (100, "v100"), (last, "vlast")] {
-            same_f32(ov.values[i], &s[k], &format!("{key} {k}"));
-        }
+        util::check_stats(&ov.values, ov.n_vertices, s, &key);
     }
 }
 
@@ -257,16 +207,6 @@ fn dscalar_xml(maps: usize, surface_vertices: &str, offset: u64, vertices: &str)
     )
 }
 
-fn le_f32s(v: &[f32]) -> Vec<u8> {
-    v.iter().flat_map(|x| x.to_le_bytes()).collect()
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    enc.write_all(bytes).unwrap();
-    enc.finish().unwrap()
-}
-
 #[test]
 fn nifti_types_orders_and_scaling() {
     let dir = util::out_dir("nifti_types");
@@ -359,7 +299,7 @@ fn nifti_types_orders_and_scaling() {
     );
 
     // Scaling as nibabel: slope 0 or NaN = none; otherwise value * slope + inter.
-    let raw = le_f32s(&[1.0, 2.0]);
+    let raw = le_f32(&[1.0, 2.0]);
     for (slope, inter, want) in [
         (0.0, 5.0, [1.0, 2.0]),
         (f32::NAN, 5.0, [1.0, 2.0]),
@@ -376,7 +316,7 @@ fn nifti_types_orders_and_scaling() {
     // Frames in dim[4], frame-major; NIfTI-2 the same way.
     let vals: Vec<f32> = (0..6).map(|v| v as f32).collect();
     let h = N1::float32(&[3, 1, 1, 2]);
-    let p = util::write(&dir, "frames.nii", &h.bytes(&le_f32s(&vals)));
+    let p = util::write(&dir, "frames.nii", &h.bytes(&le_f32(&vals)));
     let loaded = load_ok(&p, &Selection::default());
     assert_eq!(loaded.details["shape"], json!([3, 1, 1, 2]));
     let ov = overlay(loaded);
@@ -385,7 +325,7 @@ fn nifti_types_orders_and_scaling() {
     let p = util::write(
         &dir,
         "frames2.nii",
-        &nifti2(&[3, 1, 1, 2], 16, 0, &[], &le_f32s(&vals)),
+        &nifti2(&[3, 1, 1, 2], 16, 0, &[], &le_f32(&vals)),
     );
     let loaded = load_ok(&p, &Selection::default());
     assert_eq!(loaded.details["format"], json!("Nifti2Image"));
@@ -435,7 +375,7 @@ fn nifti_freesurfer_ico7_and_glmin() {
     let p = util::write(
         &dir,
         "ico7.nii2.nii",
-        &nifti2(&[27307, 1, 6], 16, 0, &[], &le_f32s(&vals)),
+        &nifti2(&[27307, 1, 6], 16, 0, &[], &le_f32(&vals)),
     );
     let msg = load(&p, &Selection::default()).unwrap_err().to_string();
     assert!(msg.contains("volume of shape 27307x1x6"), "{msg}");
@@ -545,14 +485,14 @@ fn nifti_cifti_dtseries() {
     }
     // No right cortex in this file: the message names what there is.
     let err = load(&p, &sel(Some(Hemi::Right), None)).unwrap_err();
-    let msg = err.to_string();
-    for part in [
-        "lh.dtseries.nii",
-        "no CIFTI_STRUCTURE_CORTEX_RIGHT surface",
-        "CIFTI_STRUCTURE_CORTEX_LEFT (surface)",
-    ] {
-        assert!(msg.contains(part), "message lacks {part:?}: {msg}");
-    }
+    mentions(
+        &err.to_string(),
+        &[
+            "lh.dtseries.nii",
+            "no CIFTI_STRUCTURE_CORTEX_RIGHT surface",
+            "CIFTI_STRUCTURE_CORTEX_LEFT (surface)",
+        ],
+    );
 }
 
 #[test]
@@ -617,10 +557,10 @@ fn nifti_cifti_dlabel() {
     ] {
         let err = load(&p, &sel(None, Some(m))).unwrap_err();
         assert!(matches!(err, Error::Usage(_)), "{err:?}");
-        let msg = err.to_string();
-        for part in [part, "lr.dlabel.nii", "0: parcA", "1: parcB"] {
-            assert!(msg.contains(part), "message lacks {part:?}: {msg}");
-        }
+        mentions(
+            &err.to_string(),
+            &[part, "lr.dlabel.nii", "0: parcA", "1: parcB"],
+        );
     }
     // Not continuous values.
     let err = surfrender::io::read_overlay(&p, &Selection::default()).unwrap_err();
@@ -657,13 +597,7 @@ fn nifti_cifti_long_xml_gzipped() {
 /// Writes `bytes` as `dir/name`, loads it, and asserts the load fails with a message
 /// naming the file and containing every one of `parts`.
 fn refused(dir: &Path, name: &str, bytes: &[u8], s: &Selection, parts: &[&str]) -> Error {
-    let path = util::write(dir, name, bytes);
-    let err = load(&path, s).expect_err(name);
-    let msg = err.to_string();
-    for p in std::iter::once(&name).chain(parts) {
-        assert!(msg.contains(p), "message lacks {p:?}: {msg}");
-    }
-    err
+    util::refused(dir, name, bytes, |path| load(path, s), parts)
 }
 
 #[test]
@@ -672,7 +606,7 @@ fn nifti_bad_headers() {
     let none = Selection::default();
     let bad = |name: &str, bytes: &[u8], parts: &[&str]| refused(&dir, name, bytes, &none, parts);
     let vals: Vec<f32> = (0..100).map(|v| v as f32).collect();
-    let good = N1::float32(&[100, 1, 1]).bytes(&le_f32s(&vals));
+    let good = N1::float32(&[100, 1, 1]).bytes(&le_f32(&vals));
     assert_eq!(good.len(), 752);
 
     let err = bad(
@@ -708,7 +642,7 @@ fn nifti_bad_headers() {
     h.vox_offset = 100_000.0;
     bad(
         "vox.nii",
-        &h.bytes(&le_f32s(&vals)),
+        &h.bytes(&le_f32(&vals)),
         &["vox_offset 100000 lies beyond the end", "752 bytes"],
     );
     h.vox_offset = 100.0;
@@ -720,14 +654,14 @@ fn nifti_bad_headers() {
     h.vox_offset = f32::NAN;
     bad("vox_nan.nii", &h.bytes(&[]), &["vox_offset is NaN"]);
 
-    let vol = N1::float32(&[3, 4, 5]).bytes(&le_f32s(&[0.0; 60]));
+    let vol = N1::float32(&[3, 4, 5]).bytes(&le_f32(&[0.0; 60]));
     bad(
         "vol.nii",
         &vol,
         &["volume of shape 3x4x5, not per-vertex data"],
     );
     bad("vol.nii.gz", &gzip(&vol), &["volume of shape 3x4x5"]);
-    let vol5 = N1::float32(&[3, 1, 1, 1, 2]).bytes(&le_f32s(&[0.0; 6]));
+    let vol5 = N1::float32(&[3, 1, 1, 1, 2]).bytes(&le_f32(&[0.0; 6]));
     bad("vol5.nii", &vol5, &["volume of shape 3x1x1x1x2"]);
     bad(
         "zero.nii",
@@ -742,7 +676,7 @@ fn nifti_bad_headers() {
     let mut h = N1::float32(&[-1, 1, 1]);
     bad("glmin0.nii", &h.bytes(&[]), &["dim[1] is -1", "glmin is 0"]);
     h.glmin = 3;
-    let p = util::write(&dir, "glmin3.nii", &h.bytes(&le_f32s(&[1.0, 2.0, 3.0])));
+    let p = util::write(&dir, "glmin3.nii", &h.bytes(&le_f32(&[1.0, 2.0, 3.0])));
     assert_eq!(overlay(load_ok(&p, &none)).values, [1.0, 2.0, 3.0]);
 
     let mut h = N1::float32(&[4, 1, 1]);
@@ -883,7 +817,7 @@ fn nifti_bad_cifti() {
         &["CIFTI_INDEX_TYPE_PARCELS"],
     );
 
-    let bytes = le_f32s(&data);
+    let bytes = le_f32(&data);
     let no_ext = nifti2(&[1, 1, 1, 1, 1, 3], 16, 3006, &[], &bytes);
     bad(
         "noext.dscalar.nii",

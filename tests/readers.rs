@@ -1,9 +1,8 @@
 //! Readers against nibabel's numbers (shared corpus) and against broken files built from
 //! real ones: every failure must name the file and the sizes involved.
 
-use std::fmt::Debug;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -15,34 +14,7 @@ fn read_overlay(path: &Path) -> surfrender::Result<Overlay> {
     surfrender::io::read_overlay(path, &Selection::default())
 }
 
-use crate::util;
-
-type Truth = serde_json::Map<String, Value>;
-
-/// The shared corpus and its truth.json, or `None` (the caller skips) when absent.
-fn corpus() -> Option<(PathBuf, Truth)> {
-    let shared = util::shared_data()?;
-    let text = std::fs::read_to_string(shared.join("truth.json")).expect("read truth.json");
-    Some((
-        shared,
-        serde_json::from_str(&text).expect("parse truth.json"),
-    ))
-}
-
-/// nibabel's values are float32 widened to float64, so they convert back exactly.
-fn same_f32(got: f32, want: &Value, what: &str) {
-    match want.as_f64() {
-        Some(w) => assert_eq!(got, w as f32, "{what}: got {got}, want {w}"),
-        None => assert!(got.is_nan(), "{what}: got {got}, want NaN"),
-    }
-}
-
-/// Relative closeness, with `floor` keeping near-zero expectations from demanding the impossible.
-fn close(got: f64, want: &Value, rel: f64, floor: f64, what: &str) {
-    let want = want.as_f64().expect("number");
-    let tol = rel * want.abs().max(floor);
-    assert!((got - want).abs() <= tol, "{what}: got {got}, want {want}");
-}
+use crate::util::{self, corpus, gzip, mentions, refused, Truth};
 
 /// Corpus files of the formats these readers handle, by truth.json's own labels.
 fn corpus_keys(t: &Truth, formats: &[&str]) -> Vec<String> {
@@ -59,23 +31,8 @@ fn readers_corpus_surfaces_match_truth() {
     let keys = corpus_keys(&t, &["freesurfer_triangle"]);
     assert_eq!(keys.len(), 8, "FreeSurfer surfaces in truth.json: {keys:?}");
     for key in keys {
-        let want = &t[&key];
         let mesh = read_surface(&shared.join(&key)).unwrap_or_else(|e| panic!("{e}"));
-        let (first, last) = (mesh.faces.first(), mesh.faces.last());
-        assert_eq!(
-            json!([mesh.vertices.len(), mesh.faces.len(), first, last]),
-            json!(["n_vertices", "n_faces", "face0", "face_last"].map(|k| &want[k])),
-            "{key}: n_vertices, n_faces, face0, face_last"
-        );
-        let (lo, hi) = mesh.bounds();
-        let n = mesh.vertices.len() as f64;
-        for k in 0..3 {
-            same_f32(lo[k], &want["bbox_min"][k], &format!("{key} bbox_min[{k}]"));
-            same_f32(hi[k], &want["bbox_max"][k], &format!("{key} bbox_max[{k}]"));
-            let mean = mesh.vertices.iter().map(|v| f64::from(v[k])).sum::<f64>() / n;
-            let what = format!("{key} mean[{k}]");
-            close(mean, &want["mean"][k], 1e-4, 1.0, &what);
-        }
+        util::check_surface(&key, &mesh, &t[&key]);
     }
 }
 
@@ -88,31 +45,15 @@ fn readers_corpus_overlays_match_truth() {
         let (want, s) = (&t[&key], &t[&key]["overlay"]);
         let ov = read_overlay(&shared.join(&key)).unwrap_or_else(|e| panic!("{e}"));
         let values = &ov.values;
-        let finite: Vec<f64> = values
-            .iter()
-            .filter(|v| v.is_finite())
-            .map(|&v| v.into())
-            .collect();
+        let nonfinite = values.iter().filter(|v| !v.is_finite()).count();
         let frames = want.get("n_frames").cloned().unwrap_or(json!(1));
         assert_eq!(
-            json!([ov.n_vertices, ov.n_frames, values.len() - finite.len()]),
+            json!([ov.n_vertices, ov.n_frames, nonfinite]),
             json!([want["n_vertices"], frames, s["n_nonfinite"]]),
             "{key}: n_vertices, n_frames, n_nonfinite"
         );
         assert_eq!(values.len(), ov.n_vertices * ov.n_frames, "{key}");
-        let n = finite.len() as f64;
-        let mean = finite.iter().sum::<f64>() / n;
-        let std = (finite.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
-        let min = finite.iter().copied().fold(f64::INFINITY, f64::min);
-        let max = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        same_f32(min as f32, &s["min"], &format!("{key} min"));
-        same_f32(max as f32, &s["max"], &format!("{key} max"));
-        close(mean, &s["mean"], 1e-5, 1e-6, &format!("{key} mean"));
-        close(std, &s["std"], 1e-5, 1e-6, &format!("{key} std"));
-        let last = ov.n_vertices - 1;
-        for (i, k) in [(0, "v0"), (1, "v1"), (100, "v100"), (last, "vlast")] {
-            same_f32(values[i], &s[k], &format!("{key} {k}"));
-        }
+        util::check_stats(values, ov.n_vertices, s, &key);
     }
 }
 
@@ -185,23 +126,6 @@ fn readers_sniff_content_then_name() {
 fn surface_counts_end(bytes: &[u8]) -> usize {
     let creator_end = bytes.windows(2).position(|w| w == b"\n\n").unwrap() + 2;
     creator_end + 8
-}
-
-type Reader<T> = fn(&Path) -> surfrender::Result<T>;
-
-/// Writes `bytes` as `dir/name`, reads it, and asserts the read fails with a message
-/// naming the file and containing every one of `parts`.
-fn refused<T: Debug>(dir: &Path, name: &str, bytes: &[u8], read: Reader<T>, parts: &[&str]) {
-    let path = util::write(dir, name, bytes);
-    let msg = read(&path).expect_err(name).to_string();
-    mentions(&msg, &[name]);
-    mentions(&msg, parts);
-}
-
-fn mentions(msg: &str, parts: &[&str]) {
-    for p in parts {
-        assert!(msg.contains(p), "message lacks {p:?}: {msg}");
-    }
 }
 
 /// A copy of `bytes` with a big-endian int32 written at `at`.
@@ -280,12 +204,6 @@ fn readers_bad_curv() {
     );
     curv("lh.thickness", &[], &["expected 3 bytes, found 0"]);
     curv("empty.bin", &[], &["unknown file format", "empty file"]);
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    enc.write_all(bytes).unwrap();
-    enc.finish().unwrap()
 }
 
 #[test]
@@ -393,13 +311,6 @@ fn gzip_stream(path: &Path, head: &[u8], fill: u8, fill_len: u64) {
     enc.finish().unwrap().flush().unwrap();
 }
 
-/// Peak resident memory of this process in kB (Linux), from /proc/self/status.
-fn peak_rss_kb() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
 const BOMB_ENV: &str = "SURFRENDER_TEST_GZIP_BOMB";
 
 /// A valid MGZ header (10242 float32 values) followed by 300 MB of zeros in one gzip member
@@ -432,29 +343,9 @@ fn readers_gzip_bomb_reads_only_what_the_header_needs() {
 
     // Memory, measured in a process of its own (the other tests share this one): the child
     // reads the bomb and reports its peak resident memory.
-    if peak_rss_kb().is_none() {
-        eprintln!("SKIPPED: no /proc/self/status; peak memory of the read not measured");
-        return;
-    }
-    let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "readers::readers_gzip_bomb_child", "--ignored"])
-        .args(["--nocapture", "--test-threads=1"])
-        .env(BOMB_ENV, &path)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "child failed: {stdout}");
-    let peak: u64 = stdout
-        .lines()
-        .find_map(|l| Some(l.split_once("peak_rss_kb=")?.1.trim()))
-        .unwrap_or_else(|| panic!("no peak reported: {stdout}"))
-        .parse()
-        .unwrap();
     // 300 MB decompressed; the read itself needs about 100 kB.
-    assert!(
-        peak < 64 << 10,
-        "peak resident memory {peak} kB while reading the bomb"
-    );
+    let child = "readers::readers_gzip_bomb_child";
+    util::assert_child_peak_below(child, BOMB_ENV, &path, 64 << 10);
 }
 
 /// Run by the test above in a child process; does nothing on its own.
@@ -466,7 +357,7 @@ fn readers_gzip_bomb_child() {
     };
     let ov = read_overlay(Path::new(&path)).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(ov.values.len(), 10242);
-    println!("peak_rss_kb={}", peak_rss_kb().unwrap());
+    util::report_peak_rss();
 }
 
 /// A header that implies more than 2 GiB is refused from the header, whatever follows it.

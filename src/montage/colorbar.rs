@@ -107,6 +107,18 @@ fn even_ticks(m: &ColorMapping, style: &BarStyle, vmin: f32, vmax: f32) -> Optio
     })
 }
 
+/// The bar's value range and its tick values, most important first (range top, threshold,
+/// bottom; positive before negative) and without duplicates, so that a label which would
+/// overlap an earlier one can simply be skipped.
+fn ticks_by_importance(m: &ColorMapping, style: &BarStyle) -> (f32, f32, Vec<f32>) {
+    let (vmin, vmax, ticks) = extent(m);
+    let mut ticks = even_ticks(m, style, vmin, vmax).unwrap_or(ticks);
+    let span = (vmax - vmin).max(f32::EPSILON);
+    ticks.sort_by(|a, b| importance(m, *b).total_cmp(&importance(m, *a)));
+    ticks.dedup_by(|a, b| (*a - *b).abs() <= span * 1e-6);
+    (vmin, vmax, ticks)
+}
+
 /// The colour bar's text and ticks.
 #[derive(Debug, Clone, Default)]
 pub struct BarStyle {
@@ -135,11 +147,8 @@ pub fn draw(
     let x1 = ((w + bar_w) / 2.0).round();
     let y0 = top as f32 + (BAR_TOP * u).round();
     let y1 = y0 + (BAR_HEIGHT * u).round().max(2.0);
-    let (vmin, vmax, mut ticks) = extent(m);
+    let (vmin, vmax, ticks) = ticks_by_importance(m, style);
     let span = (vmax - vmin).max(f32::EPSILON);
-    if let Some(t) = even_ticks(m, style, vmin, vmax) {
-        ticks = t;
-    }
     let value_at = |x: f32| vmin + (x - x0) / (x1 - x0 - 1.0).max(1.0) * span;
     for x in x0 as u32..x1 as u32 {
         // Sampled at the column's value; the threshold gap stays background.
@@ -152,10 +161,7 @@ pub fn draw(
             }
         }
     }
-    // Ticks and labels; labels that would overlap an earlier (more important) one are
-    // skipped: the range ends come first.
-    ticks.sort_by(|a, b| importance(m, *b).total_cmp(&importance(m, *a)));
-    ticks.dedup_by(|a, b| (*a - *b).abs() <= span * 1e-6);
+    // Labels that would overlap an earlier (more important) one are skipped.
     let px = style.font_px.unwrap_or(FONT * u);
     if let Some(c) = &style.caption {
         let cap_top = y1 + TICK * u + 0.3 * u + px * 1.25 + 0.6 * u;
@@ -411,8 +417,7 @@ pub fn draw_vertical(
     let bar_h = (avail * 0.6).min(60.0 * u);
     let y_top = top as f32 + cap + (avail - bar_h) / 2.0;
     let y_bot = y_top + bar_h;
-    let (vmin, vmax, ticks) = extent(m);
-    let ticks = even_ticks(m, style, vmin, vmax).unwrap_or(ticks);
+    let (vmin, vmax, ticks) = ticks_by_importance(m, style);
     let span = (vmax - vmin).max(f32::EPSILON);
     let value_at = |y: f32| vmax - (y - y_top) / (bar_h - 1.0).max(1.0) * span;
     for y in y_top as u32..y_bot as u32 {
@@ -436,9 +441,6 @@ pub fn draw_vertical(
             ink,
         );
     }
-    let mut ticks = ticks;
-    ticks.sort_by(|a, b| importance(m, *b).total_cmp(&importance(m, *a)));
-    ticks.dedup_by(|a, b| (*a - *b).abs() <= span * 1e-6);
     let mut taken: Vec<(f32, f32)> = Vec::new();
     for t in ticks {
         let y = y_top + (vmax - t) / span * (bar_h - 1.0);

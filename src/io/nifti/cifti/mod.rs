@@ -1,0 +1,260 @@
+//! CIFTI-2 (HCP, Connectome Workbench): a NIfTI-2 file with an intent code from 3000 to
+//! 3099 (3006 dscalar, 3002 dtseries, 3007 dlabel, ...) whose extension with ecode 32 holds
+//! XML describing both dimensions of the data matrix. nibabel's `cifti2` package is the
+//! behavioural reference.
+//!
+//! * The matrix has dim\[5\] rows (CIFTI dimension 0) and dim\[6\] columns (dimension 1);
+//!   each `MatrixIndicesMap` says which dimension(s) it describes (`AppliesToMatrixDimension`).
+//!   nibabel's `Cifti2Image.get_fdata()` has shape (dim\[5\], dim\[6\]), and its element
+//!   \[i, j\] is the stored value number i + dim\[5\]·j: nibabel reshapes the NIfTI data
+//!   object (1, 1, 1, 1, dim\[5\], dim\[6\]) in NIfTI's own first-index-fastest
+//!   (column-major) order. So the data are *not* row-major over (dim\[5\], dim\[6\]): in a
+//!   dscalar (maps × brainordinates) the maps of one brainordinate are adjacent. Checked
+//!   against nibabel 5.4.2, which stores a 2×5 matrix with rows 0..4 and 10..14 as
+//!   0, 10, 1, 11, ...; tests/data/cifti/ has files with the brain models on either
+//!   dimension.
+//! * One dimension must be `CIFTI_INDEX_TYPE_BRAIN_MODELS`; the other `SCALARS` (dscalar:
+//!   one frame per map, named by `MapName`), `SERIES` (dtseries: one frame per point) or
+//!   `LABELS` (dlabel: the map chosen by [`Selection::map`] becomes an [`Annotation`]).
+//!   Parcellated files (no brain models) and dense connectivity (brain models on both) are
+//!   refused as not per-vertex data.
+//! * Of the brain models, the surface of `CIFTI_STRUCTURE_CORTEX_LEFT` or `_RIGHT` is read,
+//!   as [`Selection::hemi`] says (left when none is given, else right). Its brainordinates
+//!   IndexOffset..IndexOffset+IndexCount are the vertices listed in `VertexIndices`; the
+//!   result has `SurfaceNumberOfVertices` entries, NaN (no data, drawn transparent) or
+//!   `None` (no label) at vertices not listed, such as the medial wall. Volume models
+//!   (subcortical structures) are skipped.
+//! * Checked: every vertex index below SurfaceNumberOfVertices and listed once, the list as
+//!   long as IndexCount, every model within the brain-models dimension, the map count equal
+//!   to the other dimension. The result's size (SurfaceNumberOfVertices × frames) comes from
+//!   the XML rather than the data, so it is bounded too (see [`MAX_OUTPUT`]).
+//! * Label colours are floats from 0 to 1, stored as round(x·255). A vertex whose value is
+//!   no key of the table (or not an integer) gets `None`. When a key appears twice the last
+//!   entry wins, as in nibabel's dict of labels.
+//! * Details for `inspect`: `format` "Cifti2Image", `cifti_type` (dscalar, dtseries,
+//!   dlabel), `shape` (dim\[5\], dim\[6\]) as nibabel's `img.shape`, `dtype_on_disk`,
+//!   `intent_code`, `brain_models` (structure, model type, index offset and count, surface
+//!   vertices), the `structure` read and its `n_vertices_with_data`; `map_names` for
+//!   dscalar and dlabel, `series` (points, start, step, exponent, unit) for dtseries, the
+//!   `map` read and `n_vertices_unmatched` (listed vertices with no table entry) for dlabel.
+//! * The XML is parsed by roxmltree with its defaults: a DOCTYPE is refused, so no entity
+//!   is expanded and nothing outside the file is read.
+//!
+//! The reader is in parts: [`xml`] finds the XML in the NIfTI extensions, parses it safely
+//! and finds the MatrixIndicesMap of each dimension; [`models`] reads the brain models and
+//! maps the chosen cortex's brainordinates onto its vertices; [`maps`] reads the other
+//! dimension (scalar map names, series, label maps and their tables). [`read`] puts them
+//! together into an overlay or an annotation.
+
+mod maps;
+mod models;
+mod xml;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use roxmltree::Node;
+use serde_json::{json, Value};
+
+use maps::{check_count, label_table, map_name, map_names, named_maps, pick_map, series};
+use models::{brain_models, choose, Model};
+use xml::{axes, parse, xml_text};
+
+use super::header::Header;
+use super::to_usize;
+use super::values::Values;
+use crate::annotation::Annotation;
+use crate::error::{Error, Result};
+use crate::io::{Content, Loaded, Selection};
+use crate::overlay::Overlay;
+
+const BRAIN_MODELS: &str = "CIFTI_INDEX_TYPE_BRAIN_MODELS";
+/// Entries (values or labels) a result may always have: 2^26, 256 MiB of f32, more than a
+/// 1200-frame time series on the 32k HCP mesh needs...
+const MAX_OUTPUT: u64 = 1 << 26;
+/// ...and beyond it, at most this many entries per value stored in the file, so that a
+/// small file cannot make the reader allocate gigabytes of NaN.
+const MAX_OUTPUT_PER_VALUE: u64 = 64;
+
+/// The data matrix, as the NIfTI-2 header describes it.
+pub(super) struct Matrix<'v, 'a> {
+    /// dim\[5\], dim\[6\].
+    pub(super) dims: [u64; 2],
+    pub(super) values: &'v Values<'a>,
+    pub(super) dtype_on_disk: &'static str,
+}
+
+/// Reads the cortex of `sel.hemi` from a CIFTI-2 file whose NIfTI-2 header is `h`.
+pub(super) fn read(
+    path: &Path,
+    bytes: &[u8],
+    h: &Header,
+    m: Matrix,
+    sel: &Selection,
+) -> Result<Loaded> {
+    let text = xml_text(path, bytes, h)?;
+    let doc = parse(path, text)?;
+    let bad = |msg: String| Error::invalid(path, format!("CIFTI-2 XML: {msg}"));
+    let root = doc.root_element();
+    if !root.has_tag_name("CIFTI") {
+        return Err(bad(format!(
+            "the root element is <{}>, expected <CIFTI>",
+            root.tag_name().name()
+        )));
+    }
+    let version = root.attribute("Version").map(str::trim).unwrap_or("");
+    if !(version == "2" || version.starts_with("2.")) {
+        return Err(Error::Unsupported {
+            path: path.to_path_buf(),
+            what: "CIFTI version",
+            found: format!(
+                "{version:?}; only CIFTI-2 is read (convert a CIFTI-1 file with \
+                 wb_command -file-convert -cifti-version-convert)"
+            ),
+        });
+    }
+    let matrix = root
+        .children()
+        .find(|c| c.has_tag_name("Matrix"))
+        .ok_or_else(|| bad("no <Matrix> element".into()))?;
+    let axes = axes(path, matrix)?;
+    let types = axes.map(|a| a.attribute("IndicesMapToDataType").unwrap_or("").trim());
+    let brain = match types {
+        [BRAIN_MODELS, BRAIN_MODELS] => {
+            return Err(Error::Unsupported {
+                path: path.to_path_buf(),
+                what: "CIFTI-2 file",
+                found: "brain models on both dimensions (dense connectivity, dconn), \
+                        not per-vertex data"
+                    .into(),
+            })
+        }
+        [BRAIN_MODELS, _] => 0,
+        [_, BRAIN_MODELS] => 1,
+        [a, b] => {
+            return Err(Error::Unsupported {
+                path: path.to_path_buf(),
+                what: "CIFTI-2 file",
+                found: format!(
+                    "dimensions of type {a} and {b}: no {BRAIN_MODELS} dimension, so no \
+                     per-vertex values (parcellated files such as pscalar are not read)"
+                ),
+            })
+        }
+    };
+    let other = 1 - brain;
+    let [d5, _] = m.dims;
+    let (n_brain, n_other) = (m.dims[brain], m.dims[other]);
+    let kind = types[other];
+    let (cifti_type, frames) = match kind {
+        "CIFTI_INDEX_TYPE_SCALARS" => ("dscalar", n_other),
+        "CIFTI_INDEX_TYPE_SERIES" => ("dtseries", n_other),
+        "CIFTI_INDEX_TYPE_LABELS" => ("dlabel", 1),
+        _ => {
+            return Err(Error::Unsupported {
+                path: path.to_path_buf(),
+                what: "CIFTI-2 file",
+                found: format!(
+                    "brain models against a dimension of type {kind:?}; \
+                     supported: SCALARS (dscalar), SERIES (dtseries), LABELS (dlabel)"
+                ),
+            })
+        }
+    };
+    let models = brain_models(path, axes[brain], n_brain, brain)?;
+    let model = choose(path, &models, sel.hemi)?;
+    let n_vertices = model.n_vertices.unwrap_or(0);
+    // Before anything of that size is allocated.
+    let total = output_size(path, m.values, n_vertices, frames)?;
+    let vertices = model.vertices(path)?;
+    let n = to_usize(n_vertices);
+    // Value of brainordinate `j` in map/frame `k`: element [i5, i6] is value i5 + d5 * i6.
+    // Both indices are within dims whose product was checked against the data.
+    let value = |i: usize, k: u64| -> f32 {
+        let j = model.offset + i as u64;
+        let (i5, i6) = if brain == 0 { (j, k) } else { (k, j) };
+        m.values.get(to_usize(i5 + d5 * i6))
+    };
+    let mut loaded = if cifti_type == "dlabel" {
+        let maps: Vec<Node> = named_maps(axes[other]).collect();
+        check_count(path, maps.len() as u64, n_other, other, "NamedMap")?;
+        let names = maps
+            .iter()
+            .enumerate()
+            .map(|(i, &node)| map_name(path, node, i))
+            .collect::<Result<Vec<_>>>()?;
+        let k = pick_map(path, &names, sel.map.as_ref())?;
+        let (table, keys) = match maps.get(k) {
+            Some(&node) => label_table(path, node, k)?,
+            None => (Vec::new(), HashMap::new()),
+        };
+        let mut labels = vec![None; n];
+        let mut unmatched = 0usize;
+        for (i, &v) in vertices.iter().enumerate() {
+            let x = value(i, k as u64);
+            let key = (x.is_finite() && x.fract() == 0.0 && x.abs() <= i32::MAX as f32)
+                .then_some(x as i32);
+            let label = key.and_then(|key| keys.get(&key)).map(|&p| p as u32);
+            unmatched += usize::from(label.is_none());
+            if let Some(slot) = labels.get_mut(v as usize) {
+                *slot = label;
+            }
+        }
+        Loaded::new(Content::Annotation(Annotation { labels, table }))
+            .detail("map", names.get(k).cloned().unwrap_or_default())
+            .detail("map_names", names)
+            .detail("n_vertices_unmatched", unmatched)
+    } else {
+        let (frame_names, info) = if cifti_type == "dscalar" {
+            let names = map_names(path, axes[other], n_other, other)?;
+            let info = ("map_names", json!(names));
+            (names, info)
+        } else {
+            (Vec::new(), ("series", series(path, axes[other], n_other)?))
+        };
+        let mut values = vec![f32::NAN; total];
+        for k in 0..n_other {
+            let frame = to_usize(k) * n;
+            for (i, &v) in vertices.iter().enumerate() {
+                if let Some(slot) = values.get_mut(frame + v as usize) {
+                    *slot = value(i, k);
+                }
+            }
+        }
+        let overlay = Overlay {
+            n_vertices: n,
+            n_frames: to_usize(n_other),
+            values,
+            frame_names,
+        };
+        Loaded::new(Content::Overlay(overlay)).detail(info.0, info.1)
+    };
+    let summary: Vec<Value> = models.iter().map(Model::summary).collect();
+    loaded = loaded
+        .detail("format", "Cifti2Image")
+        .detail("cifti_type", cifti_type)
+        .detail("shape", m.dims.to_vec())
+        .detail("dtype_on_disk", m.dtype_on_disk)
+        .detail("intent_code", h.intent_code)
+        .detail("brain_models", summary)
+        .detail("structure", model.structure)
+        .detail("n_vertices_with_data", vertices.len());
+    Ok(loaded)
+}
+
+/// Entries of a result of `n_vertices` × `frames`, refused when it is both large and far
+/// larger than the data the file stores.
+fn output_size(path: &Path, values: &Values, n_vertices: u64, frames: u64) -> Result<usize> {
+    let total = n_vertices.saturating_mul(frames);
+    let stored = values.len() as u64;
+    if total > MAX_OUTPUT && total / MAX_OUTPUT_PER_VALUE > stored {
+        return Err(Error::invalid(
+            path,
+            format!(
+                "CIFTI-2: SurfaceNumberOfVertices {n_vertices} x {frames} frames would be \
+                 {total} values from a file that stores {stored}"
+            ),
+        ));
+    }
+    Ok(to_usize(total))
+}

@@ -1,0 +1,224 @@
+//! The fixed NIfTI-1 (348-byte) or NIfTI-2 (540-byte) header, read into one [`Header`]
+//! with NIfTI-2's wider types, and [`Fields`], the fixed-offset reads it is made of (the
+//! CIFTI reader walks the extensions after the header with them too).
+//!
+//! This part only reads and checks fields; what the dims describe is decided in
+//! [`super::shape`], and the data type is interpreted in [`super::values`].
+//!
+//! * Either byte order: `sizeof_hdr` (348 for NIfTI-1, 540 for NIfTI-2) read little- or
+//!   big-endian decides. Only single-file images (`n+1`, `n+2` magic); a `.hdr`/`.img` pair
+//!   is refused.
+//! * dim\[0\] must be 1 to 7, and `vox_offset` a byte offset at or after the header.
+
+use std::path::Path;
+
+use super::to_usize;
+use crate::error::{hex_prefix, Error, Result};
+use crate::io::check_len;
+
+const NIFTI1_SIZE: usize = 348;
+const NIFTI2_SIZE: usize = 540;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Version {
+    One,
+    Two,
+}
+
+/// The header fields the reader uses, widened to NIfTI-2's types.
+pub(super) struct Header {
+    pub(super) version: Version,
+    pub(super) little_endian: bool,
+    /// 348 or 540.
+    pub(super) size: usize,
+    /// dim\[0\] (1 to 7).
+    pub(super) ndim: usize,
+    /// dim\[1..=7\]; only the first `ndim` count.
+    dim: [i64; 7],
+    pub(super) datatype: i32,
+    pub(super) intent_code: i32,
+    pub(super) vox_offset: u64,
+    pub(super) scl_slope: f64,
+    pub(super) scl_inter: f64,
+    /// NIfTI-1 only (FreeSurfer keeps a vertex count > 32767 there); 0 for NIfTI-2.
+    pub(super) glmin: i64,
+}
+
+impl Header {
+    /// The dims as stored: dim\[1..=dim\[0\]\].
+    pub(super) fn dims(&self) -> &[i64] {
+        self.dim.get(..self.ndim).unwrap_or(&self.dim)
+    }
+}
+
+/// Fixed-offset reads from a header whose length has been checked.
+pub(super) struct Fields<'a> {
+    pub(super) bytes: &'a [u8],
+    pub(super) little_endian: bool,
+}
+
+impl Fields<'_> {
+    fn raw<const N: usize>(&self, at: usize) -> [u8; N] {
+        self.bytes
+            .get(at..at + N)
+            .and_then(|s| <[u8; N]>::try_from(s).ok())
+            .unwrap_or([0; N])
+    }
+    fn i16(&self, at: usize) -> i16 {
+        let b = self.raw(at);
+        if self.little_endian {
+            i16::from_le_bytes(b)
+        } else {
+            i16::from_be_bytes(b)
+        }
+    }
+    pub(super) fn i32(&self, at: usize) -> i32 {
+        let b = self.raw(at);
+        if self.little_endian {
+            i32::from_le_bytes(b)
+        } else {
+            i32::from_be_bytes(b)
+        }
+    }
+    fn i64(&self, at: usize) -> i64 {
+        let b = self.raw(at);
+        if self.little_endian {
+            i64::from_le_bytes(b)
+        } else {
+            i64::from_be_bytes(b)
+        }
+    }
+    fn f32(&self, at: usize) -> f32 {
+        f32::from_bits(self.i32(at) as u32)
+    }
+    fn f64(&self, at: usize) -> f64 {
+        f64::from_bits(self.i64(at) as u64)
+    }
+}
+
+/// Reads and checks the fixed header (not yet the shape or data type).
+pub(super) fn header(path: &Path, bytes: &[u8]) -> Result<Header> {
+    check_len(path, bytes, 4, "NIfTI header")?;
+    let word = Fields {
+        bytes,
+        little_endian: true,
+    }
+    .raw::<4>(0);
+    let (le, be) = (i32::from_le_bytes(word), i32::from_be_bytes(word));
+    let (version, little_endian) = match (le, be) {
+        (348, _) => (Version::One, true),
+        (_, 348) => (Version::One, false),
+        (540, _) => (Version::Two, true),
+        (_, 540) => (Version::Two, false),
+        _ => {
+            return Err(Error::invalid(
+                path,
+                format!(
+                    "not a NIfTI file: sizeof_hdr is {le} (little-endian) / {be} (big-endian), \
+                     expected 348 (NIfTI-1) or 540 (NIfTI-2); first bytes {}",
+                    hex_prefix(bytes)
+                ),
+            ))
+        }
+    };
+    let f = Fields {
+        bytes,
+        little_endian,
+    };
+    let (size, what) = match version {
+        Version::One => (NIFTI1_SIZE, "NIfTI-1 header"),
+        Version::Two => (NIFTI2_SIZE, "NIfTI-2 header"),
+    };
+    check_len(path, bytes, size as u64, what)?;
+    let (magic, single, pair) = match version {
+        Version::One => (f.raw::<4>(344), b"n+1\0", b"ni1\0"),
+        Version::Two => (f.raw::<4>(4), b"n+2\0", b"ni2\0"),
+    };
+    if &magic == pair {
+        return Err(Error::Unsupported {
+            path: path.to_path_buf(),
+            what: "NIfTI layout",
+            found: "a header of a .hdr/.img pair (magic \"ni1\"/\"ni2\"); \
+                    the data are in the .img file: convert to a single .nii file"
+                .into(),
+        });
+    }
+    if &magic != single {
+        return Err(Error::invalid(
+            path,
+            format!(
+                "{what} has magic {:?}, expected {:?}",
+                String::from_utf8_lossy(&magic),
+                String::from_utf8_lossy(single)
+            ),
+        ));
+    }
+    let mut dim = [0i64; 7];
+    let (ndim, datatype, intent_code, vox_offset, scl_slope, scl_inter, glmin) = match version {
+        Version::One => {
+            for (k, d) in dim.iter_mut().enumerate() {
+                *d = i64::from(f.i16(42 + 2 * k));
+            }
+            let vox = f.f32(108);
+            if !(vox.is_finite() && vox >= 0.0) {
+                return Err(Error::invalid(
+                    path,
+                    format!("vox_offset is {vox}, not a byte offset"),
+                ));
+            }
+            (
+                i64::from(f.i16(40)),
+                i32::from(f.i16(70)),
+                i32::from(f.i16(68)),
+                // nibabel's int(vox_offset): truncation; finite and >= 0 checked above.
+                vox as u64,
+                f64::from(f.f32(112)),
+                f64::from(f.f32(116)),
+                i64::from(f.i32(144)),
+            )
+        }
+        Version::Two => {
+            for (k, d) in dim.iter_mut().enumerate() {
+                *d = f.i64(24 + 8 * k);
+            }
+            let vox = f.i64(168);
+            let vox = u64::try_from(vox).map_err(|_| {
+                Error::invalid(path, format!("vox_offset is {vox}, not a byte offset"))
+            })?;
+            (
+                f.i64(16),
+                i32::from(f.i16(12)),
+                f.i32(504),
+                vox,
+                f.f64(176),
+                f.f64(184),
+                0,
+            )
+        }
+    };
+    if !(1..=7).contains(&ndim) {
+        return Err(Error::invalid(
+            path,
+            format!("dim[0] (the number of dimensions) is {ndim}, expected 1 to 7"),
+        ));
+    }
+    if vox_offset < size as u64 {
+        return Err(Error::invalid(
+            path,
+            format!("vox_offset {vox_offset} lies inside the {size}-byte header"),
+        ));
+    }
+    Ok(Header {
+        version,
+        little_endian,
+        size,
+        ndim: to_usize(ndim as u64),
+        dim,
+        datatype,
+        intent_code,
+        vox_offset,
+        scl_slope,
+        scl_inter,
+        glmin,
+    })
+}
