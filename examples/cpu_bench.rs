@@ -186,6 +186,7 @@ fn fig4(dir: &Path, layers: bool) -> Result<Scene, Box<dyn std::error::Error>> {
         range: Some((Bound::Value(2.5), Bound::Value(4.0))),
         sign: Sign::Abs,
         symmetric: false,
+        opacity: 1.0,
     };
     let values: Vec<&[f32]> = surfaces
         .iter()

@@ -17,6 +17,7 @@ uniform int u_sign;        // 0 abs, 1 pos, 2 neg
 uniform float u_threshold; // |v| below is transparent
 uniform float u_lo;        // |v| at the bottom of the ramp
 uniform float u_hi;        // |v| at the top of the ramp
+uniform float u_opacity;   // of the overlay over what is under it
 uniform int u_has_curv;
 uniform vec3 u_gyrus;
 uniform vec3 u_sulcus;
@@ -103,7 +104,7 @@ void main() {
     base = layers(base, 0);
 #endif
     vec3 ov;
-    if (overlay(ov)) base = ov;
+    if (overlay(ov)) base = u_opacity >= 1.0 ? ov : mix(base, ov, u_opacity);
 #ifdef LAYERS
     base = layers(base, 1);
 #endif

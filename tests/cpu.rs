@@ -54,6 +54,7 @@ fn scene() -> Scene {
         range: Some((Bound::Value(2.5), Bound::Value(4.0))),
         sign: Sign::Abs,
         symmetric: false,
+        opacity: 1.0,
     };
     let mapping = ColorMapping::resolve(&style, &[&thickness]).expect("mapping");
     let surface = SceneSurface {

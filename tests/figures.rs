@@ -460,3 +460,74 @@ fn vertical_colour_bar_stands_beside_the_panels() {
         .count();
     assert!(strip > 200, "no bar in the right strip: {strip}");
 }
+
+#[test]
+fn overlay_opacity_lets_the_cortex_through() {
+    let dir = util::out_dir("figures_opacity");
+    let common = [
+        &data("lh.inflated") as &str,
+        "--overlay",
+        &data("lh.stat.mgh"),
+        "--threshold",
+        "2",
+        "--views",
+        "lateral",
+    ];
+    let opaque = render(&dir, "opaque.png", &common);
+    let half = render(
+        &dir,
+        "half.png",
+        &[&common[..], &["--opacity", "0.5"]].concat(),
+    );
+    // Same pixels coloured, each halfway between the overlay colour and the grey cortex.
+    let chroma =
+        |p: &image::Rgba<u8>| p[0].max(p[1]).max(p[2]) as i32 - p[0].min(p[1]).min(p[2]) as i32;
+    let (mut a, mut b, mut n) = (0i64, 0i64, 0i64);
+    for (p, q) in opaque.pixels().zip(half.pixels()) {
+        if chroma(p) > 80 {
+            a += chroma(p) as i64;
+            b += chroma(q) as i64;
+            n += 1;
+        }
+    }
+    assert!(n > 500, "overlay pixels: {n}");
+    let ratio = b as f64 / a as f64;
+    assert!(
+        (0.4..0.6).contains(&ratio),
+        "chroma at opacity 0.5 is {ratio:.2} of the opaque one"
+    );
+    // Every backend draws it alike.
+    let cpu = render(
+        &dir,
+        "cpu.png",
+        &[&common[..], &["--opacity", "0.5", "--backend", "cpu"]].concat(),
+    );
+    if let Ok(o) = util::surfrender()
+        .current_dir(util::root())
+        .args(common)
+        .args([
+            "--opacity",
+            "0.5",
+            "--backend",
+            "egl",
+            "--size",
+            "500x",
+            "--no-colorbar",
+            "-o",
+        ])
+        .arg(dir.join("egl.png"))
+        .output()
+    {
+        if o.status.success() {
+            let egl = image::open(dir.join("egl.png"))
+                .expect("egl png")
+                .to_rgba8();
+            let close = cpu
+                .pixels()
+                .zip(egl.pixels())
+                .filter(|(p, q)| (0..4).all(|k| p[k].abs_diff(q[k]) <= 3))
+                .count();
+            assert!(close as f64 >= 0.99 * (cpu.width() * cpu.height()) as f64);
+        }
+    }
+}

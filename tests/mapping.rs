@@ -23,6 +23,7 @@ fn mapping(
         }),
         sign,
         symmetric: false,
+        opacity: 1.0,
     };
     ColorMapping::resolve(&style, &[data]).expect("resolve")
 }
@@ -155,6 +156,7 @@ fn bad_bounds_are_usage_errors() {
         range: Some((Bound::Value(3.0), Bound::Value(1.0))),
         sign: Sign::Abs,
         symmetric: false,
+        opacity: 1.0,
     };
     let err = ColorMapping::resolve(&style, &[&[1.0, 2.0][..]]).expect_err("MIN > MAX");
     assert_eq!(err.exit_code(), 2);
@@ -168,6 +170,7 @@ fn symmetric_maps_run_through_zero() {
         range: Some((Bound::Value(1.0), Bound::Value(2.0))),
         sign: Sign::Abs,
         symmetric: true,
+        opacity: 1.0,
     };
     // One-signed data stay two-sided, and MIN is 0: the map is continuous through zero.
     let m = ColorMapping::resolve(&style, &[&[0.5, 2.0][..]]).expect("resolve");

@@ -85,6 +85,7 @@ fn heat_above(threshold: f32) -> OverlayStyle {
         range: Some((Bound::Value(0.5), Bound::Value(1.0))),
         sign: Sign::Abs,
         symmetric: false,
+        opacity: 1.0,
     }
 }
 
@@ -291,6 +292,7 @@ fn threshold_boundary_is_smooth_per_pixel() {
         range: Some((Bound::Value(0.0), Bound::Value(1.0))),
         sign: Sign::Pos,
         symmetric: false,
+        opacity: 1.0,
     };
     let img = render_one(s, ViewName::Lateral, Some(style), Cortex::Classic);
     // Along each row of surface pixels, grey turns to colour once, near one x.

@@ -195,6 +195,10 @@ pub struct Args {
     #[arg(long, num_args = 2, value_names = ["MIN", "MAX"], allow_negative_numbers = true)]
     pub range: Option<Vec<String>>,
 
+    /// Opacity of the overlay over the cortex (and the layers under it), 0 to 1.
+    #[arg(long, default_value_t = 1.0, value_name = "A")]
+    pub opacity: f32,
+
     /// Which values to draw: abs (both signs), pos, neg.
     #[arg(long, default_value = "abs", value_name = "SIGN")]
     pub sign: String,

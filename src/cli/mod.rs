@@ -102,6 +102,12 @@ pub fn to_spec(a: &Args) -> Result<FigureSpec> {
             a.outline_width
         )));
     }
+    if !(a.opacity.is_finite() && (0.0..=1.0).contains(&a.opacity)) {
+        return Err(usage(format!(
+            "--opacity {}: must be between 0 and 1",
+            a.opacity
+        )));
+    }
     if !(a.annot_alpha.is_finite() && (0.0..=1.0).contains(&a.annot_alpha)) {
         return Err(usage(format!(
             "--annot-alpha {}: must be between 0 and 1",
@@ -169,6 +175,7 @@ pub fn to_spec(a: &Args) -> Result<FigureSpec> {
             range,
             sign,
             symmetric: a.symmetric,
+            opacity: a.opacity,
         });
     let foci = foci(a, &surfaces)?;
     Ok(FigureSpec {

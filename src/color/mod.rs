@@ -96,6 +96,8 @@ pub struct OverlayStyle {
     pub sign: Sign,
     /// One map centred on zero, continuous through it: MIN is 0 and both signs are shown.
     pub symmetric: bool,
+    /// Opacity of the overlay over the cortex and the layers under it, 0 to 1.
+    pub opacity: f32,
 }
 
 /// Overlay colouring resolved against the data: plain numbers and the lookup tables.
@@ -108,6 +110,8 @@ pub struct ColorMapping {
     /// `LUT_SIZE` entries for positive values followed by `LUT_SIZE` for negative ones.
     pub lut: Vec<[u8; 3]>,
     pub cmap_name: String,
+    /// Opacity of the overlay, 0 to 1 (`OverlayStyle::opacity`).
+    pub opacity: f32,
 }
 
 impl ColorMapping {
@@ -174,6 +178,7 @@ impl ColorMapping {
             hi,
             lut: build_lut(&style.cmap, sign),
             cmap_name: style.cmap.name().to_string(),
+            opacity: style.opacity.clamp(0.0, 1.0),
         })
     }
 

@@ -261,6 +261,7 @@ mod extent_tests {
             range: Some((Bound::Value(lo), Bound::Value(hi))),
             sign: Sign::Abs,
             symmetric: false,
+            opacity: 1.0,
         };
         ColorMapping::resolve(&style, &[data]).expect("mapping")
     }

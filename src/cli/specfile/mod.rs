@@ -124,6 +124,8 @@ pub struct FigureFile {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub range: Option<Vec<NumOrText>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub opacity: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sign: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub views: Option<Vec<String>>,
@@ -327,6 +329,7 @@ impl FigureFile {
                 .range
                 .as_ref()
                 .map(|r| r.iter().map(|v| NumOrText::parse(v)).collect()),
+            opacity: Some(a.opacity),
             sign: Some(a.sign.clone()),
             views: Some(a.views.clone()),
             azimuth: Some(a.azimuth),
@@ -478,6 +481,11 @@ impl FigureFile {
             out.push("--range".into());
             out.extend(r.iter().map(|v| v.arg().into()));
         }
+        one(
+            "opacity",
+            self.opacity.map(|v| format_num(v as f64)),
+            &mut out,
+        );
         one("sign", self.sign.clone(), &mut out);
         one("views", self.views.as_ref().map(|v| v.join(",")), &mut out);
         for (id, v) in [

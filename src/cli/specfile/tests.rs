@@ -45,6 +45,7 @@ fn every_field_round_trips() {
         cmap: Some("RdBu_r".into()),
         threshold: Some(NumOrText::Text("95%".into())),
         range: Some(vec![NumOrText::Num(1.0), NumOrText::Num(4.5)]),
+        opacity: Some(0.5),
         sign: Some("pos".into()),
         views: Some(vec!["dorsal".into(), "ventral".into()]),
         azimuth: Some(10.0),

@@ -190,7 +190,12 @@ impl<'a> Shader<'a> {
         }
         if let Some(m) = self.mapping {
             if let Some(rgb) = overlay_rgb(m, lerp(|a| a.valid), lerp(|a| a.value)) {
-                base = rgb;
+                // surface.frag: mix(base, ov, opacity), or ov itself when opaque.
+                base = if m.opacity >= 1.0 {
+                    rgb
+                } else {
+                    [0, 1, 2].map(|k| base[k] * (1.0 - m.opacity) + rgb[k] * m.opacity)
+                };
             }
         }
         if !self.layers.is_empty() {

@@ -297,6 +297,7 @@ fn brain_scene() -> Scene {
         )),
         sign: crate::color::Sign::Abs,
         symmetric: false,
+        opacity: 1.0,
     };
     let mapping = crate::color::ColorMapping::resolve(&style, &[&overlay]).expect("mapping");
     let surf = SceneSurface {

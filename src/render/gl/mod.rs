@@ -215,6 +215,7 @@ unsafe fn draw(
         gl.uniform_1_f32(loc("u_threshold").as_ref(), m.threshold);
         gl.uniform_1_f32(loc("u_lo").as_ref(), m.lo);
         gl.uniform_1_f32(loc("u_hi").as_ref(), m.hi);
+        gl.uniform_1_f32(loc("u_opacity").as_ref(), m.opacity);
     }
     gl.enable(glow::DEPTH_TEST);
     gl.depth_func(glow::LESS);
