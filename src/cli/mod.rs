@@ -430,6 +430,7 @@ pub fn run(a: &Args) -> Result<Vec<String>> {
         }
         None => {}
     }
+    let mut notes_early = Vec::new();
     let effective = specfile::FigureFile::from_args(a).absolute();
     if a.print_spec {
         print!("{}", effective.to_toml()?);
@@ -441,7 +442,13 @@ pub fn run(a: &Args) -> Result<Vec<String>> {
         .ok_or_else(|| usage("-o/--output is required (or `output` in the --spec file)"))?;
     let spec = to_spec(a)?;
     output::check_destination(out)?;
-    let mut notes = Vec::new();
+    if let Some(bar) = &spec.colorbar_file {
+        output::check_destination(bar)?;
+        if spec.overlay_style.is_none() {
+            notes_early.push("--colorbar-file ignored: there is no --overlay".to_string());
+        }
+    }
+    let mut notes = notes_early;
     if spec.overlay_style.is_none() {
         let unused: Vec<&str> = [
             ("--threshold", a.threshold.is_some()),
