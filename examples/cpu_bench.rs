@@ -58,6 +58,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             scale: 1.0,
             panel_size: None,
             colorbar_vertical: false,
+            colorbar_side_units: 0.0,
         },
     )?;
     eprintln!(

@@ -77,6 +77,9 @@ pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
             scale: spec.scale,
             panel_size: spec.panel_size,
             colorbar_vertical: spec.colorbar_vertical,
+            colorbar_side_units: scene.mapping.as_ref().map_or(0.0, |m| {
+                crate::montage::colorbar::side_units(m, &bar_style(spec))
+            }),
         },
     ) {
         Ok(p) => p,

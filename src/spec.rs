@@ -118,6 +118,8 @@ pub struct FigureSpec {
     pub overlay_outline: Option<[u8; 3]>,
     /// Spheres marking coordinates or vertices.
     pub foci: Vec<crate::scene::foci::Focus>,
+    /// The --foci files they were read from (for the sidecar).
+    pub foci_files: Vec<PathBuf>,
     /// Contour levels and colours for the `contours` maps of the surfaces.
     pub contour_levels: ContourLevels,
     pub contour_cmap: crate::color::cmap::Colormap,

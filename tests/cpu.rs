@@ -112,6 +112,7 @@ fn cpu_renderer_matches_egl() {
             scale: 1.0,
             panel_size: None,
             colorbar_vertical: false,
+            colorbar_side_units: 0.0,
         },
     )
     .expect("layout");

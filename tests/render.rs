@@ -70,6 +70,7 @@ fn render_one(
             scale: 1.0,
             panel_size: None,
             colorbar_vertical: false,
+            colorbar_side_units: 0.0,
         },
     )
     .expect("layout");
@@ -421,6 +422,7 @@ fn margins_are_even() {
             scale: 1.0,
             panel_size: None,
             colorbar_vertical: false,
+            colorbar_side_units: 0.0,
         },
     )
     .expect("layout");

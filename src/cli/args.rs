@@ -133,7 +133,7 @@ pub struct Args {
         long,
         value_delimiter = ',',
         value_name = "LEVELS",
-        allow_negative_numbers = true
+        allow_hyphen_values = true
     )]
     pub levels: Vec<f32>,
 
@@ -153,7 +153,7 @@ pub struct Args {
     pub mask: Vec<PathBuf>,
 
     /// A focus (sphere) at RAS coordinates X,Y,Z in millimetres (repeatable).
-    #[arg(long, value_name = "X,Y,Z", allow_negative_numbers = true)]
+    #[arg(long, value_name = "X,Y,Z", allow_hyphen_values = true)]
     pub focus: Vec<String>,
 
     /// A focus at a vertex: N, or lh:N / rh:N with two hemispheres (repeatable).
@@ -262,7 +262,7 @@ pub struct Args {
     pub no_colorbar: bool,
 
     /// Caption under the colour bar, e.g. "thickness (mm)".
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub cbar_label: Option<String>,
 
     /// Evenly spaced colour bar ticks per side, N >= 2 (default: at the threshold and the
@@ -304,7 +304,7 @@ pub struct Args {
     pub dpi: Option<u32>,
 
     /// Title above the panels.
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub title: Option<String>,
 
     /// Rendering backend: auto (a GPU through EGL if there is one, else the fastest

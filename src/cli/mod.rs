@@ -180,6 +180,7 @@ pub fn to_spec(a: &Args) -> Result<FigureSpec> {
     let foci = foci(a, &surfaces)?;
     Ok(FigureSpec {
         foci,
+        foci_files: a.foci.clone(),
         surfaces,
         frame: a.frame,
         map: a.map.as_deref().map(|m| match m.parse::<usize>() {
@@ -328,6 +329,7 @@ fn foci(
             at: FocusAt::Coords([x, y, z]),
             radius: a.focus_radius,
             rgb,
+            source: None,
         });
     }
     for f in &a.focus_vertex {
@@ -344,6 +346,7 @@ fn foci(
             at: FocusAt::Vertex(hemi, n),
             radius: a.focus_radius,
             rgb,
+            source: None,
         });
     }
     for path in &a.foci {
@@ -442,6 +445,7 @@ pub fn run(a: &Args) -> Result<Vec<String>> {
         .ok_or_else(|| usage("-o/--output is required (or `output` in the --spec file)"))?;
     let spec = to_spec(a)?;
     output::check_destination(out)?;
+    output::check_destination(&sidecar::path(out))?;
     if let Some(bar) = &spec.colorbar_file {
         output::check_destination(bar)?;
         if spec.overlay_style.is_none() {
@@ -485,7 +489,11 @@ pub fn run(a: &Args) -> Result<Vec<String>> {
     ];
     let mut t = std::time::Instant::now();
     output::write_png(out, &fig.image, fig.alpha, &metadata, spec.dpi)?;
-    sidecar::write(out, &effective, &spec, &fig.backend)?;
+    if let Err(e) = sidecar::write(out, &effective, &spec, &fig.backend) {
+        // No half-made result: the figure goes with its record or not at all.
+        let _ = std::fs::remove_file(out);
+        return Err(e);
+    }
     figure::stage("write", &mut t);
     Ok(if a.quiet { Vec::new() } else { notes })
 }

@@ -24,7 +24,10 @@ pub fn write(
         paths.push(s.surface.clone());
         paths.extend(s.overlay.clone());
         paths.extend(s.curv.clone());
+        paths.extend(s.contours.clone());
+        paths.extend(s.mask.clone());
     }
+    paths.extend(spec.foci_files.iter().cloned());
     paths.extend(spec.layers.iter().map(|l| l.path.clone()));
     let mut inputs = Vec::new();
     for p in paths {
@@ -52,7 +55,12 @@ pub fn write(
         },
     });
     let text = serde_json::to_string_pretty(&doc).map_err(|e| Error::Render(e.to_string()))?;
+    crate::output::write_atomic(&path(png), format!("{text}\n").as_bytes())
+}
+
+/// `fig.png` → `fig.png.json`.
+pub fn path(png: &Path) -> std::path::PathBuf {
     let mut name = png.as_os_str().to_owned();
     name.push(".json");
-    crate::output::write_atomic(Path::new(&name), format!("{text}\n").as_bytes())
+    name.into()
 }

@@ -10,8 +10,20 @@ use crate::text::{self, Align};
 pub const UNITS: f32 = 10.0;
 /// Extra height for a caption under the ticks.
 pub const LABEL_UNITS: f32 = 4.0;
-/// Width of the strip of a vertical colour bar.
-pub const SIDE_UNITS: f32 = 14.0;
+/// Width of the strip a vertical colour bar needs, in decoration units: the bar, its
+/// ticks and the widest tick label, or the caption above it if that is wider. Text width
+/// grows linearly with its size, so it is measured at one pixel per unit.
+pub fn side_units(m: &ColorMapping, style: &BarStyle) -> f32 {
+    let (_, _, ticks) = ticks_by_importance(m, style);
+    let widest = |texts: &mut dyn Iterator<Item = String>| {
+        texts
+            .map(|t| text::measure(&t, FONT).0)
+            .fold(0.0f32, f32::max)
+    };
+    let labels = widest(&mut ticks.iter().map(|&t| style.format.format(t)));
+    let caption = widest(&mut style.caption.iter().cloned());
+    (1.5 + BAR_HEIGHT + TICK + 0.4 + labels + 1.5).max(1.5 + caption + 1.5)
+}
 const BAR_TOP: f32 = 1.5;
 const BAR_HEIGHT: f32 = 2.2;
 const TICK: f32 = 0.8;
@@ -432,15 +444,7 @@ pub fn draw_vertical(
         }
     }
     if let Some(c) = &style.caption {
-        text::draw(
-            img,
-            c,
-            (x0 + x1) / 2.0,
-            top as f32 + 0.3 * cap,
-            px,
-            Align::Left,
-            ink,
-        );
+        text::draw(img, c, x0, top as f32 + 0.3 * cap, px, Align::Left, ink);
     }
     let mut taken: Vec<(f32, f32)> = Vec::new();
     for t in ticks {

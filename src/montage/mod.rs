@@ -63,6 +63,8 @@ pub struct LayoutOptions<'a> {
     pub panel_size: Option<(u32, u32)>,
     /// The colour bar stands beside the panels instead of under them.
     pub colorbar_vertical: bool,
+    /// Width of a vertical colour bar's strip (`colorbar::side_units`).
+    pub colorbar_side_units: f32,
 }
 
 /// Plans the panels of a figure: one per (view, surface), placed by `layout`.
@@ -188,7 +190,11 @@ pub fn plan(scene: &Scene, opts: &LayoutOptions) -> Result<Plan> {
         } else {
             0.0
         };
-    let side = if vertical { colorbar::SIDE_UNITS } else { 0.0 };
+    let side = if vertical {
+        opts.colorbar_side_units
+    } else {
+        0.0
+    };
     let scale_by = if opts.scale.is_finite() && opts.scale > 0.0 {
         opts.scale
     } else {

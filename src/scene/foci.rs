@@ -23,6 +23,19 @@ pub struct Focus {
     pub at: FocusAt,
     pub radius: f32,
     pub rgb: [u8; 3],
+    /// The file and line it came from, for error messages (`None`: the command line).
+    pub source: Option<(std::path::PathBuf, usize)>,
+}
+
+impl Focus {
+    /// An error about this focus: an input error naming its file and line when it came
+    /// from a file, a usage error otherwise.
+    pub fn error(&self, msg: String) -> Error {
+        match &self.source {
+            Some((path, line)) => Error::invalid(path, format!("line {line}: {msg}")),
+            None => Error::Usage(msg),
+        }
+    }
 }
 
 /// A unit icosphere subdivided twice (162 vertices, 320 faces), counter-clockwise seen
@@ -189,7 +202,12 @@ pub fn read_foci(
             })?,
             None => default_rgb,
         };
-        out.push(Focus { at, radius, rgb });
+        out.push(Focus {
+            at,
+            radius,
+            rgb,
+            source: Some((path.to_path_buf(), n)),
+        });
     }
     Ok(out)
 }

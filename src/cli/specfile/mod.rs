@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 
 /// A number, or text such as a percentile (`"95%"`) or a map name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, expecting = "a number, or text such as \"95%\"")]
 pub enum NumOrText {
     Num(f64),
     Text(String),
@@ -195,8 +195,9 @@ impl FigureFile {
         } else {
             let de = toml::Deserializer::new(&text);
             serde_path_to_error::deserialize(de).map_err(|e| {
-                let inner = e.inner().message().to_string();
-                bad(format!("{}: {inner}", e.path()))
+                // TOML's own message carries the line and column; the path names the field.
+                let inner = e.inner().to_string();
+                bad(format!("{}: {}", e.path(), inner.trim()))
             })?
         };
         f.validate().map_err(bad)?;
@@ -208,6 +209,35 @@ impl FigureFile {
     /// Value checks that serde's types cannot express, with field paths.
     fn validate(&self) -> std::result::Result<(), String> {
         use crate::color::{cmap::Colormap, Bound};
+        // The same limits the command line enforces, reported by field name here.
+        let within = |name: &str, v: Option<f32>, lo: f32, hi: f32| match v {
+            Some(x) if !(x.is_finite() && (lo..=hi).contains(&x)) => {
+                Err(format!("{name}: {x} is outside {lo} to {hi}"))
+            }
+            _ => Ok(()),
+        };
+        within("zoom", self.zoom, 0.1, 100.0)?;
+        within("scale", self.scale, 0.1, 10.0)?;
+        within("opacity", self.opacity, 0.0, 1.0)?;
+        within("annot_alpha", self.annot_alpha, 0.0, 1.0)?;
+        within("outline_width", self.outline_width, 0.5, 50.0)?;
+        within("focus_radius", self.focus_radius, 1e-3, 1e3)?;
+        within("font_size", self.font_size, 2.0, 200.0)?;
+        for (name, v) in [
+            ("azimuth", self.azimuth),
+            ("elevation", self.elevation),
+            ("roll", self.roll),
+        ] {
+            within(name, v, -1e6, 1e6)?;
+        }
+        within("dpi", self.dpi.map(|d| d as f32), 1.0, 10_000.0)?;
+        within("cbar_ticks", self.cbar_ticks.map(|d| d as f32), 2.0, 20.0)?;
+        within("n_contours", self.n_contours.map(|d| d as f32), 1.0, 100.0)?;
+        for (i, l) in self.levels.iter().flatten().enumerate() {
+            if !l.is_finite() {
+                return Err(format!("levels[{i}]: {l} is not a finite number"));
+            }
+        }
         if let Some(t) = &self.threshold {
             Bound::parse(&t.arg()).map_err(|e| format!("threshold: {e}"))?;
         }
@@ -245,18 +275,26 @@ impl FigureFile {
         Ok(())
     }
 
-    /// Every path field, once: the one list that rebasing and absolutising share.
+    /// Every path field, once: the one list that rebasing and absolutising share. In
+    /// subject mode a one-word overlay, curvature, annotation, label, contour or mask
+    /// (`thickness`, `aparc`) names a file of the subject, not a path, and is left alone.
     fn for_each_path(&mut self, mut f: impl FnMut(&mut PathBuf)) {
+        let subject = self.subject.is_some();
+        let bare = |p: &PathBuf| subject && p.components().count() == 1 && !p.exists();
         for list in [
-            &mut self.surfaces,
             &mut self.overlay,
             &mut self.curv,
             &mut self.annot,
             &mut self.label,
             &mut self.contours,
             &mut self.mask,
-            &mut self.foci,
         ] {
+            list.iter_mut()
+                .flatten()
+                .filter(|p| !bare(p))
+                .for_each(&mut f);
+        }
+        for list in [&mut self.surfaces, &mut self.foci] {
             list.iter_mut().flatten().for_each(&mut f);
         }
         self.output.iter_mut().for_each(&mut f);

@@ -340,6 +340,7 @@ fn images_do_not_depend_on_the_number_of_threads() {
             scale: 1.0,
             panel_size: None,
             colorbar_vertical: false,
+            colorbar_side_units: 0.0,
         },
     )
     .expect("layout");
