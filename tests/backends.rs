@@ -197,3 +197,26 @@ fn empty_panels_are_refused() {
         .expect("run");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+#[test]
+fn cpu_figures_are_byte_identical_for_any_thread_count() {
+    let dir = util::out_dir("backends_threads");
+    let mut files = Vec::new();
+    for threads in ["1", "3"] {
+        let out = dir.join("f.png");
+        let o = util::surfrender()
+            .current_dir(util::root())
+            .env("SURFRENDER_THREADS", threads)
+            .args(crate::cli::README_FIGURE_ARGS)
+            .args(["--backend", "cpu", "-o"])
+            .arg(&out)
+            .output()
+            .expect("run");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        files.push(std::fs::read(&out).expect("png"));
+    }
+    assert!(
+        files[0] == files[1],
+        "PNG bytes differ between 1 and 3 threads"
+    );
+}
