@@ -484,7 +484,9 @@ pub fn run(a: &Args) -> Result<Vec<String>> {
         ),
         (
             "surfrender:backend".to_string(),
-            format!("{} — {}", fig.backend.origin, fig.backend.renderer),
+            // The origin only: the CPU renderer's name carries its thread count, which
+            // must not change the file (images are identical for any thread count).
+            fig.backend.origin.clone(),
         ),
     ];
     let mut t = std::time::Instant::now();
