@@ -62,13 +62,16 @@ pub fn to_spec(a: &Args) -> Result<FigureSpec> {
     }
     let cmap = Colormap::from_name(&a.cmap)?;
     // A grid spec names the views itself: "lateral,medial;dorsal,ventral".
-    let grid: Option<Vec<Vec<String>>> =
-        (a.layout.contains(',') || a.layout.contains(';')).then(|| {
-            a.layout
-                .split(';')
-                .map(|row| row.split(',').map(|v| v.trim().to_string()).collect())
-                .collect()
-        });
+    let grid: Option<Vec<Vec<String>>> = (a.layout.contains(',')
+        || a.layout.contains(';')
+        || (!matches!(a.layout.as_str(), "grid" | "row" | "column" | "col")
+            && ViewName::parse(&a.layout).is_ok()))
+    .then(|| {
+        a.layout
+            .split(';')
+            .map(|row| row.split(',').map(|v| v.trim().to_string()).collect())
+            .collect()
+    });
     let names: Vec<String> = match &grid {
         Some(rows) => {
             let mut names: Vec<String> = Vec::new();

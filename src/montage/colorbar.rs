@@ -88,12 +88,25 @@ impl TickFormat {
     }
 
     fn format(self, v: f32) -> String {
-        let s = match self {
+        let a = v.abs();
+        let body = match self {
             TickFormat::Auto => return format_tick(v),
-            TickFormat::Fixed(n) => format!("{v:.n$}"),
-            TickFormat::Exp(n) => format!("{v:.n$e}"),
+            TickFormat::Fixed(n) => format!("{a:.n$}"),
+            // printf's style: 2.8e+00, 1.5e-03.
+            TickFormat::Exp(n) => {
+                let s = format!("{a:.n$e}");
+                let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
+                let e: i32 = e.parse().unwrap_or(0);
+                format!("{m}e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs())
+            }
         };
-        s.replacen('-', "\u{2212}", 1)
+        // A true minus sign, and none on a zero that rounding made negative.
+        let zero = body.chars().all(|c| !c.is_ascii_digit() || c == '0');
+        if v < 0.0 && !zero {
+            format!("\u{2212}{body}")
+        } else {
+            body
+        }
     }
 }
 
@@ -472,5 +485,27 @@ pub fn draw_vertical(
             Align::Left,
             ink,
         );
+    }
+}
+
+#[cfg(test)]
+mod format_tests {
+    use super::TickFormat;
+
+    #[test]
+    fn printf_like_formats() {
+        assert_eq!(
+            TickFormat::parse("%.1e").map(|f| f.format(2.8)),
+            Some("2.8e+00".to_string())
+        );
+        assert_eq!(
+            TickFormat::parse("%.1e").map(|f| f.format(-0.0015)),
+            Some("\u{2212}1.5e-03".to_string())
+        );
+        assert_eq!(
+            TickFormat::parse("%.2f").map(|f| f.format(-0.001)),
+            Some("0.00".to_string())
+        );
+        assert_eq!(TickFormat::parse("%d"), None);
     }
 }
