@@ -495,3 +495,19 @@ fn degenerate_surfaces_are_refused() {
         assert!(err.contains(name) && err.contains(needle), "{name}: {err}");
     }
 }
+
+#[test]
+fn hemi_that_contradicts_the_name_is_refused() {
+    let dir = util::out_dir("cli_hemi_contradiction");
+    let rh = util::data("rh.inflated").display().to_string();
+    let (code, err) = run(&[
+        &lh(),
+        &rh,
+        "--hemi",
+        "rh,lh",
+        "-o",
+        dir.join("x.png").to_str().expect("utf8"),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("its name says lh"), "{err}");
+}

@@ -157,7 +157,17 @@ fn given_files(a: &Args) -> Result<Files> {
     let mut surfaces = Vec::new();
     for (i, path) in a.surfaces.iter().enumerate() {
         let hemi = match a.hemi.get(i) {
-            Some(h) => Hemi::parse(h).ok_or_else(|| usage(format!("--hemi {h}: expected lh or rh")))?,
+            Some(h) => {
+                let given = Hemi::parse(h).ok_or_else(|| usage(format!("--hemi {h}: expected lh or rh")))?;
+                // A --hemi that contradicts the file name would mirror the figure.
+                if let Some(named) = Hemi::from_path(path).filter(|n| *n != given) {
+                    return Err(usage(format!(
+                        "--hemi {h} for {}: its name says {named}; drop --hemi or rename the file",
+                        path.display()
+                    )));
+                }
+                given
+            }
             None => Hemi::from_path(path).ok_or_else(|| {
                 usage(format!(
                     "cannot tell the hemisphere of {} from its name (lh., rh., hemi-L, hemi-R, .L., .R.); pass --hemi lh or --hemi rh",

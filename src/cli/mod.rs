@@ -456,12 +456,22 @@ pub fn run(a: &Args) -> Result<Vec<String>> {
         }
     }
     let mut notes = notes_early;
+    if a.contours.is_empty()
+        && (!a.levels.is_empty() || a.n_contours != 7 || a.contour_cmap != "YlOrRd_r")
+    {
+        notes.push(
+            "--levels, --n-contours and --contour-cmap ignored: there is no --contours".to_string(),
+        );
+    }
     if spec.overlay_style.is_none() {
         let unused: Vec<&str> = [
             ("--threshold", a.threshold.is_some()),
             ("--range", a.range.is_some()),
             ("--cmap", a.cmap != "heat"),
             ("--sign", a.sign != "abs"),
+            ("--outline", a.outline),
+            ("--mask", !a.mask.is_empty()),
+            ("--opacity", a.opacity != 1.0),
         ]
         .iter()
         .filter(|(_, given)| *given)
