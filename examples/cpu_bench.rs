@@ -21,7 +21,6 @@ use surfrender::montage::{self, LayoutOptions};
 use surfrender::render::{self, BackendKind, RenderOptions, Scene, SceneSurface, VertexLayer};
 use surfrender::scene::borders::region_borders;
 use surfrender::scene::{View, ViewName};
-use surfrender::spec::Layout;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -47,18 +46,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let plan = montage::plan(
         &scene,
         &LayoutOptions {
-            views: &views,
-            zoom: 1.0,
-            layout: Layout::Grid,
             size: (Some(1600), Some(1200)),
             colorbar: true,
-            title: false,
-            colorbar_label: false,
-            panel_labels: false,
-            scale: 1.0,
-            panel_size: None,
-            colorbar_vertical: false,
-            colorbar_side_units: 0.0,
+            ..LayoutOptions::new(&views)
         },
     )?;
     eprintln!(

@@ -10,7 +10,6 @@ use surfrender::montage::{self, LayoutOptions};
 use surfrender::render::{self, BackendKind, RenderOptions, Scene, SceneSurface, VertexLayer};
 use surfrender::scene::borders::region_borders;
 use surfrender::scene::{View, ViewName};
-use surfrender::spec::Layout;
 
 use crate::util;
 
@@ -101,18 +100,8 @@ fn cpu_renderer_matches_egl() {
     let plan = montage::plan(
         &scene,
         &LayoutOptions {
-            views: &views,
-            zoom: 1.0,
-            layout: Layout::Grid,
             size: (Some(700), None),
-            colorbar: false,
-            title: false,
-            colorbar_label: false,
-            panel_labels: false,
-            scale: 1.0,
-            panel_size: None,
-            colorbar_vertical: false,
-            colorbar_side_units: 0.0,
+            ..LayoutOptions::new(&views)
         },
     )
     .expect("layout");

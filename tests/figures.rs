@@ -6,26 +6,7 @@ use image::RgbaImage;
 
 use crate::util;
 
-fn render(dir: &Path, name: &str, args: &[&str]) -> RgbaImage {
-    let out = dir.join(name);
-    let o = util::surfrender()
-        .current_dir(util::root())
-        .args(args)
-        .args(["--size", "500x", "--no-colorbar", "-o"])
-        .arg(&out)
-        .output()
-        .expect("run surfrender");
-    assert!(
-        o.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    image::open(&out).expect("read figure").to_rgba8()
-}
-
-fn data(name: &str) -> String {
-    util::data(name).display().to_string()
-}
+use util::{data_arg as data, render_small as render};
 
 /// A one-frame float MGH file of `values`.
 fn write_mgh(dir: &Path, name: &str, values: &[f32]) -> PathBuf {

@@ -11,7 +11,6 @@ use surfrender::hemi::Hemi;
 use surfrender::montage::{self, LayoutOptions};
 use surfrender::render::{self, RenderOptions, Scene, SceneSurface};
 use surfrender::scene::{View, ViewName};
-use surfrender::spec::Layout;
 
 use crate::util;
 
@@ -59,18 +58,8 @@ fn render_one(
     let plan = montage::plan(
         &scene,
         &LayoutOptions {
-            views: &views,
-            zoom: 1.0,
-            layout: Layout::Grid,
             size: (Some(400), None),
-            colorbar: false,
-            title: false,
-            colorbar_label: false,
-            panel_labels: false,
-            scale: 1.0,
-            panel_size: None,
-            colorbar_vertical: false,
-            colorbar_side_units: 0.0,
+            ..LayoutOptions::new(&views)
         },
     )
     .expect("layout");
@@ -411,18 +400,8 @@ fn margins_are_even() {
     let plan = montage::plan(
         &scene,
         &LayoutOptions {
-            views: &views,
-            zoom: 1.0,
-            layout: Layout::Grid,
             size: (None, None),
-            colorbar: false,
-            title: false,
-            colorbar_label: false,
-            panel_labels: false,
-            scale: 1.0,
-            panel_size: None,
-            colorbar_vertical: false,
-            colorbar_side_units: 0.0,
+            ..LayoutOptions::new(&views)
         },
     )
     .expect("layout");

@@ -290,3 +290,27 @@ pub fn assert_child_peak_below(test: &str, env: &str, path: &Path, limit_kb: u64
 pub fn report_peak_rss() {
     println!("peak_rss_kb={}", peak_rss_kb().unwrap());
 }
+
+/// A figure 500 pixels wide without colour bar, rendered by the binary from the
+/// repository root with `args`, written as `dir/name` and read back.
+pub fn render_small(dir: &Path, name: &str, args: &[&str]) -> image::RgbaImage {
+    let out = dir.join(name);
+    let o = surfrender()
+        .current_dir(root())
+        .args(args)
+        .args(["--size", "500x", "--no-colorbar", "-o"])
+        .arg(&out)
+        .output()
+        .expect("run surfrender");
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    image::open(&out).expect("read figure").to_rgba8()
+}
+
+/// A file of the repository's small brain as a command-line argument.
+pub fn data_arg(name: &str) -> String {
+    data(name).display().to_string()
+}

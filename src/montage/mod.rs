@@ -67,6 +67,27 @@ pub struct LayoutOptions<'a> {
     pub colorbar_side_units: f32,
 }
 
+impl<'a> LayoutOptions<'a> {
+    /// A plain grid of `views`: default size, no decorations. Callers set what differs
+    /// with struct update syntax.
+    pub fn new(views: &'a [View]) -> LayoutOptions<'a> {
+        LayoutOptions {
+            views,
+            zoom: 1.0,
+            layout: Layout::Grid,
+            size: (None, None),
+            colorbar: false,
+            title: false,
+            colorbar_label: false,
+            panel_labels: false,
+            scale: 1.0,
+            panel_size: None,
+            colorbar_vertical: false,
+            colorbar_side_units: 0.0,
+        }
+    }
+}
+
 /// Plans the panels of a figure: one per (view, surface), placed by `layout`.
 pub fn plan(scene: &Scene, opts: &LayoutOptions) -> Result<Plan> {
     let nsurf = scene.surfaces.len().max(1);

@@ -329,18 +329,8 @@ fn images_do_not_depend_on_the_number_of_threads() {
     let plan = crate::montage::plan(
         &scene,
         &crate::montage::LayoutOptions {
-            views: &views,
-            zoom: 1.0,
-            layout: crate::spec::Layout::Grid,
             size: (Some(300), None),
-            colorbar: false,
-            title: false,
-            colorbar_label: false,
-            panel_labels: false,
-            scale: 1.0,
-            panel_size: None,
-            colorbar_vertical: false,
-            colorbar_side_units: 0.0,
+            ..crate::montage::LayoutOptions::new(&views)
         },
     )
     .expect("layout");
