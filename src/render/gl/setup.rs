@@ -6,8 +6,9 @@ use glow::HasContext;
 use crate::error::{Error, Result};
 use crate::render::SceneSurface;
 
-/// Floats per vertex: position 3, normal 3, curvature, value, valid.
-const STRIDE: usize = 9;
+/// Components of the surface's vertex attributes at locations 0..5 (surface.vert):
+/// position, normal, curvature, value, validity.
+const SURFACE_ATTRIBS: [i32; 5] = [3, 3, 1, 1, 1];
 
 /// GL objects to delete when rendering ends, on success or error.
 pub(super) struct Resources<'a> {
@@ -49,7 +50,7 @@ pub(super) unsafe fn upload(
     s: &SceneSurface,
 ) -> Result<(glow::VertexArray, glow::Buffer)> {
     let n = s.mesh.vertices.len();
-    let mut data = Vec::with_capacity(n * STRIDE);
+    let mut data = Vec::with_capacity(n * 9);
     for i in 0..n {
         data.extend_from_slice(&s.mesh.vertices[i]);
         data.extend_from_slice(&s.normals[i]);
@@ -61,6 +62,23 @@ pub(super) unsafe fn upload(
         data.push(if valid { v } else { 0.0 });
         data.push(if valid { 1.0 } else { 0.0 });
     }
+    let vao = float_vertex_array(gl, res, &data, &SURFACE_ATTRIBS)?;
+    gl.bind_vertex_array(Some(vao));
+    let ebo = gl.create_buffer().map_err(|e| gl_err("buffer", e))?;
+    res.buffers.push(ebo);
+    gl.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, Some(ebo));
+    gl.bind_vertex_array(None);
+    Ok((vao, ebo))
+}
+
+/// A vertex array over one buffer of interleaved floats whose attributes, at locations
+/// 0, 1, ..., have the given numbers of components. Left unbound.
+unsafe fn float_vertex_array(
+    gl: &glow::Context,
+    res: &mut Resources,
+    data: &[f32],
+    sizes: &[i32],
+) -> Result<glow::VertexArray> {
     let vao = gl
         .create_vertex_array()
         .map_err(|e| gl_err("vertex array", e))?;
@@ -69,17 +87,16 @@ pub(super) unsafe fn upload(
     let vbo = gl.create_buffer().map_err(|e| gl_err("buffer", e))?;
     res.buffers.push(vbo);
     gl.bind_buffer(glow::ARRAY_BUFFER, Some(vbo));
-    gl.buffer_data_u8_slice(glow::ARRAY_BUFFER, bytes_of(&data), glow::STATIC_DRAW);
-    let stride = (STRIDE * 4) as i32;
-    for (loc, size, offset) in [(0, 3, 0), (1, 3, 3), (2, 1, 6), (3, 1, 7), (4, 1, 8)] {
-        gl.enable_vertex_attrib_array(loc);
-        gl.vertex_attrib_pointer_f32(loc, size, glow::FLOAT, false, stride, offset * 4);
+    gl.buffer_data_u8_slice(glow::ARRAY_BUFFER, bytes_of(data), glow::STATIC_DRAW);
+    let stride = sizes.iter().sum::<i32>() * 4;
+    let mut offset = 0;
+    for (loc, &size) in sizes.iter().enumerate() {
+        gl.enable_vertex_attrib_array(loc as u32);
+        gl.vertex_attrib_pointer_f32(loc as u32, size, glow::FLOAT, false, stride, offset * 4);
+        offset += size;
     }
-    let ebo = gl.create_buffer().map_err(|e| gl_err("buffer", e))?;
-    res.buffers.push(ebo);
-    gl.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, Some(ebo));
     gl.bind_vertex_array(None);
-    Ok((vao, ebo))
+    Ok(vao)
 }
 
 /// Views plain numbers as bytes for upload.
@@ -289,20 +306,7 @@ pub(super) unsafe fn upload_lines(
             data.extend_from_slice(&c);
         }
     }
-    let vao = gl
-        .create_vertex_array()
-        .map_err(|e| gl_err("vertex array", e))?;
-    res.vaos.push(vao);
-    gl.bind_vertex_array(Some(vao));
-    let vbo = gl.create_buffer().map_err(|e| gl_err("buffer", e))?;
-    res.buffers.push(vbo);
-    gl.bind_buffer(glow::ARRAY_BUFFER, Some(vbo));
-    gl.buffer_data_u8_slice(glow::ARRAY_BUFFER, bytes_of(&data), glow::STATIC_DRAW);
-    let stride = 7 * 4;
-    gl.enable_vertex_attrib_array(0);
-    gl.vertex_attrib_pointer_f32(0, 3, glow::FLOAT, false, stride, 0);
-    gl.enable_vertex_attrib_array(1);
-    gl.vertex_attrib_pointer_f32(1, 4, glow::FLOAT, false, stride, 3 * 4);
-    gl.bind_vertex_array(None);
+    // Position, colour.
+    let vao = float_vertex_array(gl, res, &data, &[3, 4])?;
     Ok((vao, (s.lines.len() * 2) as i32))
 }
