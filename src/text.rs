@@ -6,10 +6,15 @@ use image::RgbaImage;
 
 static FONT_BYTES: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
 
-fn font() -> FontRef<'static> {
+/// Parsed once: every measurement and label would otherwise parse the font's tables again.
+fn font() -> &'static FontRef<'static> {
+    static FONT: std::sync::OnceLock<FontRef<'static>> = std::sync::OnceLock::new();
     // The embedded file is a valid TrueType font; a failure here is a build defect that
     // every test that draws text would catch.
-    FontRef::try_from_slice(FONT_BYTES).unwrap_or_else(|e| panic!("embedded font is corrupt: {e}"))
+    FONT.get_or_init(|| {
+        FontRef::try_from_slice(FONT_BYTES)
+            .unwrap_or_else(|e| panic!("embedded font is corrupt: {e}"))
+    })
 }
 
 /// Horizontal placement of a text run relative to the given x.

@@ -177,13 +177,8 @@ pub fn draw(
     let value_at = |x: f32| vmin + (x - x0) / (x1 - x0 - 1.0).max(1.0) * span;
     for x in x0 as u32..x1 as u32 {
         // Sampled at the column's value; the threshold gap stays background.
-        let Some(c) = m.rgb(value_at(x as f32)) else {
-            continue;
-        };
-        for y in y0 as u32..y1 as u32 {
-            if x < img.width() && y < img.height() {
-                img.put_pixel(x, y, image::Rgba([c[0], c[1], c[2], 255]));
-            }
+        if let Some(c) = m.rgb(value_at(x as f32)) {
+            fill_rect(img, [x, y0 as u32, x + 1, y1 as u32], c);
         }
     }
     // Labels that would overlap an earlier (more important) one are skipped.
@@ -197,20 +192,11 @@ pub fn draw(
         let x = x0 + (t - vmin) / span * (x1 - x0 - 1.0);
         let label = style.format.format(t);
         let (lw, _) = text::measure(&label, px);
-        let (a, b) = (x - lw / 2.0 - 0.6 * u, x + lw / 2.0 + 0.6 * u);
-        if taken.iter().any(|&(p, q)| a < q && p < b) {
+        if !claim(&mut taken, x - lw / 2.0 - 0.6 * u, x + lw / 2.0 + 0.6 * u) {
             continue;
         }
-        taken.push((a, b));
-        let tick_w = (0.15 * u).round().max(1.0) as i64;
-        for dx in 0..tick_w {
-            let xx = x.round() as i64 - tick_w / 2 + dx;
-            for y in y1 as u32..(y1 + TICK * u) as u32 {
-                if xx >= 0 && (xx as u32) < img.width() && y < img.height() {
-                    img.put_pixel(xx as u32, y, image::Rgba([ink[0], ink[1], ink[2], 255]));
-                }
-            }
-        }
+        let [a, b] = tick_span(x, u);
+        fill_rect(img, [a, y1 as u32, b, (y1 + TICK * u) as u32], ink);
         text::draw(
             img,
             &label,
@@ -221,6 +207,31 @@ pub fn draw(
             ink,
         );
     }
+}
+
+/// Fills `[x0, y0, x1, y1)` with an opaque colour, clipped to the image.
+fn fill_rect(img: &mut RgbaImage, [x0, y0, x1, y1]: [u32; 4], c: [u8; 3]) {
+    for y in y0..y1.min(img.height()) {
+        for x in x0..x1.min(img.width()) {
+            img.put_pixel(x, y, image::Rgba([c[0], c[1], c[2], 255]));
+        }
+    }
+}
+
+/// The pixel span `[start, end)` of a tick mark centred on `at`, 0.15 units thick.
+fn tick_span(at: f32, u: f32) -> [u32; 2] {
+    let w = (0.15 * u).round().max(1.0) as i64;
+    let start = at.round() as i64 - w / 2;
+    [start.max(0) as u32, (start + w).max(0) as u32]
+}
+
+/// Takes the span `[a, b]` for a label unless an earlier label holds part of it.
+fn claim(taken: &mut Vec<(f32, f32)>, a: f32, b: f32) -> bool {
+    if taken.iter().any(|&(p, q)| a < q && p < b) {
+        return false;
+    }
+    taken.push((a, b));
+    true
 }
 
 /// Label priority when labels would overlap: the range top, then the threshold, then the
@@ -447,13 +458,8 @@ pub fn draw_vertical(
     let span = (vmax - vmin).max(f32::EPSILON);
     let value_at = |y: f32| vmax - (y - y_top) / (bar_h - 1.0).max(1.0) * span;
     for y in y_top as u32..y_bot as u32 {
-        let Some(c) = m.rgb(value_at(y as f32)) else {
-            continue;
-        };
-        for x in x0 as u32..x1 as u32 {
-            if x < img.width() && y < img.height() {
-                img.put_pixel(x, y, image::Rgba([c[0], c[1], c[2], 255]));
-            }
+        if let Some(c) = m.rgb(value_at(y as f32)) {
+            fill_rect(img, [x0 as u32, y, x1 as u32, y + 1], c);
         }
     }
     if let Some(c) = &style.caption {
@@ -462,20 +468,11 @@ pub fn draw_vertical(
     let mut taken: Vec<(f32, f32)> = Vec::new();
     for t in ticks {
         let y = y_top + (vmax - t) / span * (bar_h - 1.0);
-        let (a, b) = (y - 0.7 * px, y + 0.7 * px);
-        if taken.iter().any(|&(p, q)| a < q && p < b) {
+        if !claim(&mut taken, y - 0.7 * px, y + 0.7 * px) {
             continue;
         }
-        taken.push((a, b));
-        let tick_h = (0.15 * u).round().max(1.0) as i64;
-        for dy in 0..tick_h {
-            let yy = y.round() as i64 - tick_h / 2 + dy;
-            for x in x1 as u32..(x1 + TICK * u) as u32 {
-                if yy >= 0 && (yy as u32) < img.height() && x < img.width() {
-                    img.put_pixel(x, yy as u32, image::Rgba([ink[0], ink[1], ink[2], 255]));
-                }
-            }
-        }
+        let [a, b] = tick_span(y, u);
+        fill_rect(img, [x1 as u32, a, (x1 + TICK * u) as u32, b], ink);
         text::draw(
             img,
             &style.format.format(t),
