@@ -21,6 +21,12 @@ fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// Renders `spec` into `out`, from `dir`.
+fn run_spec(dir: &Path, spec: &Path, out: &Path) -> (i32, String, String) {
+    let (spec, out) = (spec.to_str().expect("utf8"), out.to_str().expect("utf8"));
+    run_in(dir, &["--spec", spec, "-o", out])
+}
+
 fn readme_args() -> Vec<String> {
     crate::cli::README_FIGURE_ARGS
         .iter()
@@ -51,15 +57,7 @@ title = "Cortical thickness (mm), fsaverage5"
     );
     let spec_path = util::write(&dir, "fig.toml", spec.as_bytes());
     let spec_png = dir.join("spec.png");
-    let (code, _, err) = run_in(
-        &dir,
-        &[
-            "--spec",
-            spec_path.to_str().expect("utf8"),
-            "-o",
-            spec_png.to_str().expect("utf8"),
-        ],
-    );
+    let (code, _, err) = run_spec(&dir, &spec_path, &spec_png);
     assert_eq!(code, 0, "{err}");
     assert!(
         std::fs::read(&cli_png).expect("cli png") == std::fs::read(&spec_png).expect("spec png"),
@@ -107,19 +105,7 @@ fn print_spec_round_trips() {
     ]);
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
     assert_eq!(run_in(&root, &argv).0, 0);
-    assert_eq!(
-        run_in(
-            &dir,
-            &[
-                "--spec",
-                spec.to_str().expect("utf8"),
-                "-o",
-                b.to_str().expect("utf8")
-            ]
-        )
-        .0,
-        0
-    );
+    assert_eq!(run_spec(&dir, &spec, &b).0, 0);
     assert!(std::fs::read(&a).expect("a") == std::fs::read(&b).expect("b"));
 }
 
@@ -173,15 +159,7 @@ fn spec_errors_name_the_field() {
     ] {
         let spec = util::write(&dir, name, text.as_bytes());
         let out = dir.join("x.png");
-        let (code, _, err) = run_in(
-            &dir,
-            &[
-                "--spec",
-                spec.to_str().expect("utf8"),
-                "-o",
-                out.to_str().expect("utf8"),
-            ],
-        );
+        let (code, _, err) = run_spec(&dir, &spec, &out);
         assert_eq!(code, 2, "{name}: {err}");
         let needle = if name == "h.toml" { "h.toml" } else { needle };
         assert!(
@@ -247,15 +225,7 @@ fn example_specs_render() {
             .to_string_lossy()
             .into_owned();
         let out = dir.join(format!("{name}.png"));
-        let (code, _, err) = run_in(
-            &dir,
-            &[
-                "--spec",
-                path.to_str().expect("utf8"),
-                "-o",
-                out.to_str().expect("utf8"),
-            ],
-        );
+        let (code, _, err) = run_spec(&dir, &path, &out);
         assert_eq!(code, 0, "examples/{name}.toml: {err}");
         assert!(
             util::root()
