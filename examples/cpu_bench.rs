@@ -18,7 +18,9 @@ use surfrender::color::cmap::Colormap;
 use surfrender::color::{Bound, ColorMapping, Cortex, OverlayStyle, Sign};
 use surfrender::hemi::Hemi;
 use surfrender::montage::{self, LayoutOptions};
-use surfrender::render::{self, BackendKind, RenderOptions, Scene, SceneSurface, VertexLayer};
+use surfrender::render::{
+    self, BackendKind, Paint, RenderOptions, Scene, SceneSurface, VertexLayer,
+};
 use surfrender::scene::borders::region_borders;
 use surfrender::scene::{View, ViewName};
 
@@ -186,7 +188,7 @@ fn fig4(dir: &Path, layers: bool) -> Result<Scene, Box<dyn std::error::Error>> {
     let mapping = ColorMapping::resolve(&style, &values)?;
     Ok(Scene {
         surfaces,
-        mapping: Some(mapping),
+        mappings: vec![Some(mapping)],
         cortex: Cortex::Classic,
         outline_px: 2.0,
     })
@@ -205,12 +207,12 @@ fn region(s: &SceneSurface, axis: usize, share: f32, rgba: [u8; 4]) -> Vec<[u8; 
 
 fn add_layers(s: &mut SceneSurface) {
     s.layers.push(VertexLayer {
-        colors: region(s, 1, 0.3, [255, 215, 0, 255]),
+        paint: Paint::Colors(region(s, 1, 0.3, [255, 215, 0, 255])),
         alpha: 1.0,
         over_overlay: false,
     });
     s.layers.push(VertexLayer {
-        colors: region(s, 2, 0.25, [30, 144, 255, 255]),
+        paint: Paint::Colors(region(s, 2, 0.25, [30, 144, 255, 255])),
         alpha: 0.5,
         over_overlay: true,
     });

@@ -30,15 +30,32 @@ uniform float u_ambient;
 #ifdef LAYERS
 in vec3 g_bary;
 flat in ivec3 g_ids;
-// Per-vertex RGBA of each layer: vertex v of layer L at (v % 4096, L * u_layer_rows + v / 4096).
+// Per-vertex data of each layer: vertex v of layer L at (v % 4096, L * u_layer_rows + v / 4096),
+// RGBA8 colours for annotations and labels, RG32F (value, 1 where finite) for overlays.
 uniform sampler2D u_layers;
+uniform sampler2D u_values;
+// Overlay layer L's LUT rows (positive, negative) at rows 2L and 2L + 1.
+uniform sampler2D u_layer_lut;
 uniform int u_layer_rows;
 uniform int u_n_layers;
-uniform int u_layer_over[8];    // 1: drawn over the overlay, 0: under it
+uniform int u_layer_kind[8];    // 0 categorical, 1 overlay, 2 overlay that colours nothing
+uniform int u_layer_over[8];    // 1: drawn over the first overlay, 0: under it
 uniform float u_layer_alpha[8];
+uniform int u_layer_sign[8];
+uniform float u_layer_threshold[8];
+uniform float u_layer_lo[8];
+uniform float u_layer_hi[8];
+
+ivec2 layer_texel(int layer, int v) {
+    return ivec2(v % 4096, layer * u_layer_rows + v / 4096);
+}
 
 vec4 layer_at(int layer, int v) {
-    return texelFetch(u_layers, ivec2(v % 4096, layer * u_layer_rows + v / 4096), 0);
+    return texelFetch(u_layers, layer_texel(layer, v), 0);
+}
+
+vec2 value_at(int layer, int v) {
+    return texelFetch(u_values, layer_texel(layer, v), 0).rg;
 }
 
 // The colour of `layer` at this fragment. Each label present at the triangle's corners
@@ -59,11 +76,32 @@ vec4 layer_color(int layer) {
     return vec4(c.rgb, c.a * u_layer_alpha[layer]);
 }
 
+bool ramp(float v, float valid, int sign, float threshold, float lo, float hi, out float s);
+
+// An overlay layer's colour at this fragment: its values interpolated with the
+// barycentric weights, as the first overlay's are, and looked up like `overlay()`.
+// Alpha 0 where it is transparent.
+vec4 value_color(int layer) {
+    vec2 a = value_at(layer, g_ids.x);
+    vec2 b = value_at(layer, g_ids.y);
+    vec2 c = value_at(layer, g_ids.z);
+    float v = g_bary.x * a.x + g_bary.y * b.x + g_bary.z * c.x;
+    float valid = g_bary.x * a.y + g_bary.y * b.y + g_bary.z * c.y;
+    float s;
+    if (!ramp(v, valid, u_layer_sign[layer], u_layer_threshold[layer], u_layer_lo[layer],
+              u_layer_hi[layer], s)) {
+        return vec4(0.0);
+    }
+    int i = min(255, int(floor(s * 256.0)));
+    int row = 2 * layer + (v >= 0.0 ? 0 : 1);
+    return vec4(texelFetch(u_layer_lut, ivec2(i, row), 0).rgb, u_layer_alpha[layer]);
+}
+
 vec3 layers(vec3 base, int over) {
     for (int l = 0; l < 8; l++) {
         if (l >= u_n_layers) break;
-        if (u_layer_over[l] != over) continue;
-        vec4 c = layer_color(l);
+        if (u_layer_over[l] != over || u_layer_kind[l] == 2) continue;
+        vec4 c = u_layer_kind[l] == 0 ? layer_color(l) : value_color(l);
         base = mix(base, c.rgb, c.a);
     }
     return base;
@@ -78,20 +116,29 @@ vec3 cortex() {
     return fs_in.curv > 0.0 ? u_sulcus : u_gyrus;
 }
 
+// Whether value v is drawn (valid, of the drawn sign, not under the threshold), and its
+// position s along the colour ramp.
+bool ramp(float v, float valid, int sign, float threshold, float lo, float hi, out float s) {
+    s = 0.0;
+    if (valid < 0.5) return false;
+    if (sign == 1 && !(v > 0.0)) return false;
+    if (sign == 2 && !(v < 0.0)) return false;
+    float a = abs(v);
+    if (a < threshold) return false;
+    if (hi > lo) {
+        s = clamp((a - lo) / (hi - lo), 0.0, 1.0);
+    } else {
+        s = a >= hi ? 1.0 : 0.0;
+    }
+    return true;
+}
+
 bool overlay(out vec3 rgb) {
     rgb = vec3(0.0);
-    if (u_has_overlay == 0 || fs_in.valid < 0.5) return false;
-    float v = fs_in.value;
-    if (u_sign == 1 && !(v > 0.0)) return false;
-    if (u_sign == 2 && !(v < 0.0)) return false;
-    float a = abs(v);
-    if (a < u_threshold) return false;
     float s;
-    if (u_hi > u_lo) {
-        s = clamp((a - u_lo) / (u_hi - u_lo), 0.0, 1.0);
-    } else {
-        s = a >= u_hi ? 1.0 : 0.0;
-    }
+    if (u_has_overlay == 0) return false;
+    if (!ramp(fs_in.value, fs_in.valid, u_sign, u_threshold, u_lo, u_hi, s)) return false;
+    float v = fs_in.value;
     int i = min(255, int(floor(s * 256.0)));
     int row = v >= 0.0 ? 0 : 1;
     rgb = texelFetch(u_lut, ivec2(i, row), 0).rgb;

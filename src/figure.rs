@@ -33,7 +33,7 @@ pub fn stage(name: &str, since: &mut std::time::Instant) {
 /// (`--dpi`, else 96) and scale.
 pub fn bar_style(spec: &FigureSpec) -> crate::montage::colorbar::BarStyle {
     crate::montage::colorbar::BarStyle {
-        caption: spec.colorbar_label.clone(),
+        caption: spec.overlays.first().and_then(|l| l.caption.clone()),
         ticks: spec.colorbar_ticks,
         format: spec.colorbar_format,
         font_px: spec
@@ -70,14 +70,14 @@ pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
             zoom: spec.zoom,
             layout: spec.layout.clone(),
             size: spec.size,
-            colorbar: spec.colorbar && scene.mapping.is_some(),
+            colorbar: spec.colorbar && scene.mapping(0).is_some(),
             title: spec.title.is_some(),
-            colorbar_label: spec.colorbar_label.is_some(),
+            colorbar_label: spec.overlays.iter().any(|l| l.caption.is_some()),
             panel_labels: spec.panel_labels,
             scale: spec.scale,
             panel_size: spec.panel_size,
             colorbar_vertical: spec.colorbar_vertical,
-            colorbar_side_units: scene.mapping.as_ref().map_or(0.0, |m| {
+            colorbar_side_units: scene.mapping(0).map_or(0.0, |m| {
                 crate::montage::colorbar::side_units(m, &bar_style(spec))
             }),
         },
@@ -89,7 +89,7 @@ pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
         }
     };
     stage("layout", &mut t);
-    let mapping = scene.mapping.clone();
+    let mapping = scene.mapping(0).cloned();
     let (outcome, finishing) = backend.render(scene, plan.panels.clone());
     let (images, backend) = match outcome {
         Ok(r) => r,

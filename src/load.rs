@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::io;
 use crate::io::{MapSelector, Selection};
 use crate::mesh::Mesh;
-use crate::render::{Scene, SceneSurface, VertexLayer, MAX_LAYERS};
+use crate::render::{Paint, Scene, SceneSurface, VertexLayer, MAX_LAYERS};
 use crate::scene::borders::region_borders;
 use crate::scene::contours::iso_lines;
 use crate::scene::foci::FocusAt;
@@ -47,41 +47,30 @@ pub fn load_scene(spec: &FigureSpec) -> Result<(Scene, Vec<String>)> {
     }
     contour_lines(spec, &mut surfaces)?;
     add_foci(spec, &mut surfaces)?;
-    let values: Vec<&[f32]> = surfaces
-        .iter()
-        .filter_map(|s| s.overlay.as_deref())
-        .collect();
-    let mapping = match &spec.overlay_style {
-        Some(style) if !values.is_empty() => {
-            if !values.iter().flat_map(|v| v.iter()).any(|v| v.is_finite()) {
-                notices.push("the overlay has no finite values: nothing is coloured".to_string());
-                None
-            } else {
-                Some(ColorMapping::resolve(style, &values)?)
-            }
+    let mut mappings = Vec::with_capacity(spec.overlays.len());
+    for (k, layer) in spec.overlays.iter().enumerate() {
+        let values: Vec<&[f32]> = surfaces.iter().filter_map(|s| s.values(k)).collect();
+        if values.is_empty() {
+            mappings.push(None);
+            continue;
         }
-        _ => None,
-    };
-    if let (Some(m), Some(rgb)) = (&mapping, spec.overlay_outline) {
-        let levels: Vec<f32> = match m.sign {
-            _ if m.threshold <= 0.0 => Vec::new(),
-            crate::color::Sign::Pos => vec![m.threshold],
-            crate::color::Sign::Neg => vec![-m.threshold],
-            crate::color::Sign::Abs => vec![m.threshold, -m.threshold],
-        };
-        if levels.is_empty() {
-            notices.push("--outline draws nothing without --threshold".to_string());
+        if !values.iter().flat_map(|v| v.iter()).any(|v| v.is_finite()) {
+            notices.push(format!(
+                "{} has no finite values: nothing of it is coloured",
+                overlay_name(spec, k)
+            ));
+            mappings.push(None);
+            continue;
         }
-        for s in &mut surfaces {
-            if let Some(values) = &s.overlay {
-                let lines = iso_lines(&s.mesh, values, &levels, |_| [rgb[0], rgb[1], rgb[2], 255]);
-                s.lines.extend(lines);
-            }
+        let m = ColorMapping::resolve(&layer.style, &values)?;
+        if layer.outline {
+            outline_threshold(spec, k, &m, &mut surfaces, &mut notices);
         }
+        mappings.push(Some(m));
     }
     let scene = Scene {
         surfaces,
-        mapping,
+        mappings,
         cortex: spec.cortex,
         // Lines keep their look when --scale enlarges the whole figure.
         outline_px: spec.outline_px * spec.scale,
@@ -89,25 +78,93 @@ pub fn load_scene(spec: &FigureSpec) -> Result<(Scene, Vec<String>)> {
     Ok((scene, notices))
 }
 
+/// How notices name overlay layer `k`: its file when there is one file, else its number.
+fn overlay_name(spec: &FigureSpec, k: usize) -> String {
+    let files: Vec<String> = spec
+        .surfaces
+        .iter()
+        .filter_map(|s| s.overlays.get(k).cloned().flatten())
+        .map(|p| p.display().to_string())
+        .collect();
+    match (spec.overlays.len(), files.as_slice()) {
+        (1, _) => "the overlay".to_string(),
+        (_, [one]) => format!("overlay {one}"),
+        _ => format!("overlay layer {} ({})", k + 1, files.join(", ")),
+    }
+}
+
+/// Lines where overlay layer `k` crosses its threshold (`--outline`).
+fn outline_threshold(
+    spec: &FigureSpec,
+    k: usize,
+    m: &ColorMapping,
+    surfaces: &mut [SceneSurface],
+    notices: &mut Vec<String>,
+) {
+    let levels: Vec<f32> = match m.sign {
+        _ if m.threshold <= 0.0 => Vec::new(),
+        crate::color::Sign::Pos => vec![m.threshold],
+        crate::color::Sign::Neg => vec![-m.threshold],
+        crate::color::Sign::Abs => vec![m.threshold, -m.threshold],
+    };
+    if levels.is_empty() {
+        notices.push(format!(
+            "--outline of {} draws nothing without --threshold",
+            overlay_name(spec, k)
+        ));
+    }
+    let rgba = [
+        spec.outline_color[0],
+        spec.outline_color[1],
+        spec.outline_color[2],
+        255,
+    ];
+    for s in surfaces {
+        let lines = match s.values(k) {
+            Some(values) => iso_lines(&s.mesh, values, &levels, |_| rgba),
+            None => continue,
+        };
+        s.lines.extend(lines);
+    }
+}
+
 /// Reads one hemisphere: surface, overlay, curvature, annotations and labels.
 fn load_surface(spec: &FigureSpec, input: &SurfaceInput) -> Result<(SceneSurface, Vec<String>)> {
     let mut notices = Vec::new();
     let mesh = io::read_surface(&input.surface)?;
     check_mesh(&mesh, &input.surface)?;
-    let mut overlay = input
-        .overlay
-        .as_deref()
-        .map(|p| overlay_frame(spec, input, mesh.vertices.len(), p))
-        .transpose()?;
-    if let (Some(values), Some(mask)) = (overlay.as_mut(), &input.mask) {
-        apply_mask(values, mask, input)?;
+    // Every overlay layer, masked; the first is the surface's own overlay, the others
+    // join the annotations and labels in the stack.
+    let n = mesh.vertices.len();
+    let mut overlay = None;
+    // (stack key, layer): categorical layers at position p sort at 2p, overlay layer k at
+    // 2k + 1, so each lies where the command line put it.
+    let mut stack: Vec<(usize, VertexLayer)> = Vec::new();
+    for (k, path) in input.overlays.iter().enumerate() {
+        let Some(path) = path else { continue };
+        let mut values = overlay_frame(spec, input, n, path)?;
+        if let Some(mask) = &input.mask {
+            apply_mask(&mut values, mask, input)?;
+        }
+        if k == 0 {
+            overlay = Some(values);
+        } else {
+            let alpha = spec.overlays.get(k).map_or(1.0, |l| l.style.opacity);
+            stack.push((
+                2 * k + 1,
+                VertexLayer {
+                    paint: Paint::Values { values, layer: k },
+                    alpha,
+                    over_overlay: true,
+                },
+            ));
+        }
     }
-    let mut layers = Vec::new();
     let mut lines = Vec::new();
     for l in spec.layers.iter().filter(|l| l.hemi == input.hemi) {
-        let layer = layer(spec, input, mesh.vertices.len(), l)?;
+        let colors = layer_colors(spec, input, n, l)?;
         if l.outline {
-            let mut borders = region_borders(&mesh, &layer.colors);
+            let mut borders = region_borders(&mesh, &colors);
             if let Some(c) = spec.border_color {
                 borders
                     .iter_mut()
@@ -115,14 +172,24 @@ fn load_surface(spec: &FigureSpec, input: &SurfaceInput) -> Result<(SceneSurface
             }
             lines.extend(borders);
         } else {
-            layers.push(layer);
+            stack.push((
+                2 * l.position,
+                VertexLayer {
+                    paint: Paint::Colors(colors),
+                    alpha: l.alpha,
+                    over_overlay: l.position > 0,
+                },
+            ));
         }
     }
+    stack.sort_by_key(|(key, _)| *key);
+    let layers: Vec<VertexLayer> = stack.into_iter().map(|(_, l)| l).collect();
     if layers.len() > MAX_LAYERS {
         return Err(Error::Usage(format!(
-            "{} annotations and labels on {}: at most {MAX_LAYERS} per hemisphere",
-            layers.len(),
-            input.hemi
+            "{} overlays, annotations and labels on {}: at most {} per hemisphere",
+            layers.len() + overlay.is_some() as usize,
+            input.hemi,
+            MAX_LAYERS + 1
         )));
     }
     let curv = if spec.cortex == Cortex::None {
@@ -257,7 +324,12 @@ fn overlay_frame(
 }
 
 /// An annotation or label as per-vertex colours.
-fn layer(spec: &FigureSpec, input: &SurfaceInput, n: usize, l: &LayerInput) -> Result<VertexLayer> {
+fn layer_colors(
+    spec: &FigureSpec,
+    input: &SurfaceInput,
+    n: usize,
+    l: &LayerInput,
+) -> Result<Vec<[u8; 4]>> {
     let mut colors = vec![[0u8; 4]; n];
     match l.kind {
         LayerKind::Annotation => {
@@ -296,11 +368,7 @@ fn layer(spec: &FigureSpec, input: &SurfaceInput, n: usize, l: &LayerInput) -> R
             }
         }
     }
-    Ok(VertexLayer {
-        colors,
-        alpha: l.alpha,
-        over_overlay: l.over_overlay,
-    })
+    Ok(colors)
 }
 
 /// The curvature: an error when the user named the file, a note and flat grey when a
@@ -479,11 +547,17 @@ fn add_foci(spec: &FigureSpec, surfaces: &mut [SceneSurface]) -> Result<()> {
             o.extend(std::iter::repeat_n(f32::NAN, n_new));
         }
         for l in &mut s.layers {
-            l.colors.extend(std::iter::repeat_n([0u8; 4], n_new));
+            l.extend_empty(n_new);
         }
         let rgba = [focus.rgb[0], focus.rgb[1], focus.rgb[2], 255];
-        match foci_layer[index].and_then(|l| s.layers.get_mut(l)) {
-            Some(l) => l.colors[base as usize..].iter_mut().for_each(|c| *c = rgba),
+        let existing = foci_layer[index]
+            .and_then(|l| s.layers.get_mut(l))
+            .and_then(|l| match &mut l.paint {
+                Paint::Colors(c) => Some(c),
+                Paint::Values { .. } => None,
+            });
+        match existing {
+            Some(colors) => colors[base as usize..].iter_mut().for_each(|c| *c = rgba),
             None => {
                 if s.layers.len() >= MAX_LAYERS {
                     return Err(Error::Usage(format!(
@@ -494,7 +568,7 @@ fn add_foci(spec: &FigureSpec, surfaces: &mut [SceneSurface]) -> Result<()> {
                 let mut colors = vec![[0u8; 4]; s.mesh.vertices.len()];
                 colors[base as usize..].iter_mut().for_each(|c| *c = rgba);
                 s.layers.push(VertexLayer {
-                    colors,
+                    paint: Paint::Colors(colors),
                     alpha: 1.0,
                     over_overlay: true,
                 });

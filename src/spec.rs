@@ -14,7 +14,9 @@ use crate::scene::View;
 pub struct SurfaceInput {
     pub hemi: Hemi,
     pub surface: PathBuf,
-    pub overlay: Option<PathBuf>,
+    /// This hemisphere's file of each overlay layer ([`FigureSpec::overlays`]), in
+    /// layer order; `None` where a layer has no file for it.
+    pub overlays: Vec<Option<PathBuf>>,
     /// Curvature for the cortex background; `None` means flat grey.
     pub curv: Option<PathBuf>,
     /// A continuous map drawn as contour lines.
@@ -35,8 +37,19 @@ pub struct LayerInput {
     /// Borders only.
     pub outline: bool,
     pub alpha: f32,
-    /// Given after the overlay on the command line: drawn over it.
-    pub over_overlay: bool,
+    /// How many overlay layers lie under it: 0 under every overlay, 1 over the first
+    /// and under the second, ... (the command-line order).
+    pub position: usize,
+}
+
+/// One continuous overlay layer: its colouring and its colour bar's caption.
+#[derive(Debug, Clone)]
+pub struct OverlayLayer {
+    pub style: OverlayStyle,
+    /// Caption under its colour bar (`--cbar-label "thickness (mm)"`).
+    pub caption: Option<String>,
+    /// A line where |value| crosses the threshold (`--outline`).
+    pub outline: bool,
 }
 
 /// What a layer file holds.
@@ -114,8 +127,8 @@ pub struct FigureSpec {
     pub outline_px: f32,
     /// One colour for every annotation and label border, instead of each region's own.
     pub border_color: Option<[u8; 3]>,
-    /// Colour of the overlay's threshold outline, when drawn.
-    pub overlay_outline: Option<[u8; 3]>,
+    /// Colour of the threshold outlines of overlay layers ([`OverlayLayer::outline`]).
+    pub outline_color: [u8; 3],
     /// Spheres marking coordinates or vertices.
     pub foci: Vec<crate::scene::foci::Focus>,
     /// The --foci files they were read from (for the sidecar).
@@ -123,7 +136,9 @@ pub struct FigureSpec {
     /// Contour levels and colours for the `contours` maps of the surfaces.
     pub contour_levels: ContourLevels,
     pub contour_cmap: crate::color::cmap::Colormap,
-    pub overlay_style: Option<OverlayStyle>,
+    /// Continuous overlays, bottom first; each hemisphere's files are in
+    /// `SurfaceInput::overlays`.
+    pub overlays: Vec<OverlayLayer>,
     pub views: Vec<View>,
     pub zoom: f32,
     pub layout: Layout,
@@ -131,8 +146,6 @@ pub struct FigureSpec {
     pub size: (Option<u32>, Option<u32>),
     pub background: Background,
     pub colorbar: bool,
-    /// Caption under the colour bar (`--cbar-label "thickness (mm)"`).
-    pub colorbar_label: Option<String>,
     /// The colour bar beside the panels (`--cbar-orientation vertical`).
     pub colorbar_vertical: bool,
     /// Evenly spaced colour bar ticks per side (`--cbar-ticks`).

@@ -29,12 +29,12 @@ fn figure(
     Ok(image::open(&out).expect("read figure").to_rgba8())
 }
 
-fn required() -> bool {
+pub fn required() -> bool {
     std::env::var_os("SURFRENDER_REQUIRE_BACKENDS").is_some_and(|v| v == "1")
 }
 
 /// Share of pixels whose channels all lie within `tol` of the reference.
-fn agreement(a: &RgbaImage, b: &RgbaImage, tol: u8) -> f64 {
+pub fn agreement(a: &RgbaImage, b: &RgbaImage, tol: u8) -> f64 {
     let close = a
         .pixels()
         .zip(b.pixels())

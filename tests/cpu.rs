@@ -63,7 +63,7 @@ fn scene() -> Scene {
         curv: Some(curv),
         overlay: Some(thickness),
         layers: vec![VertexLayer {
-            colors,
+            paint: surfrender::render::Paint::Colors(colors),
             alpha: 0.8,
             over_overlay: false,
         }],
@@ -72,7 +72,7 @@ fn scene() -> Scene {
     };
     Scene {
         surfaces: vec![surface],
-        mapping: Some(mapping),
+        mappings: vec![Some(mapping)],
         cortex: Cortex::Classic,
         outline_px: 2.0,
     }

@@ -1,25 +1,10 @@
 //! Figure features: overlay outlines, contours, masks, symmetric maps.
 
-use std::path::{Path, PathBuf};
-
 use image::RgbaImage;
 
 use crate::util;
 
-use util::{data_arg as data, render_small as render};
-
-/// A one-frame float MGH file of `values`.
-fn write_mgh(dir: &Path, name: &str, values: &[f32]) -> PathBuf {
-    let mut b = Vec::new();
-    for v in [1i32, values.len() as i32, 1, 1, 1, 3, 0] {
-        b.extend(v.to_be_bytes());
-    }
-    b.resize(284, 0);
-    for v in values {
-        b.extend(v.to_be_bytes());
-    }
-    util::write(dir, name, &b)
-}
+use util::{data_arg as data, render_small as render, write_mgh};
 
 fn count(img: &RgbaImage, f: impl Fn(&image::Rgba<u8>) -> bool) -> usize {
     img.pixels().filter(|p| f(p)).count()

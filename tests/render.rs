@@ -50,7 +50,7 @@ fn render_one(
     });
     let scene = Scene {
         surfaces: vec![surf],
-        mapping,
+        mappings: vec![mapping],
         cortex,
         outline_px: 2.0,
     };
@@ -389,7 +389,7 @@ fn margins_are_even() {
             surface(Hemi::Left, None, false),
             surface(Hemi::Right, None, false),
         ],
-        mapping: None,
+        mappings: vec![None],
         cortex: Cortex::Classic,
         outline_px: 2.0,
     };

@@ -17,3 +17,4 @@ mod nifti;
 mod readers;
 mod render;
 mod spec;
+mod stack;

@@ -314,3 +314,16 @@ pub fn render_small(dir: &Path, name: &str, args: &[&str]) -> image::RgbaImage {
 pub fn data_arg(name: &str) -> String {
     data(name).display().to_string()
 }
+
+/// A one-frame float MGH file of `values`.
+pub fn write_mgh(dir: &Path, name: &str, values: &[f32]) -> PathBuf {
+    let mut b = Vec::new();
+    for v in [1i32, values.len() as i32, 1, 1, 1, 3, 0] {
+        b.extend(v.to_be_bytes());
+    }
+    b.resize(284, 0);
+    for v in values {
+        b.extend(v.to_be_bytes());
+    }
+    write(dir, name, &b)
+}

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{ArgAction, Parser, Subcommand};
 
 /// Render cortical surfaces with overlays to a PNG, headless (EGL; no X server).
 ///
@@ -59,8 +59,12 @@ pub struct Args {
     )]
     pub surf: String,
 
-    /// Per-vertex overlay (MGH, MGZ, FreeSurfer curv format); once per hemisphere, paired
-    /// with surfaces by the hemisphere in the file name, else by order.
+    /// Per-vertex overlay (MGH, MGZ, curv, GIfTI, NIfTI, CIFTI), once per hemisphere,
+    /// paired with surfaces by the hemisphere in the file name, else by order. More
+    /// overlays stack as layers, bottom first: a new layer starts at a file whose
+    /// hemisphere already has one. Layer options (--cmap, --threshold, --range, --sign,
+    /// --symmetric, --opacity, --outline, --cbar-label) apply to the layer of the
+    /// --overlay before them (the first layer when none is before them).
     #[arg(long, value_name = "FILE")]
     pub overlay: Vec<PathBuf>,
 
@@ -116,9 +120,10 @@ pub struct Args {
     #[arg(long, value_name = "COLOR")]
     pub border_color: Option<String>,
 
-    /// Outline the thresholded overlay: a line where |value| crosses the threshold.
-    #[arg(long)]
-    pub outline: bool,
+    /// Outline the thresholded overlay: a line where |value| crosses the threshold
+    /// (per layer).
+    #[arg(long, num_args = 0, default_missing_value = "true", action = ArgAction::Append)]
+    pub outline: Vec<bool>,
 
     /// Colour of the overlay outline.
     #[arg(long, default_value = "black", value_name = "COLOR")]
@@ -174,34 +179,37 @@ pub struct Args {
     pub focus_color: String,
 
     /// Colour the overlay with one map centred on zero (continuous through 0 from
-    /// -MAX to MAX) instead of two ramps starting at MIN.
-    #[arg(long)]
-    pub symmetric: bool,
+    /// -MAX to MAX) instead of two ramps starting at MIN (per layer).
+    #[arg(long, num_args = 0, default_missing_value = "true", action = ArgAction::Append)]
+    pub symmetric: Vec<bool>,
 
     /// Cortex colours: classic, high_contrast, low_contrast, bone, none.
     #[arg(long, default_value = "classic", value_name = "NAME")]
     pub cortex: String,
 
-    /// Overlay colormap: matplotlib names (viridis, hot, RdBu_r, ...) or heat.
-    #[arg(long, default_value = "heat", value_name = "NAME")]
-    pub cmap: String,
+    /// Overlay colormap: matplotlib names (viridis, hot, RdBu_r, ...) or heat
+    /// [default: heat] (per layer).
+    #[arg(long, value_name = "NAME")]
+    pub cmap: Vec<String>,
 
-    /// Hide |value| below T (a number, or a percentile of |value| such as 95%).
+    /// Hide |value| below T (a number, or a percentile of |value| such as 95%)
+    /// (per layer).
     #[arg(long, value_name = "T", allow_negative_numbers = true)]
-    pub threshold: Option<String>,
+    pub threshold: Vec<String>,
 
     /// Colour range of |value|: MIN is the bottom of the ramp, MAX saturates
-    /// (default: 2nd and 98th percentile of |value|).
+    /// (default: 2nd and 98th percentile of |value|) (per layer).
     #[arg(long, num_args = 2, value_names = ["MIN", "MAX"], allow_negative_numbers = true)]
-    pub range: Option<Vec<String>>,
+    pub range: Vec<String>,
 
-    /// Opacity of the overlay over the cortex (and the layers under it), 0 to 1.
-    #[arg(long, default_value_t = 1.0, value_name = "A")]
-    pub opacity: f32,
+    /// Opacity of the overlay over the cortex and the layers under it, 0 to 1
+    /// [default: 1] (per layer).
+    #[arg(long, value_name = "A")]
+    pub opacity: Vec<f32>,
 
-    /// Which values to draw: abs (both signs), pos, neg.
-    #[arg(long, default_value = "abs", value_name = "SIGN")]
-    pub sign: String,
+    /// Which values to draw: abs (both signs), pos, neg [default: abs] (per layer).
+    #[arg(long, value_name = "SIGN")]
+    pub sign: Vec<String>,
 
     /// Views, comma-separated: lateral, medial, dorsal, ventral, anterior (rostral),
     /// posterior (caudal), frontal, parietal; any unique prefix.
@@ -261,9 +269,9 @@ pub struct Args {
     #[arg(long)]
     pub no_colorbar: bool,
 
-    /// Caption under the colour bar, e.g. "thickness (mm)".
+    /// Caption under the colour bar, e.g. "thickness (mm)" (per layer).
     #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
-    pub cbar_label: Option<String>,
+    pub cbar_label: Vec<String>,
 
     /// Evenly spaced colour bar ticks per side, N >= 2 (default: at the threshold and the
     /// range ends).
@@ -355,37 +363,59 @@ pub enum Command {
     },
 }
 
-/// Where each --annot and --label stands relative to the first --overlay on the command
-/// line (clap does not keep the order of different flags, so main reads it from the
-/// matches).
+/// Options that belong to one overlay layer: each applies to the layer of the --overlay
+/// before it.
+pub const LAYER_OPTIONS: [&str; 8] = [
+    "cmap",
+    "threshold",
+    "range",
+    "sign",
+    "symmetric",
+    "opacity",
+    "outline",
+    "cbar_label",
+];
+
+/// Where the layer-related arguments stand on the command line. clap keeps the order of
+/// each flag's values but not between flags, so `main` reads positions from the matches:
+/// for every --annot, --label and per-layer option, how many --overlay arguments come
+/// before it.
 #[derive(Debug, Clone, Default)]
 pub struct LayerOrder {
-    pub annot_after_overlay: Vec<bool>,
-    pub label_after_overlay: Vec<bool>,
+    pub annot_after: Vec<usize>,
+    pub label_after: Vec<usize>,
+    /// For each of [`LAYER_OPTIONS`], one count per occurrence.
+    pub options: std::collections::BTreeMap<&'static str, Vec<usize>>,
 }
 
 impl LayerOrder {
-    /// Whether annotations are drawn over the overlay.
-    pub fn annot_over_overlay(&self) -> bool {
-        self.annot_after_overlay.iter().any(|&b| b)
-    }
-
-    /// Whether labels are drawn over the overlay.
-    pub fn label_over_overlay(&self) -> bool {
-        self.label_after_overlay.iter().any(|&b| b)
-    }
-
     pub fn from_matches(m: &clap::ArgMatches) -> LayerOrder {
-        let first = |id: &str| m.indices_of(id).and_then(|mut i| i.next());
-        let after = |id: &str| -> Vec<bool> {
-            let overlay = first("overlay");
+        let overlays: Vec<usize> = m
+            .indices_of("overlay")
+            .map(|i| i.collect())
+            .unwrap_or_default();
+        let before = |i: usize| overlays.iter().filter(|&&o| o < i).count();
+        let after = |id: &str, step: usize| -> Vec<usize> {
             m.indices_of(id)
-                .map(|idx| idx.map(|i| overlay.is_some_and(|o| i > o)).collect())
+                .map(|idx| idx.step_by(step).map(before).collect())
                 .unwrap_or_default()
         };
         LayerOrder {
-            annot_after_overlay: after("annot"),
-            label_after_overlay: after("label"),
+            annot_after: after("annot", 1),
+            label_after: after("label", 1),
+            options: LAYER_OPTIONS
+                .iter()
+                .map(|&id| (id, after(id, if id == "range" { 2 } else { 1 })))
+                .collect(),
+        }
+    }
+
+    /// The positions of option `id`'s occurrences; when unknown (an `Args` built by hand),
+    /// every occurrence counts as given before any overlay.
+    pub fn of(&self, id: &str, occurrences: usize) -> Vec<usize> {
+        match self.options.get(id) {
+            Some(v) if v.len() == occurrences => v.clone(),
+            _ => vec![0; occurrences],
         }
     }
 }

@@ -10,8 +10,39 @@ use crate::error::Result;
 use crate::hemi::Hemi;
 use crate::spec::{LayerInput, LayerKind, SurfaceInput};
 
+/// What the command line's files become.
+pub struct Resolved {
+    /// Left hemisphere first.
+    pub surfaces: Vec<SurfaceInput>,
+    /// Annotations and labels.
+    pub layers: Vec<LayerInput>,
+    /// How many overlay layers there are.
+    pub n_overlay_layers: usize,
+    /// The overlay layer of each --overlay argument.
+    pub layer_of_overlay: Vec<usize>,
+}
+
+impl Resolved {
+    /// The overlay layer an option belongs to, given how many --overlay arguments came
+    /// before it: that of the last one, or the first layer.
+    pub fn layer_after(&self, overlays_before: usize) -> usize {
+        overlays_before
+            .checked_sub(1)
+            .and_then(|i| self.layer_of_overlay.get(i).copied())
+            .unwrap_or(0)
+    }
+
+    /// The stack position of an annotation or label: how many overlay layers lie under it.
+    fn position_after(&self, overlays_before: usize) -> usize {
+        match overlays_before {
+            0 => 0,
+            n => self.layer_after(n) + 1,
+        }
+    }
+}
+
 /// Surfaces (left first) with their overlays and curvatures, and the layers.
-pub fn resolve(a: &Args) -> Result<(Vec<SurfaceInput>, Vec<LayerInput>)> {
+pub fn resolve(a: &Args) -> Result<Resolved> {
     let files = match &a.subject {
         Some(subject) => subject_files(a, subject)?,
         None => given_files(a)?,
@@ -23,16 +54,40 @@ pub fn resolve(a: &Args) -> Result<(Vec<SurfaceInput>, Vec<LayerInput>)> {
         .map(|(path, hemi)| SurfaceInput {
             hemi: *hemi,
             surface: path.clone(),
-            overlay: None,
+            overlays: Vec::new(),
             curv: None,
             curv_given: false,
             contours: None,
             mask: None,
         })
         .collect();
-    for (i, k) in assign("--overlay", &files.overlays, &hemis)? {
-        inputs[i].overlay = Some(files.overlays[k].clone());
+    let groups = group_overlays(&files.overlays, &hemis);
+    let n_overlay_layers = groups.len();
+    let mut layer_of_overlay = vec![0; a.overlay.len()];
+    for s in &mut inputs {
+        s.overlays = vec![None; n_overlay_layers];
     }
+    for (layer, group) in groups.iter().enumerate() {
+        let paths: Vec<PathBuf> = group.iter().map(|&f| files.overlays[f].clone()).collect();
+        for (i, k) in assign("--overlay", &paths, &hemis)? {
+            inputs[i].overlays[layer] = Some(paths[k].clone());
+        }
+        for &f in group {
+            if let Some(slot) = files
+                .overlay_arg
+                .get(f)
+                .and_then(|&arg| layer_of_overlay.get_mut(arg))
+            {
+                *slot = layer;
+            }
+        }
+    }
+    let mut resolved = Resolved {
+        surfaces: Vec::new(),
+        layers: Vec::new(),
+        n_overlay_layers,
+        layer_of_overlay,
+    };
     for (i, k) in assign("--curv", &files.curvs, &hemis)? {
         inputs[i].curv = Some(files.curvs[k].clone());
         inputs[i].curv_given = true;
@@ -57,12 +112,7 @@ pub fn resolve(a: &Args) -> Result<(Vec<SurfaceInput>, Vec<LayerInput>)> {
             kind: LayerKind::Annotation,
             outline: a.annot_outline,
             alpha: a.annot_alpha,
-            over_overlay: a
-                .order
-                .annot_after_overlay
-                .get(arg)
-                .copied()
-                .unwrap_or(false),
+            position: resolved.position_after(a.order.annot_after.get(arg).copied().unwrap_or(0)),
         });
     }
     if a.label_color.len() > a.label.len() {
@@ -105,23 +155,56 @@ pub fn resolve(a: &Args) -> Result<(Vec<SurfaceInput>, Vec<LayerInput>)> {
             kind: LayerKind::Label(color),
             outline: a.label_outline,
             alpha: 1.0,
-            over_overlay: a
-                .order
-                .label_after_overlay
-                .get(arg)
-                .copied()
-                .unwrap_or(false),
+            position: resolved.position_after(a.order.label_after.get(arg).copied().unwrap_or(0)),
         });
     }
     // Left hemisphere first: it is the left column of the figure.
     inputs.sort_by_key(|s| s.hemi);
-    Ok((inputs, layers))
+    resolved.surfaces = inputs;
+    resolved.layers = layers;
+    Ok(resolved)
+}
+
+/// Splits the overlay files into layers, in order: a file starts a new layer when the
+/// current one already has a file for its hemisphere (by name, or a free surface for a
+/// file whose name does not say; a CIFTI file fills every surface). Options never split
+/// a layer, so `--overlay lh.x --threshold 2 --overlay rh.x` stays one map with one
+/// scale. Returns file indices per layer; [`assign`] then pairs each layer's files with
+/// surfaces and reports contradictions.
+fn group_overlays(files: &[PathBuf], hemis: &[Hemi]) -> Vec<Vec<usize>> {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let (mut named, mut unnamed, mut cifti) = (Vec::<Hemi>::new(), 0usize, false);
+    for (f, path) in files.iter().enumerate() {
+        let full = cifti || named.len() + unnamed >= hemis.len();
+        let hemi = Hemi::from_path(path).filter(|_| !is_cifti(path));
+        let clash = match hemi {
+            Some(h) => full || named.contains(&h),
+            None => full,
+        };
+        if groups.is_empty() || clash {
+            groups.push(Vec::new());
+            (named, unnamed, cifti) = (Vec::new(), 0, false);
+        }
+        match hemi {
+            Some(h) if hemis.contains(&h) => named.push(h),
+            // A hemisphere without a surface: `assign` says so.
+            Some(_) => {}
+            None if is_cifti(path) => cifti = true,
+            None => unnamed += 1,
+        }
+        if let Some(g) = groups.last_mut() {
+            g.push(f);
+        }
+    }
+    groups
 }
 
 /// Files named on the command line (or found in a subjects directory).
 struct Files {
     surfaces: Vec<(PathBuf, Hemi)>,
     overlays: Vec<PathBuf>,
+    /// For each overlay file, which --overlay argument it came from.
+    overlay_arg: Vec<usize>,
     contours: Vec<PathBuf>,
     masks: Vec<PathBuf>,
     curvs: Vec<PathBuf>,
@@ -186,6 +269,7 @@ fn given_files(a: &Args) -> Result<Files> {
     Ok(Files {
         surfaces,
         overlays: a.overlay.clone(),
+        overlay_arg: (0..a.overlay.len()).collect(),
         contours: a.contours.clone(),
         masks: a.mask.clone(),
         curvs: a.curv.clone(),
@@ -253,7 +337,7 @@ fn subject_files(a: &Args, subject: &str) -> Result<Files> {
         }
         (out, arg)
     };
-    let (overlays, _) = expand(&a.overlay, "surf", "");
+    let (overlays, overlay_arg) = expand(&a.overlay, "surf", "");
     let (contours, _) = expand(&a.contours, "surf", "");
     // FreeSurfer's cortex label hides the medial wall unless a mask was given.
     let masks = if a.mask.is_empty() {
@@ -271,6 +355,7 @@ fn subject_files(a: &Args, subject: &str) -> Result<Files> {
     Ok(Files {
         surfaces,
         overlays,
+        overlay_arg,
         contours,
         masks,
         curvs,

@@ -4,12 +4,13 @@ mod args;
 mod backends;
 mod inputs;
 mod inspect;
+mod layers;
 mod sidecar;
 pub mod specfile;
 
 pub use args::{Args, Command, LayerOrder};
 
-use crate::color::{cmap::Colormap, Bound, Cortex, OverlayStyle, Sign};
+use crate::color::{cmap::Colormap, Cortex};
 use crate::error::{Error, Result};
 use crate::figure;
 use crate::hemi::Hemi;
@@ -33,34 +34,6 @@ pub fn to_spec(a: &Args) -> Result<FigureSpec> {
             Cortex::NAMES.join(", ")
         ))
     })?;
-    let sign = Sign::parse(&a.sign)
-        .ok_or_else(|| usage(format!("--sign {}: expected abs, pos or neg", a.sign)))?;
-    let bound = |flag: &str, s: &str| Bound::parse(s).map_err(|e| usage(format!("{flag}: {e}")));
-    let threshold = a
-        .threshold
-        .as_deref()
-        .map(|s| bound("--threshold", s))
-        .transpose()?;
-    let range = match &a.range {
-        Some(v) if v.len() == 2 => Some((bound("--range", &v[0])?, bound("--range", &v[1])?)),
-        Some(_) => return Err(usage("--range needs two values: MIN MAX")),
-        None => None,
-    };
-    if let Some(Bound::Value(t)) = threshold {
-        if t < 0.0 {
-            return Err(usage(format!(
-                "--threshold {t}: must not be negative (it applies to |value|)"
-            )));
-        }
-    }
-    if let Some((Bound::Value(lo), Bound::Value(hi))) = range {
-        if lo < 0.0 || hi < lo {
-            return Err(usage(format!(
-                "--range {lo} {hi}: need 0 <= MIN <= MAX (the range applies to |value|)"
-            )));
-        }
-    }
-    let cmap = Colormap::from_name(&a.cmap)?;
     // A grid spec names the views itself: "lateral,medial;dorsal,ventral".
     let grid: Option<Vec<Vec<String>>> = (a.layout.contains(',')
         || a.layout.contains(';')
@@ -103,12 +76,6 @@ pub fn to_spec(a: &Args) -> Result<FigureSpec> {
         return Err(usage(format!(
             "--outline-width {}: must be between 0.5 and 50 pixels",
             a.outline_width
-        )));
-    }
-    if !(a.opacity.is_finite() && (0.0..=1.0).contains(&a.opacity)) {
-        return Err(usage(format!(
-            "--opacity {}: must be between 0 and 1",
-            a.opacity
         )));
     }
     if !(a.annot_alpha.is_finite() && (0.0..=1.0).contains(&a.annot_alpha)) {
@@ -168,18 +135,11 @@ pub fn to_spec(a: &Args) -> Result<FigureSpec> {
             a.background
         ))
     })?;
-    let (surfaces, layers) = inputs::resolve(a)?;
-    let overlay_style = surfaces
-        .iter()
-        .any(|s| s.overlay.is_some())
-        .then_some(OverlayStyle {
-            cmap,
-            threshold,
-            range,
-            sign,
-            symmetric: a.symmetric,
-            opacity: a.opacity,
-        });
+    let resolved = inputs::resolve(a)?;
+    let overlays = layers::overlay_layers(a, &resolved)?;
+    let inputs::Resolved {
+        surfaces, layers, ..
+    } = resolved;
     let foci = foci(a, &surfaces)?;
     Ok(FigureSpec {
         foci,
@@ -204,16 +164,12 @@ pub fn to_spec(a: &Args) -> Result<FigureSpec> {
                 })
             })
             .transpose()?,
-        overlay_outline: if a.outline {
-            Some(crate::color::parse_color(&a.outline_color).ok_or_else(|| {
-                usage(format!(
-                    "--outline-color {}: expected a colour name or #rrggbb",
-                    a.outline_color
-                ))
-            })?)
-        } else {
-            None
-        },
+        outline_color: crate::color::parse_color(&a.outline_color).ok_or_else(|| {
+            usage(format!(
+                "--outline-color {}: expected a colour name or #rrggbb",
+                a.outline_color
+            ))
+        })?,
         contour_levels: if a.levels.is_empty() {
             if a.n_contours == 0 || a.n_contours > 100 {
                 return Err(usage(format!(
@@ -229,14 +185,13 @@ pub fn to_spec(a: &Args) -> Result<FigureSpec> {
             ContourLevels::Given(a.levels.clone())
         },
         contour_cmap: Colormap::from_name(&a.contour_cmap)?,
-        overlay_style,
+        overlays,
         views,
         zoom: a.zoom,
         layout,
         size,
         background,
         colorbar: !a.no_colorbar,
-        colorbar_label: a.cbar_label.clone().filter(|t| !t.trim().is_empty()),
         colorbar_vertical: match a.cbar_orientation.as_str() {
             "horizontal" | "h" => false,
             "vertical" | "v" => true,
@@ -451,7 +406,7 @@ pub fn run(a: &Args) -> Result<Vec<String>> {
     output::check_destination(&sidecar::path(out))?;
     if let Some(bar) = &spec.colorbar_file {
         output::check_destination(bar)?;
-        if spec.overlay_style.is_none() {
+        if spec.overlays.is_empty() {
             notes_early.push("--colorbar-file ignored: there is no --overlay".to_string());
         }
     }
@@ -463,20 +418,8 @@ pub fn run(a: &Args) -> Result<Vec<String>> {
             "--levels, --n-contours and --contour-cmap ignored: there is no --contours".to_string(),
         );
     }
-    if spec.overlay_style.is_none() {
-        let unused: Vec<&str> = [
-            ("--threshold", a.threshold.is_some()),
-            ("--range", a.range.is_some()),
-            ("--cmap", a.cmap != "heat"),
-            ("--sign", a.sign != "abs"),
-            ("--outline", a.outline),
-            ("--mask", !a.mask.is_empty()),
-            ("--opacity", a.opacity != 1.0),
-        ]
-        .iter()
-        .filter(|(_, given)| *given)
-        .map(|(f, _)| *f)
-        .collect();
+    if spec.overlays.is_empty() {
+        let unused = layers::unused_options(a);
         if !unused.is_empty() {
             notes.push(format!(
                 "{} ignored: there is no --overlay",

@@ -22,7 +22,7 @@ pub fn write(
     let mut paths = Vec::new();
     for s in &spec.surfaces {
         paths.push(s.surface.clone());
-        paths.extend(s.overlay.clone());
+        paths.extend(s.overlays.iter().flatten().cloned());
         paths.extend(s.curv.clone());
         paths.extend(s.contours.clone());
         paths.extend(s.mask.clone());

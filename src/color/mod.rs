@@ -161,6 +161,15 @@ impl ColorMapping {
                 (lo, hi.max(lo))
             }
         };
+        // A collapsed ramp (constant data, or MIN = MAX) would give values a rounding
+        // error under MAX the bottom colour, and values interpolated between equal
+        // vertices scatter both ways (GPUs interpolate to about 1e-5): open it by a
+        // relative 1e-3, invisible on the bar, so that they keep the top colour.
+        let lo = if hi > 0.0 && hi >= lo && hi - lo <= 1e-3 * hi {
+            hi * (1.0 - 1e-3)
+        } else {
+            lo
+        };
         if threshold < 0.0 {
             return Err(Error::Usage(format!(
                 "--threshold {threshold} must not be negative (it applies to |value|)"

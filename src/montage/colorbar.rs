@@ -40,7 +40,7 @@ pub fn extent(m: &ColorMapping) -> (f32, f32, Vec<f32>) {
     }
     let mut bottom = ticks.iter().copied().fold(f32::INFINITY, f32::min);
     let mut top = ticks.iter().copied().fold(0.0f32, f32::max);
-    if top - bottom <= 1e-6 * top.abs().max(1.0) {
+    if top - bottom <= 2e-3 * top.abs().max(1.0) {
         // A collapsed range (constant data, MIN = MAX): widen the bar so that it still
         // shows the colour(s) the surface has.
         let pad = (0.1 * top.abs()).max(1e-3);

@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use super::Args;
 use crate::error::{Error, Result};
+pub use layers::LayerEntry;
+
+mod layers;
 
 /// A number, or text such as a percentile (`"95%"`) or a map name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -21,14 +24,14 @@ pub enum NumOrText {
 }
 
 impl NumOrText {
-    fn arg(&self) -> String {
+    pub(crate) fn arg(&self) -> String {
         match self {
             NumOrText::Num(n) => format_num(*n),
             NumOrText::Text(s) => s.clone(),
         }
     }
 
-    fn parse(s: &str) -> NumOrText {
+    pub(crate) fn parse(s: &str) -> NumOrText {
         match s.parse::<f64>() {
             Ok(n) if n.is_finite() && format_num(n) == s => NumOrText::Num(n),
             _ => NumOrText::Text(s.to_string()),
@@ -173,6 +176,11 @@ pub struct FigureFile {
     pub egl_device: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_empty: Option<bool>,
+    /// Overlays, annotations and labels stacked bottom first, each overlay with its own
+    /// colouring (instead of the top-level `overlay`, `annot`, `label` and overlay
+    /// options, which describe a single overlay).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layers: Option<Vec<LayerEntry>>,
 }
 
 impl FigureFile {
@@ -208,7 +216,6 @@ impl FigureFile {
 
     /// Value checks that serde's types cannot express, with field paths.
     fn validate(&self) -> std::result::Result<(), String> {
-        use crate::color::{cmap::Colormap, Bound};
         // The same limits the command line enforces, reported by field name here.
         let within = |name: &str, v: Option<f32>, lo: f32, hi: f32| match v {
             Some(x) if !(x.is_finite() && (lo..=hi).contains(&x)) => {
@@ -218,7 +225,6 @@ impl FigureFile {
         };
         within("zoom", self.zoom, 0.1, 100.0)?;
         within("scale", self.scale, 0.1, 10.0)?;
-        within("opacity", self.opacity, 0.0, 1.0)?;
         within("annot_alpha", self.annot_alpha, 0.0, 1.0)?;
         within("outline_width", self.outline_width, 0.5, 50.0)?;
         within("focus_radius", self.focus_radius, 1e-3, 1e3)?;
@@ -238,36 +244,31 @@ impl FigureFile {
                 return Err(format!("levels[{i}]: {l} is not a finite number"));
             }
         }
-        if let Some(t) = &self.threshold {
-            Bound::parse(&t.arg()).map_err(|e| format!("threshold: {e}"))?;
-        }
-        if let Some(r) = &self.range {
-            if r.len() != 2 {
+        self.style().validate("")?;
+        if let Some(l) = &self.layers {
+            // A stack says everything about overlays, annotations and labels itself.
+            let flat = [
+                ("overlay", self.overlay.is_some()),
+                ("annot", self.annot.is_some()),
+                ("label", self.label.is_some()),
+                ("label_color", self.label_color.is_some()),
+                ("annot_over_overlay", self.annot_over_overlay.is_some()),
+                ("label_over_overlay", self.label_over_overlay.is_some()),
+                ("cmap", self.cmap.is_some()),
+                ("threshold", self.threshold.is_some()),
+                ("range", self.range.is_some()),
+                ("sign", self.sign.is_some()),
+                ("symmetric", self.symmetric.is_some()),
+                ("opacity", self.opacity.is_some()),
+                ("outline", self.outline.is_some()),
+                ("cbar_label", self.cbar_label.is_some()),
+            ];
+            if let Some((name, _)) = flat.iter().find(|(_, set)| *set) {
                 return Err(format!(
-                    "range: expected [MIN, MAX], found {} values",
-                    r.len()
+                    "{name}: a spec with `layers` keeps overlays, annotations, labels and their options in its layers; move `{name}` into one"
                 ));
             }
-            let b: Vec<Bound> = r
-                .iter()
-                .enumerate()
-                .map(|(i, v)| Bound::parse(&v.arg()).map_err(|e| format!("range[{i}]: {e}")))
-                .collect::<std::result::Result<_, _>>()?;
-            if let (Bound::Value(lo), Bound::Value(hi)) = (b[0], b[1]) {
-                if lo < 0.0 || hi < lo {
-                    return Err(format!("range: [{lo}, {hi}] must have 0 <= MIN <= MAX"));
-                }
-            }
-            if let (Some(NumOrText::Num(t)), Bound::Value(hi)) = (&self.threshold, b[1]) {
-                if *t as f32 > hi {
-                    return Err(format!(
-                        "threshold: {t} is above range[1] = {hi}; nothing would be coloured"
-                    ));
-                }
-            }
-        }
-        if let Some(c) = &self.cmap {
-            Colormap::from_name(c).map_err(|e| format!("cmap: {e}"))?;
+            layers::validate(l)?;
         }
         for (i, v) in self.views.iter().flatten().enumerate() {
             crate::scene::ViewName::parse(v).map_err(|e| format!("views[{i}]: {e}"))?;
@@ -281,14 +282,18 @@ impl FigureFile {
     fn for_each_path(&mut self, mut f: impl FnMut(&mut PathBuf)) {
         let subject = self.subject.is_some();
         let bare = |p: &PathBuf| subject && p.components().count() == 1 && !p.exists();
-        for list in [
+        let mut lists = vec![
             &mut self.overlay,
             &mut self.curv,
             &mut self.annot,
             &mut self.label,
             &mut self.contours,
             &mut self.mask,
-        ] {
+        ];
+        for l in self.layers.iter_mut().flatten() {
+            lists.extend([&mut l.overlay, &mut l.annot, &mut l.label]);
+        }
+        for list in lists {
             list.iter_mut()
                 .flatten()
                 .filter(|p| !bare(p))
@@ -326,49 +331,67 @@ impl FigureFile {
 
     /// The effective figure of a parsed command line: every field set.
     pub fn from_args(a: &Args) -> FigureFile {
+        let stack = layers::from_args(a);
+        let same = |v: &[usize]| v.windows(2).all(|w| w[0] == w[1]);
+        // One overlay with annotations and labels wholly under or over it reads best as
+        // top-level fields; anything else is a stack of layers.
+        let flat = stack.iter().filter(|e| e.overlay.is_some()).count() <= 1
+            && same(&a.order.annot_after)
+            && same(&a.order.label_after);
+        let top = if flat {
+            stack
+                .iter()
+                .find(|e| e.overlay.is_some())
+                .cloned()
+                .unwrap_or_else(|| layers::from_args_unattached(a))
+        } else {
+            LayerEntry::default()
+        };
+        fn flat_list<T: Clone>(flat: bool, v: &[T]) -> Option<Vec<T>> {
+            (flat && !v.is_empty()).then(|| v.to_vec())
+        }
+        let flat_value = |v: Option<bool>| flat.then_some(v.unwrap_or(false));
         FigureFile {
+            layers: (!flat).then_some(stack),
             output: a.output.clone(),
             surfaces: (!a.surfaces.is_empty()).then(|| a.surfaces.clone()),
             subject: a.subject.clone(),
             subjects_dir: a.subjects_dir.clone(),
             surf: a.subject.as_ref().map(|_| a.surf.clone()),
             hemi: (!a.hemi.is_empty()).then(|| a.hemi.clone()),
-            overlay: (!a.overlay.is_empty()).then(|| a.overlay.clone()),
+            overlay: flat_list(flat, &a.overlay),
             curv: (!a.curv.is_empty()).then(|| a.curv.clone()),
             frame: Some(a.frame),
             map: a.map.as_deref().map(NumOrText::parse),
-            annot: (!a.annot.is_empty()).then(|| a.annot.clone()),
+            annot: flat_list(flat, &a.annot),
             annot_alpha: Some(a.annot_alpha),
             annot_outline: Some(a.annot_outline),
-            annot_over_overlay: Some(a.order.annot_over_overlay()),
-            label: (!a.label.is_empty()).then(|| a.label.clone()),
-            label_color: (!a.label_color.is_empty()).then(|| a.label_color.clone()),
+            annot_over_overlay: flat_value(Some(a.order.annot_after.iter().any(|&c| c > 0))),
+            label: flat_list(flat, &a.label),
+            label_color: flat_list(flat, &a.label_color),
             label_outline: Some(a.label_outline),
-            label_over_overlay: Some(a.order.label_over_overlay()),
+            label_over_overlay: flat_value(Some(a.order.label_after.iter().any(|&c| c > 0))),
             outline_width: Some(a.outline_width),
             border_color: a.border_color.clone(),
-            outline: Some(a.outline),
+            outline: flat_value(top.outline),
             outline_color: Some(a.outline_color.clone()),
             contours: (!a.contours.is_empty()).then(|| a.contours.clone()),
             levels: (!a.levels.is_empty()).then(|| a.levels.clone()),
             n_contours: Some(a.n_contours),
             contour_cmap: Some(a.contour_cmap.clone()),
             mask: (!a.mask.is_empty()).then(|| a.mask.clone()),
-            symmetric: Some(a.symmetric),
+            symmetric: flat_value(top.symmetric),
             focus: (!a.focus.is_empty()).then(|| a.focus.clone()),
             focus_vertex: (!a.focus_vertex.is_empty()).then(|| a.focus_vertex.clone()),
             foci: (!a.foci.is_empty()).then(|| a.foci.clone()),
             focus_radius: Some(a.focus_radius),
             focus_color: Some(a.focus_color.clone()),
             cortex: Some(a.cortex.clone()),
-            cmap: Some(a.cmap.clone()),
-            threshold: a.threshold.as_deref().map(NumOrText::parse),
-            range: a
-                .range
-                .as_ref()
-                .map(|r| r.iter().map(|v| NumOrText::parse(v)).collect()),
-            opacity: Some(a.opacity),
-            sign: Some(a.sign.clone()),
+            cmap: flat.then(|| top.cmap.clone().unwrap_or_else(|| "heat".into())),
+            threshold: top.threshold.clone(),
+            range: top.range.clone(),
+            opacity: flat.then_some(top.opacity.unwrap_or(1.0)),
+            sign: flat.then(|| top.sign.clone().unwrap_or_else(|| "abs".into())),
             views: Some(a.views.clone()),
             azimuth: Some(a.azimuth),
             elevation: Some(a.elevation),
@@ -378,7 +401,7 @@ impl FigureFile {
             size: a.size.clone(),
             background: Some(a.background.clone()),
             colorbar: Some(!a.no_colorbar),
-            cbar_label: a.cbar_label.clone(),
+            cbar_label: top.cbar_label.clone(),
             cbar_orientation: Some(a.cbar_orientation.clone()),
             cbar_ticks: a.cbar_ticks,
             cbar_format: Some(a.cbar_format.clone()),
@@ -446,6 +469,11 @@ impl FigureFile {
             many("label", &self.label, &mut out);
         }
         many("overlay", &self.overlay, &mut out);
+        // The top-level overlay options, right after the overlay they colour.
+        self.style().args(skip, &mut out);
+        if let Some(l) = &self.layers {
+            layers::to_args(l, skip, &mut out);
+        }
         if !under(self.annot_over_overlay) {
             many("annot", &self.annot, &mut out);
         }
@@ -473,7 +501,6 @@ impl FigureFile {
             &mut out,
         );
         one("border_color", self.border_color.clone(), &mut out);
-        flag("outline", self.outline, &mut out);
         one("outline_color", self.outline_color.clone(), &mut out);
         many("contours", &self.contours, &mut out);
         one(
@@ -493,7 +520,6 @@ impl FigureFile {
         );
         one("contour_cmap", self.contour_cmap.clone(), &mut out);
         many("mask", &self.mask, &mut out);
-        flag("symmetric", self.symmetric, &mut out);
         for (id, list) in [("focus", &self.focus), ("focus_vertex", &self.focus_vertex)] {
             if !skip(id) {
                 for v in list.iter().flatten() {
@@ -509,22 +535,6 @@ impl FigureFile {
         );
         one("focus_color", self.focus_color.clone(), &mut out);
         one("cortex", self.cortex.clone(), &mut out);
-        one("cmap", self.cmap.clone(), &mut out);
-        one(
-            "threshold",
-            self.threshold.as_ref().map(NumOrText::arg),
-            &mut out,
-        );
-        if let (Some(r), false) = (&self.range, skip("range")) {
-            out.push("--range".into());
-            out.extend(r.iter().map(|v| v.arg().into()));
-        }
-        one(
-            "opacity",
-            self.opacity.map(|v| format_num(v as f64)),
-            &mut out,
-        );
-        one("sign", self.sign.clone(), &mut out);
         one("views", self.views.as_ref().map(|v| v.join(",")), &mut out);
         for (id, v) in [
             ("azimuth", self.azimuth),
@@ -540,7 +550,6 @@ impl FigureFile {
         if self.colorbar == Some(false) && !skip("no_colorbar") {
             out.push("--no-colorbar".into());
         }
-        one("cbar_label", self.cbar_label.clone(), &mut out);
         one("cbar_orientation", self.cbar_orientation.clone(), &mut out);
         one(
             "cbar_ticks",
@@ -571,6 +580,20 @@ impl FigureFile {
         );
         flag("allow_empty", self.allow_empty, &mut out);
         out
+    }
+
+    /// The top-level overlay options.
+    fn style(&self) -> layers::Style<'_> {
+        layers::Style {
+            cmap: &self.cmap,
+            threshold: &self.threshold,
+            range: &self.range,
+            sign: &self.sign,
+            symmetric: self.symmetric,
+            opacity: self.opacity,
+            outline: self.outline,
+            cbar_label: &self.cbar_label,
+        }
     }
 
     /// The spec as TOML, for `--print-spec`.

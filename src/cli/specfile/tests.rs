@@ -70,6 +70,7 @@ fn every_field_round_trips() {
         backend: Some("cpu".into()),
         egl_device: Some(1),
         allow_empty: Some(true),
+        layers: None,
     };
     let mut argv: Vec<std::ffi::OsString> = vec!["surfrender".into()];
     argv.extend(full.to_args(&|_| false));

@@ -6,14 +6,20 @@
 use super::prep::Prepared;
 use super::raster::{WinVert, EMPTY, LINE_BIT};
 use crate::color::{ColorMapping, FLAT_GREY, LUT_SIZE};
-use crate::render::{Panel, Scene, SceneSurface, MAX_LAYERS};
+use crate::render::{Paint, Panel, Scene, SceneSurface, MAX_LAYERS};
 use crate::scene::{Camera, AMBIENT};
 
-/// One categorical layer as the shader sees it.
+/// One layer as the shader sees it.
 struct Layer<'a> {
-    colors: &'a [[u8; 4]],
+    paint: LayerPaint<'a>,
     alpha: f32,
     over: bool,
+}
+
+enum LayerPaint<'a> {
+    Colors(&'a [[u8; 4]]),
+    /// Values and their colouring (`None`: the layer colours nothing).
+    Values(&'a [f32], Option<&'a ColorMapping>),
 }
 
 /// Everything needed to colour one panel's pixels.
@@ -106,13 +112,18 @@ impl<'a> Shader<'a> {
             indices: &prep.indices,
             attrs: &prep.attrs,
             has_curv: surf.curv.is_some(),
-            mapping: scene.mapping.as_ref().filter(|_| surf.overlay.is_some()),
+            mapping: scene.mapping(0).filter(|_| surf.overlay.is_some()),
             layers: surf
                 .layers
                 .iter()
                 .take(MAX_LAYERS)
                 .map(|l| Layer {
-                    colors: &l.colors,
+                    paint: match &l.paint {
+                        Paint::Colors(c) => LayerPaint::Colors(c),
+                        Paint::Values { values, layer } => {
+                            LayerPaint::Values(values, scene.mapping(*layer))
+                        }
+                    },
                     alpha: l.alpha,
                     over: l.over_overlay,
                 })
@@ -234,7 +245,27 @@ impl<'a> Shader<'a> {
     /// and the heaviest wins (surface.frag's `layer_color`).
     fn apply_layers(&self, base: &mut [f32; 3], over: bool, ids: &[u32; 3], b: &[f32; 3]) {
         for layer in self.layers.iter().filter(|l| l.over == over) {
-            let c = ids.map(|i| layer.colors.get(i as usize).copied().unwrap_or([0; 4]));
+            let colors = match layer.paint {
+                LayerPaint::Colors(c) => c,
+                LayerPaint::Values(values, mapping) => {
+                    // surface.frag's `value_color`: interpolated like the first overlay.
+                    let Some(m) = mapping else { continue };
+                    let at = ids.map(|i| values.get(i as usize).copied().unwrap_or(f32::NAN));
+                    let ok = at.map(|v| v.is_finite());
+                    let valid = (0..3).map(|k| b[k] * ok[k] as u8 as f32).sum::<f32>();
+                    let v = (0..3)
+                        .map(|k| b[k] * if ok[k] { at[k] } else { 0.0 })
+                        .sum::<f32>();
+                    if let Some(rgb) = overlay_rgb(m, valid, v) {
+                        let a = layer.alpha;
+                        for k in 0..3 {
+                            base[k] = base[k] * (1.0 - a) + rgb[k] * a;
+                        }
+                    }
+                    continue;
+                }
+            };
+            let c = ids.map(|i| colors.get(i as usize).copied().unwrap_or([0; 4]));
             let w0 = b[0]
                 + if c[1] == c[0] { b[1] } else { 0.0 }
                 + if c[2] == c[0] { b[2] } else { 0.0 };

@@ -150,7 +150,7 @@ fn flat_surface(vertices: Vec<[f32; 3]>, faces: Vec<[u32; 3]>) -> SceneSurface {
 fn scene_of(surface: SceneSurface) -> Scene {
     Scene {
         surfaces: vec![surface],
-        mapping: None,
+        mappings: vec![None],
         cortex: Cortex::Classic,
         outline_px: 2.0,
     }
@@ -307,7 +307,7 @@ fn brain_scene() -> Scene {
         curv: Some(curv.values),
         overlay: Some(overlay),
         layers: vec![VertexLayer {
-            colors: layer,
+            paint: crate::render::Paint::Colors(layer),
             alpha: 0.8,
             over_overlay: false,
         }],
@@ -316,7 +316,7 @@ fn brain_scene() -> Scene {
     };
     Scene {
         surfaces: vec![surf],
-        mapping: Some(mapping),
+        mappings: vec![Some(mapping)],
         cortex: Cortex::Classic,
         outline_px: 2.0,
     }

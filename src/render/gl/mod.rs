@@ -10,7 +10,7 @@ use setup::{
     bytes_of, compile, framebuffers, gl_err, upload, upload_layers, upload_lines, Resources,
 };
 
-use super::{BackendInfo, Panel, Scene, LINE_LIFT_MM};
+use super::{BackendInfo, Paint, Panel, Scene, LINE_LIFT_MM, MAX_LAYERS};
 use crate::color::{FLAT_GREY, LUT_SIZE};
 use crate::error::{Error, Result};
 use crate::scene::AMBIENT;
@@ -150,12 +150,12 @@ unsafe fn draw(
                 .transpose()
         })
         .collect::<Result<_>>()?;
-    let layer_textures: Vec<Option<(glow::Texture, i32)>> = scene
+    let layer_textures: Vec<Option<setup::LayerTextures>> = scene
         .surfaces
         .iter()
         .map(|s| {
             (!s.layers.is_empty())
-                .then(|| upload_layers(gl, res, s))
+                .then(|| upload_layers(gl, res, scene, s))
                 .transpose()
         })
         .collect::<Result<_>>()?;
@@ -166,8 +166,7 @@ unsafe fn draw(
     gl.active_texture(glow::TEXTURE0);
     gl.bind_texture(glow::TEXTURE_2D, Some(lut_tex));
     let lut = scene
-        .mapping
-        .as_ref()
+        .mapping(0)
         .map(|m| m.lut_rgba())
         .unwrap_or_else(|| vec![0; LUT_SIZE * 2 * 4]);
     gl.pixel_store_i32(glow::UNPACK_ALIGNMENT, 1);
@@ -210,7 +209,7 @@ unsafe fn draw(
     gl.uniform_3_f32_slice(loc("u_sulcus").as_ref(), &f(sulcus));
     gl.uniform_3_f32_slice(loc("u_flat").as_ref(), &f(FLAT_GREY));
     gl.uniform_1_f32(loc("u_ambient").as_ref(), AMBIENT);
-    if let Some(m) = &scene.mapping {
+    if let Some(m) = scene.mapping(0) {
         gl.uniform_1_i32(loc("u_sign").as_ref(), m.sign.code());
         gl.uniform_1_f32(loc("u_threshold").as_ref(), m.threshold);
         gl.uniform_1_f32(loc("u_lo").as_ref(), m.lo);
@@ -251,27 +250,25 @@ unsafe fn draw(
         gl.uniform_3_f32_slice(loc("u_light_dir").as_ref(), &dirs);
         gl.uniform_1_f32_slice(loc("u_light_int").as_ref(), &ints);
         gl.uniform_1_i32(loc("u_has_curv").as_ref(), surf.curv.is_some() as i32);
-        let has_overlay = scene.mapping.is_some() && surf.overlay.is_some();
+        let has_overlay = scene.mapping(0).is_some() && surf.overlay.is_some();
         gl.uniform_1_i32(loc("u_has_overlay").as_ref(), has_overlay as i32);
         if has_layers {
-            let (tex, rows) = layer_textures[panel.surface].unwrap_or((lut_tex, 1));
-            gl.active_texture(glow::TEXTURE2);
-            gl.bind_texture(glow::TEXTURE_2D, Some(tex));
-            gl.uniform_1_i32(loc("u_layers").as_ref(), 2);
-            gl.uniform_1_i32(loc("u_layer_rows").as_ref(), rows);
-            let n = surf.layers.len().min(8);
-            gl.uniform_1_i32(loc("u_n_layers").as_ref(), n as i32);
-            let over: Vec<i32> = surf
-                .layers
+            // A surface without layers still needs complete textures bound.
+            let (textures, rows) = match &layer_textures[panel.surface] {
+                Some(t) => ([t.colors, t.values, t.lut], t.rows),
+                None => ([lut_tex; 3], 1),
+            };
+            for (k, (tex, name)) in textures
                 .iter()
-                .take(8)
-                .map(|l| l.over_overlay as i32)
-                .collect();
-            let alpha: Vec<f32> = surf.layers.iter().take(8).map(|l| l.alpha).collect();
-            if n > 0 {
-                gl.uniform_1_i32_slice(loc("u_layer_over").as_ref(), &over);
-                gl.uniform_1_f32_slice(loc("u_layer_alpha").as_ref(), &alpha);
+                .zip(["u_layers", "u_values", "u_layer_lut"])
+                .enumerate()
+            {
+                gl.active_texture(glow::TEXTURE2 + k as u32);
+                gl.bind_texture(glow::TEXTURE_2D, Some(*tex));
+                gl.uniform_1_i32(loc(name).as_ref(), 2 + k as i32);
             }
+            gl.uniform_1_i32(loc("u_layer_rows").as_ref(), rows);
+            set_layer_uniforms(gl, &loc, scene, surf);
         }
         gl.bind_vertex_array(Some(vao));
         gl.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, Some(ebo));
@@ -337,6 +334,51 @@ unsafe fn draw(
         images.push(img);
     }
     Ok((images, info))
+}
+
+/// surface.frag's per-layer uniforms: kind, opacity, stacking and each overlay layer's
+/// sign, threshold and range.
+unsafe fn set_layer_uniforms(
+    gl: &glow::Context,
+    loc: &dyn Fn(&str) -> Option<glow::UniformLocation>,
+    scene: &Scene,
+    surf: &crate::render::SceneSurface,
+) {
+    let layers: Vec<_> = surf.layers.iter().take(MAX_LAYERS).collect();
+    gl.uniform_1_i32(loc("u_n_layers").as_ref(), layers.len() as i32);
+    if layers.is_empty() {
+        return;
+    }
+    let mapping = |l: &crate::render::VertexLayer| match l.paint {
+        Paint::Values { layer, .. } => scene.mapping(layer),
+        Paint::Colors(_) => None,
+    };
+    let ints = |f: &dyn Fn(&crate::render::VertexLayer) -> i32| -> Vec<i32> {
+        layers.iter().map(|l| f(l)).collect()
+    };
+    let floats = |f: &dyn Fn(&crate::color::ColorMapping) -> f32| -> Vec<f32> {
+        layers.iter().map(|l| mapping(l).map_or(0.0, f)).collect()
+    };
+    // Kind: 0 categorical, 1 overlay values, 2 overlay that colours nothing.
+    let kind = ints(&|l| match l.paint {
+        Paint::Colors(_) => 0,
+        Paint::Values { .. } if mapping(l).is_some() => 1,
+        Paint::Values { .. } => 2,
+    });
+    gl.uniform_1_i32_slice(loc("u_layer_kind").as_ref(), &kind);
+    gl.uniform_1_i32_slice(
+        loc("u_layer_over").as_ref(),
+        &ints(&|l| l.over_overlay as i32),
+    );
+    let alpha: Vec<f32> = layers.iter().map(|l| l.alpha).collect();
+    gl.uniform_1_f32_slice(loc("u_layer_alpha").as_ref(), &alpha);
+    gl.uniform_1_i32_slice(
+        loc("u_layer_sign").as_ref(),
+        &ints(&|l| mapping(l).map_or(0, |m| m.sign.code())),
+    );
+    gl.uniform_1_f32_slice(loc("u_layer_threshold").as_ref(), &floats(&|m| m.threshold));
+    gl.uniform_1_f32_slice(loc("u_layer_lo").as_ref(), &floats(&|m| m.lo));
+    gl.uniform_1_f32_slice(loc("u_layer_hi").as_ref(), &floats(&|m| m.hi));
 }
 
 /// The panel's projection (`Panel::projection`) as a column-major 4x4 matrix.

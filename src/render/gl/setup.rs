@@ -3,8 +3,9 @@
 
 use glow::HasContext;
 
+use crate::color::LUT_SIZE;
 use crate::error::{Error, Result};
-use crate::render::SceneSurface;
+use crate::render::{Paint, Scene, SceneSurface, MAX_LAYERS};
 
 /// Components of the surface's vertex attributes at locations 0..5 (surface.vert):
 /// position, normal, curvature, value, validity.
@@ -251,44 +252,110 @@ fn numbered(src: &str) -> String {
 /// `(v % LAYER_TEX_WIDTH, l * rows + v / LAYER_TEX_WIDTH)` (surface.frag uses the same).
 pub(super) const LAYER_TEX_WIDTH: usize = 4096;
 
-/// Uploads a surface's categorical layers as one RGBA8 texture; returns it and the rows
-/// each layer takes.
+/// A surface's layers on the GPU (surface.frag's `u_layers`, `u_values`, `u_layer_lut`).
+pub(super) struct LayerTextures {
+    pub colors: glow::Texture,
+    pub values: glow::Texture,
+    pub lut: glow::Texture,
+    /// Texture rows each layer takes.
+    pub rows: i32,
+}
+
+/// Uploads a surface's layers: categorical colours as RGBA8, overlay values as RG32F
+/// (value, 1 where finite), and each overlay layer's two LUT rows at rows `2l` and
+/// `2l + 1` of one 256-wide table.
 pub(super) unsafe fn upload_layers(
     gl: &glow::Context,
     res: &mut Resources,
+    scene: &Scene,
     s: &SceneSurface,
-) -> Result<(glow::Texture, i32)> {
+) -> Result<LayerTextures> {
     let n = s.mesh.vertices.len();
     let rows = n.div_ceil(LAYER_TEX_WIDTH).max(1);
-    let mut data = vec![0u8; LAYER_TEX_WIDTH * rows * s.layers.len().max(1) * 4];
-    for (l, layer) in s.layers.iter().enumerate() {
-        let base = l * rows * LAYER_TEX_WIDTH * 4;
-        for (v, c) in layer.colors.iter().enumerate().take(n) {
-            let at = base + v * 4;
-            if let Some(px) = data.get_mut(at..at + 4) {
-                px.copy_from_slice(c);
+    let count = s.layers.len().clamp(1, MAX_LAYERS);
+    let has_values = s
+        .layers
+        .iter()
+        .any(|l| matches!(l.paint, Paint::Values { .. }));
+    let texels = LAYER_TEX_WIDTH * rows * count;
+    let mut colors = vec![0u8; texels * 4];
+    let mut values = vec![0f32; if has_values { texels * 2 } else { 2 }];
+    let mut lut = vec![0u8; LUT_SIZE * 2 * MAX_LAYERS * 4];
+    for (l, layer) in s.layers.iter().enumerate().take(MAX_LAYERS) {
+        let base = l * rows * LAYER_TEX_WIDTH;
+        match &layer.paint {
+            Paint::Colors(c) => {
+                for (v, c) in c.iter().enumerate().take(n) {
+                    if let Some(px) = colors.get_mut((base + v) * 4..(base + v) * 4 + 4) {
+                        px.copy_from_slice(c);
+                    }
+                }
+            }
+            Paint::Values {
+                values: vals,
+                layer,
+            } => {
+                for (v, &x) in vals.iter().enumerate().take(n) {
+                    if let Some(px) = values.get_mut((base + v) * 2..(base + v) * 2 + 2) {
+                        px.copy_from_slice(&if x.is_finite() { [x, 1.0] } else { [0.0; 2] });
+                    }
+                }
+                if let Some(m) = scene.mapping(*layer) {
+                    let at = l * 2 * LUT_SIZE * 4;
+                    lut[at..at + 2 * LUT_SIZE * 4].copy_from_slice(&m.lut_rgba());
+                }
             }
         }
     }
-    let tex = gl.create_texture().map_err(|e| gl_err("texture", e))?;
-    res.textures.push(tex);
-    gl.bind_texture(glow::TEXTURE_2D, Some(tex));
-    gl.pixel_store_i32(glow::UNPACK_ALIGNMENT, 1);
-    gl.tex_image_2d(
-        glow::TEXTURE_2D,
-        0,
-        glow::RGBA8 as i32,
-        LAYER_TEX_WIDTH as i32,
-        (rows * s.layers.len().max(1)) as i32,
-        0,
-        glow::RGBA,
-        glow::UNSIGNED_BYTE,
-        glow::PixelUnpackData::Slice(Some(&data)),
-    );
-    for p in [glow::TEXTURE_MIN_FILTER, glow::TEXTURE_MAG_FILTER] {
-        gl.tex_parameter_i32(glow::TEXTURE_2D, p, glow::NEAREST as i32);
-    }
-    Ok((tex, rows as i32))
+    let texture = |res: &mut Resources,
+                   internal: u32,
+                   (w, h): (usize, usize),
+                   format: u32,
+                   ty: u32,
+                   data: &[u8]|
+     -> Result<glow::Texture> {
+        let tex = gl.create_texture().map_err(|e| gl_err("texture", e))?;
+        res.textures.push(tex);
+        gl.bind_texture(glow::TEXTURE_2D, Some(tex));
+        gl.pixel_store_i32(glow::UNPACK_ALIGNMENT, 1);
+        gl.tex_image_2d(
+            glow::TEXTURE_2D,
+            0,
+            internal as i32,
+            w as i32,
+            h as i32,
+            0,
+            format,
+            ty,
+            glow::PixelUnpackData::Slice(Some(data)),
+        );
+        for p in [glow::TEXTURE_MIN_FILTER, glow::TEXTURE_MAG_FILTER] {
+            gl.tex_parameter_i32(glow::TEXTURE_2D, p, glow::NEAREST as i32);
+        }
+        Ok(tex)
+    };
+    let size = (LAYER_TEX_WIDTH, rows * count);
+    let ub = glow::UNSIGNED_BYTE;
+    Ok(LayerTextures {
+        colors: texture(res, glow::RGBA8, size, glow::RGBA, ub, &colors)?,
+        values: texture(
+            res,
+            glow::RG32F,
+            if has_values { size } else { (1, 1) },
+            glow::RG,
+            glow::FLOAT,
+            bytes_of(&values),
+        )?,
+        lut: texture(
+            res,
+            glow::RGBA8,
+            (LUT_SIZE, 2 * MAX_LAYERS),
+            glow::RGBA,
+            ub,
+            &lut,
+        )?,
+        rows: rows as i32,
+    })
 }
 
 /// Uploads a surface's border segments (position, colour) for the line program; returns

@@ -1,0 +1,442 @@
+//! The `layers` of a spec file: overlays, annotations and labels stacked bottom first,
+//! each overlay with its own colouring.
+//!
+//! ```toml
+//! [[layers]]
+//! overlay = ["lh.thickness", "rh.thickness"]
+//! cmap = "gray"
+//! [[layers]]
+//! overlay = ["lh.sig.mgh", "rh.sig.mgh"]
+//! cmap = "heat"
+//! threshold = 2.3
+//! ```
+//!
+//! A layer becomes the command line's `--overlay` arguments followed by its options, so
+//! the command line's rule (an option belongs to the --overlay before it) gives each
+//! layer its own colouring.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::{format_num, NumOrText};
+use crate::cli::Args;
+use crate::hemi::Hemi;
+
+/// One layer of the stack: exactly one of `overlay`, `annot` or `label`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayerEntry {
+    /// One file per hemisphere (or one CIFTI file for both).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overlay: Option<Vec<PathBuf>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cmap: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<NumOrText>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub range: Option<Vec<NumOrText>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sign: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub symmetric: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub opacity: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outline: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cbar_label: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub annot: Option<Vec<PathBuf>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<Vec<PathBuf>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label_color: Option<Vec<String>>,
+}
+
+/// The overlay options of a layer (or of a spec's top level), for checks and arguments.
+pub struct Style<'a> {
+    pub cmap: &'a Option<String>,
+    pub threshold: &'a Option<NumOrText>,
+    pub range: &'a Option<Vec<NumOrText>>,
+    pub sign: &'a Option<String>,
+    pub symmetric: Option<bool>,
+    pub opacity: Option<f32>,
+    pub outline: Option<bool>,
+    pub cbar_label: &'a Option<String>,
+}
+
+impl LayerEntry {
+    fn style(&self) -> Style<'_> {
+        Style {
+            cmap: &self.cmap,
+            threshold: &self.threshold,
+            range: &self.range,
+            sign: &self.sign,
+            symmetric: self.symmetric,
+            opacity: self.opacity,
+            outline: self.outline,
+            cbar_label: &self.cbar_label,
+        }
+    }
+
+    /// Names of the overlay options that are set.
+    fn style_fields(&self) -> Vec<&'static str> {
+        [
+            ("cmap", self.cmap.is_some()),
+            ("threshold", self.threshold.is_some()),
+            ("range", self.range.is_some()),
+            ("sign", self.sign.is_some()),
+            ("symmetric", self.symmetric.is_some()),
+            ("opacity", self.opacity.is_some()),
+            ("outline", self.outline.is_some()),
+            ("cbar_label", self.cbar_label.is_some()),
+        ]
+        .iter()
+        .filter(|(_, set)| *set)
+        .map(|(n, _)| *n)
+        .collect()
+    }
+}
+
+impl Style<'_> {
+    /// Value checks, reported under `prefix` (`""` or `"layers[1]."`).
+    pub fn validate(&self, prefix: &str) -> Result<(), String> {
+        use crate::color::{cmap::Colormap, Bound, Sign};
+        if let Some(o) = self.opacity {
+            if !(o.is_finite() && (0.0..=1.0).contains(&o)) {
+                return Err(format!("{prefix}opacity: {o} is outside 0 to 1"));
+            }
+        }
+        if let Some(t) = self.threshold {
+            Bound::parse(&t.arg()).map_err(|e| format!("{prefix}threshold: {e}"))?;
+            if let NumOrText::Num(v) = t {
+                if *v < 0.0 {
+                    return Err(format!(
+                        "{prefix}threshold: {v} must not be negative (it applies to |value|)"
+                    ));
+                }
+            }
+        }
+        if let Some(r) = self.range {
+            if r.len() != 2 {
+                return Err(format!(
+                    "{prefix}range: expected [MIN, MAX], found {} values",
+                    r.len()
+                ));
+            }
+            let b: Vec<Bound> = r
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    Bound::parse(&v.arg()).map_err(|e| format!("{prefix}range[{i}]: {e}"))
+                })
+                .collect::<Result<_, _>>()?;
+            if let (Bound::Value(lo), Bound::Value(hi)) = (b[0], b[1]) {
+                if lo < 0.0 || hi < lo {
+                    return Err(format!(
+                        "{prefix}range: [{lo}, {hi}] must have 0 <= MIN <= MAX"
+                    ));
+                }
+            }
+            if let (Some(NumOrText::Num(t)), Bound::Value(hi)) = (self.threshold, b[1]) {
+                if *t as f32 > hi {
+                    return Err(format!(
+                        "{prefix}threshold: {t} is above range[1] = {hi}; nothing would be coloured"
+                    ));
+                }
+            }
+        }
+        if let Some(c) = self.cmap {
+            Colormap::from_name(c).map_err(|e| format!("{prefix}cmap: {e}"))?;
+        }
+        if let Some(s) = self.sign {
+            if Sign::parse(s).is_none() {
+                return Err(format!("{prefix}sign: '{s}': expected abs, pos or neg"));
+            }
+        }
+        Ok(())
+    }
+
+    /// The options as command-line arguments, to follow the layer's --overlay arguments;
+    /// those for which `skip` is true are left out.
+    pub fn args(&self, skip: &dyn Fn(&str) -> bool, out: &mut Vec<OsString>) {
+        let mut one = |id: &str, v: Option<String>| {
+            if let (Some(v), false) = (v, skip(id)) {
+                out.push(format!("--{}={v}", id.replace('_', "-")).into());
+            }
+        };
+        one("cmap", self.cmap.clone());
+        one("threshold", self.threshold.as_ref().map(NumOrText::arg));
+        one("sign", self.sign.clone());
+        one("opacity", self.opacity.map(|v| format_num(v as f64)));
+        one("cbar_label", self.cbar_label.clone());
+        for (id, set) in [("symmetric", self.symmetric), ("outline", self.outline)] {
+            if set == Some(true) && !skip(id) {
+                out.push(format!("--{id}").into());
+            }
+        }
+        if let (Some(r), false) = (self.range, skip("range")) {
+            out.push("--range".into());
+            out.extend(r.iter().map(|v| v.arg().into()));
+        }
+    }
+}
+
+/// Checks the layers: one kind per entry, options only where they apply, values in range.
+pub fn validate(layers: &[LayerEntry]) -> Result<(), String> {
+    for (i, l) in layers.iter().enumerate() {
+        let prefix = format!("layers[{i}].");
+        let kinds: Vec<&str> = [
+            ("overlay", l.overlay.is_some()),
+            ("annot", l.annot.is_some()),
+            ("label", l.label.is_some()),
+        ]
+        .iter()
+        .filter(|(_, set)| *set)
+        .map(|(n, _)| *n)
+        .collect();
+        match kinds.as_slice() {
+            [_] => {}
+            [] => return Err(format!("layers[{i}]: give one of overlay, annot or label")),
+            many => {
+                return Err(format!(
+                    "layers[{i}]: give one of overlay, annot or label, not {}",
+                    many.join(" and ")
+                ))
+            }
+        }
+        if l.overlay.is_none() {
+            if let Some(f) = l.style_fields().first() {
+                return Err(format!(
+                    "{prefix}{f}: only an overlay layer takes colouring options"
+                ));
+            }
+        }
+        if l.label.is_none() && l.label_color.is_some() {
+            return Err(format!("{prefix}label_color: only a label layer takes it"));
+        }
+        if let (Some(labels), Some(colors)) = (&l.label, &l.label_color) {
+            if colors.len() > labels.len() {
+                return Err(format!(
+                    "{prefix}label_color: {} colours for {} labels",
+                    colors.len(),
+                    labels.len()
+                ));
+            }
+        }
+        for (name, list) in [
+            ("overlay", &l.overlay),
+            ("annot", &l.annot),
+            ("label", &l.label),
+        ] {
+            if list.as_ref().is_some_and(Vec::is_empty) {
+                return Err(format!("{prefix}{name}: give at least one file"));
+            }
+        }
+        // One layer is one map: two files of one hemisphere are two layers.
+        let mut seen = Vec::new();
+        for p in l.overlay.iter().flatten() {
+            if let Some(h) = Hemi::from_path(p) {
+                if seen.contains(&h) {
+                    return Err(format!(
+                        "{prefix}overlay: two {h} files; give each map its own [[layers]] entry"
+                    ));
+                }
+                seen.push(h);
+            }
+        }
+        l.style().validate(&prefix)?;
+    }
+    Ok(())
+}
+
+/// Command-line arguments for the layers, bottom first. `skip` drops the overlays,
+/// annotations or labels the user gave on the command line instead.
+pub fn to_args(layers: &[LayerEntry], skip: &dyn Fn(&str) -> bool, out: &mut Vec<OsString>) {
+    let path_arg = |flag: &str, p: &PathBuf| {
+        let mut a = OsString::from(format!("--{flag}="));
+        a.push(p.as_os_str());
+        a
+    };
+    // Label colours are one list over every --label; once any is given, all are, so
+    // that each stays with its label.
+    let colored = layers.iter().any(|l| l.label_color.is_some());
+    let mut label_index = 0;
+    for l in layers {
+        if let (Some(files), false) = (&l.overlay, skip("overlay")) {
+            out.extend(files.iter().map(|p| path_arg("overlay", p)));
+            l.style().args(&|_| false, out);
+        }
+        if let (Some(files), false) = (&l.annot, skip("annot")) {
+            out.extend(files.iter().map(|p| path_arg("annot", p)));
+        }
+        if let (Some(files), false) = (&l.label, skip("label")) {
+            for (k, p) in files.iter().enumerate() {
+                out.push(path_arg("label", p));
+                if colored && !skip("label_color") {
+                    let c = match l.label_color.as_ref().and_then(|c| c.get(k)) {
+                        Some(c) => c.clone(),
+                        None => {
+                            let c = crate::color::LABEL_COLORS
+                                [label_index % crate::color::LABEL_COLORS.len()];
+                            format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])
+                        }
+                    };
+                    out.push(format!("--label-color={c}").into());
+                }
+                label_index += 1;
+            }
+        }
+    }
+}
+
+/// The stack of a parsed command line, bottom first: runs of --overlay arguments (split
+/// where an option, annotation or label stands between them, or where a hemisphere's
+/// file repeats) with their options, and the annotations and labels between them.
+pub fn from_args(a: &Args) -> Vec<LayerEntry> {
+    let n = a.overlay.len();
+    let order = &a.order;
+    let at = |id: &str, count: usize| order.of(id, count);
+    let annot_at = pad(&order.annot_after, a.annot.len());
+    let label_at = pad(&order.label_after, a.label.len());
+    let ranges: Vec<Vec<NumOrText>> = a
+        .range
+        .chunks_exact(2)
+        .map(|p| p.iter().map(|v| NumOrText::parse(v)).collect())
+        .collect();
+    // Whether any option stands right before overlay argument i (between i-1 and i).
+    let option_before = |i: usize| {
+        crate::cli::args::LAYER_OPTIONS.iter().any(|&id| {
+            let count = match id {
+                "cmap" => a.cmap.len(),
+                "threshold" => a.threshold.len(),
+                "range" => ranges.len(),
+                "sign" => a.sign.len(),
+                "symmetric" => a.symmetric.len(),
+                "opacity" => a.opacity.len(),
+                "outline" => a.outline.len(),
+                _ => a.cbar_label.len(),
+            };
+            at(id, count).contains(&i)
+        })
+    };
+    let mut entries: Vec<LayerEntry> = Vec::new();
+    // The entry of each overlay argument.
+    let mut entry_of: Vec<usize> = Vec::with_capacity(n);
+    let mut current: Option<usize> = None;
+    for i in 0..=n {
+        let annots: Vec<PathBuf> = (0..a.annot.len())
+            .filter(|&k| annot_at[k] == i)
+            .map(|k| a.annot[k].clone())
+            .collect();
+        let labels: Vec<usize> = (0..a.label.len()).filter(|&k| label_at[k] == i).collect();
+        if !annots.is_empty() {
+            entries.push(LayerEntry {
+                annot: Some(annots),
+                ..Default::default()
+            });
+            current = None;
+        }
+        if !labels.is_empty() {
+            let colors: Vec<String> = labels
+                .iter()
+                .filter_map(|&k| a.label_color.get(k).cloned())
+                .collect();
+            entries.push(LayerEntry {
+                label: Some(labels.iter().map(|&k| a.label[k].clone()).collect()),
+                label_color: (!colors.is_empty()).then_some(colors),
+                ..Default::default()
+            });
+            current = None;
+        }
+        let Some(path) = a.overlay.get(i) else {
+            break;
+        };
+        let clash = current.is_some_and(|e| {
+            let files = entries[e].overlay.as_deref().unwrap_or_default();
+            let cifti = |p: &PathBuf| {
+                let name = p.to_string_lossy().to_ascii_lowercase();
+                name.ends_with(".dscalar.nii")
+                    || name.ends_with(".dtseries.nii")
+                    || name.ends_with(".dlabel.nii")
+            };
+            cifti(path)
+                || files.iter().any(cifti)
+                || Hemi::from_path(path)
+                    .is_some_and(|h| files.iter().any(|f| Hemi::from_path(f) == Some(h)))
+        });
+        match current {
+            Some(e) if !clash && !option_before(i) => {
+                if let Some(files) = &mut entries[e].overlay {
+                    files.push(path.clone());
+                }
+                entry_of.push(e);
+            }
+            _ => {
+                entries.push(LayerEntry {
+                    overlay: Some(vec![path.clone()]),
+                    ..Default::default()
+                });
+                current = Some(entries.len() - 1);
+                entry_of.push(entries.len() - 1);
+            }
+        }
+    }
+    // Each option goes to the entry of the --overlay before it (the first one when none
+    // is); the last occurrence wins, as on the command line.
+    let target = |count: usize| -> Option<usize> {
+        match count {
+            0 => entry_of.first().copied(),
+            c => entry_of.get(c - 1).copied(),
+        }
+    };
+    macro_rules! attach {
+        ($id:literal, $values:expr, $field:ident, $conv:expr) => {
+            for (v, c) in $values.iter().zip(at($id, $values.len())) {
+                if let Some(e) = target(c).and_then(|e| entries.get_mut(e)) {
+                    e.$field = Some($conv(v));
+                }
+            }
+        };
+    }
+    attach!("cmap", a.cmap, cmap, |v: &String| v.clone());
+    attach!("threshold", a.threshold, threshold, |v: &String| {
+        NumOrText::parse(v)
+    });
+    attach!("range", ranges, range, |v: &Vec<NumOrText>| v.clone());
+    attach!("sign", a.sign, sign, |v: &String| v.clone());
+    attach!("symmetric", a.symmetric, symmetric, |v: &bool| *v);
+    attach!("opacity", a.opacity, opacity, |v: &f32| *v);
+    attach!("outline", a.outline, outline, |v: &bool| *v);
+    attach!("cbar_label", a.cbar_label, cbar_label, |v: &String| v
+        .clone());
+    entries
+}
+
+/// The overlay options of a command line without any --overlay (the last of each), so
+/// that `--print-spec` still shows them.
+pub fn from_args_unattached(a: &Args) -> LayerEntry {
+    LayerEntry {
+        cmap: a.cmap.last().cloned(),
+        threshold: a.threshold.last().map(|v| NumOrText::parse(v)),
+        range: (a.range.len() >= 2).then(|| {
+            a.range[a.range.len() - 2..]
+                .iter()
+                .map(|v| NumOrText::parse(v))
+                .collect()
+        }),
+        sign: a.sign.last().cloned(),
+        symmetric: a.symmetric.last().copied(),
+        opacity: a.opacity.last().copied(),
+        outline: a.outline.last().copied(),
+        cbar_label: a.cbar_label.last().cloned(),
+        ..Default::default()
+    }
+}
+
+/// Positions of each argument, or "before any overlay" when unknown.
+fn pad(v: &[usize], n: usize) -> Vec<usize> {
+    (0..n).map(|k| v.get(k).copied().unwrap_or(0)).collect()
+}

@@ -1,0 +1,220 @@
+//! Stacked overlays: several continuous maps, each with its own colormap, threshold,
+//! range, sign and opacity, drawn in command-line (or spec) order on every backend.
+
+use std::path::{Path, PathBuf};
+
+use image::RgbaImage;
+
+use crate::util;
+
+use util::{data_arg as data, render_small as render, write_mgh};
+
+/// An overlay of rh.inflated that is 3 on the anterior third of the vertices (by y) and
+/// NaN elsewhere.
+fn anterior_map(dir: &Path) -> PathBuf {
+    let mesh = surfrender::io::read_surface(&util::data("rh.inflated")).expect("surface");
+    let (lo, hi) = mesh.bounds();
+    let cut = hi[1] - (hi[1] - lo[1]) / 3.0;
+    let values: Vec<f32> = mesh
+        .vertices
+        .iter()
+        .map(|v| if v[1] > cut { 3.0 } else { f32::NAN })
+        .collect();
+    write_mgh(dir, "rh.front.mgh", &values)
+}
+
+fn chroma(p: &image::Rgba<u8>) -> i32 {
+    p[0].max(p[1]).max(p[2]) as i32 - p[0].min(p[1]).min(p[2]) as i32
+}
+
+/// Chromatic pixels: their count, mean x as a share of the width, and mean chroma.
+fn colourful(img: &RgbaImage) -> (usize, f64, f64) {
+    let (mut n, mut sx, mut sc) = (0usize, 0f64, 0f64);
+    for (x, _, p) in img.enumerate_pixels() {
+        let c = chroma(p);
+        if c > 40 {
+            n += 1;
+            sx += x as f64;
+            sc += c as f64;
+        }
+    }
+    let n_f = n.max(1) as f64;
+    (n, sx / n_f / img.width() as f64, sc / n_f)
+}
+
+#[test]
+fn overlays_stack_in_order_with_their_own_colouring() {
+    let dir = util::out_dir("stack_order");
+    let front = anterior_map(&dir);
+    let front = front.to_str().expect("utf8");
+    let thick = data("rh.thickness");
+    let surf = data("rh.inflated");
+    let base = [&surf as &str, "--views", "lateral"];
+    let gray = ["--overlay", &thick, "--cmap", "gray"];
+    let top = ["--overlay", front, "--cmap", "viridis", "--threshold", "1"];
+    let stacked = render(&dir, "stacked.png", &[&base[..], &gray, &top].concat());
+    let (n, x, c) = colourful(&stacked);
+    // The right hemisphere seen from the right: anterior is on the right.
+    assert!(n > 2000, "the top layer is drawn: {n} coloured pixels");
+    assert!(
+        x > 0.6,
+        "the top layer lies anterior (right): mean x {x:.2}"
+    );
+    // Everything else is the grey thickness map: no colour in the posterior half.
+    let w = stacked.width();
+    let posterior = stacked
+        .enumerate_pixels()
+        .filter(|(px, _, p)| *px < w * 4 / 10 && chroma(p) > 12)
+        .count();
+    assert_eq!(posterior, 0, "coloured pixels in the posterior 40%");
+
+    // Reversed, the opaque grey thickness map covers the other layer.
+    let reversed = render(&dir, "reversed.png", &[&base[..], &top, &gray].concat());
+    let (n_rev, _, _) = colourful(&reversed);
+    assert!(
+        n_rev * 100 < n,
+        "under the grey layer: {n_rev} coloured pixels"
+    );
+
+    // Opacity belongs to the layer it follows: the top layer fades over the grey one.
+    let faded = render(
+        &dir,
+        "faded.png",
+        &[&base[..], &gray, &top, &["--opacity", "0.5"]].concat(),
+    );
+    let (n_half, _, c_half) = colourful(&faded);
+    assert!(
+        n_half > 0 && c_half < 0.8 * c,
+        "faded {c_half:.0} vs {c:.0}"
+    );
+    // The option given before any --overlay goes to the first layer: the grey map fades
+    // instead, and the top layer keeps its full colour.
+    let first = render(
+        &dir,
+        "first.png",
+        &[&base[..], &["--opacity", "0.5"], &gray, &top].concat(),
+    );
+    let (_, _, c_first) = colourful(&first);
+    assert!(
+        (c_first - c).abs() < 3.0,
+        "top layer {c_first:.0} vs {c:.0}"
+    );
+}
+
+#[test]
+fn each_layer_keeps_its_own_sign_and_threshold() {
+    let dir = util::out_dir("stack_sign");
+    let stat = data("rh.stat.mgh");
+    let surf = data("rh.inflated");
+    // The same signed map twice: positive values in hot, negative ones in winter (blue
+    // to green) on the layer above. Each layer shows only its sign.
+    let args = [
+        &surf as &str,
+        "--views",
+        "lateral,medial",
+        "--overlay",
+        &stat,
+        "--cmap",
+        "hot",
+        "--sign",
+        "pos",
+        "--threshold",
+        "2",
+        "--overlay",
+        &stat,
+        "--cmap",
+        "cool",
+        "--sign",
+        "neg",
+        "--threshold",
+        "2",
+    ];
+    let img = render(&dir, "signs.png", &args);
+    let warm = img
+        .pixels()
+        .filter(|p| p[0] as i32 - p[2] as i32 > 80)
+        .count();
+    let cold = img
+        .pixels()
+        .filter(|p| p[2] as i32 - p[0] as i32 > 80)
+        .count();
+    assert!(warm > 300 && cold > 300, "warm {warm}, cold {cold}");
+    // Without the second layer the negative values vanish.
+    let only_pos = render(&dir, "pos.png", &args[..11]);
+    let cold_alone = only_pos
+        .pixels()
+        .filter(|p| p[2] as i32 - p[0] as i32 > 80)
+        .count();
+    assert_eq!(cold_alone, 0, "negative values drawn by the positive layer");
+}
+
+/// The figure of `args` through `backend`, or why it failed.
+fn through(dir: &Path, name: &str, backend: &str, args: &[&str]) -> Result<RgbaImage, String> {
+    let out = dir.join(name);
+    let o = util::surfrender()
+        .current_dir(util::root())
+        .args(args)
+        .args(["--size", "600x", "--backend", backend, "-o"])
+        .arg(&out)
+        .output()
+        .expect("run surfrender");
+    if !o.status.success() {
+        return Err(String::from_utf8_lossy(&o.stderr).into_owned());
+    }
+    Ok(image::open(&out).expect("read figure").to_rgba8())
+}
+
+#[test]
+fn stacked_layers_agree_across_backends() {
+    let dir = util::out_dir("stack_backends");
+    let front = anterior_map(&dir);
+    let (surf, thick, stat, label) = (
+        data("rh.inflated"),
+        data("rh.thickness"),
+        data("rh.stat.mgh"),
+        data("rh.stat_gt3.label"),
+    );
+    let args = [
+        &surf as &str,
+        "--views",
+        "lateral,medial",
+        "--overlay",
+        &thick,
+        "--cmap",
+        "gray",
+        "--label",
+        &label,
+        "--label-color",
+        "lime",
+        "--overlay",
+        &stat,
+        "--threshold",
+        "2.5",
+        "--opacity",
+        "0.7",
+        "--overlay",
+        front.to_str().expect("utf8"),
+        "--cmap",
+        "viridis",
+        "--opacity",
+        "0.5",
+    ];
+    let cpu = through(&dir, "cpu.png", "cpu", &args).expect("cpu renders");
+    for backend in ["egl", "osmesa"] {
+        let img = match through(&dir, &format!("{backend}.png"), backend, &args) {
+            Ok(img) => img,
+            Err(e) if !crate::backends::required() => {
+                eprintln!("SKIPPED: no {backend} here ({e})");
+                continue;
+            }
+            Err(e) => panic!("--backend {backend} is required in CI: {e}"),
+        };
+        assert_eq!(img.dimensions(), cpu.dimensions());
+        let share = crate::backends::agreement(&img, &cpu, 3);
+        assert!(
+            share >= 0.999,
+            "{backend}: {:.4}% of pixels within 3/255 of the CPU renderer",
+            share * 100.0
+        );
+    }
+}
