@@ -218,3 +218,179 @@ fn stacked_layers_agree_across_backends() {
         );
     }
 }
+
+fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let o = util::surfrender()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run surfrender");
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn stacked_spec_and_command_line_agree() {
+    let dir = util::out_dir("stack_spec");
+    let root = util::root();
+    let (lh, rh) = (data("lh.inflated"), data("rh.inflated"));
+    let (lt, rt) = (data("lh.thickness"), data("rh.thickness"));
+    let (ls, rs) = (data("lh.stat.mgh"), data("rh.stat.mgh"));
+    let label = data("rh.stat_gt3.label");
+    let cli_png = dir.join("cli.png");
+    let cli_png = cli_png.to_str().expect("utf8");
+    let stack = [
+        &lh as &str,
+        &rh,
+        "--size",
+        "700x",
+        "--overlay",
+        &lt,
+        "--overlay",
+        &rt,
+        "--cmap",
+        "gray",
+        "--cbar-label",
+        "thickness (mm)",
+        "--label",
+        &label,
+        "--label-color",
+        "lime",
+        "--overlay",
+        &ls,
+        "--overlay",
+        &rs,
+        "--threshold",
+        "2.3",
+        "--range",
+        "2.3",
+        "5",
+        "--opacity",
+        "0.8",
+        "--outline",
+    ];
+    let (code, _, err) = run_in(&root, &[&stack[..], &["-o", cli_png]].concat());
+    assert_eq!(code, 0, "{err}");
+    // --print-spec writes the stack as layers, and replays the same bytes.
+    let (code, toml, err) = run_in(&root, &[&stack[..], &["--print-spec"]].concat());
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(toml.matches("[[layers]]").count(), 3, "{toml}");
+    let printed = util::write(&dir, "printed.toml", toml.as_bytes());
+    let replay = dir.join("replay.png");
+    let (code, _, err) = run_in(
+        &dir,
+        &[
+            "--spec",
+            printed.to_str().expect("utf8"),
+            "-o",
+            replay.to_str().expect("utf8"),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let same = |p: &Path| std::fs::read(p).expect("png") == std::fs::read(cli_png).expect("png");
+    assert!(same(&replay), "replayed stack differs");
+    // Written by hand, bottom first, it is the same figure again.
+    let spec = format!(
+        r#"surfaces = ["{lh}", "{rh}"]
+size = "700x"
+
+[[layers]]
+overlay = ["{lt}", "{rt}"]
+cmap = "gray"
+cbar_label = "thickness (mm)"
+
+[[layers]]
+label = ["{label}"]
+label_color = ["lime"]
+
+[[layers]]
+overlay = ["{ls}", "{rs}"]
+threshold = 2.3
+range = [2.3, 5]
+opacity = 0.8
+outline = true
+"#
+    );
+    let hand = util::write(&dir, "hand.toml", spec.as_bytes());
+    let hand_png = dir.join("hand.png");
+    let (code, _, err) = run_in(
+        &dir,
+        &[
+            "--spec",
+            hand.to_str().expect("utf8"),
+            "-o",
+            hand_png.to_str().expect("utf8"),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(same(&hand_png), "hand-written stack differs");
+}
+
+#[test]
+fn layer_spec_errors_name_the_layer() {
+    let dir = util::out_dir("stack_spec_errors");
+    let ov = "overlay = [\"lh.a.mgh\"]";
+    for (name, text, needle) in [
+        (
+            "type.toml",
+            format!("[[layers]]\n{ov}\n[[layers]]\n{ov}\nthreshold = true\n"),
+            "layers[1].threshold",
+        ),
+        (
+            "negative.toml",
+            format!("[[layers]]\n{ov}\n[[layers]]\n{ov}\nthreshold = -1\n"),
+            "layers[1].threshold",
+        ),
+        (
+            "cmap.toml",
+            format!("[[layers]]\n{ov}\ncmap = \"virdis\"\n"),
+            "layers[0].cmap",
+        ),
+        (
+            "unknown.toml",
+            format!("[[layers]]\n{ov}\ncolour = \"red\"\n"),
+            "unknown field `colour`",
+        ),
+        (
+            "two_kinds.toml",
+            format!("[[layers]]\n{ov}\nannot = [\"lh.aparc.annot\"]\n"),
+            "layers[0]: give one of overlay, annot or label",
+        ),
+        (
+            "style_on_label.toml",
+            "[[layers]]\nlabel = [\"lh.v1.label\"]\nthreshold = 2\n".to_string(),
+            "layers[0].threshold",
+        ),
+        (
+            "two_lh.toml",
+            "[[layers]]\noverlay = [\"lh.a.mgh\", \"lh.b.mgh\"]\n".to_string(),
+            "layers[0].overlay",
+        ),
+        (
+            "mixed.toml",
+            format!("cmap = \"hot\"\n[[layers]]\n{ov}\n"),
+            "move `cmap` into one",
+        ),
+    ] {
+        let spec = util::write(&dir, name, text.as_bytes());
+        let out = dir.join("x.png");
+        let (code, _, err) = run_in(
+            &dir,
+            &[
+                "--spec",
+                spec.to_str().expect("utf8"),
+                "-o",
+                out.to_str().expect("utf8"),
+            ],
+        );
+        assert_eq!(code, 2, "{name}: {err}");
+        assert!(
+            err.contains(needle),
+            "{name}: expected '{needle}' in: {err}"
+        );
+        assert!(!out.exists());
+    }
+}

@@ -20,7 +20,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::{format_num, NumOrText};
+use super::{format_num, short_f32, NumOrText};
 use crate::cli::Args;
 use crate::hemi::Hemi;
 
@@ -41,7 +41,7 @@ pub struct LayerEntry {
     pub sign: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub symmetric: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "short_f32")]
     pub opacity: Option<f32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outline: Option<bool>,

@@ -39,6 +39,32 @@ impl NumOrText {
     }
 }
 
+/// An `f32` field as the shortest decimal that reads back as the same `f32` (`0.8`, not
+/// `0.800000011920929`), so printed specs read as they were written.
+pub(crate) fn short_f32<S: serde::Serializer>(
+    v: &Option<f32>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match v {
+        Some(x) => s.serialize_some(&shortest(*x)),
+        None => s.serialize_none(),
+    }
+}
+
+fn short_f32s<S: serde::Serializer>(
+    v: &Option<Vec<f32>>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match v {
+        Some(xs) => s.serialize_some(&xs.iter().map(|x| shortest(*x)).collect::<Vec<f64>>()),
+        None => s.serialize_none(),
+    }
+}
+
+fn shortest(x: f32) -> f64 {
+    format!("{x}").parse().unwrap_or(x as f64)
+}
+
 fn format_num(n: f64) -> String {
     // Shortest text that reads back as the same f32, as the command line would have it.
     let f = n as f32;
@@ -72,7 +98,7 @@ pub struct FigureFile {
     pub map: Option<NumOrText>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub annot: Option<Vec<PathBuf>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "short_f32")]
     pub annot_alpha: Option<f32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub annot_outline: Option<bool>,
@@ -88,7 +114,7 @@ pub struct FigureFile {
     /// Labels drawn over the overlay (on the command line: given after --overlay).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label_over_overlay: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "short_f32")]
     pub outline_width: Option<f32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub border_color: Option<String>,
@@ -98,7 +124,7 @@ pub struct FigureFile {
     pub outline_color: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contours: Option<Vec<PathBuf>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "short_f32s")]
     pub levels: Option<Vec<f32>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub n_contours: Option<usize>,
@@ -114,7 +140,7 @@ pub struct FigureFile {
     pub focus_vertex: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub foci: Option<Vec<PathBuf>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "short_f32")]
     pub focus_radius: Option<f32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub focus_color: Option<String>,
@@ -126,19 +152,19 @@ pub struct FigureFile {
     pub threshold: Option<NumOrText>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub range: Option<Vec<NumOrText>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "short_f32")]
     pub opacity: Option<f32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sign: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub views: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "short_f32")]
     pub azimuth: Option<f32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "short_f32")]
     pub elevation: Option<f32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "short_f32")]
     pub roll: Option<f32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "short_f32")]
     pub zoom: Option<f32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub layout: Option<String>,
@@ -156,7 +182,7 @@ pub struct FigureFile {
     pub cbar_ticks: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cbar_format: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "short_f32")]
     pub font_size: Option<f32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub colorbar_file: Option<PathBuf>,
@@ -164,7 +190,7 @@ pub struct FigureFile {
     pub panel_labels: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub panel_size: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "short_f32")]
     pub scale: Option<f32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dpi: Option<u32>,

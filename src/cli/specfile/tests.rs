@@ -89,3 +89,57 @@ fn every_field_round_trips() {
     let based = relative.rebased(Path::new("/x"));
     assert_eq!(based, full);
 }
+
+/// A stack of layers survives spec → command line → spec: each overlay keeps its own
+/// options, and annotations and labels keep their places between the overlays.
+#[test]
+fn layers_round_trip() {
+    let p = |s: &str| PathBuf::from(format!("/x/{s}"));
+    let layers = vec![
+        LayerEntry {
+            annot: Some(vec![p("lh.aparc.annot")]),
+            ..Default::default()
+        },
+        LayerEntry {
+            overlay: Some(vec![p("lh.thickness"), p("rh.thickness")]),
+            cmap: Some("gray".into()),
+            opacity: Some(0.5),
+            cbar_label: Some("mm".into()),
+            ..Default::default()
+        },
+        LayerEntry {
+            label: Some(vec![p("lh.v1.label"), p("rh.v1.label")]),
+            label_color: Some(vec!["gold".into(), "#00ff00".into()]),
+            ..Default::default()
+        },
+        LayerEntry {
+            overlay: Some(vec![p("lh.sig.mgh"), p("rh.sig.mgh")]),
+            threshold: Some(NumOrText::Text("95%".into())),
+            range: Some(vec![NumOrText::Num(2.0), NumOrText::Num(5.0)]),
+            sign: Some("pos".into()),
+            symmetric: Some(true),
+            outline: Some(true),
+            ..Default::default()
+        },
+        LayerEntry {
+            overlay: Some(vec![p("lh.sig.mgh")]),
+            cmap: Some("viridis".into()),
+            ..Default::default()
+        },
+    ];
+    let spec = FigureFile {
+        surfaces: Some(vec![p("lh.pial"), p("rh.pial")]),
+        layers: Some(layers.clone()),
+        ..Default::default()
+    };
+    assert_eq!(spec.validate(), Ok(()));
+    let mut argv: Vec<std::ffi::OsString> = vec!["surfrender".into()];
+    argv.extend(spec.to_args(&|_| false));
+    let m = Args::command().try_get_matches_from(&argv).expect("parses");
+    let mut a = Args::from_arg_matches(&m).expect("args");
+    a.order = super::super::LayerOrder::from_matches(&m);
+    let back = FigureFile::from_args(&a);
+    assert_eq!(back.layers, Some(layers));
+    assert_eq!(back.validate(), Ok(()));
+    assert_eq!((back.overlay, back.cmap, back.annot), (None, None, None));
+}
