@@ -77,9 +77,13 @@ pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
             scale: spec.scale,
             panel_size: spec.panel_size,
             colorbar_vertical: spec.colorbar_vertical,
-            colorbar_side_units: scene.mapping.as_ref().map_or(0.0, |m| {
-                crate::montage::colorbar::side_units(m, &bar_style(spec))
-            }),
+            colorbar_side_units: crate::montage::colorbar::side_units_all(
+                &scene
+                    .mapping
+                    .iter()
+                    .map(|m| (m, bar_style(spec)))
+                    .collect::<Vec<_>>(),
+            ),
         },
     ) {
         Ok(p) => p,
@@ -105,19 +109,20 @@ pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
             return Err(e);
         }
     }
+    let bars: Vec<_> = mapping.iter().map(|m| (m, bar_style(spec))).collect();
     let image = montage::compose(
         &plan,
         &images,
         spec.background,
-        mapping.as_ref().filter(|_| spec.colorbar),
+        if spec.colorbar { &bars } else { &[] },
         spec.title.as_deref(),
-        &bar_style(spec),
+        bar_style(spec).font_px,
     );
     stage("compose", &mut t);
     finishing.join();
     stage("teardown", &mut t);
-    if let (Some(path), Some(m)) = (&spec.colorbar_file, &mapping) {
-        crate::montage::colorbar::write_file(path, m, &bar_style(spec), spec.background)?;
+    if let Some(path) = spec.colorbar_file.as_ref().filter(|_| !bars.is_empty()) {
+        crate::montage::colorbar::write_file(path, &bars, spec.colorbar_vertical, spec.background)?;
     }
     Ok(Figure {
         image,
