@@ -2,7 +2,9 @@
 
 use image::RgbaImage;
 
+use crate::color::ColorMapping;
 use crate::error::Result;
+use crate::montage::colorbar::BarStyle;
 use crate::montage::{self, LayoutOptions};
 use crate::render::{self, BackendInfo, RenderOptions};
 use crate::spec::{Background, FigureSpec};
@@ -29,17 +31,22 @@ pub fn stage(name: &str, since: &mut std::time::Instant) {
     *since = std::time::Instant::now();
 }
 
-/// The colour bar's text settings; points become pixels at the figure's resolution
+/// A colour bar's text settings; points become pixels at the figure's resolution
 /// (`--dpi`, else 96) and scale.
-pub fn bar_style(spec: &FigureSpec) -> crate::montage::colorbar::BarStyle {
+pub fn bar_style(spec: &FigureSpec, caption: Option<String>) -> crate::montage::colorbar::BarStyle {
     crate::montage::colorbar::BarStyle {
-        caption: spec.overlays.first().and_then(|l| l.caption.clone()),
+        caption,
         ticks: spec.colorbar_ticks,
         format: spec.colorbar_format,
         font_px: spec
             .font_size
             .map(|pt| pt * spec.dpi.unwrap_or(96) as f32 / 72.0 * spec.scale),
     }
+}
+
+/// The bars as the montage takes them.
+fn bar_refs(bars: &[(ColorMapping, BarStyle)]) -> Vec<(&ColorMapping, BarStyle)> {
+    bars.iter().map(|(m, b)| (m, b.clone())).collect()
 }
 
 /// Whether `SURFRENDER_TIMING` is set (read once).
@@ -63,6 +70,13 @@ pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
         }
     };
     stage("read", &mut t);
+    // One colour bar per overlay layer that colours anything, bottom layer first.
+    let bars: Vec<(ColorMapping, BarStyle)> = scene
+        .mappings
+        .iter()
+        .zip(&spec.overlays)
+        .filter_map(|(m, layer)| Some((m.clone()?, bar_style(spec, layer.caption.clone()))))
+        .collect();
     let plan = match montage::plan(
         &scene,
         &LayoutOptions {
@@ -70,16 +84,14 @@ pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
             zoom: spec.zoom,
             layout: spec.layout.clone(),
             size: spec.size,
-            colorbar: spec.colorbar && scene.mapping(0).is_some(),
+            colorbar: spec.colorbar && !bars.is_empty(),
             title: spec.title.is_some(),
-            colorbar_label: spec.overlays.iter().any(|l| l.caption.is_some()),
+            colorbar_label: bars.iter().any(|(_, b)| b.caption.is_some()),
             panel_labels: spec.panel_labels,
             scale: spec.scale,
             panel_size: spec.panel_size,
             colorbar_vertical: spec.colorbar_vertical,
-            colorbar_side_units: scene.mapping(0).map_or(0.0, |m| {
-                crate::montage::colorbar::side_units(m, &bar_style(spec))
-            }),
+            colorbar_side_units: crate::montage::colorbar::side_units_all(&bar_refs(&bars)),
         },
     ) {
         Ok(p) => p,
@@ -89,7 +101,6 @@ pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
         }
     };
     stage("layout", &mut t);
-    let mapping = scene.mapping(0).cloned();
     let (outcome, finishing) = backend.render(scene, plan.panels.clone());
     let (images, backend) = match outcome {
         Ok(r) => r,
@@ -105,19 +116,20 @@ pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
             return Err(e);
         }
     }
+    let bars = bar_refs(&bars);
     let image = montage::compose(
         &plan,
         &images,
         spec.background,
-        mapping.as_ref().filter(|_| spec.colorbar),
+        if spec.colorbar { &bars } else { &[] },
         spec.title.as_deref(),
-        &bar_style(spec),
+        bar_style(spec, None).font_px,
     );
     stage("compose", &mut t);
     finishing.join();
     stage("teardown", &mut t);
-    if let (Some(path), Some(m)) = (&spec.colorbar_file, &mapping) {
-        crate::montage::colorbar::write_file(path, m, &bar_style(spec), spec.background)?;
+    if let Some(path) = spec.colorbar_file.as_ref().filter(|_| !bars.is_empty()) {
+        crate::montage::colorbar::write_file(path, &bars, spec.colorbar_vertical, spec.background)?;
     }
     Ok(Figure {
         image,

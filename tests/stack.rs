@@ -394,3 +394,73 @@ fn layer_spec_errors_name_the_layer() {
         assert!(!out.exists());
     }
 }
+
+#[test]
+fn each_layer_has_its_own_colour_bar() {
+    let dir = util::out_dir("stack_bars");
+    let (surf, thick, stat) = (
+        data("rh.inflated"),
+        data("rh.thickness"),
+        data("rh.stat.mgh"),
+    );
+    let out = dir.join("bars.png");
+    let bar = dir.join("bars-only.png");
+    let o = util::surfrender()
+        .current_dir(util::root())
+        .args([
+            &surf as &str,
+            "--views",
+            "lateral",
+            "--size",
+            "800x",
+            "--overlay",
+            &thick,
+            "--cmap",
+            "gray",
+            "--cbar-label",
+            "mm",
+            "--overlay",
+            &stat,
+            "--cmap",
+            "hot",
+            "--sign",
+            "pos",
+            "--threshold",
+            "2",
+            "--cbar-label",
+            "z",
+        ])
+        .arg("--colorbar-file")
+        .arg(&bar)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .expect("run surfrender");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let img = image::open(&out).expect("figure").to_rgba8();
+    // The bars share one row under the panels: the row with the most hot-coloured pixels
+    // in the bottom quarter.
+    let w = img.width();
+    let warm = |p: &image::Rgba<u8>| p[0] as i32 - p[2] as i32 > 80;
+    let grey = |p: &image::Rgba<u8>| chroma(p) < 4 && p[0] > 20 && p[0] < 235;
+    let row = (img.height() * 3 / 4..img.height())
+        .max_by_key(|&y| (0..w).filter(|&x| warm(img.get_pixel(x, y))).count())
+        .unwrap_or(0);
+    let xs = |f: &dyn Fn(&image::Rgba<u8>) -> bool| -> Vec<u32> {
+        (0..w).filter(|&x| f(img.get_pixel(x, row))).collect()
+    };
+    let (g, h) = (xs(&grey), xs(&warm));
+    assert!(
+        g.len() > 100 && h.len() > 100,
+        "grey {}, hot {}",
+        g.len(),
+        h.len()
+    );
+    assert!(
+        g.iter().all(|&x| x < w / 2) && h.iter().all(|&x| x > w / 2),
+        "the first layer's bar is left, the second's right (row {row})"
+    );
+    // The bar file holds both bars side by side.
+    let file = image::open(&bar).expect("bar file").to_rgba8();
+    assert_eq!(file.width(), 1600, "two 800-pixel bar slots");
+}

@@ -291,7 +291,7 @@ pub struct Args {
     #[arg(long, value_name = "PT")]
     pub font_size: Option<f32>,
 
-    /// Also write the colour bar alone to FILE (.png or .svg).
+    /// Also write the colour bar alone to FILE (.png or .svg), in the --cbar-orientation.
     #[arg(long, value_name = "FILE")]
     pub colorbar_file: Option<PathBuf>,
 

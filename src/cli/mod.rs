@@ -406,6 +406,7 @@ pub fn run(a: &Args) -> Result<Vec<String>> {
     output::check_destination(&sidecar::path(out))?;
     if let Some(bar) = &spec.colorbar_file {
         output::check_destination(bar)?;
+        crate::montage::colorbar::file_is_svg(bar)?;
         if spec.overlays.is_empty() {
             notes_early.push("--colorbar-file ignored: there is no --overlay".to_string());
         }

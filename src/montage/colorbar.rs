@@ -1,10 +1,15 @@
 //! The colour bar: drawn from the same [`ColorMapping`] as the surfaces, so it shows
 //! exactly what is drawn, including the transparent band of a thresholded two-sided map.
 
+use std::ops::Range;
+
 use image::RgbaImage;
 
 use crate::color::{ColorMapping, Sign};
 use crate::text::{self, Align};
+
+mod file;
+pub use file::{file_is_svg, write_file};
 
 /// Height of the colour bar strip in units of 1% of the figure width.
 pub const UNITS: f32 = 10.0;
@@ -14,22 +19,48 @@ pub const LABEL_UNITS: f32 = 4.0;
 /// ticks and the widest tick label, or the caption above it if that is wider. Text width
 /// grows linearly with its size, so it is measured at one pixel per unit.
 pub fn side_units(m: &ColorMapping, style: &BarStyle) -> f32 {
+    side_width(m, style, 1.0)
+}
+
+/// `side_units` with the text `text_scale` times its default size.
+fn side_width(m: &ColorMapping, style: &BarStyle, text_scale: f32) -> f32 {
     let (_, _, ticks) = ticks_by_importance(m, style);
     let widest = |texts: &mut dyn Iterator<Item = String>| {
         texts
-            .map(|t| text::measure(&t, FONT).0)
+            .map(|t| text::measure(&t, FONT).0 * text_scale)
             .fold(0.0f32, f32::max)
     };
     let labels = widest(&mut ticks.iter().map(|&t| style.format.format(t)));
     let caption = widest(&mut style.caption.iter().cloned());
     (1.5 + BAR_HEIGHT + TICK + 0.4 + labels + 1.5).max(1.5 + caption + 1.5)
 }
+
+/// Width of the strip that vertical bars standing side by side need, in decoration units:
+/// each bar has a sub-strip of its own `side_units`.
+pub fn side_units_all(bars: &[(&ColorMapping, BarStyle)]) -> f32 {
+    bars.iter().map(|(m, style)| side_units(m, style)).sum()
+}
+
+/// Width in pixels of a vertical bar's sub-strip at unit `u`: `side_units`, unless the
+/// style fixes the text size, which the units cannot know (they are planned before `u`).
+/// Measuring that text keeps its labels clear of the next bar.
+fn side_px(m: &ColorMapping, style: &BarStyle, u: f32) -> f32 {
+    match style.font_px {
+        None => side_units(m, style) * u,
+        Some(px) => side_width(m, style, px / (FONT * u)) * u,
+    }
+}
+
 const BAR_TOP: f32 = 1.5;
 const BAR_HEIGHT: f32 = 2.2;
 const TICK: f32 = 0.8;
 const FONT: f32 = 2.3;
-/// The bar spans this share of the figure width, centred.
+/// A lone bar spans this share of the figure width, centred.
 const BAR_WIDTH: f32 = 0.4;
+/// Bars side by side span this share of their slots (see `bar_extent`).
+const SHARED_BAR_WIDTH: f32 = 0.7;
+/// Clear space on each side of a tick label, in units.
+const LABEL_GAP: f32 = 0.6;
 
 /// Value range shown by the bar and the values that get tick labels: the range ends and
 /// the threshold, on each side that is drawn.
@@ -156,7 +187,8 @@ pub struct BarStyle {
     pub font_px: Option<f32>,
 }
 
-/// Draws the bar with its strip starting at `top`; `u` is the decoration unit.
+/// Draws the bar across the whole width, with its strip starting at `top`; `u` is the
+/// decoration unit.
 pub fn draw(
     img: &mut RgbaImage,
     m: &ColorMapping,
@@ -166,10 +198,80 @@ pub fn draw(
     style: &BarStyle,
 ) {
     let w = img.width() as f32;
-    // A share of the width, but not wider than 40 units on a wide row of panels.
-    let bar_w = (w * BAR_WIDTH).min(40.0 * u);
-    let x0 = ((w - bar_w) / 2.0).round();
-    let x1 = ((w + bar_w) / 2.0).round();
+    draw_in(img, m, 0.0..w, top, u, ink, style);
+}
+
+/// Draws every bar in the one strip starting at `top`, each centred in an equal share of
+/// the width, in order from left to right.
+pub fn draw_all(
+    img: &mut RgbaImage,
+    bars: &[(&ColorMapping, BarStyle)],
+    top: u32,
+    u: f32,
+    ink: [u8; 3],
+) {
+    let w = img.width() as f32;
+    for (i, (m, style)) in bars.iter().enumerate() {
+        draw_in(img, m, slot(w, i, bars.len()), top, u, ink, style);
+    }
+}
+
+/// The `i`-th of `n` equal slots across `width` pixels.
+fn slot(width: f32, i: usize, n: usize) -> Range<f32> {
+    let n = n.max(1) as f32;
+    width * i as f32 / n..width * (i + 1) as f32 / n
+}
+
+/// Where a horizontal bar lies in its slot, in pixels (unrounded). A bar alone in the
+/// figure keeps its long-standing proportions: 40% of the width, at most 40 units. Bars
+/// that share the strip get a larger part of their narrower slots, 70% but at most 40
+/// units, so that each stays long enough to read; and they leave room at both ends for
+/// the widest tick label, so that every label stays inside its own slot and never meets
+/// a neighbour's.
+fn bar_extent(
+    m: &ColorMapping,
+    style: &BarStyle,
+    slot: &Range<f32>,
+    alone: bool,
+    u: f32,
+) -> (f32, f32) {
+    let slot_w = slot.end - slot.start;
+    let bar_w = if alone {
+        (slot_w * BAR_WIDTH).min(40.0 * u)
+    } else {
+        let px = style.font_px.unwrap_or(FONT * u);
+        let (_, _, ticks) = ticks_by_importance(m, style);
+        let widest = ticks
+            .iter()
+            .map(|&t| text::measure(&style.format.format(t), px).0)
+            .fold(0.0f32, f32::max);
+        (slot_w * SHARED_BAR_WIDTH)
+            .min(40.0 * u)
+            .min(slot_w - widest - 2.0 * LABEL_GAP * u)
+            // Labels too wide for any bar: keep a bar and let the labels be moved in.
+            .max(slot_w * 0.25)
+    };
+    let x0 = slot.start + (slot_w - bar_w) / 2.0;
+    (x0, x0 + bar_w)
+}
+
+/// Draws a bar centred in the horizontal span `slot` of the strip starting at `top`. Its
+/// labels and caption are kept inside the slot, so that bars side by side never overlap.
+/// A bar whose slot is the whole width is the figure's only bar and spans 40% of it (at
+/// most 40 units), as it always has; a bar sharing the strip spans 70% of its slot, at
+/// most 40 units, and less where the widest tick label needs the room (`bar_extent`).
+pub fn draw_in(
+    img: &mut RgbaImage,
+    m: &ColorMapping,
+    slot: Range<f32>,
+    top: u32,
+    u: f32,
+    ink: [u8; 3],
+    style: &BarStyle,
+) {
+    let alone = slot.start <= 0.0 && slot.end >= img.width() as f32;
+    let (x0, x1) = bar_extent(m, style, &slot, alone, u);
+    let (x0, x1) = (x0.round(), x1.round());
     let y0 = top as f32 + (BAR_TOP * u).round();
     let y1 = y0 + (BAR_HEIGHT * u).round().max(2.0);
     let (vmin, vmax, ticks) = ticks_by_importance(m, style);
@@ -181,18 +283,37 @@ pub fn draw(
             fill_rect(img, [x, y0 as u32, x + 1, y1 as u32], c);
         }
     }
-    // Labels that would overlap an earlier (more important) one are skipped.
     let px = style.font_px.unwrap_or(FONT * u);
+    let slot_w = slot.end - slot.start;
     if let Some(c) = &style.caption {
+        // A caption wider than its slot shrinks to fit, as a long title does.
+        let (cw, _) = text::measure(c, px);
+        let cap_px = if cw > 0.96 * slot_w {
+            px * 0.96 * slot_w / cw
+        } else {
+            px
+        };
         let cap_top = y1 + TICK * u + 0.3 * u + px * 1.25 + 0.6 * u;
-        text::draw(img, c, w / 2.0, cap_top, px, Align::Center, ink);
+        let centre = slot.start + slot_w / 2.0;
+        text::draw(img, c, centre, cap_top, cap_px, Align::Center, ink);
     }
+    // Labels that would overlap an earlier (more important) one are skipped.
     let mut taken: Vec<(f32, f32)> = Vec::new();
     for t in ticks {
         let x = x0 + (t - vmin) / span * (x1 - x0 - 1.0);
         let label = style.format.format(t);
         let (lw, _) = text::measure(&label, px);
-        if !claim(&mut taken, x - lw / 2.0 - 0.6 * u, x + lw / 2.0 + 0.6 * u) {
+        // Moved in, not cut, where it would cross the slot's edge.
+        let at = if lw < slot_w {
+            x.clamp(slot.start + lw / 2.0, slot.end - lw / 2.0)
+        } else {
+            x
+        };
+        if !claim(
+            &mut taken,
+            at - lw / 2.0 - LABEL_GAP * u,
+            at + lw / 2.0 + LABEL_GAP * u,
+        ) {
             continue;
         }
         let [a, b] = tick_span(x, u);
@@ -200,7 +321,7 @@ pub fn draw(
         text::draw(
             img,
             &label,
-            x,
+            at,
             y1 + TICK * u + 0.3 * u,
             px,
             Align::Center,
@@ -271,162 +392,29 @@ pub fn format_tick(v: f32) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::format_tick;
-
-    #[test]
-    fn ticks() {
-        assert_eq!(format_tick(2.5), "2.5");
-        assert_eq!(format_tick(4.0), "4");
-        assert_eq!(format_tick(-4.857), "\u{2212}4.86");
-        assert_eq!(format_tick(0.01234), "0.0123");
-        assert_eq!(format_tick(1234.5), "1234");
+/// Draws vertical bars side by side from `left`, between `top` and `bottom`, each in a
+/// sub-strip as wide as its `side_units`.
+pub fn draw_vertical_all(
+    img: &mut RgbaImage,
+    bars: &[(&ColorMapping, BarStyle)],
+    left: u32,
+    top: u32,
+    bottom: u32,
+    u: f32,
+    ink: [u8; 3],
+) {
+    let mut offset = 0.0;
+    for (m, style) in bars {
+        // Rounded from the running sum, so that rounding errors do not add up.
+        let at = (left as f32 + offset).round() as u32;
+        draw_vertical(img, m, at, top, bottom, u, ink, style);
+        offset += side_px(m, style, u);
     }
 }
 
-#[cfg(test)]
-mod extent_tests {
-    use super::extent;
-    use crate::color::{cmap::Colormap, Bound, ColorMapping, OverlayStyle, Sign};
-
-    fn mapping(thr: f32, lo: f32, hi: f32, data: &[f32]) -> ColorMapping {
-        let style = OverlayStyle {
-            cmap: Colormap::from_name("heat").expect("heat"),
-            threshold: Some(Bound::Value(thr)),
-            range: Some((Bound::Value(lo), Bound::Value(hi))),
-            sign: Sign::Abs,
-            symmetric: false,
-            opacity: 1.0,
-        };
-        ColorMapping::resolve(&style, &[data]).expect("mapping")
-    }
-
-    #[test]
-    fn ticks_at_threshold_and_range_ends() {
-        let (a, b, mut t) = extent(&mapping(3.0, 2.0, 5.0, &[-6.0, 6.0]));
-        assert_eq!((a, b), (-5.0, 5.0));
-        t.sort_by(f32::total_cmp);
-        assert_eq!(t, vec![-5.0, -3.0, -2.0, 2.0, 3.0, 5.0]);
-        let (_, b, t) = extent(&mapping(6.0, 2.0, 4.0, &[7.0]));
-        assert_eq!(b, 6.0, "a threshold above MAX is still on the bar");
-        assert!(t.contains(&6.0));
-    }
-
-    #[test]
-    fn collapsed_range_still_spans() {
-        let (a, b, _) = extent(&mapping(0.0, 0.0, 0.0, &[-1.0, 1.0]));
-        assert!(b > a);
-    }
-}
-
-/// Writes the colour bar alone, as PNG or (by the `.svg` extension) SVG, for figures
-/// assembled elsewhere. The PNG is 800 pixels wide; the SVG draws one rectangle per
-/// colour step, so it stays sharp at any size.
-pub fn write_file(
-    path: &std::path::Path,
-    m: &ColorMapping,
-    style: &BarStyle,
-    background: crate::spec::Background,
-) -> crate::error::Result<()> {
-    use crate::spec::Background;
-    let u = 8.0;
-    let units = UNITS
-        + if style.caption.is_some() {
-            LABEL_UNITS
-        } else {
-            0.0
-        };
-    let (w, h) = (800u32, (units * u).round() as u32);
-    let svg = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
-    if !svg {
-        let fill = match background {
-            Background::Color(c) => image::Rgba([c[0], c[1], c[2], 255]),
-            Background::Transparent => image::Rgba([0, 0, 0, 0]),
-        };
-        let mut img = RgbaImage::from_pixel(w, h, fill);
-        draw(&mut img, m, 0, u, background.ink(), style);
-        return crate::output::write_png(
-            path,
-            &img,
-            background == Background::Transparent,
-            &Vec::new(),
-            None,
-        );
-    }
-    // SVG: the same geometry as `draw`, in user units of pixels.
-    let (vmin, vmax, ticks) = extent(m);
-    let ticks = even_ticks(m, style, vmin, vmax).unwrap_or(ticks);
-    let span = (vmax - vmin).max(f32::EPSILON);
-    let (x0, bar_w) = (w as f32 * (1.0 - BAR_WIDTH) / 2.0, w as f32 * BAR_WIDTH);
-    let (y0, bh) = (BAR_TOP * u, BAR_HEIGHT * u);
-    let ink = background.ink();
-    let ink = format!("#{:02x}{:02x}{:02x}", ink[0], ink[1], ink[2]);
-    let mut out = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}">"#
-    );
-    out.push('\n');
-    if let Background::Color(c) = background {
-        out.push_str(&format!(
-            r##"<rect width="{w}" height="{h}" fill="#{:02x}{:02x}{:02x}"/>"##,
-            c[0], c[1], c[2]
-        ));
-        out.push('\n');
-    }
-    let steps = 256;
-    for k in 0..steps {
-        let v = vmin + (k as f32 + 0.5) / steps as f32 * span;
-        if let Some(c) = m.rgb(v) {
-            let x = x0 + k as f32 / steps as f32 * bar_w;
-            out.push_str(&format!(
-                r##"<rect x="{x:.2}" y="{y0}" width="{:.2}" height="{bh}" fill="#{:02x}{:02x}{:02x}"/>"##,
-                bar_w / steps as f32 + 0.05,
-                c[0],
-                c[1],
-                c[2]
-            ));
-            out.push('\n');
-        }
-    }
-    let px = style.font_px.unwrap_or(FONT * u);
-    let mut ticks = ticks;
-    ticks.sort_by(f32::total_cmp);
-    ticks.dedup_by(|a, b| (*a - *b).abs() <= span * 1e-6);
-    for t in ticks {
-        let x = x0 + (t - vmin) / span * bar_w;
-        out.push_str(&format!(
-            r#"<line x1="{x:.2}" y1="{}" x2="{x:.2}" y2="{}" stroke="{ink}" stroke-width="{:.1}"/>"#,
-            y0 + bh,
-            y0 + bh + TICK * u,
-            0.15 * u
-        ));
-        out.push_str(&format!(
-            r#"<text x="{x:.2}" y="{:.1}" font-family="DejaVu Sans, sans-serif" font-size="{px:.1}" text-anchor="middle" fill="{ink}">{}</text>"#,
-            y0 + bh + TICK * u + 0.3 * u + px,
-            xml_escape(&style.format.format(t))
-        ));
-        out.push('\n');
-    }
-    if let Some(c) = &style.caption {
-        out.push_str(&format!(
-            r#"<text x="{:.1}" y="{:.1}" font-family="DejaVu Sans, sans-serif" font-size="{px:.1}" text-anchor="middle" fill="{ink}">{}</text>"#,
-            w as f32 / 2.0,
-            y0 + bh + TICK * u + 0.3 * u + px * 2.25 + 0.6 * u,
-            xml_escape(c)
-        ));
-        out.push('\n');
-    }
-    out.push_str("</svg>\n");
-    crate::output::write_atomic(path, out.as_bytes())
-}
-
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// Width in pixels of vertical bars side by side at unit `u` (see `side_px`).
+fn side_px_all(bars: &[(&ColorMapping, BarStyle)], u: f32) -> f32 {
+    bars.iter().map(|(m, style)| side_px(m, style, u)).sum()
 }
 
 /// Draws a vertical bar in the strip from `left` to the image's right edge, between `top`
@@ -486,23 +474,4 @@ pub fn draw_vertical(
 }
 
 #[cfg(test)]
-mod format_tests {
-    use super::TickFormat;
-
-    #[test]
-    fn printf_like_formats() {
-        assert_eq!(
-            TickFormat::parse("%.1e").map(|f| f.format(2.8)),
-            Some("2.8e+00".to_string())
-        );
-        assert_eq!(
-            TickFormat::parse("%.1e").map(|f| f.format(-0.0015)),
-            Some("\u{2212}1.5e-03".to_string())
-        );
-        assert_eq!(
-            TickFormat::parse("%.2f").map(|f| f.format(-0.001)),
-            Some("0.00".to_string())
-        );
-        assert_eq!(TickFormat::parse("%d"), None);
-    }
-}
+mod tests;

@@ -4,6 +4,8 @@
 //! pixels-per-millimetre scale, and the figure size is met exactly without resampling.
 
 pub mod colorbar;
+#[cfg(test)]
+mod tests;
 
 use image::RgbaImage;
 
@@ -53,7 +55,7 @@ pub struct LayoutOptions<'a> {
     pub size: (Option<u32>, Option<u32>),
     pub colorbar: bool,
     pub title: bool,
-    /// A caption under the colour bar's ticks (`--cbar-label`).
+    /// A caption under the colour bars' ticks (`--cbar-label`): whether any bar has one.
     pub colorbar_label: bool,
     /// "L lateral", "R medial", ... above each panel.
     pub panel_labels: bool,
@@ -63,7 +65,8 @@ pub struct LayoutOptions<'a> {
     pub panel_size: Option<(u32, u32)>,
     /// The colour bar stands beside the panels instead of under them.
     pub colorbar_vertical: bool,
-    /// Width of a vertical colour bar's strip (`colorbar::side_units`).
+    /// Width of the strip of vertical colour bars: the sum of every bar's
+    /// `colorbar::side_units` (`colorbar::side_units_all`), as they stand side by side.
     pub colorbar_side_units: f32,
 }
 
@@ -353,15 +356,19 @@ fn prefix_sums(v: &[f32]) -> Vec<f32> {
         .collect()
 }
 
-/// Composes the figure: background, panels (premultiplied RGBA), title and colour bar.
-/// Returns straight-alpha RGBA.
+/// Composes the figure: background, panels (premultiplied RGBA), title and colour bars,
+/// one per entry of `bars`, side by side in the order given (`bars` is empty for a figure
+/// without colour bar).
+/// Panel captions are `font_px` pixels high if given (the colour bars' text size, so
+/// that the figure's small text matches), else sized by the plan. Returns straight-alpha
+/// RGBA.
 pub fn compose(
     plan: &Plan,
     images: &[RgbaImage],
     background: Background,
-    mapping: Option<&ColorMapping>,
+    bars: &[(&ColorMapping, colorbar::BarStyle)],
     title: Option<&str>,
-    bar: &colorbar::BarStyle,
+    font_px: Option<f32>,
 ) -> RgbaImage {
     let fill = match background {
         Background::Color(c) => image::Rgba([c[0], c[1], c[2], 255]),
@@ -413,16 +420,14 @@ pub fn compose(
             ink,
         );
     }
-    if let Some(m) = mapping {
-        if let Some(left) = plan.colorbar_side {
-            let top = plan.title_height;
-            colorbar::draw_vertical(&mut out, m, left, top, plan.height, u, ink, bar);
-        } else if plan.colorbar_top < plan.height {
-            colorbar::draw(&mut out, m, plan.colorbar_top, u, ink, bar);
-        }
+    if let Some(left) = plan.colorbar_side {
+        let top = plan.title_height;
+        colorbar::draw_vertical_all(&mut out, bars, left, top, plan.height, u, ink);
+    } else if plan.colorbar_top < plan.height {
+        colorbar::draw_all(&mut out, bars, plan.colorbar_top, u, ink);
     }
     for (text, x, y) in &plan.labels {
-        let px = bar.font_px.unwrap_or(plan.label_px);
+        let px = font_px.unwrap_or(plan.label_px);
         text::draw(&mut out, text, *x, *y, px, Align::Left, ink);
     }
     out
