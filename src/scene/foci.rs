@@ -120,34 +120,56 @@ pub fn read_foci(
         source,
     })?;
     let bad =
-        |line: usize, msg: String| Error::Usage(format!("{}: line {line}: {msg}", path.display()));
-    let mut lines = text
+        |line: u64, msg: String| Error::Usage(format!("{}: line {line}: {msg}", path.display()));
+    // Tab-separated when the header line has a tab; the csv crate handles quoting, a
+    // byte-order mark and `#` comments as spreadsheets and pandas write them.
+    let header_line = text
         .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
-    let Some((_, header)) = lines.next() else {
+        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .unwrap_or("");
+    let sep = if header_line.contains('\t') {
+        b'\t'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(sep)
+        .comment(Some(b'#'))
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .map_err(|e| bad(e.position().map_or(1, |p| p.line()), e.to_string()))?
+        .clone();
+    if header.iter().all(str::is_empty) {
         return Err(Error::Usage(format!(
             "{}: no header line (x,y,z or vertex)",
             path.display()
         )));
-    };
-    let sep = if header.contains('\t') { '\t' } else { ',' };
-    let cols: Vec<String> = header
-        .split(sep)
-        .map(|c| c.trim().to_ascii_lowercase())
-        .collect();
+    }
+    let cols: Vec<String> = header.iter().map(|c| c.to_ascii_lowercase()).collect();
+    let header_at = header.position().map_or(1, |p| p.line());
     let col = |name: &str| cols.iter().position(|c| c == name);
     let (x, y, z, vertex) = (col("x"), col("y"), col("z"), col("vertex"));
     if !(x.is_some() && y.is_some() && z.is_some()) && vertex.is_none() {
         return Err(bad(
-            1,
-            format!("the header names no x,y,z or vertex column: {header}"),
+            header_at,
+            format!(
+                "the header names no x,y,z or vertex column: {}",
+                cols.join(",")
+            ),
         ));
     }
     let mut out = Vec::new();
-    for (i, line) in lines {
-        let n = i + 1;
-        let fields: Vec<&str> = line.split(sep).map(str::trim).collect();
+    for record in reader.records() {
+        let record =
+            record.map_err(|e| bad(e.position().map_or(0, |p| p.line()), e.to_string()))?;
+        let n = record.position().map_or(0, |p| p.line());
+        let fields: Vec<&str> = record.iter().collect();
+        if fields.iter().all(|f| f.is_empty()) {
+            continue;
+        }
         if fields.len() != cols.len() {
             return Err(bad(
                 n,
@@ -206,7 +228,7 @@ pub fn read_foci(
             at,
             radius,
             rgb,
-            source: Some((path.to_path_buf(), n)),
+            source: Some((path.to_path_buf(), n as usize)),
         });
     }
     Ok(out)
@@ -221,5 +243,32 @@ mod tests {
         let s = unit_sphere();
         assert_eq!((s.vertices.len(), s.faces.len()), (162, 320));
         assert_eq!(s.outward_winding(), Some(1.0));
+    }
+
+    fn read(name: &str, bytes: &[u8]) -> Result<Vec<Focus>> {
+        let dir = std::env::temp_dir().join(format!("surfrender-foci-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|e| Error::Render(e.to_string()))?;
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).map_err(|e| Error::Render(e.to_string()))?;
+        read_foci(&path, 5.0, [255; 3], Some(Hemi::Left))
+    }
+
+    /// Files as spreadsheets and pandas write them: a byte-order mark, quoted fields,
+    /// comments and blank lines; errors count lines as a text editor does.
+    #[test]
+    fn spreadsheet_csv_files_are_read() {
+        let text = b"\xef\xbb\xbf# foci\n\"Vertex\",\"hemi\",\"color\"\n\n12,rh,red\n\"7\",\"lh\",\"#00ff00\"\n";
+        let foci = read("a.csv", text).expect("read");
+        assert_eq!(foci.len(), 2);
+        assert!(matches!(foci[0].at, FocusAt::Vertex(Hemi::Right, 12)));
+        assert_eq!(foci[1].rgb, [0, 255, 0]);
+        assert_eq!(foci[1].source.as_ref().map(|s| s.1), Some(5));
+        let err = read("b.tsv", b"x\ty\tz\n1\t2\t3\n1\tq\t3\n").expect_err("bad y");
+        assert!(
+            err.to_string().contains("line 3: y is not a number"),
+            "{err}"
+        );
+        let err = read("c.csv", b"vertex\n1\n2,3\n").expect_err("extra field");
+        assert!(err.to_string().contains("line 3: 2 fields"), "{err}");
     }
 }
