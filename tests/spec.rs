@@ -238,3 +238,48 @@ fn example_specs_render() {
     }
     assert!(n >= 5, "only {n} example specs");
 }
+
+#[test]
+fn command_line_switches_off_spec_booleans() {
+    let dir = util::out_dir("spec_booleans");
+    let spec = util::write(
+        &dir,
+        "on.toml",
+        b"surfaces = [\"lh.pial\"]\noverlay = [\"lh.thickness\"]\nthreshold = 2\noutline = true\npanel_labels = true\nannot_outline = true\nallow_empty = true\ncolorbar = false\n",
+    );
+    let spec = spec.to_str().expect("utf8");
+    let (code, toml, err) = run_in(&dir, &["--spec", spec, "--print-spec"]);
+    assert_eq!(code, 0, "{err}");
+    for on in [
+        "outline = true",
+        "panel_labels = true",
+        "annot_outline = true",
+        "allow_empty = true",
+        "colorbar = false",
+    ] {
+        assert!(toml.contains(on), "{on} in {toml}");
+    }
+    let (code, toml, err) = run_in(
+        &dir,
+        &[
+            "--spec",
+            spec,
+            "--outline=false",
+            "--panel-labels=false",
+            "--annot-outline=false",
+            "--allow-empty=false",
+            "--no-colorbar=false",
+            "--print-spec",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    for off in [
+        "outline = false",
+        "panel_labels = false",
+        "annot_outline = false",
+        "allow_empty = false",
+        "colorbar = true",
+    ] {
+        assert!(toml.contains(off), "{off} in {toml}");
+    }
+}

@@ -96,7 +96,7 @@ pub struct Args {
     pub annot_alpha: f32,
 
     /// Draw only the borders between parcels.
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", action = ArgAction::Set)]
     pub annot_outline: bool,
 
     /// FreeSurfer .label file to draw (repeatable). Given after --overlay it is drawn
@@ -109,7 +109,7 @@ pub struct Args {
     pub label_color: Vec<String>,
 
     /// Draw only the borders of labels.
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", action = ArgAction::Set)]
     pub label_outline: bool,
 
     /// Width of borders, outlines and contour lines, in pixels (the same at any size).
@@ -122,7 +122,7 @@ pub struct Args {
 
     /// Outline the thresholded overlay: a line where |value| crosses the threshold
     /// (per layer).
-    #[arg(long, num_args = 0, default_missing_value = "true", action = ArgAction::Append)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", action = ArgAction::Append)]
     pub outline: Vec<bool>,
 
     /// Colour of the overlay outline.
@@ -180,7 +180,7 @@ pub struct Args {
 
     /// Colour the overlay with one map centred on zero (continuous through 0 from
     /// -MAX to MAX) instead of two ramps starting at MIN (per layer).
-    #[arg(long, num_args = 0, default_missing_value = "true", action = ArgAction::Append)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", action = ArgAction::Append)]
     pub symmetric: Vec<bool>,
 
     /// Cortex colours: classic, high_contrast, low_contrast, bone, none.
@@ -266,7 +266,7 @@ pub struct Args {
     pub background: String,
 
     /// Leave out the colour bar.
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", action = ArgAction::Set)]
     pub no_colorbar: bool,
 
     /// Caption under the colour bar, e.g. "thickness (mm)" (per layer).
@@ -296,7 +296,7 @@ pub struct Args {
     pub colorbar_file: Option<PathBuf>,
 
     /// Caption each panel: "L lateral", "R medial", ...
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", action = ArgAction::Set)]
     pub panel_labels: bool,
 
     /// Size of every panel's cell in pixels, WxH; the figure size follows (overrides --size).
@@ -330,7 +330,7 @@ pub struct Args {
     pub egl_device: Option<usize>,
 
     /// Write the figure even if a panel came out empty or in one uniform colour.
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", action = ArgAction::Set)]
     pub allow_empty: bool,
 
     /// Print no notices.
