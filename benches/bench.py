@@ -5,7 +5,8 @@
                              [--backends auto,egl,osmesa,cpu]
 
 fig4: lh+rh inflated x lateral+medial, curvature background, thickness with threshold
-2.5 and range 2.5-4.0, --cmap hot, 1600x1200. Run on fsaverage5 (data/) and, with
+2.5 and range 2.5-4.0, --cmap hot, 1600x1200; stack4: the same with a second overlay
+layer stacked over it. Run on fsaverage5 (data/) and, with
 --large DIR, on the 163842-vertex mesh from ../shared/data/make_large.py DIR.
 Uses only the standard library; each run is timed with os.wait4 (its own rusage).
 """
@@ -27,6 +28,16 @@ def fig4(d, out, backend):
         "--overlay", f"{d}/lh.thickness", "--overlay", f"{d}/rh.thickness",
         "--threshold", "2.5", "--range", "2.5", "4.0", "--cmap", "hot",
         "--size", "1600x1200", "-o", out,
+    ]
+
+
+def stack4(d, out, backend):
+    """fig4 with a second overlay layer over it: the statistic map (fsaverage5's
+    lh/rh.stat.mgh, or the thickness again on the large mesh), thresholded, at 80 %."""
+    top = "stat.mgh" if os.path.exists(f"{d}/lh.stat.mgh") else "thickness"
+    return fig4(d, out, backend)[:-2] + [
+        "--overlay", f"{d}/lh.{top}", "--overlay", f"{d}/rh.{top}",
+        "--threshold", "3", "--cmap", "viridis", "--opacity", "0.8", "-o", out,
     ]
 
 
@@ -67,9 +78,11 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "fig4.png")
         for b in a.backends.split(","):
-            bench(f"fig4 fsaverage5 {b}", [a.binary] + fig4(os.path.join(ROOT, "data/fsaverage5"), out, b), a.runs, env)
-            if a.large:
-                bench(f"fig4 163842 vertices {b}", [a.binary] + fig4(a.large, out, b), a.runs, env)
+            for name, fig in [("fig4", fig4), ("stack4", stack4)]:
+                d = os.path.join(ROOT, "data/fsaverage5")
+                bench(f"{name} fsaverage5 {b}", [a.binary] + fig(d, out, b), a.runs, env)
+                if a.large:
+                    bench(f"{name} 163842 vertices {b}", [a.binary] + fig(a.large, out, b), a.runs, env)
 
 
 if __name__ == "__main__":
