@@ -92,6 +92,7 @@ pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
             panel_size: spec.panel_size,
             colorbar_vertical: spec.colorbar_vertical,
             colorbar_side_units: crate::montage::colorbar::side_units_all(&bar_refs(&bars)),
+            caption_px: bar_style(spec, None).font_px,
         },
     ) {
         Ok(p) => p,

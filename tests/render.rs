@@ -428,3 +428,55 @@ fn margins_are_even() {
         "{mm_per_px:?}"
     );
 }
+
+/// Panel captions of any given size stay in the margin above their panel: the layout
+/// widens the margin rather than let text run into a brain.
+#[test]
+fn captions_of_any_size_clear_their_panels() {
+    let scene = Scene {
+        surfaces: vec![
+            surface(Hemi::Left, None, false),
+            surface(Hemi::Right, None, false),
+        ],
+        mappings: vec![None],
+        cortex: Cortex::Classic,
+        outline_px: 2.0,
+    };
+    let views = [
+        View::named(ViewName::Lateral),
+        View::named(ViewName::Medial),
+    ];
+    for (panel_size, caption_px) in [
+        (None, None),
+        (Some((300, 200)), Some(40.0)),
+        (None, Some(60.0)),
+    ] {
+        let plan = montage::plan(
+            &scene,
+            &LayoutOptions {
+                panel_labels: true,
+                panel_size,
+                caption_px,
+                ..LayoutOptions::new(&views)
+            },
+        )
+        .expect("layout");
+        let px = caption_px.unwrap_or(plan.label_px);
+        assert_eq!(plan.labels.len(), plan.panels.len());
+        for ((text, _, y), (&(_, top), p)) in plan
+            .labels
+            .iter()
+            .zip(plan.positions.iter().zip(&plan.panels))
+        {
+            // The text's line box (DejaVu: 1.17 em) ends above the panel's top edge,
+            // which the surface touches.
+            let bottom = y + 1.17 * px;
+            assert!(
+                bottom <= top as f32 + 0.5,
+                "{text} at {px} px: text to {bottom:.1}, panel from {top} ({}x{})",
+                p.width,
+                p.height
+            );
+        }
+    }
+}

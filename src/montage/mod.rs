@@ -68,6 +68,9 @@ pub struct LayoutOptions<'a> {
     /// Width of the strip of vertical colour bars: the sum of every bar's
     /// `colorbar::side_units` (`colorbar::side_units_all`), as they stand side by side.
     pub colorbar_side_units: f32,
+    /// Panel caption size in pixels when given (`--font-size`); the margin above each
+    /// panel grows to hold it.
+    pub caption_px: Option<f32>,
 }
 
 impl<'a> LayoutOptions<'a> {
@@ -87,12 +90,31 @@ impl<'a> LayoutOptions<'a> {
             panel_size: None,
             colorbar_vertical: false,
             colorbar_side_units: 0.0,
+            caption_px: None,
         }
     }
 }
 
 /// Plans the panels of a figure: one per (view, surface), placed by `layout`.
 pub fn plan(scene: &Scene, opts: &LayoutOptions) -> Result<Plan> {
+    let mut plan = plan_with(scene, opts, 1.0)?;
+    // Captions of a given size (`--font-size`) need a wider margin than the default;
+    // the scale shifts a little with the margin, so settle it in a few rounds.
+    if let (true, Some(px)) = (opts.panel_labels, opts.caption_px) {
+        let mut widen = 1.0;
+        for _ in 0..4 {
+            if plan.label_px >= px * 0.999 || plan.label_px <= 0.0 {
+                break;
+            }
+            widen *= px / plan.label_px * 1.01;
+            plan = plan_with(scene, opts, widen)?;
+        }
+    }
+    Ok(plan)
+}
+
+/// [`plan`] with the margin `widen` times its default.
+fn plan_with(scene: &Scene, opts: &LayoutOptions, widen: f32) -> Result<Plan> {
     let nsurf = scene.surfaces.len().max(1);
     struct Cell {
         surface: usize,
@@ -176,7 +198,7 @@ pub fn plan(scene: &Scene, opts: &LayoutOptions) -> Result<Plan> {
         .map(|w| (w[1] - w[0]).max(w[3] - w[2]))
         .fold(0.0f32, f32::max);
     // Captions sit in the margin above each panel, so it is wider with them.
-    let margin = if opts.panel_labels { 2.2 } else { 1.0 } * MARGIN * largest;
+    let margin = if opts.panel_labels { 2.2 } else { 1.0 } * MARGIN * largest * widen;
     let mut col_w = vec![0.0f32; ncols];
     let mut row_h = vec![0.0f32; nrows];
     for (c, w) in cells.iter().zip(&windows) {
