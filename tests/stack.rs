@@ -464,3 +464,130 @@ fn each_layer_has_its_own_colour_bar() {
     let file = image::open(&bar).expect("bar file").to_rgba8();
     assert_eq!(file.width(), 1600, "two 800-pixel bar slots");
 }
+
+/// The `[[layers]]` of `--print-spec`, which follow the renderer's own grouping: for each
+/// overlay layer, its files' names.
+fn printed_layers(dir: &Path, args: &[&str]) -> Vec<Vec<String>> {
+    let (code, toml, err) = run_in(dir, &[args, &["--print-spec"]].concat());
+    assert_eq!(code, 0, "{args:?}: {err}");
+    let spec: toml::Value = toml::from_str(&toml).expect("printed spec parses");
+    let overlay_names = |v: &toml::Value| -> Vec<String> {
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|p| p.as_str())
+                    .map(|p| p.rsplit('/').next().unwrap_or(p).to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    match spec.get("layers").and_then(|l| l.as_array()) {
+        Some(layers) => layers
+            .iter()
+            .filter_map(|l| l.get("overlay"))
+            .map(overlay_names)
+            .collect(),
+        None => spec.get("overlay").map(overlay_names).into_iter().collect(),
+    }
+}
+
+#[test]
+fn overlays_group_into_layers_by_hemisphere_entry_and_file_kind() {
+    let dir = util::out_dir("stack_grouping");
+    let root = util::root();
+    let d = root.join("data/fsaverage5");
+    let f = |n: &str| d.join(n).display().to_string();
+    let (lh, rh) = (f("lh.inflated"), f("rh.inflated"));
+    let cifti = root
+        .join("tests/data/cifti/lr.dscalar.nii")
+        .display()
+        .to_string();
+    // Options do not split a hemisphere pair.
+    let one = printed_layers(
+        &dir,
+        &[
+            &lh,
+            &rh,
+            "--overlay",
+            &f("lh.thickness"),
+            "--threshold",
+            "2",
+            "--overlay",
+            &f("rh.thickness"),
+        ],
+    );
+    assert_eq!(one, vec![vec!["lh.thickness", "rh.thickness"]]);
+    // A repeated hemisphere starts a layer; a CIFTI file is a layer of its own.
+    let three = printed_layers(
+        &dir,
+        &[
+            &lh,
+            &rh,
+            "--overlay",
+            &f("lh.stat.mgh"),
+            "--overlay",
+            &f("lh.thickness"),
+            "--overlay",
+            &cifti,
+        ],
+    );
+    assert_eq!(
+        three,
+        vec![
+            vec!["lh.stat.mgh"],
+            vec!["lh.thickness"],
+            vec!["lr.dscalar.nii"]
+        ]
+    );
+    // Each [[layers]] entry is one layer, even with the hemispheres free.
+    let spec = util::write(
+        &dir,
+        "entries.toml",
+        format!(
+            "surfaces = [\"{lh}\", \"{rh}\"]\n[[layers]]\noverlay = [\"{}\"]\ncmap = \"gray\"\n[[layers]]\noverlay = [\"{}\"]\ncmap = \"hot\"\n",
+            f("lh.thickness"),
+            f("rh.stat.mgh")
+        )
+        .as_bytes(),
+    );
+    let entries = printed_layers(&dir, &["--spec", spec.to_str().expect("utf8")]);
+    assert_eq!(entries, vec![vec!["lh.thickness"], vec!["rh.stat.mgh"]]);
+    // In subject mode a bare name is one layer over both hemispheres.
+    let subjects = dir.join("subjects");
+    let subject = subjects.join("fs5");
+    std::fs::create_dir_all(&subject).expect("subject folder");
+    for folder in ["surf", "label"] {
+        let link = subject.join(folder);
+        if !link.exists() {
+            std::os::unix::fs::symlink(&d, &link).expect("link");
+        }
+    }
+    let bare = printed_layers(
+        &dir,
+        &[
+            "--subject",
+            "fs5",
+            "--subjects-dir",
+            subjects.to_str().expect("utf8"),
+            "--overlay",
+            &f("rh.stat.mgh"),
+            "--overlay",
+            "thickness",
+        ],
+    );
+    assert_eq!(bare, vec![vec!["rh.stat.mgh"], vec!["thickness"]]);
+    // --new-layer splits where names cannot.
+    let split = printed_layers(
+        &dir,
+        &[
+            &lh,
+            &rh,
+            "--overlay",
+            &f("lh.thickness"),
+            "--new-layer",
+            "--overlay",
+            &f("rh.thickness"),
+        ],
+    );
+    assert_eq!(split, vec![vec!["lh.thickness"], vec!["rh.thickness"]]);
+}

@@ -68,6 +68,11 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub overlay: Vec<PathBuf>,
 
+    /// Start a new overlay layer at the next --overlay, even where its hemispheres are
+    /// still free (for files whose names do not say their hemisphere).
+    #[arg(long, num_args = 0, default_missing_value = "true", action = ArgAction::Append)]
+    pub new_layer: Vec<bool>,
+
     /// Curvature for the cortex background (default: `<hemi>.curv` beside the surface).
     #[arg(long, value_name = "FILE")]
     pub curv: Vec<PathBuf>,
@@ -384,6 +389,7 @@ pub const LAYER_OPTIONS: [&str; 8] = [
 pub struct LayerOrder {
     pub annot_after: Vec<usize>,
     pub label_after: Vec<usize>,
+    pub new_layer_after: Vec<usize>,
     /// For each of [`LAYER_OPTIONS`], one count per occurrence.
     pub options: std::collections::BTreeMap<&'static str, Vec<usize>>,
 }
@@ -403,6 +409,7 @@ impl LayerOrder {
         LayerOrder {
             annot_after: after("annot", 1),
             label_after: after("label", 1),
+            new_layer_after: after("new_layer", 1),
             options: LAYER_OPTIONS
                 .iter()
                 .map(|&id| (id, after(id, if id == "range" { 2 } else { 1 })))

@@ -61,25 +61,27 @@ pub fn resolve(a: &Args) -> Result<Resolved> {
             mask: None,
         })
         .collect();
-    let groups = group_overlays(&files.overlays, &hemis);
-    let n_overlay_layers = groups.len();
-    let mut layer_of_overlay = vec![0; a.overlay.len()];
+    let layer_of_overlay = group_overlays(
+        a.overlay.len(),
+        &files.overlays,
+        &files.overlay_arg,
+        &hemis,
+        &a.order.new_layer_after,
+    );
+    let n_overlay_layers = layer_of_overlay.iter().max().map_or(0, |l| l + 1);
     for s in &mut inputs {
         s.overlays = vec![None; n_overlay_layers];
     }
-    for (layer, group) in groups.iter().enumerate() {
-        let paths: Vec<PathBuf> = group.iter().map(|&f| files.overlays[f].clone()).collect();
+    for layer in 0..n_overlay_layers {
+        let paths: Vec<PathBuf> = files
+            .overlays
+            .iter()
+            .zip(&files.overlay_arg)
+            .filter(|(_, &arg)| layer_of_overlay.get(arg) == Some(&layer))
+            .map(|(p, _)| p.clone())
+            .collect();
         for (i, k) in assign("--overlay", &paths, &hemis)? {
             inputs[i].overlays[layer] = Some(paths[k].clone());
-        }
-        for &f in group {
-            if let Some(slot) = files
-                .overlay_arg
-                .get(f)
-                .and_then(|&arg| layer_of_overlay.get_mut(arg))
-            {
-                *slot = layer;
-            }
         }
     }
     let mut resolved = Resolved {
@@ -165,38 +167,59 @@ pub fn resolve(a: &Args) -> Result<Resolved> {
     Ok(resolved)
 }
 
-/// Splits the overlay files into layers, in order: a file starts a new layer when the
-/// current one already has a file for its hemisphere (by name, or a free surface for a
-/// file whose name does not say; a CIFTI file fills every surface). Options never split
-/// a layer, so `--overlay lh.x --threshold 2 --overlay rh.x` stays one map with one
-/// scale. Returns file indices per layer; [`assign`] then pairs each layer's files with
-/// surfaces and reports contradictions.
-fn group_overlays(files: &[PathBuf], hemis: &[Hemi]) -> Vec<Vec<usize>> {
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    let (mut named, mut unnamed, mut cifti) = (Vec::<Hemi>::new(), 0usize, false);
-    for (f, path) in files.iter().enumerate() {
-        let full = cifti || named.len() + unnamed >= hemis.len();
-        let hemi = Hemi::from_path(path).filter(|_| !is_cifti(path));
-        let clash = match hemi {
-            Some(h) => full || named.contains(&h),
-            None => full,
-        };
-        if groups.is_empty() || clash {
-            groups.push(Vec::new());
-            (named, unnamed, cifti) = (Vec::new(), 0, false);
+/// The overlay layer of each of the `n_args` --overlay arguments. Arguments join the
+/// current layer until one would give a hemisphere a second file (by name, or a free
+/// surface for a file whose name does not say), or comes after `--new-layer` (`breaks`
+/// holds how many --overlay arguments precede each one). A CIFTI file holds both
+/// hemispheres and is a layer of its own; a bare name in subject mode (`files` holds
+/// every argument's files, `arg` which argument each came from) is one layer. Options
+/// never split a layer, so `--overlay lh.x --threshold 2 --overlay rh.x` stays one map
+/// with one scale; [`assign`] then pairs each layer's files with surfaces.
+fn group_overlays(
+    n_args: usize,
+    files: &[PathBuf],
+    arg: &[usize],
+    hemis: &[Hemi],
+    breaks: &[usize],
+) -> Vec<usize> {
+    let mut layer_of = Vec::with_capacity(n_args);
+    let mut layer = 0;
+    // What the current layer holds: named hemispheres, unnamed files, a CIFTI file.
+    let (mut named, mut unnamed, mut whole) = (Vec::<Hemi>::new(), 0usize, false);
+    for a in 0..n_args {
+        let mine: Vec<&PathBuf> = files
+            .iter()
+            .zip(arg)
+            .filter(|(_, &k)| k == a)
+            .map(|(p, _)| p)
+            .collect();
+        let cifti = mine.iter().any(|p| is_cifti(p));
+        let hemis_named: Vec<Hemi> = mine
+            .iter()
+            .filter(|p| !is_cifti(p))
+            .filter_map(|p| Hemi::from_path(p))
+            .filter(|h| hemis.contains(h))
+            .collect();
+        let n_unnamed = mine
+            .iter()
+            .filter(|p| !is_cifti(p) && Hemi::from_path(p).is_none())
+            .count();
+        let free = hemis.len().saturating_sub(named.len() + unnamed);
+        let empty = named.is_empty() && unnamed == 0 && !whole;
+        let clash = whole
+            || cifti
+            || hemis_named.iter().any(|h| named.contains(h))
+            || hemis_named.len() + n_unnamed > free;
+        if a > 0 && !empty && (clash || breaks.contains(&a)) {
+            layer += 1;
+            (named, unnamed, whole) = (Vec::new(), 0, false);
         }
-        match hemi {
-            Some(h) if hemis.contains(&h) => named.push(h),
-            // A hemisphere without a surface: `assign` says so.
-            Some(_) => {}
-            None if is_cifti(path) => cifti = true,
-            None => unnamed += 1,
-        }
-        if let Some(g) = groups.last_mut() {
-            g.push(f);
-        }
+        named.extend(hemis_named);
+        unnamed += n_unnamed;
+        whole |= cifti;
+        layer_of.push(layer);
     }
-    groups
+    layer_of
 }
 
 /// Files named on the command line (or found in a subjects directory).

@@ -24,6 +24,11 @@ pub(crate) fn usage(msg: impl Into<String>) -> Error {
     Error::Usage(msg.into())
 }
 
+/// The overlay layer of each --overlay argument, as the figure groups them.
+pub fn overlay_layers(a: &Args) -> Result<Vec<usize>> {
+    Ok(inputs::resolve(a)?.layer_of_overlay)
+}
+
 /// Builds the figure description from parsed flags (file existence is not checked here;
 /// readers report missing files with their names).
 pub fn to_spec(a: &Args) -> Result<FigureSpec> {
@@ -392,7 +397,7 @@ pub fn run(a: &Args) -> Result<Vec<String>> {
         None => {}
     }
     let mut notes_early = Vec::new();
-    let effective = specfile::FigureFile::from_args(a).absolute();
+    let effective = specfile::FigureFile::from_args(a, &overlay_layers(a)?).absolute();
     if a.print_spec {
         print!("{}", effective.to_toml()?);
         return Ok(Vec::new());

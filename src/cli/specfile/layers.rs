@@ -266,6 +266,8 @@ pub fn to_args(layers: &[LayerEntry], skip: &dyn Fn(&str) -> bool, out: &mut Vec
     let mut label_index = 0;
     for l in layers {
         if let (Some(files), false) = (&l.overlay, skip("overlay")) {
+            // One entry is one layer, whatever its files' hemispheres.
+            out.push("--new-layer".into());
             out.extend(files.iter().map(|p| path_arg("overlay", p)));
             l.style().args(&|_| false, out);
         }
@@ -292,53 +294,38 @@ pub fn to_args(layers: &[LayerEntry], skip: &dyn Fn(&str) -> bool, out: &mut Vec
     }
 }
 
-/// The stack of a parsed command line, bottom first: runs of --overlay arguments (split
-/// where an option, annotation or label stands between them, or where a hemisphere's
-/// file repeats) with their options, and the annotations and labels between them.
-pub fn from_args(a: &Args) -> Vec<LayerEntry> {
-    let n = a.overlay.len();
-    let order = &a.order;
-    let at = |id: &str, count: usize| order.of(id, count);
-    let annot_at = pad(&order.annot_after, a.annot.len());
-    let label_at = pad(&order.label_after, a.label.len());
-    let ranges: Vec<Vec<NumOrText>> = a
-        .range
-        .chunks_exact(2)
-        .map(|p| p.iter().map(|v| NumOrText::parse(v)).collect())
-        .collect();
-    // Whether any option stands right before overlay argument i (between i-1 and i).
-    let option_before = |i: usize| {
-        crate::cli::args::LAYER_OPTIONS.iter().any(|&id| {
-            let count = match id {
-                "cmap" => a.cmap.len(),
-                "threshold" => a.threshold.len(),
-                "range" => ranges.len(),
-                "sign" => a.sign.len(),
-                "symmetric" => a.symmetric.len(),
-                "opacity" => a.opacity.len(),
-                "outline" => a.outline.len(),
-                _ => a.cbar_label.len(),
-            };
-            at(id, count).contains(&i)
-        })
+/// The stack of a parsed command line, bottom first: each overlay layer (`layer_of`
+/// gives the layer of every --overlay argument, as the renderer groups them) with its
+/// options, and the annotations and labels between the layers.
+pub fn from_args(a: &Args, layer_of: &[usize]) -> Vec<LayerEntry> {
+    let n_layers = layer_of.iter().max().map_or(0, |l| l + 1);
+    // The layer of whatever follows `count` --overlay arguments (the first layer when
+    // none), and the stack position of an annotation or label there.
+    let layer_after = |count: usize| match count {
+        0 => 0,
+        c => layer_of.get(c - 1).copied().unwrap_or(0),
     };
+    let position = |count: usize| match count {
+        0 => 0,
+        c => layer_after(c) + 1,
+    };
+    let annot_at = pad(&a.order.annot_after, a.annot.len());
+    let label_at = pad(&a.order.label_after, a.label.len());
     let mut entries: Vec<LayerEntry> = Vec::new();
-    // The entry of each overlay argument.
-    let mut entry_of: Vec<usize> = Vec::with_capacity(n);
-    let mut current: Option<usize> = None;
-    for i in 0..=n {
+    for layer in 0..=n_layers {
         let annots: Vec<PathBuf> = (0..a.annot.len())
-            .filter(|&k| annot_at[k] == i)
+            .filter(|&k| position(annot_at[k]) == layer)
             .map(|k| a.annot[k].clone())
             .collect();
-        let labels: Vec<usize> = (0..a.label.len()).filter(|&k| label_at[k] == i).collect();
         if !annots.is_empty() {
             entries.push(LayerEntry {
                 annot: Some(annots),
                 ..Default::default()
             });
-            current = None;
         }
+        let labels: Vec<usize> = (0..a.label.len())
+            .filter(|&k| position(label_at[k]) == layer)
+            .collect();
         if !labels.is_empty() {
             let colors: Vec<String> = labels
                 .iter()
@@ -349,69 +336,44 @@ pub fn from_args(a: &Args) -> Vec<LayerEntry> {
                 label_color: (!colors.is_empty()).then_some(colors),
                 ..Default::default()
             });
-            current = None;
         }
-        let Some(path) = a.overlay.get(i) else {
+        if layer == n_layers {
             break;
-        };
-        let clash = current.is_some_and(|e| {
-            let files = entries[e].overlay.as_deref().unwrap_or_default();
-            let cifti = |p: &PathBuf| {
-                let name = p.to_string_lossy().to_ascii_lowercase();
-                name.ends_with(".dscalar.nii")
-                    || name.ends_with(".dtseries.nii")
-                    || name.ends_with(".dlabel.nii")
-            };
-            cifti(path)
-                || files.iter().any(cifti)
-                || Hemi::from_path(path)
-                    .is_some_and(|h| files.iter().any(|f| Hemi::from_path(f) == Some(h)))
-        });
-        match current {
-            Some(e) if !clash && !option_before(i) => {
-                if let Some(files) = &mut entries[e].overlay {
-                    files.push(path.clone());
-                }
-                entry_of.push(e);
-            }
-            _ => {
-                entries.push(LayerEntry {
-                    overlay: Some(vec![path.clone()]),
-                    ..Default::default()
-                });
-                current = Some(entries.len() - 1);
-                entry_of.push(entries.len() - 1);
-            }
         }
-    }
-    // Each option goes to the entry of the --overlay before it (the first one when none
-    // is); the last occurrence wins, as on the command line.
-    let target = |count: usize| -> Option<usize> {
-        match count {
-            0 => entry_of.first().copied(),
-            c => entry_of.get(c - 1).copied(),
-        }
-    };
-    macro_rules! attach {
-        ($id:literal, $values:expr, $field:ident, $conv:expr) => {
-            for (v, c) in $values.iter().zip(at($id, $values.len())) {
-                if let Some(e) = target(c).and_then(|e| entries.get_mut(e)) {
-                    e.$field = Some($conv(v));
-                }
-            }
+        let mut entry = LayerEntry {
+            overlay: Some(
+                a.overlay
+                    .iter()
+                    .zip(layer_of)
+                    .filter(|(_, &l)| l == layer)
+                    .map(|(p, _)| p.clone())
+                    .collect(),
+            ),
+            ..Default::default()
         };
+        // Each option belongs to the layer of the --overlay before it; the last wins.
+        let last = |id: &str, n: usize| {
+            a.order
+                .of(id, n)
+                .iter()
+                .rposition(|&c| layer_after(c) == layer)
+        };
+        let pairs: Vec<Vec<NumOrText>> = a
+            .range
+            .chunks_exact(2)
+            .map(|p| p.iter().map(|v| NumOrText::parse(v)).collect())
+            .collect();
+        entry.cmap = last("cmap", a.cmap.len()).map(|k| a.cmap[k].clone());
+        entry.threshold =
+            last("threshold", a.threshold.len()).map(|k| NumOrText::parse(&a.threshold[k]));
+        entry.range = last("range", pairs.len()).map(|k| pairs[k].clone());
+        entry.sign = last("sign", a.sign.len()).map(|k| a.sign[k].clone());
+        entry.symmetric = last("symmetric", a.symmetric.len()).map(|k| a.symmetric[k]);
+        entry.opacity = last("opacity", a.opacity.len()).map(|k| a.opacity[k]);
+        entry.outline = last("outline", a.outline.len()).map(|k| a.outline[k]);
+        entry.cbar_label = last("cbar_label", a.cbar_label.len()).map(|k| a.cbar_label[k].clone());
+        entries.push(entry);
     }
-    attach!("cmap", a.cmap, cmap, |v: &String| v.clone());
-    attach!("threshold", a.threshold, threshold, |v: &String| {
-        NumOrText::parse(v)
-    });
-    attach!("range", ranges, range, |v: &Vec<NumOrText>| v.clone());
-    attach!("sign", a.sign, sign, |v: &String| v.clone());
-    attach!("symmetric", a.symmetric, symmetric, |v: &bool| *v);
-    attach!("opacity", a.opacity, opacity, |v: &f32| *v);
-    attach!("outline", a.outline, outline, |v: &bool| *v);
-    attach!("cbar_label", a.cbar_label, cbar_label, |v: &String| v
-        .clone());
     entries
 }
 

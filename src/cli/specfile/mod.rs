@@ -355,15 +355,16 @@ impl FigureFile {
         self
     }
 
-    /// The effective figure of a parsed command line: every field set.
-    pub fn from_args(a: &Args) -> FigureFile {
-        let stack = layers::from_args(a);
-        let same = |v: &[usize]| v.windows(2).all(|w| w[0] == w[1]);
+    /// The effective figure of a parsed command line: every field set. `layer_of` is
+    /// the overlay layer of each --overlay argument (`cli::overlay_layers`).
+    pub fn from_args(a: &Args, layer_of: &[usize]) -> FigureFile {
+        let stack = layers::from_args(a, layer_of);
+        let count = |f: fn(&LayerEntry) -> bool| stack.iter().filter(|e| f(e)).count();
         // One overlay with annotations and labels wholly under or over it reads best as
         // top-level fields; anything else is a stack of layers.
-        let flat = stack.iter().filter(|e| e.overlay.is_some()).count() <= 1
-            && same(&a.order.annot_after)
-            && same(&a.order.label_after);
+        let flat = count(|e| e.overlay.is_some()) <= 1
+            && count(|e| e.annot.is_some()) <= 1
+            && count(|e| e.label.is_some()) <= 1;
         let top = if flat {
             stack
                 .iter()

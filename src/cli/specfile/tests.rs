@@ -77,7 +77,8 @@ fn every_field_round_trips() {
     let m = Args::command().try_get_matches_from(&argv).expect("parses");
     let mut a = Args::from_arg_matches(&m).expect("args");
     a.order = super::super::LayerOrder::from_matches(&m);
-    assert_eq!(FigureFile::from_args(&a), full);
+    let layer_of = crate::cli::overlay_layers(&a).expect("layers");
+    assert_eq!(FigureFile::from_args(&a, &layer_of), full);
     // Every path field is rebased (all of them are absolute `/x/...` here).
     let mut relative = full.clone();
     relative.for_each_path(|p| {
@@ -138,7 +139,8 @@ fn layers_round_trip() {
     let m = Args::command().try_get_matches_from(&argv).expect("parses");
     let mut a = Args::from_arg_matches(&m).expect("args");
     a.order = super::super::LayerOrder::from_matches(&m);
-    let back = FigureFile::from_args(&a);
+    let layer_of = crate::cli::overlay_layers(&a).expect("layers");
+    let back = FigureFile::from_args(&a, &layer_of);
     assert_eq!(back.layers, Some(layers));
     assert_eq!(back.validate(), Ok(()));
     assert_eq!((back.overlay, back.cmap, back.annot), (None, None, None));
