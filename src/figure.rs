@@ -44,6 +44,45 @@ pub fn bar_style(spec: &FigureSpec, caption: Option<String>) -> crate::montage::
     }
 }
 
+/// The layout of the figure's panels and decorations.
+fn plan_figure(
+    spec: &FigureSpec,
+    scene: &crate::render::Scene,
+    bars: &[(ColorMapping, BarStyle)],
+) -> Result<montage::Plan> {
+    let refs = bar_refs(bars);
+    let mut opts = LayoutOptions {
+        views: &spec.views,
+        zoom: spec.zoom,
+        layout: spec.layout.clone(),
+        size: spec.size,
+        colorbar: spec.colorbar && !bars.is_empty(),
+        title: spec.title.is_some(),
+        colorbar_label: bars.iter().any(|(_, b)| b.caption.is_some()),
+        panel_labels: spec.panel_labels,
+        scale: spec.scale,
+        panel_size: spec.panel_size,
+        colorbar_vertical: spec.colorbar_vertical,
+        colorbar_side_units: crate::montage::colorbar::side_units_all(&refs),
+        caption_px: bar_style(spec, None).font_px,
+    };
+    let mut plan = montage::plan(scene, &opts)?;
+    // Vertical bars with text of a given size (`--font-size`) need the strip that text
+    // takes, which is known only once the unit is: widen the strip and plan again.
+    if let (true, Some(side)) = (opts.colorbar, plan.colorbar_side) {
+        for _ in 0..4 {
+            let need = crate::montage::colorbar::side_px_all(&refs, plan.unit);
+            let have = plan.width.saturating_sub(side) as f32;
+            if need <= have + 0.5 || plan.unit <= 0.0 {
+                break;
+            }
+            opts.colorbar_side_units = need / plan.unit * 1.01;
+            plan = montage::plan(scene, &opts)?;
+        }
+    }
+    Ok(plan)
+}
+
 /// The bars as the montage takes them.
 fn bar_refs(bars: &[(ColorMapping, BarStyle)]) -> Vec<(&ColorMapping, BarStyle)> {
     bars.iter().map(|(m, b)| (m, b.clone())).collect()
@@ -77,24 +116,7 @@ pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
         .zip(&spec.overlays)
         .filter_map(|(m, layer)| Some((m.clone()?, bar_style(spec, layer.caption.clone()))))
         .collect();
-    let plan = match montage::plan(
-        &scene,
-        &LayoutOptions {
-            views: &spec.views,
-            zoom: spec.zoom,
-            layout: spec.layout.clone(),
-            size: spec.size,
-            colorbar: spec.colorbar && !bars.is_empty(),
-            title: spec.title.is_some(),
-            colorbar_label: bars.iter().any(|(_, b)| b.caption.is_some()),
-            panel_labels: spec.panel_labels,
-            scale: spec.scale,
-            panel_size: spec.panel_size,
-            colorbar_vertical: spec.colorbar_vertical,
-            colorbar_side_units: crate::montage::colorbar::side_units_all(&bar_refs(&bars)),
-            caption_px: bar_style(spec, None).font_px,
-        },
-    ) {
+    let plan = match plan_figure(spec, &scene, &bars) {
         Ok(p) => p,
         Err(e) => {
             backend.abandon();

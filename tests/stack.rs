@@ -591,3 +591,70 @@ fn overlays_group_into_layers_by_hemisphere_entry_and_file_kind() {
     );
     assert_eq!(split, vec![vec!["lh.thickness"], vec!["rh.thickness"]]);
 }
+
+#[test]
+fn vertical_bars_with_large_text_all_fit() {
+    let dir = util::out_dir("stack_vertical_bars");
+    let (lh, rh) = (data("lh.inflated"), data("rh.inflated"));
+    let (lt, rt, ls, rs) = (
+        data("lh.thickness"),
+        data("rh.thickness"),
+        data("lh.stat.mgh"),
+        data("rh.stat.mgh"),
+    );
+    let out = dir.join("v.png");
+    let o = util::surfrender()
+        .args([
+            &lh as &str,
+            &rh,
+            "--views",
+            "lateral",
+            "--size",
+            "1200x",
+            "--overlay",
+            &lt,
+            "--overlay",
+            &rt,
+            "--cmap",
+            "gray",
+            "--cbar-label",
+            "thickness (mm)",
+            "--overlay",
+            &ls,
+            "--overlay",
+            &rs,
+            "--cmap",
+            "hot",
+            "--sign",
+            "pos",
+            "--threshold",
+            "2",
+            "--cbar-label",
+            "z",
+            "--cbar-orientation",
+            "vertical",
+            "--font-size",
+            "20",
+        ])
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .expect("run surfrender");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let img = image::open(&out).expect("figure").to_rgba8();
+    let (w, h) = img.dimensions();
+    // Both bars stand right of the panels: hot colours in the last fifth of the width
+    // (the brains hold hot spots too, so look only at the strip), and no ink in the last
+    // column, where cut-off labels would end.
+    let strip = |x: u32| x > w * 4 / 5;
+    let hot = img
+        .enumerate_pixels()
+        .filter(|(x, _, p)| strip(*x) && p[0] as i32 - p[2] as i32 > 80 && p[1] < 200)
+        .count();
+    assert!(
+        hot > 200,
+        "the second bar is in the image: {hot} hot pixels"
+    );
+    let cut = (0..h).filter(|&y| img.get_pixel(w - 1, y)[0] < 128).count();
+    assert_eq!(cut, 0, "ink in the last column: text runs off the figure");
+}

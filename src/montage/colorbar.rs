@@ -41,6 +41,12 @@ pub fn side_units_all(bars: &[(&ColorMapping, BarStyle)]) -> f32 {
     bars.iter().map(|(m, style)| side_units(m, style)).sum()
 }
 
+/// Width in pixels of the strip that vertical bars standing side by side take at unit
+/// `u`, with their text at its actual size.
+pub fn side_px_all(bars: &[(&ColorMapping, BarStyle)], u: f32) -> f32 {
+    bars.iter().map(|(m, style)| side_px(m, style, u)).sum()
+}
+
 /// Width in pixels of a vertical bar's sub-strip at unit `u`: `side_units`, unless the
 /// style fixes the text size, which the units cannot know (they are planned before `u`).
 /// Measuring that text keeps its labels clear of the next bar.
@@ -410,11 +416,6 @@ pub fn draw_vertical_all(
         draw_vertical(img, m, at, top, bottom, u, ink, style);
         offset += side_px(m, style, u);
     }
-}
-
-/// Width in pixels of vertical bars side by side at unit `u` (see `side_px`).
-fn side_px_all(bars: &[(&ColorMapping, BarStyle)], u: f32) -> f32 {
-    bars.iter().map(|(m, style)| side_px(m, style, u)).sum()
 }
 
 /// Draws a vertical bar in the strip from `left` to the image's right edge, between `top`
