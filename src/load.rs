@@ -186,10 +186,9 @@ fn load_surface(spec: &FigureSpec, input: &SurfaceInput) -> Result<(SceneSurface
     let layers: Vec<VertexLayer> = stack.into_iter().map(|(_, l)| l).collect();
     if layers.len() > MAX_LAYERS {
         return Err(Error::Usage(format!(
-            "{} overlays, annotations and labels on {}: at most {} per hemisphere",
-            layers.len() + overlay.is_some() as usize,
+            "{}: {} layers above the first overlay (filled annotations and labels, further overlays); at most {MAX_LAYERS} per hemisphere",
             input.hemi,
-            MAX_LAYERS + 1
+            layers.len(),
         )));
     }
     let curv = if spec.cortex == Cortex::None {
@@ -561,7 +560,7 @@ fn add_foci(spec: &FigureSpec, surfaces: &mut [SceneSurface]) -> Result<()> {
             None => {
                 if s.layers.len() >= MAX_LAYERS {
                     return Err(Error::Usage(format!(
-                        "foci on {}: too many layers (at most {MAX_LAYERS})",
+                        "{}: the foci need a layer, and {MAX_LAYERS} layers above the first overlay are in use (filled annotations and labels, further overlays)",
                         s.hemi
                     )));
                 }

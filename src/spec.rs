@@ -169,6 +169,8 @@ pub struct FigureSpec {
     pub backend: crate::render::BackendKind,
     /// Accept panels that came out empty or uniform.
     pub allow_empty: bool,
+    /// Notices found while reading the command line, for the user.
+    pub notes: Vec<String>,
 }
 
 /// Default figure width per panel column.

@@ -370,6 +370,11 @@ fn layer_spec_errors_name_the_layer() {
             "layers[0].overlay",
         ),
         (
+            "color.toml",
+            "[[layers]]\nlabel = [\"lh.v1.label\"]\nlabel_color = [\"notacolour\"]\n".to_string(),
+            "layers[0].label_color[0]",
+        ),
+        (
             "mixed.toml",
             format!("cmap = \"hot\"\n[[layers]]\n{ov}\n"),
             "move `cmap` into one",
@@ -657,4 +662,58 @@ fn vertical_bars_with_large_text_all_fit() {
     );
     let cut = (0..h).filter(|&y| img.get_pixel(w - 1, y)[0] < 128).count();
     assert_eq!(cut, 0, "ink in the last column: text runs off the figure");
+}
+
+#[test]
+fn doubtful_pairs_and_too_many_layers_are_reported() {
+    let dir = util::out_dir("stack_reports");
+    let root = util::root();
+    let (lh, rh) = (data("lh.inflated"), data("rh.inflated"));
+    let (lt, rt, ls, rs) = (
+        data("lh.thickness"),
+        data("rh.thickness"),
+        data("lh.stat.mgh"),
+        data("rh.stat.mgh"),
+    );
+    let out = dir.join("x.png");
+    let out = out.to_str().expect("utf8");
+    // lh.stat.mgh and rh.thickness land in one layer: drawn, with a note.
+    let (code, _, err) = run_in(
+        &root,
+        &[
+            &lh,
+            &rh,
+            "--overlay",
+            &lt,
+            "--overlay",
+            &ls,
+            "--overlay",
+            &rt,
+            "--overlay",
+            &rs,
+            "-o",
+            out,
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("pairs") && err.contains("rh.thickness"),
+        "{err}"
+    );
+    // Nine layers above the first are refused before anything is read.
+    let mut args: Vec<&str> = vec![&lh];
+    for _ in 0..10 {
+        args.extend(["--overlay", &lt]);
+    }
+    args.extend(["-o", out]);
+    let (code, _, err) = run_in(&root, &args);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("at most 8"), "{err}");
+    // A misspelt colormap names its option.
+    let (code, _, err) = run_in(
+        &root,
+        &[&lh, "--overlay", &lt, "--cmap", "virids", "-o", out],
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("--cmap") && err.contains("viridis"), "{err}");
 }

@@ -92,7 +92,7 @@ pub struct Args {
     pub map: Option<String>,
 
     /// Parcellation to draw (FreeSurfer .annot, GIfTI label, CIFTI dlabel), once per
-    /// hemisphere. Given after --overlay it is drawn over the overlay, else under it.
+    /// hemisphere. It lies over the overlay layers given before it and under those after.
     #[arg(long, value_name = "FILE")]
     pub annot: Vec<PathBuf>,
 
@@ -104,8 +104,8 @@ pub struct Args {
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", action = ArgAction::Set)]
     pub annot_outline: bool,
 
-    /// FreeSurfer .label file to draw (repeatable). Given after --overlay it is drawn
-    /// over the overlay, else under it.
+    /// FreeSurfer .label file to draw (repeatable). It lies over the overlay layers given
+    /// before it and under those after.
     #[arg(long, value_name = "FILE")]
     pub label: Vec<PathBuf>,
 
@@ -270,7 +270,7 @@ pub struct Args {
     #[arg(long, default_value = "white", value_name = "COLOR")]
     pub background: String,
 
-    /// Leave out the colour bar.
+    /// Leave out the colour bars.
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", action = ArgAction::Set)]
     pub no_colorbar: bool,
 
@@ -296,7 +296,7 @@ pub struct Args {
     #[arg(long, value_name = "PT")]
     pub font_size: Option<f32>,
 
-    /// Also write the colour bar alone to FILE (.png or .svg), in the --cbar-orientation.
+    /// Also write the colour bars alone to FILE (.png or .svg), in the --cbar-orientation.
     #[arg(long, value_name = "FILE")]
     pub colorbar_file: Option<PathBuf>,
 

@@ -20,6 +20,8 @@ pub struct Resolved {
     pub n_overlay_layers: usize,
     /// The overlay layer of each --overlay argument.
     pub layer_of_overlay: Vec<usize>,
+    /// Notices for the user.
+    pub notes: Vec<String>,
 }
 
 impl Resolved {
@@ -69,6 +71,7 @@ pub fn resolve(a: &Args) -> Result<Resolved> {
         &a.order.new_layer_after,
     );
     let n_overlay_layers = layer_of_overlay.iter().max().map_or(0, |l| l + 1);
+    let mut notes = Vec::new();
     for s in &mut inputs {
         s.overlays = vec![None; n_overlay_layers];
     }
@@ -83,12 +86,23 @@ pub fn resolve(a: &Args) -> Result<Resolved> {
         for (i, k) in assign("--overlay", &paths, &hemis)? {
             inputs[i].overlays[layer] = Some(paths[k].clone());
         }
+        if let [a, b] = paths.as_slice() {
+            if unsided(a) != unsided(b) {
+                notes.push(format!(
+                    "overlay layer {} pairs {} with {}: one map, one colour scale; if they are two maps, give each hemisphere's files in turn or use --new-layer",
+                    layer + 1,
+                    a.display(),
+                    b.display()
+                ));
+            }
+        }
     }
     let mut resolved = Resolved {
         surfaces: Vec::new(),
         layers: Vec::new(),
         n_overlay_layers,
         layer_of_overlay,
+        notes,
     };
     for (i, k) in assign("--curv", &files.curvs, &hemis)? {
         inputs[i].curv = Some(files.curvs[k].clone());
@@ -450,6 +464,26 @@ fn assign(flag: &str, files: &[PathBuf], hemis: &[Hemi]) -> Result<Vec<(usize, u
         out.push((i, k));
     }
     Ok(out)
+}
+
+/// A file name without its hemisphere (`lh.thickness` and `rh.thickness` are both
+/// `?h.thickness`), to tell two hemispheres of one map from two different maps.
+fn unsided(p: &Path) -> String {
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let mut out = name.clone();
+    for (l, r, x) in [
+        ("lh.", "rh.", "?h."),
+        ("hemi-l", "hemi-r", "hemi-?"),
+        (".l.", ".r.", ".?."),
+        ("_lh", "_rh", "_?h"),
+        ("_l.", "_r.", "_?."),
+    ] {
+        out = out.replace(l, x).replace(r, x);
+    }
+    out
 }
 
 /// CIFTI-2's naming convention (`*.dscalar.nii`, `*.dtseries.nii`, `*.dlabel.nii`).

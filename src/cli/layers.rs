@@ -75,7 +75,7 @@ pub fn overlay_layers(a: &Args, r: &Resolved) -> Result<Vec<OverlayLayer>> {
 /// error even without an overlay.
 fn check_every_value(a: &Args) -> Result<()> {
     for c in &a.cmap {
-        Colormap::from_name(c)?;
+        Colormap::from_name(c).map_err(|e| usage(format!("--cmap: {e}")))?;
     }
     for s in &a.sign {
         Sign::parse(s).ok_or_else(|| usage(format!("--sign {s}: expected abs, pos or neg")))?;

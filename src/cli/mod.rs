@@ -143,10 +143,13 @@ pub fn to_spec(a: &Args) -> Result<FigureSpec> {
     let resolved = inputs::resolve(a)?;
     let overlays = layers::overlay_layers(a, &resolved)?;
     let inputs::Resolved {
-        surfaces, layers, ..
+        surfaces,
+        layers,
+        notes,
+        ..
     } = resolved;
     let foci = foci(a, &surfaces)?;
-    Ok(FigureSpec {
+    let spec = FigureSpec {
         foci,
         foci_files: a.foci.clone(),
         surfaces,
@@ -189,7 +192,8 @@ pub fn to_spec(a: &Args) -> Result<FigureSpec> {
             }
             ContourLevels::Given(a.levels.clone())
         },
-        contour_cmap: Colormap::from_name(&a.contour_cmap)?,
+        contour_cmap: Colormap::from_name(&a.contour_cmap)
+            .map_err(|e| usage(format!("--contour-cmap: {e}")))?,
         overlays,
         views,
         zoom: a.zoom,
@@ -256,7 +260,38 @@ pub fn to_spec(a: &Args) -> Result<FigureSpec> {
             ))
         })?,
         allow_empty: a.allow_empty,
-    })
+        notes,
+    };
+    check_layer_count(&spec)?;
+    Ok(spec)
+}
+
+/// Each hemisphere draws at most [`MAX_LAYERS`](crate::render::MAX_LAYERS) layers besides
+/// its first overlay; say so before reading any file.
+fn check_layer_count(spec: &FigureSpec) -> Result<()> {
+    use crate::scene::foci::FocusAt;
+    for s in &spec.surfaces {
+        let filled = spec
+            .layers
+            .iter()
+            .filter(|l| l.hemi == s.hemi && !l.outline)
+            .count();
+        let overlays = s.overlays.iter().skip(1).flatten().count();
+        let foci = spec
+            .foci
+            .iter()
+            .any(|f| matches!(f.at, FocusAt::Vertex(h, _) if h == s.hemi));
+        let n = filled + overlays + foci as usize;
+        if n > crate::render::MAX_LAYERS {
+            return Err(usage(format!(
+                "{}: {n} layers above the first overlay ({filled} filled annotations and labels, {overlays} further overlays{}); at most {} per hemisphere",
+                s.hemi,
+                if foci { ", the foci" } else { "" },
+                crate::render::MAX_LAYERS
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Foci from --focus, --focus-vertex and --foci files.
@@ -417,6 +452,7 @@ pub fn run(a: &Args) -> Result<Vec<String>> {
         }
     }
     let mut notes = notes_early;
+    notes.extend(spec.notes.iter().cloned());
     if a.contours.is_empty()
         && (!a.levels.is_empty() || a.n_contours != 7 || a.contour_cmap != "YlOrRd_r")
     {

@@ -29,6 +29,9 @@ pub fn write(
     }
     paths.extend(spec.foci_files.iter().cloned());
     paths.extend(spec.layers.iter().map(|l| l.path.clone()));
+    // A file that serves twice (a curvature also drawn as an overlay) is one input.
+    let mut seen = std::collections::HashSet::new();
+    paths.retain(|p| seen.insert(p.clone()));
     let mut inputs = Vec::new();
     for p in paths {
         let bytes = std::fs::read(&p).map_err(|source| Error::Read {

@@ -176,8 +176,13 @@ impl ColorMapping {
             )));
         }
         if lo < 0.0 || hi < lo {
+            // Percentiles are named as given: "5% 1%" says more than the numbers.
+            let given = match style.range {
+                Some((a, b)) => format!("{a} {b}"),
+                None => "the default".to_string(),
+            };
             return Err(Error::Usage(format!(
-                "--range {lo} {hi}: need 0 <= MIN <= MAX (the range applies to |value|)"
+                "--range {given}: resolves to {lo} {hi} on these data; need 0 <= MIN <= MAX (the range applies to |value|)"
             )));
         }
         Ok(ColorMapping {

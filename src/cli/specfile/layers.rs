@@ -217,6 +217,7 @@ pub fn validate(layers: &[LayerEntry]) -> Result<(), String> {
         if l.label.is_none() && l.label_color.is_some() {
             return Err(format!("{prefix}label_color: only a label layer takes it"));
         }
+        check_colors(&format!("{prefix}label_color"), &l.label_color)?;
         if let (Some(labels), Some(colors)) = (&l.label, &l.label_color) {
             if colors.len() > labels.len() {
                 return Err(format!(
@@ -248,6 +249,18 @@ pub fn validate(layers: &[LayerEntry]) -> Result<(), String> {
             }
         }
         l.style().validate(&prefix)?;
+    }
+    Ok(())
+}
+
+/// Each colour of `colors` is a name or `#rrggbb`; errors name `field[k]`.
+pub fn check_colors(field: &str, colors: &Option<Vec<String>>) -> Result<(), String> {
+    for (k, c) in colors.iter().flatten().enumerate() {
+        if crate::color::parse_color(c).is_none() {
+            return Err(format!(
+                "{field}[{k}]: '{c}' is not a colour name or #rrggbb"
+            ));
+        }
     }
     Ok(())
 }

@@ -16,11 +16,22 @@ pub use layers::LayerEntry;
 mod layers;
 
 /// A number, or text such as a percentile (`"95%"`) or a map name.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged, expecting = "a number, or text such as \"95%\"")]
 pub enum NumOrText {
     Num(f64),
     Text(String),
+}
+
+/// Whole numbers are written as integers (`threshold = 2`), as people write them.
+impl Serialize for NumOrText {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            NumOrText::Num(n) if n.fract() == 0.0 && n.abs() < 1e15 => s.serialize_i64(*n as i64),
+            NumOrText::Num(n) => s.serialize_f64(shortest(*n as f32)),
+            NumOrText::Text(t) => s.serialize_str(t),
+        }
+    }
 }
 
 impl NumOrText {
@@ -271,6 +282,7 @@ impl FigureFile {
             }
         }
         self.style().validate("")?;
+        layers::check_colors("label_color", &self.label_color)?;
         if let Some(l) = &self.layers {
             // A stack says everything about overlays, annotations and labels itself.
             let flat = [

@@ -240,9 +240,10 @@ impl<'a> Shader<'a> {
         ]
     }
 
-    /// Mixes the layers drawn under (`over` false) or over the overlay into `base`. Each
-    /// label at the triangle's corners weighs the sum of its corners' barycentric weights
-    /// and the heaviest wins (surface.frag's `layer_color`).
+    /// Mixes the layers drawn under (`over` false) or over the first overlay into `base`.
+    /// Each label at the triangle's corners weighs the sum of its corners' barycentric
+    /// weights and the heaviest wins (surface.frag's `layer_color`); overlay layers are
+    /// interpolated and coloured like the first (`value_color`).
     fn apply_layers(&self, base: &mut [f32; 3], over: bool, ids: &[u32; 3], b: &[f32; 3]) {
         for layer in self.layers.iter().filter(|l| l.over == over) {
             let colors = match layer.paint {
