@@ -8,17 +8,29 @@ use image::RgbaImage;
 
 use crate::util;
 
+/// The README figure through `backend`, or why it failed.
 fn figure(
     dir: &Path,
     name: &str,
     backend: &str,
     env: &[(&str, &str)],
 ) -> Result<RgbaImage, String> {
+    figure_of(dir, name, backend, env, crate::cli::README_FIGURE_ARGS)
+}
+
+/// The figure of `args` through `backend`, or why it failed.
+pub fn figure_of(
+    dir: &Path,
+    name: &str,
+    backend: &str,
+    env: &[(&str, &str)],
+    args: &[&str],
+) -> Result<RgbaImage, String> {
     let out = dir.join(name);
     let o = util::surfrender()
         .current_dir(util::root())
         .envs(env.iter().copied())
-        .args(crate::cli::README_FIGURE_ARGS)
+        .args(args)
         .args(["--backend", backend, "-o"])
         .arg(&out)
         .output()

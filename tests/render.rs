@@ -382,8 +382,8 @@ fn compare_golden(png: &Path, golden_path: &Path, out: &Path) {
     }
 }
 
-#[test]
-fn margins_are_even() {
+/// Both plain hemispheres, lateral and medial.
+fn both_hemispheres() -> (Scene, [View; 2]) {
     let scene = Scene {
         surfaces: vec![
             surface(Hemi::Left, None, false),
@@ -397,6 +397,12 @@ fn margins_are_even() {
         View::named(ViewName::Lateral),
         View::named(ViewName::Medial),
     ];
+    (scene, views)
+}
+
+#[test]
+fn margins_are_even() {
+    let (scene, views) = both_hemispheres();
     let plan = montage::plan(
         &scene,
         &LayoutOptions {
@@ -433,19 +439,7 @@ fn margins_are_even() {
 /// widens the margin rather than let text run into a brain.
 #[test]
 fn captions_of_any_size_clear_their_panels() {
-    let scene = Scene {
-        surfaces: vec![
-            surface(Hemi::Left, None, false),
-            surface(Hemi::Right, None, false),
-        ],
-        mappings: vec![None],
-        cortex: Cortex::Classic,
-        outline_px: 2.0,
-    };
-    let views = [
-        View::named(ViewName::Lateral),
-        View::named(ViewName::Medial),
-    ];
+    let (scene, views) = both_hemispheres();
     for (panel_size, caption_px) in [
         (None, None),
         (Some((300, 200)), Some(40.0)),

@@ -8,18 +8,7 @@ use sha2::{Digest, Sha256};
 
 use crate::util;
 
-fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let o = util::surfrender()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("run surfrender");
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
+use util::run_in;
 
 /// Renders `spec` into `out`, from `dir`.
 fn run_spec(dir: &Path, spec: &Path, out: &Path) -> (i32, String, String) {

@@ -7,7 +7,7 @@ use image::RgbaImage;
 
 use crate::util;
 
-use util::{data_arg as data, render_small as render, write_mgh};
+use util::{data_arg as data, render_small as render, run_in, write_mgh};
 
 /// An overlay of rh.inflated that is 3 on the anterior third of the vertices (by y) and
 /// NaN elsewhere.
@@ -150,18 +150,8 @@ fn each_layer_keeps_its_own_sign_and_threshold() {
 
 /// The figure of `args` through `backend`, or why it failed.
 fn through(dir: &Path, name: &str, backend: &str, args: &[&str]) -> Result<RgbaImage, String> {
-    let out = dir.join(name);
-    let o = util::surfrender()
-        .current_dir(util::root())
-        .args(args)
-        .args(["--size", "600x", "--backend", backend, "-o"])
-        .arg(&out)
-        .output()
-        .expect("run surfrender");
-    if !o.status.success() {
-        return Err(String::from_utf8_lossy(&o.stderr).into_owned());
-    }
-    Ok(image::open(&out).expect("read figure").to_rgba8())
+    let args = [args, &["--size", "600x"]].concat();
+    crate::backends::figure_of(dir, name, backend, &[], &args)
 }
 
 #[test]
@@ -219,19 +209,6 @@ fn stacked_layers_agree_across_backends() {
     }
 }
 
-fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let o = util::surfrender()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("run surfrender");
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
-
 #[test]
 fn stacked_spec_and_command_line_agree() {
     let dir = util::out_dir("stack_spec");
@@ -278,20 +255,16 @@ fn stacked_spec_and_command_line_agree() {
     let (code, toml, err) = run_in(&root, &[&stack[..], &["--print-spec"]].concat());
     assert_eq!(code, 0, "{err}");
     assert_eq!(toml.matches("[[layers]]").count(), 3, "{toml}");
-    let printed = util::write(&dir, "printed.toml", toml.as_bytes());
-    let replay = dir.join("replay.png");
-    let (code, _, err) = run_in(
-        &dir,
-        &[
-            "--spec",
-            printed.to_str().expect("utf8"),
-            "-o",
-            replay.to_str().expect("utf8"),
-        ],
-    );
-    assert_eq!(code, 0, "{err}");
-    let same = |p: &Path| std::fs::read(p).expect("png") == std::fs::read(cli_png).expect("png");
-    assert!(same(&replay), "replayed stack differs");
+    // Renders a spec text and compares its PNG with the command line's.
+    let same_as_cli = |name: &str, text: &str| {
+        let spec = util::write(&dir, &format!("{name}.toml"), text.as_bytes());
+        let png = dir.join(format!("{name}.png"));
+        let (spec, png_arg) = (spec.to_str().expect("utf8"), png.to_str().expect("utf8"));
+        let (code, _, err) = run_in(&dir, &["--spec", spec, "-o", png_arg]);
+        assert_eq!(code, 0, "{name}: {err}");
+        std::fs::read(&png).expect("png") == std::fs::read(cli_png).expect("png")
+    };
+    assert!(same_as_cli("printed", &toml), "replayed stack differs");
     // Written by hand, bottom first, it is the same figure again.
     let spec = format!(
         r#"surfaces = ["{lh}", "{rh}"]
@@ -314,19 +287,7 @@ opacity = 0.8
 outline = true
 "#
     );
-    let hand = util::write(&dir, "hand.toml", spec.as_bytes());
-    let hand_png = dir.join("hand.png");
-    let (code, _, err) = run_in(
-        &dir,
-        &[
-            "--spec",
-            hand.to_str().expect("utf8"),
-            "-o",
-            hand_png.to_str().expect("utf8"),
-        ],
-    );
-    assert_eq!(code, 0, "{err}");
-    assert!(same(&hand_png), "hand-written stack differs");
+    assert!(same_as_cli("hand", &spec), "hand-written stack differs");
 }
 
 #[test]

@@ -327,3 +327,17 @@ pub fn write_mgh(dir: &Path, name: &str, values: &[f32]) -> PathBuf {
     }
     write(dir, name, &b)
 }
+
+/// Runs surfrender in `dir`: exit code, standard output and standard error.
+pub fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let o = surfrender()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run surfrender");
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
