@@ -142,7 +142,11 @@ fn load_surface(spec: &FigureSpec, input: &SurfaceInput) -> Result<(SceneSurface
     let mut stack: Vec<(usize, VertexLayer)> = Vec::new();
     for (k, path) in input.overlays.iter().enumerate() {
         let Some(path) = path else { continue };
-        let mut values = overlay_frame(spec, input, n, path)?;
+        let (frame, map) = spec
+            .overlays
+            .get(k)
+            .map_or((0, None), |l| (l.frame, l.map.as_ref()));
+        let mut values = overlay_frame(input, n, path, frame, map)?;
         if let Some(mask) = &input.mask {
             apply_mask(&mut values, mask, input)?;
         }
@@ -288,14 +292,15 @@ fn pick_frame(ov: &crate::Overlay, path: &Path, frame: usize, flag: &str) -> Res
 
 /// The overlay frame chosen by `--map` (index or name) or `--frame`.
 fn overlay_frame(
-    spec: &FigureSpec,
     input: &SurfaceInput,
     n: usize,
     path: &Path,
+    frame: usize,
+    map: Option<&MapSelector>,
 ) -> Result<Vec<f32>> {
-    let ov = per_vertex_all(input, n, path, spec.map.as_ref())?;
-    let frame = match &spec.map {
-        None => spec.frame,
+    let ov = per_vertex_all(input, n, path, map)?;
+    let frame = match map {
+        None => frame,
         Some(MapSelector::Index(i)) => *i,
         Some(MapSelector::Name(name)) => {
             ov.frame_names
@@ -314,11 +319,7 @@ fn overlay_frame(
                 })?
         }
     };
-    let flag = if spec.map.is_some() {
-        "--map"
-    } else {
-        "--frame"
-    };
+    let flag = if map.is_some() { "--map" } else { "--frame" };
     pick_frame(&ov, path, frame, flag)
 }
 

@@ -50,6 +50,10 @@ pub struct OverlayLayer {
     pub caption: Option<String>,
     /// A line where |value| crosses the threshold (`--outline`).
     pub outline: bool,
+    /// The frame of its files (`--frame`).
+    pub frame: usize,
+    /// The map of its files by index or name (`--map`); overrides `frame`.
+    pub map: Option<MapSelector>,
 }
 
 /// What a layer file holds.
@@ -116,9 +120,7 @@ impl Background {
 pub struct FigureSpec {
     /// Sorted left hemisphere first.
     pub surfaces: Vec<SurfaceInput>,
-    pub frame: usize,
-    /// `--map N|NAME`: the frame of an overlay by name or index, and the map of a CIFTI
-    /// dlabel file.
+    /// The map of CIFTI dlabel annotations (the last `--map` given).
     pub map: Option<MapSelector>,
     pub cortex: Cortex,
     /// Annotations and labels in command-line order.

@@ -18,3 +18,4 @@ mod readers;
 mod render;
 mod spec;
 mod stack;
+mod stack_spec;

@@ -82,14 +82,16 @@ pub struct Args {
     #[arg(long, value_delimiter = ',', value_name = "HEMI")]
     pub hemi: Vec<String>,
 
-    /// Overlay frame to show (MGH 4th dimension, GIfTI data array, CIFTI map).
-    #[arg(long, default_value_t = 0, value_name = "N")]
-    pub frame: usize,
+    /// Overlay frame to show (MGH 4th dimension, GIfTI data array, CIFTI map)
+    /// [default: 0]. Given after an --overlay, for that layer only; before any, for all.
+    #[arg(long, value_name = "N")]
+    pub frame: Vec<usize>,
 
     /// Map of a multi-map file by index or name (CIFTI dscalar/dlabel map names, GIfTI
-    /// array names); overrides --frame.
+    /// array names); overrides --frame. Given after an --overlay, for that layer only;
+    /// before any, for all. CIFTI dlabel annotations take the last one given.
     #[arg(long, value_name = "N|NAME")]
-    pub map: Option<String>,
+    pub map: Vec<String>,
 
     /// Parcellation to draw (FreeSurfer .annot, GIfTI label, CIFTI dlabel), once per
     /// hemisphere. It lies over the overlay layers given before it and under those after.
@@ -370,7 +372,9 @@ pub enum Command {
 
 /// Options that belong to one overlay layer: each applies to the layer of the --overlay
 /// before it.
-pub const LAYER_OPTIONS: [&str; 8] = [
+pub const LAYER_OPTIONS: [&str; 10] = [
+    "frame",
+    "map",
     "cmap",
     "threshold",
     "range",

@@ -7,6 +7,7 @@ use super::inputs::Resolved;
 use super::{usage, Args};
 use crate::color::{cmap::Colormap, Bound, OverlayStyle, Sign};
 use crate::error::Result;
+use crate::io::MapSelector;
 use crate::spec::OverlayLayer;
 
 /// The last value of option `id` given for `layer`, if any. `values` holds one entry per
@@ -19,6 +20,34 @@ fn pick<'v, T>(a: &Args, r: &Resolved, id: &str, values: &'v [T], layer: usize) 
         .filter(|(_, before)| r.layer_after(*before) == layer)
         .map(|(v, _)| v)
         .next_back()
+}
+
+/// The value of option `id` for `layer` when it may be given for all layers at once:
+/// the last one after an --overlay of that layer, else the last one before any --overlay.
+fn own_or_all<'v, T>(a: &Args, r: &Resolved, id: &str, values: &'v [T], layer: usize) -> Option<&'v T> {
+    let at = a.order.of(id, values.len());
+    let own = values
+        .iter()
+        .zip(&at)
+        .filter(|(_, &before)| before > 0 && r.layer_after(before) == layer)
+        .map(|(v, _)| v)
+        .next_back();
+    own.or_else(|| {
+        values
+            .iter()
+            .zip(&at)
+            .filter(|(_, &before)| before == 0)
+            .map(|(v, _)| v)
+            .next_back()
+    })
+}
+
+/// `--map N|NAME`: an index when it is a number.
+pub fn map_selector(m: &str) -> MapSelector {
+    match m.parse::<usize>() {
+        Ok(i) => MapSelector::Index(i),
+        Err(_) => MapSelector::Name(m.to_string()),
+    }
 }
 
 /// Each overlay layer's colouring, bottom first.
@@ -66,6 +95,10 @@ pub fn overlay_layers(a: &Args, r: &Resolved) -> Result<Vec<OverlayLayer>> {
                 .filter(|t| !t.trim().is_empty())
                 .cloned(),
             outline: pick(a, r, "outline", &a.outline, layer) == Some(&true),
+            frame: own_or_all(a, r, "frame", &a.frame, layer)
+                .copied()
+                .unwrap_or(0),
+            map: own_or_all(a, r, "map", &a.map, layer).map(|m| map_selector(m)),
         });
     }
     Ok(out)

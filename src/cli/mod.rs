@@ -14,7 +14,6 @@ use crate::color::{cmap::Colormap, Cortex};
 use crate::error::{Error, Result};
 use crate::figure;
 use crate::hemi::Hemi;
-use crate::io::MapSelector;
 use crate::output;
 use crate::render::BackendKind;
 use crate::scene::{View, ViewName};
@@ -153,11 +152,7 @@ pub fn to_spec(a: &Args) -> Result<FigureSpec> {
         foci,
         foci_files: a.foci.clone(),
         surfaces,
-        frame: a.frame,
-        map: a.map.as_deref().map(|m| match m.parse::<usize>() {
-            Ok(i) => MapSelector::Index(i),
-            Err(_) => MapSelector::Name(m.to_string()),
-        }),
+        map: a.map.last().map(|m| layers::map_selector(m)),
         cortex,
         layers,
         outline_px: a.outline_width,

@@ -47,6 +47,11 @@ pub struct LayerEntry {
     pub outline: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cbar_label: Option<String>,
+    /// The frame or map of this layer's files, instead of the top-level one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frame: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub map: Option<NumOrText>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub annot: Option<Vec<PathBuf>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -92,6 +97,8 @@ impl LayerEntry {
             ("opacity", self.opacity.is_some()),
             ("outline", self.outline.is_some()),
             ("cbar_label", self.cbar_label.is_some()),
+            ("frame", self.frame.is_some()),
+            ("map", self.map.is_some()),
         ]
         .iter()
         .filter(|(_, set)| *set)
@@ -210,7 +217,7 @@ pub fn validate(layers: &[LayerEntry]) -> Result<(), String> {
         if l.overlay.is_none() {
             if let Some(f) = l.style_fields().first() {
                 return Err(format!(
-                    "{prefix}{f}: only an overlay layer takes colouring options"
+                    "{prefix}{f}: only an overlay layer takes this option"
                 ));
             }
         }
@@ -283,6 +290,12 @@ pub fn to_args(layers: &[LayerEntry], skip: &dyn Fn(&str) -> bool, out: &mut Vec
             out.push("--new-layer".into());
             out.extend(files.iter().map(|p| path_arg("overlay", p)));
             l.style().args(&|_| false, out);
+            if let Some(f) = l.frame {
+                out.push(format!("--frame={f}").into());
+            }
+            if let Some(m) = &l.map {
+                out.push(format!("--map={}", m.arg()).into());
+            }
         }
         if let (Some(files), false) = (&l.annot, skip("annot")) {
             out.extend(files.iter().map(|p| path_arg("annot", p)));
@@ -385,6 +398,15 @@ pub fn from_args(a: &Args, layer_of: &[usize]) -> Vec<LayerEntry> {
         entry.opacity = last("opacity", a.opacity.len()).map(|k| a.opacity[k]);
         entry.outline = last("outline", a.outline.len()).map(|k| a.outline[k]);
         entry.cbar_label = last("cbar_label", a.cbar_label.len()).map(|k| a.cbar_label[k].clone());
+        // Frames and maps given before any --overlay are for every layer (top level).
+        let own = |id: &str, n: usize| {
+            a.order
+                .of(id, n)
+                .iter()
+                .rposition(|&c| c > 0 && layer_after(c) == layer)
+        };
+        entry.frame = own("frame", a.frame.len()).map(|k| a.frame[k]);
+        entry.map = own("map", a.map.len()).map(|k| NumOrText::parse(&a.map[k]));
         entries.push(entry);
     }
     entries

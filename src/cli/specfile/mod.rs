@@ -390,6 +390,14 @@ impl FigureFile {
             (flat && !v.is_empty()).then(|| v.to_vec())
         }
         let flat_value = |v: Option<bool>| flat.then_some(v.unwrap_or(false));
+        // The frame and map for every layer: with one layer, the last given; with a stack,
+        // the last given before any --overlay (the layers keep their own).
+        let global = |id: &str, n: usize| -> Option<usize> {
+            let at = a.order.of(id, n);
+            (0..n).rev().find(|&k| flat || at[k] == 0)
+        };
+        let top_frame = global("frame", a.frame.len()).map_or(0, |k| a.frame[k]);
+        let top_map = global("map", a.map.len()).map(|k| NumOrText::parse(&a.map[k]));
         FigureFile {
             layers: (!flat).then_some(stack),
             output: a.output.clone(),
@@ -400,8 +408,8 @@ impl FigureFile {
             hemi: (!a.hemi.is_empty()).then(|| a.hemi.clone()),
             overlay: flat_list(flat, &a.overlay),
             curv: (!a.curv.is_empty()).then(|| a.curv.clone()),
-            frame: Some(a.frame),
-            map: a.map.as_deref().map(NumOrText::parse),
+            frame: Some(top_frame),
+            map: top_map,
             annot: flat_list(flat, &a.annot),
             annot_alpha: Some(a.annot_alpha),
             annot_outline: Some(a.annot_outline),
@@ -499,6 +507,9 @@ impl FigureFile {
         );
         one("surf", self.surf.clone(), &mut out);
         one("hemi", self.hemi.as_ref().map(|h| h.join(",")), &mut out);
+        // Before any --overlay, so that they are for every layer.
+        one("frame", self.frame.map(|f| f.to_string()), &mut out);
+        one("map", self.map.as_ref().map(NumOrText::arg), &mut out);
         // Order carries meaning: layers given after the overlay are drawn over it.
         let under = |over: Option<bool>| over != Some(true);
         if under(self.annot_over_overlay) {
@@ -520,8 +531,6 @@ impl FigureFile {
             many("label", &self.label, &mut out);
         }
         many("curv", &self.curv, &mut out);
-        one("frame", self.frame.map(|f| f.to_string()), &mut out);
-        one("map", self.map.as_ref().map(NumOrText::arg), &mut out);
         one(
             "annot_alpha",
             self.annot_alpha.map(|v| format_num(v as f64)),

@@ -120,6 +120,8 @@ fn layers_round_trip() {
             sign: Some("pos".into()),
             symmetric: Some(true),
             outline: Some(true),
+            frame: Some(1),
+            map: Some(NumOrText::Text("beta".into())),
             ..Default::default()
         },
         LayerEntry {
