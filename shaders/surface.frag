@@ -1,13 +1,21 @@
 #version 330 core
 // Mirrors color::ColorMapping::rgb and color::Cortex exactly (same LUT, same indexing);
 // tests check the Rust side with exact RGBA values and the rendered pixels against it.
-// `#define LAYERS` is inserted after the version line when surface.geom is used.
+// Defines inserted after the version line (render::gl): LAYERS when a surface has layers,
+// VALUES when some are overlays (vertex attributes, interpolated like the first overlay),
+// CATEGORICAL when some are annotations or labels (surface.geom runs then).
 in Surface {
     vec3 normal;
     float curv;
     float value;
     float valid;
     flat int id;
+#ifdef VALUES
+    vec4 values0;
+    vec4 values1;
+    vec4 valid0;
+    vec4 valid1;
+#endif
 } fs_in;
 
 // 256 x 2 RGBA8: row 0 for positive values, row 1 for negative values.
@@ -28,12 +36,9 @@ uniform float u_light_int[3];
 uniform float u_ambient;
 
 #ifdef LAYERS
-in vec3 g_bary;
-flat in ivec3 g_ids;
-// Per-vertex data of each layer: vertex v of layer L at (v % 4096, L * u_layer_rows + v / 4096),
-// RGBA8 colours for annotations and labels, RG32F (value, 1 where finite) for overlays.
+// Per-vertex RGBA8 colours of annotation and label layers: vertex v of layer L at
+// (v % 4096, L * u_layer_rows + v / 4096).
 uniform sampler2D u_layers;
-uniform sampler2D u_values;
 // Overlay layer L's LUT rows (positive, negative) at rows 2L and 2L + 1.
 uniform sampler2D u_layer_lut;
 uniform int u_layer_rows;
@@ -46,16 +51,12 @@ uniform float u_layer_threshold[8];
 uniform float u_layer_lo[8];
 uniform float u_layer_hi[8];
 
-ivec2 layer_texel(int layer, int v) {
-    return ivec2(v % 4096, layer * u_layer_rows + v / 4096);
-}
+#ifdef CATEGORICAL
+in vec3 g_bary;
+flat in ivec3 g_ids;
 
 vec4 layer_at(int layer, int v) {
-    return texelFetch(u_layers, layer_texel(layer, v), 0);
-}
-
-vec2 value_at(int layer, int v) {
-    return texelFetch(u_values, layer_texel(layer, v), 0).rg;
+    return texelFetch(u_layers, ivec2(v % 4096, layer * u_layer_rows + v / 4096), 0);
 }
 
 // The colour of `layer` at this fragment. Each label present at the triangle's corners
@@ -76,17 +77,17 @@ vec4 layer_color(int layer) {
     return vec4(c.rgb, c.a * u_layer_alpha[layer]);
 }
 
+#endif
+
 bool ramp(float v, float valid, int sign, float threshold, float lo, float hi, out float s);
 
-// An overlay layer's colour at this fragment: its values interpolated with the
-// barycentric weights, as the first overlay's are, and looked up like `overlay()`.
-// Alpha 0 where it is transparent.
+#ifdef VALUES
+// An overlay layer's colour at this fragment: its interpolated value (the layer's slot of
+// the interpolated attributes, as the first overlay's value is) looked up like
+// `overlay()`. Alpha 0 where it is transparent.
 vec4 value_color(int layer) {
-    vec2 a = value_at(layer, g_ids.x);
-    vec2 b = value_at(layer, g_ids.y);
-    vec2 c = value_at(layer, g_ids.z);
-    float v = g_bary.x * a.x + g_bary.y * b.x + g_bary.z * c.x;
-    float valid = g_bary.x * a.y + g_bary.y * b.y + g_bary.z * c.y;
+    float v = layer < 4 ? fs_in.values0[layer] : fs_in.values1[layer - 4];
+    float valid = layer < 4 ? fs_in.valid0[layer] : fs_in.valid1[layer - 4];
     float s;
     if (!ramp(v, valid, u_layer_sign[layer], u_layer_threshold[layer], u_layer_lo[layer],
               u_layer_hi[layer], s)) {
@@ -97,11 +98,23 @@ vec4 value_color(int layer) {
     return vec4(texelFetch(u_layer_lut, ivec2(i, row), 0).rgb, u_layer_alpha[layer]);
 }
 
+#endif
+
+vec4 layer_paint(int l) {
+#ifdef CATEGORICAL
+    if (u_layer_kind[l] == 0) return layer_color(l);
+#endif
+#ifdef VALUES
+    if (u_layer_kind[l] == 1) return value_color(l);
+#endif
+    return vec4(0.0);
+}
+
 vec3 layers(vec3 base, int over) {
     for (int l = 0; l < 8; l++) {
         if (l >= u_n_layers) break;
         if (u_layer_over[l] != over || u_layer_kind[l] == 2) continue;
-        vec4 c = u_layer_kind[l] == 0 ? layer_color(l) : value_color(l);
+        vec4 c = layer_paint(l);
         base = mix(base, c.rgb, c.a);
     }
     return base;

@@ -1,7 +1,7 @@
 #version 330 core
-// Used only when a figure has annotation or label layers. Categorical values cannot be
-// interpolated, so each fragment learns the three vertex indices of its triangle and its
-// barycentric weights, from which surface.frag picks the label (see layer_color there
+// Used only when a figure has annotation or label layers (CATEGORICAL). Categorical
+// values cannot be interpolated, so each fragment learns the three vertex indices of its
+// triangle and its barycentric weights, from which surface.frag picks the label (see layer_color there
 // and scene::borders, which draws the same region boundaries).
 layout(triangles) in;
 layout(triangle_strip, max_vertices = 3) out;
@@ -12,6 +12,12 @@ in Surface {
     float value;
     float valid;
     flat int id;
+#ifdef VALUES
+    vec4 values0;
+    vec4 values1;
+    vec4 valid0;
+    vec4 valid1;
+#endif
 } gs_in[];
 
 out Surface {
@@ -20,6 +26,12 @@ out Surface {
     float value;
     float valid;
     flat int id;
+#ifdef VALUES
+    vec4 values0;
+    vec4 values1;
+    vec4 valid0;
+    vec4 valid1;
+#endif
 } gs_out;
 
 out vec3 g_bary;
@@ -34,6 +46,12 @@ void main() {
         gs_out.value = gs_in[i].value;
         gs_out.valid = gs_in[i].valid;
         gs_out.id = gs_in[i].id;
+#ifdef VALUES
+        gs_out.values0 = gs_in[i].values0;
+        gs_out.values1 = gs_in[i].values1;
+        gs_out.valid0 = gs_in[i].valid0;
+        gs_out.valid1 = gs_in[i].valid1;
+#endif
         g_bary = vec3(i == 0, i == 1, i == 2);
         g_ids = ids;
         EmitVertex();

@@ -78,11 +78,12 @@ pub fn extent(m: &ColorMapping) -> (f32, f32, Vec<f32>) {
     let mut bottom = ticks.iter().copied().fold(f32::INFINITY, f32::min);
     let mut top = ticks.iter().copied().fold(0.0f32, f32::max);
     if top - bottom <= 2e-3 * top.abs().max(1.0) {
-        // A collapsed range (constant data, MIN = MAX): widen the bar so that it still
-        // shows the colour(s) the surface has.
-        let pad = (0.1 * top.abs()).max(1e-3);
-        bottom = (bottom - pad).max(0.0);
-        top += pad;
+        // A collapsed range (constant data, MIN = MAX) colours everything from MIN up with
+        // the top colour: the bar widens upwards only, so it shows that colour alone.
+        top += (0.1 * top.abs()).max(1e-3);
+        if top - bottom <= 0.0 {
+            bottom = (bottom - 1e-3).max(0.0);
+        }
     }
     match m.sign {
         Sign::Pos => (bottom, top, ticks),

@@ -79,30 +79,29 @@ unsafe fn draw(
             crate::figure::stage(name, &mut t);
         }
     };
-    // Annotation and label layers need the geometry stage; plain figures skip its cost.
-    let has_layers = scene.surfaces.iter().any(|s| !s.layers.is_empty());
-    let program = if has_layers {
-        let frag = FRAG.replacen(
-            "#version 330 core\n",
-            "#version 330 core\n#define LAYERS\n",
-            1,
-        );
-        let stages = [
-            (glow::VERTEX_SHADER, VERT, "vert"),
-            (glow::GEOMETRY_SHADER, GEOM, "geom"),
-            (glow::FRAGMENT_SHADER, frag.as_str(), "frag"),
-        ];
-        compile(gl, &stages, "surface")?
-    } else {
-        compile(
-            gl,
-            &[
-                (glow::VERTEX_SHADER, VERT, "vert"),
-                (glow::FRAGMENT_SHADER, FRAG, "frag"),
-            ],
-            "surface",
-        )?
-    };
+    // Layers switch on parts of the surface shaders; only annotation and label layers
+    // need the geometry stage (plain figures and overlay stacks skip its cost).
+    let paints = || scene.surfaces.iter().flat_map(|s| &s.layers).map(|l| &l.paint);
+    let has_layers = paints().next().is_some();
+    let has_values = paints().any(|p| matches!(p, Paint::Values { .. }));
+    let has_colors = paints().any(|p| matches!(p, Paint::Colors(_)));
+    let defines: String = [
+        (has_layers, "LAYERS"),
+        (has_values, "VALUES"),
+        (has_colors, "CATEGORICAL"),
+    ]
+    .iter()
+    .filter(|(on, _)| *on)
+    .map(|(_, d)| format!("#define {d}\n"))
+    .collect();
+    let with = |src: &str| src.replacen("#version 330 core\n", &format!("#version 330 core\n{defines}"), 1);
+    let (vert, geom, frag) = (with(VERT), with(GEOM), with(FRAG));
+    let mut stages = vec![(glow::VERTEX_SHADER, vert.as_str(), "vert")];
+    if has_colors {
+        stages.push((glow::GEOMETRY_SHADER, geom.as_str(), "geom"));
+    }
+    stages.push((glow::FRAGMENT_SHADER, frag.as_str(), "frag"));
+    let program = compile(gl, &stages, "surface")?;
     res.programs.push(program);
     let resolve = if info.samples > 1 {
         let p = compile(
@@ -126,7 +125,7 @@ unsafe fn draw(
     let vaos: Vec<(glow::VertexArray, glow::Buffer)> = scene
         .surfaces
         .iter()
-        .map(|s| upload(gl, res, s))
+        .map(|s| upload(gl, res, s, has_values))
         .collect::<Result<_>>()?;
 
     let lines_program = if scene.surfaces.iter().any(|s| !s.lines.is_empty()) {
@@ -255,12 +254,12 @@ unsafe fn draw(
         if has_layers {
             // A surface without layers still needs complete textures bound.
             let (textures, rows) = match &layer_textures[panel.surface] {
-                Some(t) => ([t.colors, t.values, t.lut], t.rows),
-                None => ([lut_tex; 3], 1),
+                Some(t) => ([t.colors, t.lut], t.rows),
+                None => ([lut_tex; 2], 1),
             };
             for (k, (tex, name)) in textures
                 .iter()
-                .zip(["u_layers", "u_values", "u_layer_lut"])
+                .zip(["u_layers", "u_layer_lut"])
                 .enumerate()
             {
                 gl.active_texture(glow::TEXTURE2 + k as u32);

@@ -8,8 +8,9 @@ use crate::error::{Error, Result};
 use crate::render::{Paint, Scene, SceneSurface, MAX_LAYERS};
 
 /// Components of the surface's vertex attributes at locations 0..5 (surface.vert):
-/// position, normal, curvature, value, validity.
-const SURFACE_ATTRIBS: [i32; 5] = [3, 3, 1, 1, 1];
+/// position, normal, curvature, value, validity; with overlay layers (`VALUES`) also
+/// their values and validities, four layer slots per attribute, at locations 5..9.
+const SURFACE_ATTRIBS: [i32; 9] = [3, 3, 1, 1, 1, 4, 4, 4, 4];
 
 /// GL objects to delete when rendering ends, on success or error.
 pub(super) struct Resources<'a> {
@@ -45,13 +46,27 @@ pub(super) fn gl_err(what: &str, e: String) -> Error {
     Error::Render(format!("OpenGL: {what}: {e}"))
 }
 
+/// Uploads a surface's vertex attributes; `values`: with every layer slot's overlay
+/// values (0 and invalid in slots that hold none), interpolated like the first overlay.
 pub(super) unsafe fn upload(
     gl: &glow::Context,
     res: &mut Resources,
     s: &SceneSurface,
+    values: bool,
 ) -> Result<(glow::VertexArray, glow::Buffer)> {
     let n = s.mesh.vertices.len();
-    let mut data = Vec::with_capacity(n * 9);
+    let attribs = if values {
+        &SURFACE_ATTRIBS[..]
+    } else {
+        &SURFACE_ATTRIBS[..5]
+    };
+    let slot_values: Vec<Option<&[f32]>> = (0..MAX_LAYERS)
+        .map(|l| match s.layers.get(l).map(|l| &l.paint) {
+            Some(Paint::Values { values, .. }) => Some(values.as_slice()),
+            _ => None,
+        })
+        .collect();
+    let mut data = Vec::with_capacity(n * attribs.iter().sum::<i32>() as usize);
     for i in 0..n {
         data.extend_from_slice(&s.mesh.vertices[i]);
         data.extend_from_slice(&s.normals[i]);
@@ -62,8 +77,14 @@ pub(super) unsafe fn upload(
         let valid = v.is_finite();
         data.push(if valid { v } else { 0.0 });
         data.push(if valid { 1.0 } else { 0.0 });
+        if values {
+            let at = |l: &Option<&[f32]>| l.and_then(|v| v.get(i)).copied().unwrap_or(f32::NAN);
+            let slots: Vec<f32> = slot_values.iter().map(at).collect();
+            data.extend(slots.iter().map(|v| if v.is_finite() { *v } else { 0.0 }));
+            data.extend(slots.iter().map(|v| if v.is_finite() { 1.0 } else { 0.0 }));
+        }
     }
-    let vao = float_vertex_array(gl, res, &data, &SURFACE_ATTRIBS)?;
+    let vao = float_vertex_array(gl, res, &data, attribs)?;
     gl.bind_vertex_array(Some(vao));
     let ebo = gl.create_buffer().map_err(|e| gl_err("buffer", e))?;
     res.buffers.push(ebo);
@@ -252,18 +273,17 @@ fn numbered(src: &str) -> String {
 /// `(v % LAYER_TEX_WIDTH, l * rows + v / LAYER_TEX_WIDTH)` (surface.frag uses the same).
 pub(super) const LAYER_TEX_WIDTH: usize = 4096;
 
-/// A surface's layers on the GPU (surface.frag's `u_layers`, `u_values`, `u_layer_lut`).
+/// A surface's layers on the GPU (surface.frag's `u_layers` and `u_layer_lut`; overlay
+/// values are vertex attributes, see [`upload`]).
 pub(super) struct LayerTextures {
     pub colors: glow::Texture,
-    pub values: glow::Texture,
     pub lut: glow::Texture,
     /// Texture rows each layer takes.
     pub rows: i32,
 }
 
-/// Uploads a surface's layers: categorical colours as RGBA8, overlay values as RG32F
-/// (value, 1 where finite), and each overlay layer's two LUT rows at rows `2l` and
-/// `2l + 1` of one 256-wide table.
+/// Uploads a surface's layers: categorical colours as RGBA8, and each overlay layer's
+/// two LUT rows at rows `2l` and `2l + 1` of one 256-wide table.
 pub(super) unsafe fn upload_layers(
     gl: &glow::Context,
     res: &mut Resources,
@@ -273,13 +293,8 @@ pub(super) unsafe fn upload_layers(
     let n = s.mesh.vertices.len();
     let rows = n.div_ceil(LAYER_TEX_WIDTH).max(1);
     let count = s.layers.len().clamp(1, MAX_LAYERS);
-    let has_values = s
-        .layers
-        .iter()
-        .any(|l| matches!(l.paint, Paint::Values { .. }));
     let texels = LAYER_TEX_WIDTH * rows * count;
     let mut colors = vec![0u8; texels * 4];
-    let mut values = vec![0f32; if has_values { texels * 2 } else { 2 }];
     let mut lut = vec![0u8; LUT_SIZE * 2 * MAX_LAYERS * 4];
     for (l, layer) in s.layers.iter().enumerate().take(MAX_LAYERS) {
         let base = l * rows * LAYER_TEX_WIDTH;
@@ -291,15 +306,7 @@ pub(super) unsafe fn upload_layers(
                     }
                 }
             }
-            Paint::Values {
-                values: vals,
-                layer,
-            } => {
-                for (v, &x) in vals.iter().enumerate().take(n) {
-                    if let Some(px) = values.get_mut((base + v) * 2..(base + v) * 2 + 2) {
-                        px.copy_from_slice(&if x.is_finite() { [x, 1.0] } else { [0.0; 2] });
-                    }
-                }
+            Paint::Values { layer, .. } => {
                 if let Some(m) = scene.mapping(*layer) {
                     let at = l * 2 * LUT_SIZE * 4;
                     lut[at..at + 2 * LUT_SIZE * 4].copy_from_slice(&m.lut_rgba());
@@ -338,14 +345,6 @@ pub(super) unsafe fn upload_layers(
     let ub = glow::UNSIGNED_BYTE;
     Ok(LayerTextures {
         colors: texture(res, glow::RGBA8, size, glow::RGBA, ub, &colors)?,
-        values: texture(
-            res,
-            glow::RG32F,
-            if has_values { size } else { (1, 1) },
-            glow::RG,
-            glow::FLOAT,
-            bytes_of(&values),
-        )?,
         lut: texture(
             res,
             glow::RGBA8,
