@@ -3,6 +3,7 @@
 mod util;
 
 mod backends;
+mod cifti;
 mod cli;
 mod colormaps;
 mod cpu;
