@@ -11,6 +11,7 @@ mod figures;
 mod formats;
 mod fslabel;
 mod gifti;
+mod gifti_built;
 mod inspect;
 mod layers;
 mod mapping;
