@@ -62,9 +62,11 @@ pub struct Args {
     /// Per-vertex overlay (MGH, MGZ, curv, GIfTI, NIfTI, CIFTI), once per hemisphere,
     /// paired with surfaces by the hemisphere in the file name, else by order. More
     /// overlays stack as layers, bottom first: a new layer starts at a file whose
-    /// hemisphere already has one. Layer options (--cmap, --threshold, --range, --sign,
-    /// --symmetric, --opacity, --outline, --cbar-label) apply to the layer of the
-    /// --overlay before them (the first layer when none is before them).
+    /// hemisphere already has one (a CIFTI file is a layer of its own; see --new-layer).
+    /// Layer options (--cmap, --threshold, --range, --sign, --symmetric, --opacity,
+    /// --outline, --cbar-label, --frame, --map) apply to the layer of the --overlay
+    /// before them (the first layer when none is before them; every layer for --frame
+    /// and --map).
     #[arg(long, value_name = "FILE")]
     pub overlay: Vec<PathBuf>,
 
