@@ -24,7 +24,13 @@ fn pick<'v, T>(a: &Args, r: &Resolved, id: &str, values: &'v [T], layer: usize) 
 
 /// The value of option `id` for `layer` when it may be given for all layers at once:
 /// the last one after an --overlay of that layer, else the last one before any --overlay.
-fn own_or_all<'v, T>(a: &Args, r: &Resolved, id: &str, values: &'v [T], layer: usize) -> Option<&'v T> {
+fn own_or_all<'v, T>(
+    a: &Args,
+    r: &Resolved,
+    id: &str,
+    values: &'v [T],
+    layer: usize,
+) -> Option<&'v T> {
     let at = a.order.of(id, values.len());
     let own = values
         .iter()

@@ -81,7 +81,13 @@ unsafe fn draw(
     };
     // Layers switch on parts of the surface shaders; only annotation and label layers
     // need the geometry stage (plain figures and overlay stacks skip its cost).
-    let paints = || scene.surfaces.iter().flat_map(|s| &s.layers).map(|l| &l.paint);
+    let paints = || {
+        scene
+            .surfaces
+            .iter()
+            .flat_map(|s| &s.layers)
+            .map(|l| &l.paint)
+    };
     let has_layers = paints().next().is_some();
     let has_values = paints().any(|p| matches!(p, Paint::Values { .. }));
     let has_colors = paints().any(|p| matches!(p, Paint::Colors(_)));
@@ -94,7 +100,13 @@ unsafe fn draw(
     .filter(|(on, _)| *on)
     .map(|(_, d)| format!("#define {d}\n"))
     .collect();
-    let with = |src: &str| src.replacen("#version 330 core\n", &format!("#version 330 core\n{defines}"), 1);
+    let with = |src: &str| {
+        src.replacen(
+            "#version 330 core\n",
+            &format!("#version 330 core\n{defines}"),
+            1,
+        )
+    };
     let (vert, geom, frag) = (with(VERT), with(GEOM), with(FRAG));
     let mut stages = vec![(glow::VERTEX_SHADER, vert.as_str(), "vert")];
     if has_colors {
@@ -257,11 +269,7 @@ unsafe fn draw(
                 Some(t) => ([t.colors, t.lut], t.rows),
                 None => ([lut_tex; 2], 1),
             };
-            for (k, (tex, name)) in textures
-                .iter()
-                .zip(["u_layers", "u_layer_lut"])
-                .enumerate()
-            {
+            for (k, (tex, name)) in textures.iter().zip(["u_layers", "u_layer_lut"]).enumerate() {
                 gl.active_texture(glow::TEXTURE2 + k as u32);
                 gl.bind_texture(glow::TEXTURE_2D, Some(*tex));
                 gl.uniform_1_i32(loc(name).as_ref(), 2 + k as i32);
