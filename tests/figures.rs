@@ -4,11 +4,7 @@ use image::RgbaImage;
 
 use crate::util;
 
-use util::{data_arg as data, render_small as render, write_mgh};
-
-fn count(img: &RgbaImage, f: impl Fn(&image::Rgba<u8>) -> bool) -> usize {
-    img.pixels().filter(|p| f(p)).count()
-}
+use util::{chroma, count, data_arg as data, render_small as render, write_mgh};
 
 fn is_lime(p: &image::Rgba<u8>) -> bool {
     p[1] > 200 && p[0] < 60 && p[2] < 60
@@ -446,8 +442,6 @@ fn overlay_opacity_lets_the_cortex_through() {
         &[&common[..], &["--opacity", "0.5"]].concat(),
     );
     // Same pixels coloured, each halfway between the overlay colour and the grey cortex.
-    let chroma =
-        |p: &image::Rgba<u8>| p[0].max(p[1]).max(p[2]) as i32 - p[0].min(p[1]).min(p[2]) as i32;
     let (mut a, mut b, mut n) = (0i64, 0i64, 0i64);
     for (p, q) in opaque.pixels().zip(half.pixels()) {
         if chroma(p) > 80 {

@@ -7,7 +7,7 @@ use image::RgbaImage;
 
 use crate::util;
 
-use util::{data_arg as data, render_small as render};
+use util::{chroma, count, data_arg as data, render_small as render};
 
 /// A label of the vertices of lh.inflated whose y is in the anterior third.
 fn anterior_label(dir: &Path) -> PathBuf {
@@ -35,14 +35,6 @@ fn is_gold(p: &image::Rgba<u8>) -> bool {
 
 fn is_green(p: &image::Rgba<u8>) -> bool {
     p[1] as i32 - p[0] as i32 > 80 && p[1] as i32 - p[2] as i32 > 80
-}
-
-fn chroma(p: &image::Rgba<u8>) -> i32 {
-    p[0].max(p[1]).max(p[2]) as i32 - p[0].min(p[1]).min(p[2]) as i32
-}
-
-fn count(img: &RgbaImage, f: impl Fn(&image::Rgba<u8>) -> bool) -> usize {
-    img.pixels().filter(|p| f(p)).count()
 }
 
 #[test]

@@ -7,7 +7,7 @@ use image::RgbaImage;
 
 use crate::util;
 
-use util::{data_arg as data, render_small as render, run_in, write_mgh};
+use util::{chroma, data_arg as data, render_small as render, run_in, write_mgh};
 
 /// An overlay of rh.inflated that is 3 on the anterior third of the vertices (by y) and
 /// NaN elsewhere.
@@ -21,10 +21,6 @@ fn anterior_map(dir: &Path) -> PathBuf {
         .map(|v| if v[1] > cut { 3.0 } else { f32::NAN })
         .collect();
     write_mgh(dir, "rh.front.mgh", &values)
-}
-
-fn chroma(p: &image::Rgba<u8>) -> i32 {
-    p[0].max(p[1]).max(p[2]) as i32 - p[0].min(p[1]).min(p[2]) as i32
 }
 
 /// Chromatic pixels: their count, mean x as a share of the width, and mean chroma.
@@ -405,6 +401,25 @@ fn doubtful_pairs_and_too_many_layers_are_reported() {
     let (code, _, err) = run_in(&root, &args);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("at most 8"), "{err}");
+    // Layer options without any overlay are named in a note.
+    let (code, _, err) = run_in(
+        &root,
+        &[
+            &lh,
+            "--cmap",
+            "hot",
+            "--outline",
+            "--mask",
+            &data("lh.synth05.label"),
+            "-o",
+            out,
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("--cmap, --outline, --mask ignored: there is no --overlay"),
+        "{err}"
+    );
     // A misspelt colormap names its option.
     let (code, _, err) = run_in(
         &root,

@@ -341,3 +341,13 @@ pub fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&o.stderr).into_owned(),
     )
 }
+
+/// Saturation of a pixel: its largest channel minus its smallest (0 for greys).
+pub fn chroma(p: &image::Rgba<u8>) -> i32 {
+    p[0].max(p[1]).max(p[2]) as i32 - p[0].min(p[1]).min(p[2]) as i32
+}
+
+/// How many pixels of `img` satisfy `f`.
+pub fn count(img: &image::RgbaImage, f: impl Fn(&image::Rgba<u8>) -> bool) -> usize {
+    img.pixels().filter(|p| f(p)).count()
+}

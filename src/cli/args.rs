@@ -372,6 +372,25 @@ pub enum Command {
     },
 }
 
+impl Args {
+    /// How many times layer option `id` (one of [`LAYER_OPTIONS`]) was given.
+    pub fn occurrences(&self, id: &str) -> usize {
+        match id {
+            "frame" => self.frame.len(),
+            "map" => self.map.len(),
+            "cmap" => self.cmap.len(),
+            "threshold" => self.threshold.len(),
+            "range" => self.range.len() / 2,
+            "sign" => self.sign.len(),
+            "symmetric" => self.symmetric.len(),
+            "opacity" => self.opacity.len(),
+            "outline" => self.outline.len(),
+            "cbar_label" => self.cbar_label.len(),
+            _ => 0,
+        }
+    }
+}
+
 /// Options that belong to one overlay layer: each applies to the layer of the --overlay
 /// before it.
 pub const LAYER_OPTIONS: [&str; 10] = [

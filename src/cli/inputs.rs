@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::layers::LayerMap;
 use super::{usage, Args};
 use crate::color::{parse_color, LABEL_COLORS};
 use crate::error::Result;
@@ -16,31 +17,10 @@ pub struct Resolved {
     pub surfaces: Vec<SurfaceInput>,
     /// Annotations and labels.
     pub layers: Vec<LayerInput>,
-    /// How many overlay layers there are.
-    pub n_overlay_layers: usize,
     /// The overlay layer of each --overlay argument.
-    pub layer_of_overlay: Vec<usize>,
+    pub layer_map: LayerMap,
     /// Notices for the user.
     pub notes: Vec<String>,
-}
-
-impl Resolved {
-    /// The overlay layer an option belongs to, given how many --overlay arguments came
-    /// before it: that of the last one, or the first layer.
-    pub fn layer_after(&self, overlays_before: usize) -> usize {
-        overlays_before
-            .checked_sub(1)
-            .and_then(|i| self.layer_of_overlay.get(i).copied())
-            .unwrap_or(0)
-    }
-
-    /// The stack position of an annotation or label: how many overlay layers lie under it.
-    fn position_after(&self, overlays_before: usize) -> usize {
-        match overlays_before {
-            0 => 0,
-            n => self.layer_after(n) + 1,
-        }
-    }
 }
 
 /// Surfaces (left first) with their overlays and curvatures, and the layers.
@@ -63,14 +43,14 @@ pub fn resolve(a: &Args) -> Result<Resolved> {
             mask: None,
         })
         .collect();
-    let layer_of_overlay = group_overlays(
+    let layer_map = LayerMap::new(group_overlays(
         a.overlay.len(),
         &files.overlays,
         &files.overlay_arg,
         &hemis,
         &a.order.new_layer_after,
-    );
-    let n_overlay_layers = layer_of_overlay.iter().max().map_or(0, |l| l + 1);
+    ));
+    let n_overlay_layers = layer_map.count();
     let mut notes = Vec::new();
     for s in &mut inputs {
         s.overlays = vec![None; n_overlay_layers];
@@ -80,7 +60,7 @@ pub fn resolve(a: &Args) -> Result<Resolved> {
             .overlays
             .iter()
             .zip(&files.overlay_arg)
-            .filter(|(_, &arg)| layer_of_overlay.get(arg) == Some(&layer))
+            .filter(|(_, &arg)| layer_map.of_overlay(arg) == Some(layer))
             .map(|(p, _)| p.clone())
             .collect();
         for (i, k) in assign("--overlay", &paths, &hemis)? {
@@ -100,8 +80,7 @@ pub fn resolve(a: &Args) -> Result<Resolved> {
     let mut resolved = Resolved {
         surfaces: Vec::new(),
         layers: Vec::new(),
-        n_overlay_layers,
-        layer_of_overlay,
+        layer_map,
         notes,
     };
     for (i, k) in assign("--curv", &files.curvs, &hemis)? {
@@ -128,7 +107,9 @@ pub fn resolve(a: &Args) -> Result<Resolved> {
             kind: LayerKind::Annotation,
             outline: a.annot_outline,
             alpha: a.annot_alpha,
-            position: resolved.position_after(a.order.annot_after.get(arg).copied().unwrap_or(0)),
+            position: resolved
+                .layer_map
+                .position(a.order.annot_after.get(arg).copied().unwrap_or(0)),
         });
     }
     if a.label_color.len() > a.label.len() {
@@ -171,7 +152,9 @@ pub fn resolve(a: &Args) -> Result<Resolved> {
             kind: LayerKind::Label(color),
             outline: a.label_outline,
             alpha: 1.0,
-            position: resolved.position_after(a.order.label_after.get(arg).copied().unwrap_or(0)),
+            position: resolved
+                .layer_map
+                .position(a.order.label_after.get(arg).copied().unwrap_or(0)),
         });
     }
     // Left hemisphere first: it is the left column of the figure.

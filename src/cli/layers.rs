@@ -10,20 +10,75 @@ use crate::error::Result;
 use crate::io::MapSelector;
 use crate::spec::OverlayLayer;
 
+/// Where things given around the --overlay arguments belong: the overlay layer of each
+/// --overlay argument (as `inputs::group_overlays` decides), from which follow the layer
+/// of every option and the stack position of every annotation and label. Both the figure
+/// and `--print-spec` read positions through this one map.
+#[derive(Debug, Clone, Default)]
+pub struct LayerMap {
+    of_overlay: Vec<usize>,
+}
+
+impl LayerMap {
+    pub fn new(of_overlay: Vec<usize>) -> LayerMap {
+        LayerMap { of_overlay }
+    }
+
+    /// How many overlay layers there are.
+    pub fn count(&self) -> usize {
+        self.of_overlay.iter().max().map_or(0, |l| l + 1)
+    }
+
+    /// The layer of --overlay argument `k`.
+    pub fn of_overlay(&self, k: usize) -> Option<usize> {
+        self.of_overlay.get(k).copied()
+    }
+
+    /// The layer of what follows `before` --overlay arguments: that of the last one, or
+    /// the first layer when none.
+    pub fn after(&self, before: usize) -> usize {
+        before
+            .checked_sub(1)
+            .and_then(|k| self.of_overlay(k))
+            .unwrap_or(0)
+    }
+
+    /// The stack position of an annotation or label after `before` --overlay arguments:
+    /// how many overlay layers lie under it.
+    pub fn position(&self, before: usize) -> usize {
+        match before {
+            0 => 0,
+            n => self.after(n) + 1,
+        }
+    }
+
+    /// Of an option's occurrences (`at`: the --overlay arguments before each), the last
+    /// that belongs to `layer`.
+    pub fn last(&self, at: &[usize], layer: usize) -> Option<usize> {
+        at.iter().rposition(|&c| self.after(c) == layer)
+    }
+
+    /// The last occurrence given after an --overlay of `layer` (not before any).
+    pub fn own(&self, at: &[usize], layer: usize) -> Option<usize> {
+        at.iter().rposition(|&c| c > 0 && self.after(c) == layer)
+    }
+
+    /// For options that may be given for every layer at once: the layer's own, else the
+    /// last given before any --overlay.
+    pub fn own_or_all(&self, at: &[usize], layer: usize) -> Option<usize> {
+        self.own(at, layer)
+            .or_else(|| at.iter().rposition(|&c| c == 0))
+    }
+}
+
 /// The last value of option `id` given for `layer`, if any. `values` holds one entry per
 /// occurrence, in command-line order.
 fn pick<'v, T>(a: &Args, r: &Resolved, id: &str, values: &'v [T], layer: usize) -> Option<&'v T> {
     let at = a.order.of(id, values.len());
-    values
-        .iter()
-        .zip(at)
-        .filter(|(_, before)| r.layer_after(*before) == layer)
-        .map(|(v, _)| v)
-        .next_back()
+    r.layer_map.last(&at, layer).map(|k| &values[k])
 }
 
-/// The value of option `id` for `layer` when it may be given for all layers at once:
-/// the last one after an --overlay of that layer, else the last one before any --overlay.
+/// [`pick`] for `--frame` and `--map`, which given before any --overlay are for all.
 fn own_or_all<'v, T>(
     a: &Args,
     r: &Resolved,
@@ -32,20 +87,7 @@ fn own_or_all<'v, T>(
     layer: usize,
 ) -> Option<&'v T> {
     let at = a.order.of(id, values.len());
-    let own = values
-        .iter()
-        .zip(&at)
-        .filter(|(_, &before)| before > 0 && r.layer_after(before) == layer)
-        .map(|(v, _)| v)
-        .next_back();
-    own.or_else(|| {
-        values
-            .iter()
-            .zip(&at)
-            .filter(|(_, &before)| before == 0)
-            .map(|(v, _)| v)
-            .next_back()
-    })
+    r.layer_map.own_or_all(&at, layer).map(|k| &values[k])
 }
 
 /// `--map N|NAME`: an index when it is a number.
@@ -58,7 +100,7 @@ pub fn map_selector(m: &str) -> MapSelector {
 
 /// Each overlay layer's colouring, bottom first.
 pub fn overlay_layers(a: &Args, r: &Resolved) -> Result<Vec<OverlayLayer>> {
-    let n = r.n_overlay_layers;
+    let n = r.layer_map.count();
     let ranges: Vec<[&String; 2]> = a.range.chunks_exact(2).map(|p| [&p[0], &p[1]]).collect();
     if a.range.len() % 2 != 0 {
         return Err(usage("--range needs two values: MIN MAX"));
@@ -153,20 +195,15 @@ fn check_every_value(a: &Args) -> Result<()> {
 }
 
 /// Layer options given without any overlay to act on, for a notice.
-pub fn unused_options(a: &Args) -> Vec<&'static str> {
-    [
-        ("--threshold", !a.threshold.is_empty()),
-        ("--range", !a.range.is_empty()),
-        ("--cmap", !a.cmap.is_empty()),
-        ("--sign", !a.sign.is_empty()),
-        ("--symmetric", !a.symmetric.is_empty()),
-        ("--outline", !a.outline.is_empty()),
-        ("--opacity", !a.opacity.is_empty()),
-        ("--cbar-label", !a.cbar_label.is_empty()),
-        ("--mask", !a.mask.is_empty()),
-    ]
-    .iter()
-    .filter(|(_, given)| *given)
-    .map(|(f, _)| *f)
-    .collect()
+/// (`--frame` and `--map` also choose the map of a CIFTI dlabel annotation.)
+pub fn unused_options(a: &Args) -> Vec<String> {
+    let mut unused: Vec<String> = crate::cli::args::LAYER_OPTIONS
+        .iter()
+        .filter(|&&id| !matches!(id, "frame" | "map") && a.occurrences(id) > 0)
+        .map(|id| format!("--{}", id.replace('_', "-")))
+        .collect();
+    if !a.mask.is_empty() {
+        unused.push("--mask".into());
+    }
+    unused
 }

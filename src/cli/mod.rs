@@ -9,6 +9,7 @@ mod sidecar;
 pub mod specfile;
 
 pub use args::{Args, Command, LayerOrder};
+pub use layers::LayerMap;
 
 use crate::color::{cmap::Colormap, Cortex};
 use crate::error::{Error, Result};
@@ -24,8 +25,8 @@ pub(crate) fn usage(msg: impl Into<String>) -> Error {
 }
 
 /// The overlay layer of each --overlay argument, as the figure groups them.
-pub fn overlay_layers(a: &Args) -> Result<Vec<usize>> {
-    Ok(inputs::resolve(a)?.layer_of_overlay)
+pub fn overlay_layers(a: &Args) -> Result<LayerMap> {
+    Ok(inputs::resolve(a)?.layer_map)
 }
 
 /// Builds the figure description from parsed flags (file existence is not checked here;

@@ -21,7 +21,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::{format_num, short_f32, NumOrText};
-use crate::cli::Args;
+use crate::cli::{Args, LayerMap};
 use crate::hemi::Hemi;
 
 /// One layer of the stack: exactly one of `overlay`, `annot` or `label`.
@@ -88,6 +88,20 @@ impl LayerEntry {
 
     /// Names of the overlay options that are set.
     fn style_fields(&self) -> Vec<&'static str> {
+        let mut set = self.style().set_fields();
+        set.extend(
+            [("frame", self.frame.is_some()), ("map", self.map.is_some())]
+                .iter()
+                .filter(|(_, given)| *given)
+                .map(|(n, _)| *n),
+        );
+        set
+    }
+}
+
+impl Style<'_> {
+    /// Names of the options that are set.
+    pub fn set_fields(&self) -> Vec<&'static str> {
         [
             ("cmap", self.cmap.is_some()),
             ("threshold", self.threshold.is_some()),
@@ -97,17 +111,13 @@ impl LayerEntry {
             ("opacity", self.opacity.is_some()),
             ("outline", self.outline.is_some()),
             ("cbar_label", self.cbar_label.is_some()),
-            ("frame", self.frame.is_some()),
-            ("map", self.map.is_some()),
         ]
         .iter()
         .filter(|(_, set)| *set)
         .map(|(n, _)| *n)
         .collect()
     }
-}
 
-impl Style<'_> {
     /// Value checks, reported under `prefix` (`""` or `"layers[1]."`).
     pub fn validate(&self, prefix: &str) -> Result<(), String> {
         use crate::color::{cmap::Colormap, Bound, Sign};
@@ -320,27 +330,17 @@ pub fn to_args(layers: &[LayerEntry], skip: &dyn Fn(&str) -> bool, out: &mut Vec
     }
 }
 
-/// The stack of a parsed command line, bottom first: each overlay layer (`layer_of`
-/// gives the layer of every --overlay argument, as the renderer groups them) with its
-/// options, and the annotations and labels between the layers.
-pub fn from_args(a: &Args, layer_of: &[usize]) -> Vec<LayerEntry> {
-    let n_layers = layer_of.iter().max().map_or(0, |l| l + 1);
-    // The layer of whatever follows `count` --overlay arguments (the first layer when
-    // none), and the stack position of an annotation or label there.
-    let layer_after = |count: usize| match count {
-        0 => 0,
-        c => layer_of.get(c - 1).copied().unwrap_or(0),
-    };
-    let position = |count: usize| match count {
-        0 => 0,
-        c => layer_after(c) + 1,
-    };
+/// The stack of a parsed command line, bottom first: each overlay layer (grouped by
+/// `map`, as the figure groups them) with its options, and the annotations and labels
+/// between the layers.
+pub fn from_args(a: &Args, map: &LayerMap) -> Vec<LayerEntry> {
+    let n_layers = map.count();
     let annot_at = pad(&a.order.annot_after, a.annot.len());
     let label_at = pad(&a.order.label_after, a.label.len());
     let mut entries: Vec<LayerEntry> = Vec::new();
     for layer in 0..=n_layers {
         let annots: Vec<PathBuf> = (0..a.annot.len())
-            .filter(|&k| position(annot_at[k]) == layer)
+            .filter(|&k| map.position(annot_at[k]) == layer)
             .map(|k| a.annot[k].clone())
             .collect();
         if !annots.is_empty() {
@@ -350,7 +350,7 @@ pub fn from_args(a: &Args, layer_of: &[usize]) -> Vec<LayerEntry> {
             });
         }
         let labels: Vec<usize> = (0..a.label.len())
-            .filter(|&k| position(label_at[k]) == layer)
+            .filter(|&k| map.position(label_at[k]) == layer)
             .collect();
         if !labels.is_empty() {
             let colors: Vec<String> = labels
@@ -366,69 +366,44 @@ pub fn from_args(a: &Args, layer_of: &[usize]) -> Vec<LayerEntry> {
         if layer == n_layers {
             break;
         }
-        let mut entry = LayerEntry {
+        entries.push(LayerEntry {
             overlay: Some(
                 a.overlay
                     .iter()
-                    .zip(layer_of)
-                    .filter(|(_, &l)| l == layer)
-                    .map(|(p, _)| p.clone())
+                    .enumerate()
+                    .filter(|(k, _)| map.of_overlay(*k) == Some(layer))
+                    .map(|(_, p)| p.clone())
                     .collect(),
             ),
-            ..Default::default()
-        };
-        // Each option belongs to the layer of the --overlay before it; the last wins.
-        let last = |id: &str, n: usize| {
-            a.order
-                .of(id, n)
-                .iter()
-                .rposition(|&c| layer_after(c) == layer)
-        };
-        let pairs: Vec<Vec<NumOrText>> = a
-            .range
-            .chunks_exact(2)
-            .map(|p| p.iter().map(|v| NumOrText::parse(v)).collect())
-            .collect();
-        entry.cmap = last("cmap", a.cmap.len()).map(|k| a.cmap[k].clone());
-        entry.threshold =
-            last("threshold", a.threshold.len()).map(|k| NumOrText::parse(&a.threshold[k]));
-        entry.range = last("range", pairs.len()).map(|k| pairs[k].clone());
-        entry.sign = last("sign", a.sign.len()).map(|k| a.sign[k].clone());
-        entry.symmetric = last("symmetric", a.symmetric.len()).map(|k| a.symmetric[k]);
-        entry.opacity = last("opacity", a.opacity.len()).map(|k| a.opacity[k]);
-        entry.outline = last("outline", a.outline.len()).map(|k| a.outline[k]);
-        entry.cbar_label = last("cbar_label", a.cbar_label.len()).map(|k| a.cbar_label[k].clone());
-        // Frames and maps given before any --overlay are for every layer (top level).
-        let own = |id: &str, n: usize| {
-            a.order
-                .of(id, n)
-                .iter()
-                .rposition(|&c| c > 0 && layer_after(c) == layer)
-        };
-        entry.frame = own("frame", a.frame.len()).map(|k| a.frame[k]);
-        entry.map = own("map", a.map.len()).map(|k| NumOrText::parse(&a.map[k]));
-        entries.push(entry);
+            ..options(a, map, layer)
+        });
     }
     entries
 }
 
-/// The overlay options of a command line without any --overlay (the last of each), so
-/// that `--print-spec` still shows them.
-pub fn from_args_unattached(a: &Args) -> LayerEntry {
+/// The overlay options that belong to `layer` (the last of each wins, as on the command
+/// line). Without any --overlay every option belongs to layer 0, so that `--print-spec`
+/// still shows them. Frames and maps given before any --overlay are for every layer and
+/// stay at the top level.
+pub fn options(a: &Args, map: &LayerMap, layer: usize) -> LayerEntry {
+    let last = |id: &str, n: usize| map.last(&a.order.of(id, n), layer);
+    let own = |id: &str, n: usize| map.own(&a.order.of(id, n), layer);
+    let pairs: Vec<Vec<NumOrText>> = a
+        .range
+        .chunks_exact(2)
+        .map(|p| p.iter().map(|v| NumOrText::parse(v)).collect())
+        .collect();
     LayerEntry {
-        cmap: a.cmap.last().cloned(),
-        threshold: a.threshold.last().map(|v| NumOrText::parse(v)),
-        range: (a.range.len() >= 2).then(|| {
-            a.range[a.range.len() - 2..]
-                .iter()
-                .map(|v| NumOrText::parse(v))
-                .collect()
-        }),
-        sign: a.sign.last().cloned(),
-        symmetric: a.symmetric.last().copied(),
-        opacity: a.opacity.last().copied(),
-        outline: a.outline.last().copied(),
-        cbar_label: a.cbar_label.last().cloned(),
+        cmap: last("cmap", a.cmap.len()).map(|k| a.cmap[k].clone()),
+        threshold: last("threshold", a.threshold.len()).map(|k| NumOrText::parse(&a.threshold[k])),
+        range: last("range", pairs.len()).map(|k| pairs[k].clone()),
+        sign: last("sign", a.sign.len()).map(|k| a.sign[k].clone()),
+        symmetric: last("symmetric", a.symmetric.len()).map(|k| a.symmetric[k]),
+        opacity: last("opacity", a.opacity.len()).map(|k| a.opacity[k]),
+        outline: last("outline", a.outline.len()).map(|k| a.outline[k]),
+        cbar_label: last("cbar_label", a.cbar_label.len()).map(|k| a.cbar_label[k].clone()),
+        frame: own("frame", a.frame.len()).map(|k| a.frame[k]),
+        map: own("map", a.map.len()).map(|k| NumOrText::parse(&a.map[k])),
         ..Default::default()
     }
 }

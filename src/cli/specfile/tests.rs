@@ -1,5 +1,6 @@
 //! Spec ⇄ command line round trips.
 use super::*;
+use crate::cli::Args;
 use clap::{CommandFactory, FromArgMatches};
 
 /// Every field survives spec → command line → spec, so no option can be forgotten

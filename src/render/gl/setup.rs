@@ -60,12 +60,11 @@ pub(super) unsafe fn upload(
     } else {
         &SURFACE_ATTRIBS[..5]
     };
-    let slot_values: Vec<Option<&[f32]>> = (0..MAX_LAYERS)
-        .map(|l| match s.layers.get(l).map(|l| &l.paint) {
+    let slot_values: [Option<&[f32]>; MAX_LAYERS] =
+        std::array::from_fn(|l| match s.layers.get(l).map(|l| &l.paint) {
             Some(Paint::Values { values, .. }) => Some(values.as_slice()),
             _ => None,
-        })
-        .collect();
+        });
     let mut data = Vec::with_capacity(n * attribs.iter().sum::<i32>() as usize);
     for i in 0..n {
         data.extend_from_slice(&s.mesh.vertices[i]);
@@ -79,7 +78,7 @@ pub(super) unsafe fn upload(
         data.push(if valid { 1.0 } else { 0.0 });
         if values {
             let at = |l: &Option<&[f32]>| l.and_then(|v| v.get(i)).copied().unwrap_or(f32::NAN);
-            let slots: Vec<f32> = slot_values.iter().map(at).collect();
+            let slots: [f32; MAX_LAYERS] = slot_values.map(|l| at(&l));
             data.extend(slots.iter().map(|v| if v.is_finite() { *v } else { 0.0 }));
             data.extend(slots.iter().map(|v| if v.is_finite() { 1.0 } else { 0.0 }));
         }
