@@ -140,6 +140,12 @@ fn load_surface(spec: &FigureSpec, input: &SurfaceInput) -> Result<(SceneSurface
     // (stack key, layer): categorical layers at position p sort at 2p, overlay layer k at
     // 2k + 1, so each lies where the command line put it.
     let mut stack: Vec<(usize, VertexLayer)> = Vec::new();
+    let keep = match &input.mask {
+        Some(mask) if input.overlays.iter().any(Option::is_some) => {
+            Some(mask_keep(mask, n, input)?)
+        }
+        _ => None,
+    };
     for (k, path) in input.overlays.iter().enumerate() {
         let Some(path) = path else { continue };
         let (frame, map) = spec
@@ -147,8 +153,12 @@ fn load_surface(spec: &FigureSpec, input: &SurfaceInput) -> Result<(SceneSurface
             .get(k)
             .map_or((0, None), |l| (l.frame, l.map.as_ref()));
         let mut values = overlay_frame(input, n, path, frame, map)?;
-        if let Some(mask) = &input.mask {
-            apply_mask(&mut values, mask, input)?;
+        if let Some(keep) = &keep {
+            for (v, &kept) in values.iter_mut().zip(keep) {
+                if !kept {
+                    *v = f32::NAN;
+                }
+            }
         }
         if k == 0 {
             overlay = Some(values);
@@ -399,29 +409,24 @@ fn curvature(
     }
 }
 
-/// Hides overlay values outside the mask label (they become "no data").
-fn apply_mask(values: &mut [f32], mask: &Path, input: &SurfaceInput) -> Result<()> {
+/// The vertices a mask label keeps (the others' overlay values become "no data"), read
+/// once for every overlay layer of the surface.
+fn mask_keep(mask: &Path, n: usize, input: &SurfaceInput) -> Result<Vec<bool>> {
     let label = io::read_label(mask)?;
-    let mut keep = vec![false; values.len()];
+    let mut keep = vec![false; n];
     for &v in &label.vertices {
         let k = keep.get_mut(v as usize).ok_or_else(|| {
             Error::invalid(
                 mask,
                 format!(
-                    "vertex {v} is beyond the {} vertices of {}",
-                    values.len(),
+                    "vertex {v} is beyond the {n} vertices of {}",
                     input.surface.display()
                 ),
             )
         })?;
         *k = true;
     }
-    for (v, k) in values.iter_mut().zip(keep) {
-        if !k {
-            *v = f32::NAN;
-        }
-    }
-    Ok(())
+    Ok(keep)
 }
 
 /// Contour lines of each surface's `contours` map, at the given levels or at evenly
