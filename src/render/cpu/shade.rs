@@ -246,48 +246,46 @@ impl<'a> Shader<'a> {
     /// interpolated and coloured like the first (`value_color`).
     fn apply_layers(&self, base: &mut [f32; 3], over: bool, ids: &[u32; 3], b: &[f32; 3]) {
         for layer in self.layers.iter().filter(|l| l.over == over) {
-            let colors = match layer.paint {
-                LayerPaint::Colors(c) => c,
-                LayerPaint::Values(values, mapping) => {
-                    // surface.frag's `value_color`: interpolated like the first overlay.
-                    let Some(m) = mapping else { continue };
+            let paint = match layer.paint {
+                LayerPaint::Colors(colors) => {
+                    let rgba = heaviest_corner(colors, ids, b);
+                    Some((unit([rgba[0], rgba[1], rgba[2]]), rgba[3] as f32 / 255.0))
+                }
+                // surface.frag's `value_color`: interpolated like the first overlay.
+                LayerPaint::Values(values, Some(m)) => {
                     let at = ids.map(|i| values.get(i as usize).copied().unwrap_or(f32::NAN));
                     let ok = at.map(|v| v.is_finite());
                     let valid = (0..3).map(|k| b[k] * ok[k] as u8 as f32).sum::<f32>();
                     let v = (0..3)
                         .map(|k| b[k] * if ok[k] { at[k] } else { 0.0 })
                         .sum::<f32>();
-                    if let Some(rgb) = overlay_rgb(m, valid, v) {
-                        let a = layer.alpha;
-                        for k in 0..3 {
-                            base[k] = base[k] * (1.0 - a) + rgb[k] * a;
-                        }
-                    }
-                    continue;
+                    overlay_rgb(m, valid, v).map(|rgb| (rgb, 1.0))
                 }
+                LayerPaint::Values(_, None) => None,
             };
-            let c = ids.map(|i| colors.get(i as usize).copied().unwrap_or([0; 4]));
-            let w0 = b[0]
-                + if c[1] == c[0] { b[1] } else { 0.0 }
-                + if c[2] == c[0] { b[2] } else { 0.0 };
-            let w1 = b[1]
-                + if c[0] == c[1] { b[0] } else { 0.0 }
-                + if c[2] == c[1] { b[2] } else { 0.0 };
-            let w2 = b[2]
-                + if c[0] == c[2] { b[0] } else { 0.0 }
-                + if c[1] == c[2] { b[1] } else { 0.0 };
-            let pick = if w1 > w0 && w1 >= w2 {
-                c[1]
-            } else if w2 > w0 && w2 > w1 {
-                c[2]
-            } else {
-                c[0]
-            };
-            let a = pick[3] as f32 / 255.0 * layer.alpha;
-            for k in 0..3 {
-                base[k] = base[k] * (1.0 - a) + pick[k] as f32 / 255.0 * a;
+            if let Some((rgb, alpha)) = paint {
+                let a = alpha * layer.alpha;
+                for k in 0..3 {
+                    base[k] = base[k] * (1.0 - a) + rgb[k] * a;
+                }
             }
         }
+    }
+}
+
+/// surface.frag's `layer_color`: each label at the triangle's corners `ids` weighs the
+/// sum of its corners' barycentric weights `b`, and the heaviest wins.
+fn heaviest_corner(colors: &[[u8; 4]], ids: &[u32; 3], b: &[f32; 3]) -> [u8; 4] {
+    let c = ids.map(|i| colors.get(i as usize).copied().unwrap_or([0; 4]));
+    let w0 = b[0] + if c[1] == c[0] { b[1] } else { 0.0 } + if c[2] == c[0] { b[2] } else { 0.0 };
+    let w1 = b[1] + if c[0] == c[1] { b[0] } else { 0.0 } + if c[2] == c[1] { b[2] } else { 0.0 };
+    let w2 = b[2] + if c[0] == c[2] { b[0] } else { 0.0 } + if c[1] == c[2] { b[1] } else { 0.0 };
+    if w1 > w0 && w1 >= w2 {
+        c[1]
+    } else if w2 > w0 && w2 > w1 {
+        c[2]
+    } else {
+        c[0]
     }
 }
 
