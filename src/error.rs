@@ -68,12 +68,31 @@ pub enum Error {
         data: PathBuf,
         data_vertices: usize,
     },
-    /// The command line or figure description is inconsistent (exit code 2).
+    /// A line of a text input (a foci table) that cannot be used.
+    #[error("{}: line {line}: {message}", path.display())]
+    Line {
+        path: PathBuf,
+        line: u64,
+        message: String,
+    },
+    /// What the user typed, on the command line or in a spec file, is inconsistent or out
+    /// of range (exit code 2).
     #[error("{0}")]
     Usage(String),
     /// No rendering backend could be started, or rendering failed.
     #[error("{0}")]
     Render(String),
+    /// A value could not be written as JSON or TOML (a path that is not UTF-8, say).
+    #[error("cannot write {what}: {message}")]
+    Serialize { what: &'static str, message: String },
+    /// Something that should not happen did: a worker thread panicked or vanished. Not
+    /// the user's input; please report it.
+    #[error("internal error: {0}")]
+    Internal(String),
+    /// Standard output failed or was closed; a closed pipe (`| head`) is not an error
+    /// for the command-line tool, which ends quietly then.
+    #[error("cannot write to standard output: {0}")]
+    Stdout(#[source] std::io::Error),
     /// Writing the output failed.
     #[error("cannot write {}: {source}", path.display())]
     Write {
@@ -89,6 +108,20 @@ impl Error {
         match self {
             Error::Usage(_) => 2,
             _ => 1,
+        }
+    }
+
+    /// Whether this is standard output closed by its reader (`surfrender inspect | head`),
+    /// which ends the program quietly with exit status 0, as ripgrep does.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Stdout(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+
+    /// Shorthand for [`Error::Serialize`].
+    pub fn serialize(what: &'static str, e: impl std::fmt::Display) -> Self {
+        Error::Serialize {
+            what,
+            message: e.to_string(),
         }
     }
 

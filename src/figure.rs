@@ -19,18 +19,6 @@ pub struct Figure {
     pub notices: Vec<String>,
 }
 
-/// Prints how long a stage took when `SURFRENDER_TIMING` is set: the benchmark's
-/// "where the time goes" comes from here.
-pub fn stage(name: &str, since: &mut std::time::Instant) {
-    if timing() {
-        eprintln!(
-            "timing: {name:<10} {:7.1} ms",
-            since.elapsed().as_secs_f64() * 1000.0
-        );
-    }
-    *since = std::time::Instant::now();
-}
-
 /// A colour bar's text settings; points become pixels at the figure's resolution
 /// (`--dpi`, else 96) and scale.
 pub fn bar_style(spec: &FigureSpec, caption: Option<String>) -> crate::montage::colorbar::BarStyle {
@@ -88,12 +76,6 @@ fn bar_refs(bars: &[(ColorMapping, BarStyle)]) -> Vec<(&ColorMapping, BarStyle)>
     bars.iter().map(|(m, b)| (m, b.clone())).collect()
 }
 
-/// Whether `SURFRENDER_TIMING` is set (read once).
-pub fn timing() -> bool {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ON.get_or_init(|| std::env::var_os("SURFRENDER_TIMING").is_some())
-}
-
 /// Makes the figure described by `spec`.
 pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
     let mut t = std::time::Instant::now();
@@ -108,7 +90,7 @@ pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
             return Err(e);
         }
     };
-    stage("read", &mut t);
+    crate::timing::stage("read", &mut t);
     // One colour bar per overlay layer that colours anything, bottom layer first.
     let bars: Vec<(ColorMapping, BarStyle)> = scene
         .mappings
@@ -123,7 +105,7 @@ pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
             return Err(e);
         }
     };
-    stage("layout", &mut t);
+    crate::timing::stage("layout", &mut t);
     let (outcome, finishing) = backend.render(scene, plan.panels.clone());
     let (images, backend) = match outcome {
         Ok(r) => r,
@@ -132,7 +114,7 @@ pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
             return Err(e);
         }
     };
-    stage("render", &mut t);
+    crate::timing::stage("render", &mut t);
     if !spec.allow_empty {
         if let Err(e) = render::check_not_blank(&images, &backend) {
             finishing.join();
@@ -148,9 +130,9 @@ pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
         spec.title.as_deref(),
         bar_style(spec, None).font_px,
     );
-    stage("compose", &mut t);
+    crate::timing::stage("compose", &mut t);
     finishing.join();
-    stage("teardown", &mut t);
+    crate::timing::stage("teardown", &mut t);
     if let Some(path) = spec.colorbar_file.as_ref().filter(|_| !bars.is_empty()) {
         crate::montage::colorbar::write_file(path, &bars, spec.colorbar_vertical, spec.background)?;
     }

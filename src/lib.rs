@@ -25,6 +25,7 @@ pub mod render;
 pub mod scene;
 pub mod spec;
 pub mod text;
+pub mod timing;
 
 pub use error::{Error, Result};
 pub use mesh::Mesh;

@@ -34,7 +34,7 @@ pub fn load_scene(spec: &FigureSpec) -> Result<(Scene, Vec<String>)> {
             .into_iter()
             .map(|h| {
                 h.join()
-                    .unwrap_or_else(|_| Err(Error::Render("a reader thread panicked".into())))
+                    .unwrap_or_else(|_| Err(Error::Internal("a reader thread panicked".into())))
             })
             .collect()
     });

@@ -37,6 +37,9 @@ fn main() {
 }
 
 fn fail(e: &surfrender::Error) -> ! {
+    if e.is_broken_pipe() {
+        std::process::exit(0);
+    }
     eprintln!("surfrender: error: {e}");
     std::process::exit(e.exit_code());
 }

@@ -268,7 +268,8 @@ fn foci_land_on_their_vertex() {
         .output()
         .expect("run");
     let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "{err}");
+    // Bad file content (not what the user typed): exit status 1.
+    assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(
         err.contains("foci.csv") && err.contains("line 3") && err.contains("abc"),
         "{err}"

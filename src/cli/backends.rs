@@ -1,5 +1,7 @@
 //! `surfrender backends`: what this machine can render with, and why not otherwise.
 
+use std::fmt::Write;
+
 use crate::error::{Error, Result};
 use crate::render::{auto_choice, packages_hint, probe_all};
 
@@ -9,33 +11,38 @@ pub fn run(json: bool) -> Result<()> {
     let auto = auto_choice();
     if json {
         let v = serde_json::json!({ "auto": auto.as_str(), "backends": probes });
-        let s = serde_json::to_string_pretty(&v).map_err(|e| Error::Render(e.to_string()))?;
-        println!("{s}");
-        return Ok(());
+        let s = serde_json::to_string_pretty(&v)
+            .map_err(|e| Error::serialize("the report as JSON", e))?;
+        return super::out(&s);
     }
+    let mut text = String::new();
     for p in &probes {
         if p.works {
-            println!(
+            let _ = writeln!(
+                text,
                 "{:<7} works: {}",
                 p.backend,
                 p.renderer.as_deref().unwrap_or("?")
             );
             if let (Some(vendor), Some(version)) = (&p.vendor, &p.version) {
-                println!(
+                let _ = writeln!(
+                    text,
                     "        GL_VENDOR {vendor}; GL_VERSION {version}; max MSAA samples {}",
                     p.max_samples.unwrap_or(0)
                 );
             }
         } else {
             let reason = p.reason.as_deref().unwrap_or("unknown");
-            println!(
+            let _ = writeln!(
+                text,
                 "{:<7} does not work: {}",
                 p.backend,
                 reason.replace('\n', "\n        ")
             );
         }
         for d in &p.devices {
-            println!(
+            let _ = writeln!(
+                text,
                 "        device {}: {} ({}{})",
                 d.index,
                 d.name,
@@ -46,12 +53,13 @@ pub fn run(json: bool) -> Result<()> {
             );
         }
     }
-    println!("auto    renders with: {}", auto.as_str());
+    let _ = writeln!(text, "auto    renders with: {}", auto.as_str());
     if probes.iter().filter(|p| p.works).count() == 1 {
-        println!(
+        let _ = writeln!(
+            text,
             "\nOnly the built-in CPU renderer works here. To enable the others:\n  {}",
             packages_hint()
         );
     }
-    Ok(())
+    super::out(text.trim_end())
 }

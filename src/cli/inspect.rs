@@ -23,7 +23,7 @@ pub fn run(files: &[PathBuf], json: bool) -> Result<()> {
         match described {
             Ok(v) => {
                 if !json {
-                    println!("{}", text(&key, &v));
+                    super::out(&text(&key, &v))?;
                 }
                 all.insert(key, v);
             }
@@ -31,7 +31,7 @@ pub fn run(files: &[PathBuf], json: bool) -> Result<()> {
                 if json {
                     all.insert(key, json!({ "error": e.to_string() }));
                 } else {
-                    println!("{key}: error: {e}");
+                    super::out(&format!("{key}: error: {e}"))?;
                 }
                 first_error.get_or_insert(e);
             }
@@ -39,8 +39,8 @@ pub fn run(files: &[PathBuf], json: bool) -> Result<()> {
     }
     if json {
         let out = serde_json::to_string_pretty(&Value::Object(all))
-            .map_err(|e| Error::Render(e.to_string()))?;
-        println!("{out}");
+            .map_err(|e| Error::serialize("the description as JSON", e))?;
+        super::out(&out)?;
     }
     match first_error {
         Some(e) => Err(e),

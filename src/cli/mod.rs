@@ -404,6 +404,16 @@ fn canonical_command(effective: &specfile::FigureFile) -> String {
     format!("surfrender {}", words.join(" "))
 }
 
+/// Writes `text` and a newline to standard output; a failure, such as a pipe closed by
+/// its reader, is an [`Error::Stdout`].
+pub(crate) fn out(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut o = std::io::stdout().lock();
+    writeln!(o, "{text}")
+        .and_then(|()| o.flush())
+        .map_err(Error::Stdout)
+}
+
 /// Text after the flags in `--help`: the colormap names, which are too many for a flag's
 /// one-line help.
 pub fn help_footer() -> String {
@@ -430,7 +440,7 @@ pub fn run(a: &Args) -> Result<Vec<String>> {
     let mut notes_early = Vec::new();
     let effective = specfile::FigureFile::from_args(a, &overlay_layers(a)?).absolute();
     if a.print_spec {
-        print!("{}", effective.to_toml()?);
+        out(effective.to_toml()?.trim_end_matches('\n'))?;
         return Ok(Vec::new());
     }
     let out = a
@@ -490,6 +500,6 @@ pub fn run(a: &Args) -> Result<Vec<String>> {
         let _ = std::fs::remove_file(out);
         return Err(e);
     }
-    figure::stage("write", &mut t);
+    crate::timing::stage("write", &mut t);
     Ok(if a.quiet { Vec::new() } else { notes })
 }

@@ -57,7 +57,8 @@ pub fn write(
             "samples": backend.samples,
         },
     });
-    let text = serde_json::to_string_pretty(&doc).map_err(|e| Error::Render(e.to_string()))?;
+    let text = serde_json::to_string_pretty(&doc)
+        .map_err(|e| Error::serialize("the sidecar as JSON", e))?;
     crate::output::write_atomic(&path(png), format!("{text}\n").as_bytes())
 }
 

@@ -114,7 +114,7 @@ pub fn render(
 ) -> Result<(Vec<RgbaImage>, BackendInfo)> {
     let mut t = std::time::Instant::now();
     let ready = prepare(opts)?;
-    crate::figure::stage("context", &mut t);
+    crate::timing::stage("context", &mut t);
     draw(&ready, scene, panels)
 }
 
@@ -171,7 +171,7 @@ pub fn start(opts: RenderOptions) -> Pending {
     let thread = std::thread::spawn(move || {
         let mut t = std::time::Instant::now();
         let ready = prepare(&opts);
-        crate::figure::stage("context", &mut t);
+        crate::timing::stage("context", &mut t);
         // No job arrives when reading the inputs failed: then just close.
         let Ok((scene, panels)) = job_rx.recv() else {
             return;

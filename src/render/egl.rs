@@ -100,7 +100,7 @@ impl EglContext {
         let mut t = std::time::Instant::now();
         let mut tried = Vec::new();
         let devices = list_devices(&egl);
-        crate::figure::stage("egl devices", &mut t);
+        crate::timing::stage("egl devices", &mut t);
         if let Some(want) = device {
             let Some(dev) = devices.iter().find(|d| d.index == want) else {
                 return Err(Error::Usage(format!(
@@ -177,6 +177,7 @@ fn open_or_return(
                 }
                 None => "EGL Mesa surfaceless".to_string(),
             };
+            crate::timing::context_created();
             Ok(EglContext {
                 egl,
                 display,
@@ -214,7 +215,7 @@ fn try_open(
     let mut t = std::time::Instant::now();
     egl.initialize(display)
         .map_err(|e| format!("eglInitialize: {e}"))?;
-    crate::figure::stage("egl init", &mut t);
+    crate::timing::stage("egl init", &mut t);
     let result = (|| {
         egl.bind_api(egl::OPENGL_API)
             .map_err(|e| format!("eglBindAPI(OpenGL): {e}"))?;

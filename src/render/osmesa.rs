@@ -130,6 +130,7 @@ impl OsMesaContext {
                 CString::new(s).map_or(std::ptr::null(), |c| get_proc(c.as_ptr()))
             })
         };
+        crate::timing::context_created();
         Ok(OsMesaContext {
             gl,
             ctx,

@@ -32,7 +32,11 @@ impl Focus {
     /// from a file, a usage error otherwise.
     pub fn error(&self, msg: String) -> Error {
         match &self.source {
-            Some((path, line)) => Error::invalid(path, format!("line {line}: {msg}")),
+            Some((path, line)) => Error::Line {
+                path: path.clone(),
+                line: *line as u64,
+                message: msg,
+            },
             None => Error::Usage(msg),
         }
     }
@@ -119,8 +123,11 @@ pub fn read_foci(
         path: path.to_path_buf(),
         source,
     })?;
-    let bad =
-        |line: u64, msg: String| Error::Usage(format!("{}: line {line}: {msg}", path.display()));
+    let bad = |line: u64, message: String| Error::Line {
+        path: path.to_path_buf(),
+        line,
+        message,
+    };
     // Tab-separated when the header line has a tab; the csv crate handles quoting, a
     // byte-order mark and `#` comments as spreadsheets and pandas write them.
     let header_line = text
@@ -143,10 +150,7 @@ pub fn read_foci(
         .map_err(|e| bad(e.position().map_or(1, |p| p.line()), e.to_string()))?
         .clone();
     if header.iter().all(str::is_empty) {
-        return Err(Error::Usage(format!(
-            "{}: no header line (x,y,z or vertex)",
-            path.display()
-        )));
+        return Err(Error::invalid(path, "no header line (x,y,z or vertex)"));
     }
     let cols: Vec<String> = header.iter().map(|c| c.to_ascii_lowercase()).collect();
     let header_at = header.position().map_or(1, |p| p.line());
@@ -247,9 +251,9 @@ mod tests {
 
     fn read(name: &str, bytes: &[u8]) -> Result<Vec<Focus>> {
         let dir = std::env::temp_dir().join(format!("surfrender-foci-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).map_err(|e| Error::Render(e.to_string()))?;
+        std::fs::create_dir_all(&dir).map_err(|e| Error::Internal(e.to_string()))?;
         let path = dir.join(name);
-        std::fs::write(&path, bytes).map_err(|e| Error::Render(e.to_string()))?;
+        std::fs::write(&path, bytes).map_err(|e| Error::Internal(e.to_string()))?;
         read_foci(&path, 5.0, [255; 3], Some(Hemi::Left))
     }
 

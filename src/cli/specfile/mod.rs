@@ -376,8 +376,7 @@ impl FigureFile {
 
     /// The spec as TOML, for `--print-spec`.
     pub fn to_toml(&self) -> Result<String> {
-        toml::to_string(self)
-            .map_err(|e| Error::Render(format!("cannot write the spec as TOML: {e}")))
+        toml::to_string(self).map_err(|e| Error::serialize("the spec as TOML", e))
     }
 }
 

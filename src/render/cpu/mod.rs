@@ -87,7 +87,7 @@ fn render_with(scene: &Scene, panels: &[Panel], threads: usize) -> Result<Vec<Rg
         let p = &panels[i];
         prep::prepare(&scene.surfaces[p.surface], p, scene.outline_px, BAND_ROWS)
     });
-    crate::figure::stage("cpu geometry", &mut t);
+    crate::timing::stage("cpu geometry", &mut t);
     let shaders: Vec<Shader> = panels
         .iter()
         .zip(&prepared)
@@ -134,7 +134,7 @@ fn render_with(scene: &Scene, panels: &[Panel], threads: usize) -> Result<Vec<Rg
             });
         }
     });
-    crate::figure::stage("cpu raster", &mut t);
+    crate::timing::stage("cpu raster", &mut t);
     buffers
         .into_iter()
         .zip(&prepared)

@@ -74,9 +74,9 @@ unsafe fn draw(
     let mut t = std::time::Instant::now();
     // With SURFRENDER_TIMING, wait for the GPU after each stage so times are attributable.
     let mut stage = |name: &str| {
-        if crate::figure::timing() {
+        if crate::timing::enabled() {
             gl.finish();
-            crate::figure::stage(name, &mut t);
+            crate::timing::stage(name, &mut t);
         }
     };
     // Layers switch on parts of the surface shaders; only annotation and label layers
