@@ -10,8 +10,8 @@
 //! [`figure::render_figure`] runs the whole pipeline from a validated [`spec::FigureSpec`].
 
 pub mod annotation;
-pub mod cli;
 pub mod color;
+pub mod desc;
 pub mod error;
 pub mod figure;
 pub mod hemi;
@@ -27,6 +27,7 @@ pub mod spec;
 pub mod text;
 pub mod timing;
 
+pub use desc::FigureDesc;
 pub use error::{Error, Result};
 pub use mesh::Mesh;
 pub use overlay::Overlay;

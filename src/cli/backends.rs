@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use crate::error::{Error, Result};
-use crate::render::{auto_choice, packages_hint, probe_all};
+use surfrender::render::{auto_choice, packages_hint, probe_all};
+use surfrender::{Error, Result};
 
 /// Prints the report (JSON with `json`).
 pub fn run(json: bool) -> Result<()> {

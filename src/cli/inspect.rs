@@ -6,11 +6,11 @@ use std::path::PathBuf;
 
 use serde_json::{json, Map, Value};
 
-use crate::annotation::{Annotation, Label};
-use crate::error::{Error, Result};
-use crate::io::{self, Content, Loaded};
-use crate::mesh::Mesh;
-use crate::overlay::Overlay;
+use surfrender::annotation::{Annotation, Label};
+use surfrender::error::{Error, Result};
+use surfrender::io::{self, Content, Loaded};
+use surfrender::mesh::Mesh;
+use surfrender::overlay::Overlay;
 
 /// Prints a description of each file (one JSON object keyed by path with `json`). Every
 /// file is described even when some fail; the run then fails with the first error.

@@ -7,11 +7,50 @@ use std::path::{Path, PathBuf};
 
 use image::RgbaImage;
 
+use crate::desc::FigureDesc;
 use crate::error::{Error, Result};
+use crate::figure::Figure;
+use crate::spec::FigureSpec;
+
+pub mod sidecar;
 
 /// Text metadata stored in the PNG, in order. Latin-1 text goes into `tEXt` chunks, as
 /// most viewers show those; anything else (a Greek letter in a title) into UTF-8 `iTXt`.
 pub type Metadata = Vec<(String, String)>;
+
+/// Writes a figure as the `surfrender` binary does: the PNG, with its canonical command
+/// line and backend in the metadata, and its JSON sidecar; both or neither.
+pub fn write_figure(path: &Path, fig: &Figure, desc: &FigureDesc, spec: &FigureSpec) -> Result<()> {
+    let metadata = vec![
+        (
+            "Software".to_string(),
+            format!("surfrender {}", env!("CARGO_PKG_VERSION")),
+        ),
+        ("surfrender:command".to_string(), desc.canonical_command()),
+        // The origin only: the CPU renderer's name carries its thread count, which must
+        // not change the file (images are identical for any thread count).
+        ("surfrender:backend".to_string(), fig.backend.origin.clone()),
+    ];
+    write_png(path, &fig.image, fig.alpha, &metadata, spec.dpi)?;
+    if let Err(e) = sidecar::write(path, desc, spec, &fig.backend) {
+        // No half-made result: the figure goes with its record or not at all.
+        let _ = std::fs::remove_file(path);
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// Checks, before any rendering, that the figure, its sidecar and its colour-bar file can
+/// be written.
+pub fn check_destinations(path: &Path, spec: &FigureSpec) -> Result<()> {
+    check_destination(path)?;
+    check_destination(&sidecar::path(path))?;
+    if let Some(bar) = &spec.colorbar_file {
+        check_destination(bar)?;
+        crate::montage::colorbar::file_is_svg(bar)?;
+    }
+    Ok(())
+}
 
 /// Fails early, before any rendering, when the output cannot be written: its folder does
 /// not exist or it names a folder.

@@ -2,12 +2,12 @@
 //! input file with its size and SHA-256, the surfrender version and the backend, so a
 //! figure in a paper can be traced to its exact inputs and replayed.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::specfile::FigureFile;
+use crate::desc::FigureDesc;
 use crate::error::{Error, Result};
 use crate::render::BackendInfo;
 use crate::spec::FigureSpec;
@@ -15,37 +15,27 @@ use crate::spec::FigureSpec;
 /// Writes `<png>.json` atomically.
 pub fn write(
     png: &Path,
-    effective: &FigureFile,
+    desc: &FigureDesc,
     spec: &FigureSpec,
     backend: &BackendInfo,
 ) -> Result<()> {
-    let mut paths = Vec::new();
-    for s in &spec.surfaces {
-        paths.push(s.surface.clone());
-        paths.extend(s.overlays.iter().flatten().cloned());
-        paths.extend(s.curv.clone());
-        paths.extend(s.contours.clone());
-        paths.extend(s.mask.clone());
-    }
-    paths.extend(spec.foci_files.iter().cloned());
-    paths.extend(spec.layers.iter().map(|l| l.path.clone()));
-    // A file that serves twice (a curvature also drawn as an overlay) is one input.
-    let mut seen = std::collections::HashSet::new();
-    paths.retain(|p| seen.insert(p.clone()));
     let mut inputs = Vec::new();
-    for p in paths {
+    for p in input_files(spec) {
         let bytes = std::fs::read(&p).map_err(|source| Error::Read {
             path: p.clone(),
             source,
         })?;
-        let digest = Sha256::digest(&bytes);
-        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        let hex: String = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         inputs
             .push(json!({ "path": p.display().to_string(), "bytes": bytes.len(), "sha256": hex }));
     }
     // Paths that are not UTF-8 cannot be JSON strings; describe the spec lossily then.
-    let spec_json = serde_json::to_value(effective)
-        .unwrap_or_else(|_| serde_json::Value::String(format!("{effective:?}")));
+    let spec_json = desc
+        .to_spec_value()
+        .unwrap_or_else(|_| serde_json::Value::String(format!("{desc:?}")));
     let doc = json!({
         "surfrender": env!("CARGO_PKG_VERSION"),
         "spec": spec_json,
@@ -62,8 +52,25 @@ pub fn write(
     crate::output::write_atomic(&path(png), format!("{text}\n").as_bytes())
 }
 
+/// Every file the figure read, once (a curvature also drawn as an overlay is one input).
+fn input_files(spec: &FigureSpec) -> Vec<PathBuf> {
+    let mut paths = Vec::new();
+    for s in &spec.surfaces {
+        paths.push(s.surface.clone());
+        paths.extend(s.overlays.iter().flatten().cloned());
+        paths.extend(s.curv.clone());
+        paths.extend(s.contours.clone());
+        paths.extend(s.mask.clone());
+    }
+    paths.extend(spec.foci_files.iter().cloned());
+    paths.extend(spec.layers.iter().map(|l| l.path.clone()));
+    let mut seen = std::collections::HashSet::new();
+    paths.retain(|p| seen.insert(p.clone()));
+    paths
+}
+
 /// `fig.png` → `fig.png.json`.
-pub fn path(png: &Path) -> std::path::PathBuf {
+pub fn path(png: &Path) -> PathBuf {
     let mut name = png.as_os_str().to_owned();
     name.push(".json");
     name.into()

@@ -1,0 +1,222 @@
+//! The canonical command line of a figure: every option written out in one fixed order,
+//! paths absolute. The PNG records it (`surfrender:command`), so a figure made from a
+//! spec and the same figure made from the command line carry the same text, and the text
+//! replays the figure.
+
+use std::fmt::Display;
+use std::path::PathBuf;
+
+use super::file::Flat;
+use super::values::Range;
+use super::{FigureDesc, Layer, LayerKind};
+use crate::color::LABEL_COLORS;
+
+/// Command-line words, built in order.
+#[derive(Default)]
+struct Words(Vec<String>);
+
+impl Words {
+    /// `--name=value` (a value that starts with `-` stays a value).
+    fn one(&mut self, name: &str, v: Option<impl Display>) {
+        if let Some(v) = v {
+            self.0.push(format!("--{}={v}", name.replace('_', "-")));
+        }
+    }
+
+    /// `--name=value` for each value.
+    fn each<T: Display>(&mut self, name: &str, values: impl IntoIterator<Item = T>) {
+        for v in values {
+            self.one(name, Some(v));
+        }
+    }
+
+    fn paths(&mut self, name: &str, paths: &[PathBuf]) {
+        self.each(name, paths.iter().map(|p| p.display()));
+    }
+
+    /// `--name` when `on`.
+    fn flag(&mut self, name: &str, on: Option<bool>) {
+        if on == Some(true) {
+            self.0.push(format!("--{}", name.replace('_', "-")));
+        }
+    }
+
+    /// Values joined with commas.
+    fn list<T: Display>(&mut self, name: &str, values: &[T]) {
+        if !values.is_empty() {
+            let joined: Vec<String> = values.iter().map(T::to_string).collect();
+            self.one(name, Some(joined.join(",")));
+        }
+    }
+
+    /// An overlay layer's options, right after its files.
+    fn style(&mut self, l: &Layer) {
+        self.one("cmap", l.cmap.as_ref());
+        self.one("threshold", l.threshold.map(|t| t.0));
+        self.one("sign", l.sign.as_ref());
+        self.one("opacity", l.opacity);
+        self.one("cbar_label", l.cbar_label.as_ref());
+        self.flag("symmetric", l.symmetric);
+        self.flag("outline", l.outline);
+        if let Some(Range(lo, hi)) = l.range {
+            self.0
+                .extend(["--range".into(), lo.to_string(), hi.to_string()]);
+        }
+    }
+}
+
+impl FigureDesc {
+    /// The command line that makes this figure (without the output), in one canonical
+    /// form: the same figure asked for in any way gives the same text.
+    pub fn canonical_command(&self) -> String {
+        let words: Vec<String> = self.canonical_args().iter().map(|w| quote(w)).collect();
+        format!("surfrender {}", words.join(" "))
+    }
+
+    /// The words of [`canonical_command`](Self::canonical_command), unquoted, without the
+    /// program name: [`FigureDesc::from_args`] reads them back as this figure.
+    pub fn canonical_args(&self) -> Vec<String> {
+        let mut d = self.effective().absolute();
+        d.output = None;
+        d.words()
+    }
+
+    fn words(&self) -> Vec<String> {
+        let mut w = Words::default();
+        w.0.extend(self.surfaces.iter().map(|p| p.display().to_string()));
+        w.one("output", self.output.as_ref().map(|p| p.display()));
+        w.one("subject", self.subject.as_ref());
+        w.one(
+            "subjects_dir",
+            self.subjects_dir.as_ref().map(|p| p.display()),
+        );
+        w.one("surf", self.surf.as_ref());
+        w.list("hemi", &self.hemi);
+        let flat = self.flat();
+        match &flat {
+            Some(flat) => flat_words(&mut w, flat),
+            None => self.stack_words(&mut w),
+        }
+        self.option_words(&mut w, flat.as_ref());
+        w.0
+    }
+
+    /// A stack of layers, bottom first: each overlay layer starts with `--new-layer` and
+    /// carries its own options; label colours, once any is given, are written for every
+    /// label so that each stays with its own.
+    fn stack_words(&self, w: &mut Words) {
+        w.one("frame", self.frame);
+        w.one("map", self.map.as_ref());
+        let colored = self.layers.iter().any(|l| !l.label_color.is_empty());
+        let mut n_label = 0;
+        for l in &self.layers {
+            match l.kind() {
+                Some(LayerKind::Overlay) => {
+                    w.0.push("--new-layer".into());
+                    w.paths("overlay", &l.overlay);
+                    w.style(l);
+                    w.one("frame", l.frame);
+                    w.one("map", l.map.as_ref());
+                }
+                Some(LayerKind::Annot) => w.paths("annot", &l.annot),
+                Some(LayerKind::Label) => {
+                    for (k, p) in l.label.iter().enumerate() {
+                        w.one("label", Some(p.display()));
+                        if colored {
+                            let c = l.label_color.get(k).map_or_else(
+                                || {
+                                    let c = LABEL_COLORS[n_label % LABEL_COLORS.len()];
+                                    format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])
+                                },
+                                |c| c.to_string(),
+                            );
+                            w.one("label_color", Some(c));
+                        }
+                        n_label += 1;
+                    }
+                }
+                None => {}
+            }
+        }
+    }
+
+    /// Every option outside the stack, in one fixed order.
+    fn option_words(&self, w: &mut Words, flat: Option<&Flat>) {
+        w.paths("curv", &self.curv);
+        w.one("annot_alpha", self.annot_alpha);
+        w.flag("annot_outline", self.annot_outline);
+        if let Some(f) = flat {
+            w.each("label_color", &f.label_color);
+        }
+        w.flag("label_outline", self.label_outline);
+        w.one("outline_width", self.outline_width);
+        w.one("border_color", self.border_color.as_ref());
+        w.one("outline_color", self.outline_color.as_ref());
+        w.paths("contours", &self.contours);
+        w.list("levels", &self.levels);
+        w.one("n_contours", self.n_contours);
+        w.one("contour_cmap", self.contour_cmap.as_ref());
+        w.paths("mask", &self.mask);
+        w.each("focus", &self.focus);
+        w.each("focus_vertex", &self.focus_vertex);
+        w.paths("foci", &self.foci);
+        w.one("focus_radius", self.focus_radius);
+        w.one("focus_color", self.focus_color.as_ref());
+        w.one("cortex", self.cortex.as_ref());
+        w.list("views", &self.views);
+        w.one("azimuth", self.azimuth);
+        w.one("elevation", self.elevation);
+        w.one("roll", self.roll);
+        w.one("zoom", self.zoom);
+        w.one("layout", self.layout.as_ref());
+        w.one("size", self.size.as_ref());
+        w.one("background", self.background.as_ref());
+        w.flag("no_colorbar", self.colorbar.map(|c| !c));
+        w.one("cbar_orientation", self.cbar_orientation.as_ref());
+        w.one("cbar_ticks", self.cbar_ticks);
+        w.one("cbar_format", self.cbar_format.as_ref());
+        w.one("font_size", self.font_size);
+        w.one(
+            "colorbar_file",
+            self.colorbar_file.as_ref().map(|p| p.display()),
+        );
+        w.flag("panel_labels", self.panel_labels);
+        w.one("panel_size", self.panel_size.as_ref());
+        w.one("scale", self.scale);
+        w.one("dpi", self.dpi);
+        w.one("title", self.title.as_ref());
+        w.one("backend", self.backend.as_ref());
+        w.one("egl_device", self.egl_device);
+        w.flag("allow_empty", self.allow_empty);
+    }
+}
+
+/// One overlay layer with annotations and labels under or over it.
+fn flat_words(w: &mut Words, f: &Flat) {
+    w.one("frame", f.frame);
+    w.one("map", f.map.as_ref());
+    if !f.annot_over {
+        w.paths("annot", &f.annot);
+    }
+    if !f.label_over {
+        w.paths("label", &f.label);
+    }
+    w.paths("overlay", &f.overlay.overlay);
+    w.style(&f.overlay);
+    if f.annot_over {
+        w.paths("annot", &f.annot);
+    }
+    if f.label_over {
+        w.paths("label", &f.label);
+    }
+}
+
+/// A word as a POSIX shell reads it back: bare when safe, else in single quotes.
+fn quote(w: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./,=:%#+".contains(c);
+    if !w.is_empty() && w.chars().all(safe) {
+        w.to_string()
+    } else {
+        format!("'{}'", w.replace('\'', "'\\''"))
+    }
+}

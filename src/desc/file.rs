@@ -1,0 +1,408 @@
+//! Figure spec files (`--spec figure.toml` or `.json`): the fields of [`FigureDesc`] by
+//! their names (`threshold = 2.5`, `views = ["lateral", "medial"]`), the stack as
+//! `[[layers]]` or, for one overlay, as top-level fields (`overlay`, `cmap`, ...; `annot`
+//! and `label` under it unless `annot_over_overlay` / `label_over_overlay`). Relative
+//! paths are relative to the spec's folder, so a spec travels with its data.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use super::args::{group_overlays, is_bare, Sides};
+use super::{FigureDesc, Layer, LayerKind};
+use crate::error::{Error, Result};
+use crate::hemi::Hemi;
+
+/// The top-level fields that describe a single overlay layer and what lies around it.
+const FLAT: [&str; 14] = [
+    "overlay",
+    "annot",
+    "label",
+    "label_color",
+    "annot_over_overlay",
+    "label_over_overlay",
+    "cmap",
+    "threshold",
+    "range",
+    "sign",
+    "symmetric",
+    "opacity",
+    "outline",
+    "cbar_label",
+];
+
+impl FigureDesc {
+    /// Reads a spec: TOML, or JSON when the name ends in `.json` or the text starts with
+    /// `{`. A bad spec is a usage error naming the file and the field
+    /// (`fig.toml: range[1]: 'x' is not a number or a percentile`).
+    pub fn from_spec_file(path: &Path) -> Result<FigureDesc> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let bad = |msg: String| Error::Usage(format!("{}: {msg}", path.display()));
+        let json = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+            || text.trim_start().starts_with('{');
+        let value: Value = if json {
+            serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?
+        } else {
+            let t: toml::Table = toml::from_str(&text).map_err(|e| bad(one_line(&e, &text)))?;
+            serde_json::to_value(t).map_err(|e| bad(e.to_string()))?
+        };
+        let desc = FigureDesc::from_spec_value(value).map_err(bad)?;
+        Ok(desc.rebased(path.parent().unwrap_or(Path::new(""))))
+    }
+
+    /// A spec's fields as a JSON value (what a spec file holds, once parsed). Errors name
+    /// the field path.
+    pub fn from_spec_value(value: Value) -> std::result::Result<FigureDesc, String> {
+        let Value::Object(mut map) = value else {
+            return Err("a spec is a table of options".into());
+        };
+        let flat: Map<String, Value> = FLAT
+            .iter()
+            .filter_map(|k| map.remove(*k).map(|v| (k.to_string(), v)))
+            .collect();
+        let mut desc: FigureDesc = from_value(Value::Object(map))?;
+        if !desc.layers.is_empty() {
+            if let Some(name) = flat.keys().next() {
+                return Err(format!(
+                    "{name}: a spec with `layers` keeps overlays, annotations, labels and their options in its layers; move `{name}` into one"
+                ));
+            }
+            validate_layers(&desc.layers)?;
+        } else if !flat.is_empty() {
+            desc.layers = flat_stack(flat, &desc)?;
+        }
+        for (i, l) in desc.layers.iter().enumerate() {
+            let prefix = match desc.layers.len() {
+                1 => String::new(),
+                _ => format!("layers[{i}]."),
+            };
+            l.check().map_err(|(f, m)| format!("{prefix}{f}: {m}"))?;
+        }
+        Ok(desc)
+    }
+
+    /// The spec as TOML, for `--print-spec`: every default written out and every path
+    /// absolute, so it replays the same figure from any folder.
+    pub fn to_toml(&self) -> Result<String> {
+        toml::to_string(&self.to_spec_value()?).map_err(|e| Error::serialize("the spec as TOML", e))
+    }
+
+    /// The spec as a JSON value, as [`to_toml`](Self::to_toml) writes it (the sidecar
+    /// records this).
+    pub fn to_spec_value(&self) -> Result<Value> {
+        let d = self.effective().absolute();
+        let value = serde_json::to_value(&d).map_err(|e| Error::serialize("the spec", e))?;
+        let Value::Object(map) = value else {
+            return Err(Error::serialize("the spec", "not a table"));
+        };
+        Ok(Value::Object(match d.flat() {
+            Some(flat) => with_flat(map, flat)?,
+            None => map,
+        }))
+    }
+
+    /// Every path field, once: the one list that rebasing and absolutising share. In
+    /// subject mode a one-word overlay, curvature, annotation, label, contour or mask
+    /// (`thickness`, `aparc`) names a file of the subject, not a path, and is left alone.
+    fn for_each_path(&mut self, mut f: impl FnMut(&mut PathBuf)) {
+        let subject = self.subject.is_some();
+        let mut lists = vec![&mut self.curv, &mut self.contours, &mut self.mask];
+        for l in &mut self.layers {
+            lists.extend([&mut l.overlay, &mut l.annot, &mut l.label]);
+        }
+        for p in lists.into_iter().flatten() {
+            if !(subject && is_bare(p)) {
+                f(p);
+            }
+        }
+        self.surfaces
+            .iter_mut()
+            .chain(&mut self.foci)
+            .for_each(&mut f);
+        let single = [
+            &mut self.output,
+            &mut self.subjects_dir,
+            &mut self.colorbar_file,
+        ];
+        single.into_iter().flatten().for_each(&mut f);
+    }
+
+    fn rebased(mut self, base: &Path) -> FigureDesc {
+        if !base.as_os_str().is_empty() {
+            self.for_each_path(|p| {
+                if p.is_relative() {
+                    *p = base.join(&*p);
+                }
+            });
+        }
+        self
+    }
+
+    /// The same description with every path absolute, so it replays from any folder and a
+    /// figure made from a spec elsewhere has the same canonical command line.
+    pub fn absolute(mut self) -> FigureDesc {
+        self.for_each_path(|p| {
+            if let Ok(a) = std::path::absolute(&*p) {
+                *p = a;
+            }
+        });
+        self
+    }
+
+    /// The stack as one overlay layer with annotations and labels under or over it, when
+    /// it is that simple (as people write it); `None` for a stack that needs `layers`.
+    pub(super) fn flat(&self) -> Option<Flat> {
+        let count = |k| self.layers.iter().filter(|l| l.kind() == k).count();
+        if count(Some(LayerKind::Overlay)) + count(None) > 1
+            || count(Some(LayerKind::Annot)) > 1
+            || count(Some(LayerKind::Label)) > 1
+        {
+            return None;
+        }
+        let mut flat = Flat::default();
+        let mut seen_overlay = false;
+        for l in &self.layers {
+            match l.kind() {
+                Some(LayerKind::Annot) => {
+                    flat.annot = l.annot.clone();
+                    flat.annot_over = seen_overlay;
+                }
+                Some(LayerKind::Label) => {
+                    flat.label = l.label.clone();
+                    flat.label_color = l.label_color.clone();
+                    flat.label_over = seen_overlay;
+                }
+                _ => {
+                    seen_overlay = true;
+                    flat.overlay = l.clone();
+                }
+            }
+        }
+        // One overlay's options print with their defaults, as the top level reads best so.
+        let o = &mut flat.overlay;
+        o.cmap.get_or_insert_with(|| super::given("heat"));
+        o.sign.get_or_insert_with(|| super::given("abs"));
+        o.opacity.get_or_insert(super::values::Fraction(1.0));
+        o.symmetric.get_or_insert(false);
+        o.outline.get_or_insert(false);
+        flat.frame = o.frame.take().or(self.frame);
+        flat.map = o.map.take().or_else(|| self.map.clone());
+        Some(flat)
+    }
+}
+
+/// A stack written as top-level fields.
+#[derive(Default)]
+pub(super) struct Flat {
+    /// The overlay layer (or its options alone), with its frame and map moved out.
+    pub overlay: Layer,
+    pub annot: Vec<PathBuf>,
+    pub annot_over: bool,
+    pub label: Vec<PathBuf>,
+    pub label_color: Vec<super::values::Given<super::values::Rgb>>,
+    pub label_over: bool,
+    pub frame: Option<usize>,
+    pub map: Option<crate::io::MapSelector>,
+}
+
+/// The printed spec with the flat stack's fields in place of `layers`, after the inputs.
+fn with_flat(map: Map<String, Value>, flat: Flat) -> Result<Map<String, Value>> {
+    const INPUTS: [&str; 6] = [
+        "output",
+        "surfaces",
+        "subject",
+        "subjects_dir",
+        "surf",
+        "hemi",
+    ];
+    let mut fields = match json(&flat.overlay)? {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    if !flat.annot.is_empty() {
+        fields.insert("annot".into(), json(&flat.annot)?);
+    }
+    fields.insert("annot_over_overlay".into(), flat.annot_over.into());
+    if !flat.label.is_empty() {
+        fields.insert("label".into(), json(&flat.label)?);
+    }
+    if !flat.label_color.is_empty() {
+        fields.insert("label_color".into(), json(&flat.label_color)?);
+    }
+    fields.insert("label_over_overlay".into(), flat.label_over.into());
+    let mut pending = Some(fields);
+    let mut out = Map::new();
+    for (k, v) in map {
+        if !INPUTS.contains(&k.as_str()) {
+            out.extend(pending.take().into_iter().flatten());
+        }
+        match k.as_str() {
+            "layers" | "map" => {}
+            "frame" => {
+                out.insert(k, json(&flat.frame)?);
+                if let Some(m) = &flat.map {
+                    out.insert("map".into(), json(m)?);
+                }
+            }
+            _ => {
+                out.insert(k, v);
+            }
+        }
+    }
+    out.extend(pending.into_iter().flatten());
+    Ok(out)
+}
+
+/// A field's value as JSON.
+fn json<T: serde::Serialize>(v: &T) -> Result<Value> {
+    serde_json::to_value(v).map_err(|e| Error::serialize("the spec", e))
+}
+
+/// Deserialises with the field path in errors (`layers[1].threshold: ...`).
+fn from_value<T: serde::de::DeserializeOwned>(v: Value) -> std::result::Result<T, String> {
+    serde_path_to_error::deserialize(v).map_err(|e| match e.path().to_string() {
+        p if p == "." => e.inner().to_string(),
+        p => format!("{p}: {}", e.inner()),
+    })
+}
+
+/// TOML's message without its source excerpt: one line, with the line and column.
+fn one_line(e: &toml::de::Error, text: &str) -> String {
+    let msg = e.message().trim();
+    match e.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            format!("line {line}, column {column}: {msg}")
+        }
+        None => msg.to_string(),
+    }
+}
+
+/// The stack of a spec's top-level fields: the overlay files grouped into layers as the
+/// command line groups them (the options go to the last), with the annotations and
+/// labels under them, or over them when `annot_over_overlay` / `label_over_overlay`.
+fn flat_stack(
+    mut flat: Map<String, Value>,
+    desc: &FigureDesc,
+) -> std::result::Result<Vec<Layer>, String> {
+    let over = |flat: &mut Map<String, Value>, key: &str| -> std::result::Result<bool, String> {
+        match flat.remove(key) {
+            None => Ok(false),
+            Some(v) => from_value::<bool>(v).map_err(|e| format!("{key}: {e}")),
+        }
+    };
+    let annot_over = over(&mut flat, "annot_over_overlay")?;
+    let label_over = over(&mut flat, "label_over_overlay")?;
+    let mut top: Layer = from_value(Value::Object(flat))?;
+    let annot = Layer {
+        annot: std::mem::take(&mut top.annot),
+        ..Layer::default()
+    };
+    let label = Layer {
+        label: std::mem::take(&mut top.label),
+        label_color: std::mem::take(&mut top.label_color),
+        ..Layer::default()
+    };
+    if label.label_color.len() > label.label.len() {
+        return Err(format!(
+            "label_color: {} colours for {} labels",
+            label.label_color.len(),
+            label.label.len()
+        ));
+    }
+    let files: Vec<&Path> = top.overlay.iter().map(PathBuf::as_path).collect();
+    let layer_of = group_overlays(&files, &Sides::of(desc), &[]);
+    let n = layer_of.iter().max().map_or(0, |l| l + 1);
+    let mut overlays: Vec<Layer> = (0..n)
+        .map(|k| Layer {
+            overlay: files
+                .iter()
+                .zip(&layer_of)
+                .filter(|(_, l)| **l == k)
+                .map(|(p, _)| p.to_path_buf())
+                .collect(),
+            ..Layer::default()
+        })
+        .collect();
+    top.overlay.clear();
+    match overlays.last_mut() {
+        Some(last) => last.inherit(&top),
+        None if !top.style_fields().is_empty() => overlays.push(top),
+        None => {}
+    }
+    let (mut stack, mut above) = (Vec::new(), Vec::new());
+    for (l, over) in [(annot, annot_over), (label, label_over)] {
+        if l.kind().is_some() {
+            if over {
+                above.push(l);
+            } else {
+                stack.push(l);
+            }
+        }
+    }
+    stack.extend(overlays);
+    stack.extend(above);
+    Ok(stack)
+}
+
+/// Checks the `[[layers]]` of a spec: one kind per entry, options only where they apply,
+/// one file per hemisphere.
+fn validate_layers(layers: &[Layer]) -> std::result::Result<(), String> {
+    for (i, l) in layers.iter().enumerate() {
+        let prefix = format!("layers[{i}].");
+        let kinds: Vec<&str> = [
+            ("overlay", !l.overlay.is_empty()),
+            ("annot", !l.annot.is_empty()),
+            ("label", !l.label.is_empty()),
+        ]
+        .into_iter()
+        .filter(|(_, set)| *set)
+        .map(|(n, _)| n)
+        .collect();
+        match kinds.as_slice() {
+            [_] => {}
+            [] => return Err(format!("layers[{i}]: give one of overlay, annot or label")),
+            many => {
+                return Err(format!(
+                    "layers[{i}]: give one of overlay, annot or label, not {}",
+                    many.join(" and ")
+                ))
+            }
+        }
+        if l.overlay.is_empty() {
+            if let Some(f) = l.style_fields().first() {
+                return Err(format!(
+                    "{prefix}{f}: only an overlay layer takes this option"
+                ));
+            }
+        }
+        if l.label.is_empty() && !l.label_color.is_empty() {
+            return Err(format!("{prefix}label_color: only a label layer takes it"));
+        }
+        if l.label_color.len() > l.label.len() {
+            return Err(format!(
+                "{prefix}label_color: {} colours for {} labels",
+                l.label_color.len(),
+                l.label.len()
+            ));
+        }
+        // One layer is one map: two files of one hemisphere are two layers.
+        let mut seen = Vec::new();
+        for h in l.overlay.iter().filter_map(|p| Hemi::from_path(p)) {
+            if seen.contains(&h) {
+                return Err(format!(
+                    "{prefix}overlay: two {h} files; give each map its own [[layers]] entry"
+                ));
+            }
+            seen.push(h);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,551 @@
+//! The typed values of a figure's options. Each type checks its value once, in `FromStr`
+//! (the command line, through clap) and in `Deserialize` (spec files, through serde),
+//! with the same message, so the two ways of asking for a figure accept and refuse the
+//! same values. Names (colours, views, colormaps) print back as they were written;
+//! numbers print as the shortest decimal that reads back as the same `f32`.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::color::{cmap::Colormap, Bound, Cortex, Sign};
+use crate::io::MapSelector;
+use crate::montage::colorbar::TickFormat;
+use crate::render::BackendKind;
+use crate::scene::ViewName;
+use crate::spec::Background;
+
+/// A value written as text (a colour, a view, a colormap, ...): checked when read, and
+/// printed back exactly as written so that a printed spec reads like its source.
+#[derive(Clone)]
+pub struct Given<T> {
+    text: String,
+    value: T,
+}
+
+/// Two values are the same when they are written the same.
+impl<T> PartialEq for Given<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl<T> fmt::Debug for Given<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.text)
+    }
+}
+
+impl<T> Given<T> {
+    /// The parsed value.
+    pub fn value(&self) -> &T {
+        &self.value
+    }
+
+    /// The text as written.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
+
+impl<T: FromStr<Err = String>> FromStr for Given<T> {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(Given {
+            value: s.parse()?,
+            text: s.to_string(),
+        })
+    }
+}
+
+impl<T> fmt::Display for Given<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl<T> Serialize for Given<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl<'de, T: FromStr<Err = String>> Deserialize<'de> for Given<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?.parse().map_err(D::Error::custom)
+    }
+}
+
+/// Implements `FromStr` (with a `String` error) through a parser returning `Option`,
+/// refusing with "'x': expected ...".
+macro_rules! from_str_via {
+    ($t:ty, $parse:expr, $expected:expr) => {
+        impl FromStr for $t {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                $parse(s).ok_or_else(|| format!("'{s}': expected {}", $expected))
+            }
+        }
+    };
+}
+
+from_str_via!(Cortex, Cortex::parse, Cortex::NAMES.join(", "));
+from_str_via!(Sign, Sign::parse, "abs, pos or neg");
+from_str_via!(BackendKind, BackendKind::parse, "auto, egl, osmesa or cpu");
+from_str_via!(TickFormat, TickFormat::parse, "auto, %.Nf or %.Ne");
+from_str_via!(
+    Background,
+    Background::parse,
+    "white, black, transparent or #rrggbb"
+);
+from_str_via!(
+    Rgb,
+    |s| crate::color::parse_color(s).map(Rgb),
+    "a colour name or #rrggbb"
+);
+from_str_via!(Orientation, Orientation::parse, "horizontal or vertical");
+
+impl FromStr for Colormap {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Colormap::from_name(s).map_err(|e| e.to_string())
+    }
+}
+
+impl FromStr for ViewName {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        ViewName::parse(s).map_err(|e| e.to_string())
+    }
+}
+
+/// A colour: a name (crimson, gold, ...) or `#rrggbb`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rgb(pub [u8; 3]);
+
+/// Where the colour bars go: under the panels, side by side, or beside them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Orientation {
+    /// Under the panels.
+    Horizontal,
+    /// Beside the panels.
+    Vertical,
+}
+
+impl Orientation {
+    fn parse(s: &str) -> Option<Orientation> {
+        match s {
+            "horizontal" | "h" => Some(Orientation::Horizontal),
+            "vertical" | "v" => Some(Orientation::Vertical),
+            _ => None,
+        }
+    }
+}
+
+/// `--layout`: grid (rows are views, columns hemispheres), row, column, or rows of views
+/// such as `lateral,medial;dorsal,ventral`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LayoutArg {
+    /// Rows are views, columns hemispheres.
+    Grid,
+    /// Every panel in one row.
+    Row,
+    /// Every panel in one column.
+    Column,
+    /// Rows of views, repeated side by side for each hemisphere.
+    Rows(Vec<Vec<ViewName>>),
+}
+
+impl FromStr for LayoutArg {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "grid" => return Ok(LayoutArg::Grid),
+            "row" => return Ok(LayoutArg::Row),
+            "column" | "col" => return Ok(LayoutArg::Column),
+            _ => {}
+        }
+        // A single view name is a grid of one; anything else must be rows of views.
+        if !s.contains([',', ';']) && ViewName::parse(s).is_err() {
+            return Err(format!(
+                "'{s}': expected grid, row, column, or rows of views such as \"lateral,medial;dorsal,ventral\""
+            ));
+        }
+        let rows = s
+            .split(';')
+            .map(|row| {
+                row.split(',')
+                    .map(|v| match v.trim() {
+                        "" => Err(format!("'{s}': an empty view name")),
+                        v => v.parse::<ViewName>(),
+                    })
+                    .collect()
+            })
+            .collect::<Result<_, String>>()?;
+        Ok(LayoutArg::Rows(rows))
+    }
+}
+
+/// `WxH` in pixels, either side optional (`1600x`, `x1200`); each side 16 to 16384.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Size(pub Option<u32>, pub Option<u32>);
+
+impl FromStr for Size {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || format!("'{s}': expected WxH in pixels, e.g. 1600x1200 (or 1600x, x1200)");
+        let lower = s.to_ascii_lowercase();
+        let (w, h) = lower.split_once('x').ok_or_else(bad)?;
+        let side = |v: &str| -> Result<Option<u32>, String> {
+            if v.is_empty() {
+                return Ok(None);
+            }
+            let n: u32 = v.trim().parse().map_err(|_| bad())?;
+            if !(16..=16384).contains(&n) {
+                return Err(format!("'{s}': each side must be 16 to 16384 pixels"));
+            }
+            Ok(Some(n))
+        };
+        match (side(w)?, side(h)?) {
+            (None, None) => Err(bad()),
+            (w, h) => Ok(Size(w, h)),
+        }
+    }
+}
+
+/// A panel's cell in pixels: both sides, `WxH`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PanelSize(pub u32, pub u32);
+
+impl FromStr for PanelSize {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.parse::<Size>()? {
+            Size(Some(w), Some(h)) => Ok(PanelSize(w, h)),
+            _ => Err(format!("'{s}': give both sides, WxH")),
+        }
+    }
+}
+
+/// An `f32` as the shortest decimal that reads back as the same `f32` (`0.8`, not
+/// `0.800000011920929`), so printed specs read as they were written.
+pub(crate) fn shortest(x: f32) -> f64 {
+    format!("{x}").parse().unwrap_or(x as f64)
+}
+
+/// Numbers checked against a closed range (or only for being finite), as one type per
+/// option so that the limit and its message live in one place.
+macro_rules! limited {
+    ($(#[$doc:meta])* $name:ident($t:ident): $lo:expr, $hi:expr, $what:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        pub struct $name(pub $t);
+
+        impl $name {
+            /// Checks `v` against the option's limits.
+            pub fn new(v: $t) -> Result<Self, String> {
+                #[allow(clippy::manual_range_contains)]
+                let ok = (v as f64).is_finite() && v >= $lo && v <= $hi;
+                if ok {
+                    Ok($name(v))
+                } else if ($lo as f64) <= f32::MIN as f64 {
+                    Err(format!("{v} is not a finite number{}", $what))
+                } else {
+                    Err(format!("{v} is outside {} to {}{}", $lo, $hi, $what))
+                }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                let v: $t = s
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("'{s}' is not a number"))?;
+                $name::new(v)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}", self.0)
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                limited!(@ser s, self.0, $t)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                $name::new(<$t>::deserialize(d)?).map_err(D::Error::custom)
+            }
+        }
+    };
+    (@ser $s:ident, $v:expr, f32) => { $s.serialize_f64(shortest($v)) };
+    (@ser $s:ident, $v:expr, $t:ident) => { $v.serialize($s) };
+}
+
+limited!(
+    /// An opacity, 0 (invisible) to 1 (opaque).
+    Fraction(f32): 0.0, 1.0, ""
+);
+limited!(
+    /// Width of borders, outlines and contour lines in pixels.
+    LineWidth(f32): 0.5, 50.0, " pixels"
+);
+limited!(
+    /// Radius of a focus in millimetres.
+    Radius(f32): 0.001, 1000.0, " mm"
+);
+limited!(
+    /// Magnification of every panel.
+    Zoom(f32): 0.1, 100.0, ""
+);
+limited!(
+    /// Multiplier of the figure's size, lines and text.
+    Scale(f32): 0.1, 10.0, ""
+);
+limited!(
+    /// Text size in points.
+    FontSize(f32): 2.0, 200.0, " points"
+);
+limited!(
+    /// An angle in degrees: any finite number.
+    Degrees(f32): f32::MIN, f32::MAX, " degrees"
+);
+limited!(
+    /// A contour level: any finite number.
+    Level(f32): f32::MIN, f32::MAX, ""
+);
+limited!(
+    /// Resolution recorded in the PNG, dots per inch.
+    Dpi(u32): 1, 10_000, " dpi"
+);
+limited!(
+    /// Evenly spaced colour bar ticks per side.
+    Ticks(usize): 2, 20, " ticks"
+);
+limited!(
+    /// Evenly spaced contour levels.
+    Contours(usize): 1, 100, " levels"
+);
+
+/// A threshold on |value|: a number (not negative) or a percentile of |value| (`95%`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Threshold(pub Bound);
+
+impl FromStr for Threshold {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match Bound::parse(s)? {
+            Bound::Value(v) if v < 0.0 => {
+                Err(format!("{v} must not be negative (it applies to |value|)"))
+            }
+            b => Ok(Threshold(b)),
+        }
+    }
+}
+
+/// The colour ramp's ends on |value|: numbers or percentiles, `0 <= MIN <= MAX`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Range(pub Bound, pub Bound);
+
+impl Range {
+    /// Checks the order of two numbers (percentiles are checked against the data).
+    pub fn new(lo: Bound, hi: Bound) -> Result<Range, String> {
+        if let (Bound::Value(a), Bound::Value(b)) = (lo, hi) {
+            if a < 0.0 || b < a {
+                return Err(format!(
+                    "{a} {b}: need 0 <= MIN <= MAX (the range applies to |value|)"
+                ));
+            }
+        }
+        Ok(Range(lo, hi))
+    }
+}
+
+/// Bounds print as numbers (whole numbers as integers, `threshold = 2`) or as
+/// percentile text (`"95%"`).
+fn serialize_bound<S: Serializer>(b: &Bound, s: S) -> Result<S::Ok, S::Error> {
+    match *b {
+        Bound::Value(v) if v.fract() == 0.0 && v.abs() < 1e15 => s.serialize_i64(v as i64),
+        Bound::Value(v) => s.serialize_f64(shortest(v)),
+        Bound::Percentile(p) => s.serialize_str(&format!("{p}%")),
+    }
+}
+
+/// A number, or text such as `"95%"` or a map name.
+#[derive(Deserialize)]
+#[serde(untagged, expecting = "a number, or text such as \"95%\"")]
+enum NumOrText {
+    Num(f64),
+    Text(String),
+}
+
+impl NumOrText {
+    fn text(self) -> String {
+        match self {
+            NumOrText::Num(n) => format!("{}", n as f32),
+            NumOrText::Text(t) => t,
+        }
+    }
+}
+
+impl Serialize for Threshold {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        serialize_bound(&self.0, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Threshold {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        NumOrText::deserialize(d)?
+            .text()
+            .parse()
+            .map_err(D::Error::custom)
+    }
+}
+
+/// One end of `--range` as clap reads it (the pair is checked once both are known).
+pub fn parse_bound(s: &str) -> Result<Bound, String> {
+    Bound::parse(s)
+}
+
+/// One end of a range as serde reads it.
+struct RangeEnd(Bound);
+
+impl<'de> Deserialize<'de> for RangeEnd {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Bound::parse(&NumOrText::deserialize(d)?.text())
+            .map(RangeEnd)
+            .map_err(D::Error::custom)
+    }
+}
+
+impl Serialize for Range {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(2))?;
+        for b in [self.0, self.1] {
+            seq.serialize_element(&BoundOut(b))?;
+        }
+        seq.end()
+    }
+}
+
+struct BoundOut(Bound);
+
+impl Serialize for BoundOut {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        serialize_bound(&self.0, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Range {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Vec::<RangeEnd>::deserialize(d)?.as_slice() {
+            [lo, hi] => Range::new(lo.0, hi.0).map_err(D::Error::custom),
+            other => Err(D::Error::custom(format!(
+                "expected [MIN, MAX], found {} values",
+                other.len()
+            ))),
+        }
+    }
+}
+
+impl FromStr for MapSelector {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s.parse::<usize>() {
+            Ok(i) => MapSelector::Index(i),
+            Err(_) => MapSelector::Name(s.to_string()),
+        })
+    }
+}
+
+impl fmt::Display for MapSelector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MapSelector::Index(i) => write!(f, "{i}"),
+            MapSelector::Name(n) => f.write_str(n),
+        }
+    }
+}
+
+impl Serialize for MapSelector {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            MapSelector::Index(i) => s.serialize_u64(*i as u64),
+            MapSelector::Name(n) => s.serialize_str(n),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for MapSelector {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match NumOrText::deserialize(d)? {
+            NumOrText::Num(n) if n >= 0.0 && n.fract() == 0.0 => Ok(MapSelector::Index(n as usize)),
+            NumOrText::Num(n) => Err(D::Error::custom(format!(
+                "{n}: expected a map index (0, 1, ...) or a name"
+            ))),
+            NumOrText::Text(t) => Ok(MapSelector::Name(t)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_refuse_with_one_message() {
+        assert_eq!(
+            "2000".parse::<Radius>().unwrap_err(),
+            "2000 is outside 0.001 to 1000 mm"
+        );
+        let e = serde_json::from_str::<Radius>("2000")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "2000 is outside 0.001 to 1000 mm");
+        assert!("2e6".parse::<Degrees>().is_ok());
+        assert!("nan".parse::<Degrees>().is_err() && "inf".parse::<Zoom>().is_err());
+    }
+
+    #[test]
+    fn names_print_as_written() {
+        let v: Given<ViewName> = "lat".parse().unwrap();
+        assert_eq!((v.text(), *v.value()), ("lat", ViewName::Lateral));
+        assert!("sideways".parse::<Given<ViewName>>().is_err());
+        assert_eq!(serde_json::to_string(&v).unwrap(), "\"lat\"");
+    }
+
+    #[test]
+    fn bounds_and_ranges() {
+        assert_eq!(
+            serde_json::to_string(&Threshold(Bound::Value(2.0))).unwrap(),
+            "2"
+        );
+        assert_eq!(
+            serde_json::to_string(&Range(Bound::Value(2.5), Bound::Percentile(98.0))).unwrap(),
+            "[2.5,\"98%\"]"
+        );
+        assert!("-1".parse::<Threshold>().is_err());
+        assert!(serde_json::from_str::<Range>("[4, 2]").is_err());
+        assert!(serde_json::from_str::<Range>("[\"2%\", 4]").is_ok());
+        assert_eq!(
+            "lat,med;dors".parse::<LayoutArg>().unwrap(),
+            LayoutArg::Rows(vec![
+                vec![ViewName::Lateral, ViewName::Medial],
+                vec![ViewName::Dorsal]
+            ])
+        );
+        assert!("sideways".parse::<LayoutArg>().is_err());
+        assert_eq!("1600x".parse::<Size>().unwrap(), Size(Some(1600), None));
+    }
+}
