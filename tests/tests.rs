@@ -7,6 +7,7 @@ mod cifti;
 mod cli;
 mod colormaps;
 mod cpu;
+mod desc;
 mod figures;
 mod formats;
 mod fslabel;

@@ -462,7 +462,7 @@ impl Layer {
             if t > hi {
                 return Err((
                     "threshold",
-                    format!("{t} is above the top of the range ({hi}): every value drawn would be the top colour; lower the threshold or raise the range"),
+                    format!("{t} is above the top of the range ({hi}), so every value drawn would be the top colour; lower the threshold or raise the range"),
                 ));
             }
         }

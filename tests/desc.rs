@@ -1,0 +1,322 @@
+//! The one figure description (issue 9): the command line, spec files, the canonical
+//! command and the library all read and write the same `FigureDesc`.
+
+use std::path::Path;
+
+use serde_json::json;
+use surfrender::FigureDesc;
+
+use crate::util::{self, data_arg as data, run_in};
+
+/// A spec file's reason for refusing, without the file and field in front.
+fn reason(spec_err: &str) -> &str {
+    spec_err.trim().rsplit(": ").next().unwrap_or(spec_err)
+}
+
+/// The command line and a spec with the same option refuse it with the same reason.
+fn refused_alike(dir: &Path, name: &str, args: &[&str], spec: serde_json::Value) -> String {
+    let (code, _, cli_err) = run_in(dir, args);
+    assert_eq!(code, 2, "{args:?}: {cli_err}");
+    let path = util::write(dir, &format!("{name}.json"), spec.to_string().as_bytes());
+    let out = dir.join("x.png");
+    let (code, _, spec_err) = run_in(
+        dir,
+        &[
+            "--spec",
+            path.to_str().expect("utf8"),
+            "-o",
+            out.to_str().expect("utf8"),
+        ],
+    );
+    assert_eq!(code, 2, "{spec_err}");
+    let why = reason(&spec_err);
+    assert!(
+        cli_err.contains(why),
+        "{name}: the command line says {cli_err:?}, the spec {spec_err:?}"
+    );
+    assert!(!out.exists());
+    why.to_string()
+}
+
+#[test]
+fn issue9_values_the_command_line_took_but_a_replay_refused() {
+    let dir = util::out_dir("desc_replay_limits");
+    let lh = data("lh.inflated");
+    let o = dir.join("x.png").display().to_string();
+    let why = refused_alike(
+        &dir,
+        "radius",
+        &[
+            &lh,
+            "--focus-vertex",
+            "10",
+            "--focus-radius",
+            "2000",
+            "-o",
+            &o,
+        ],
+        json!({"surfaces": [lh], "focus_vertex": ["10"], "focus_radius": 2000}),
+    );
+    assert!(why.contains("2000 is outside 0.001 to 1000"), "{why}");
+    let th = data("lh.thickness");
+    let why = refused_alike(
+        &dir,
+        "threshold",
+        &[
+            &lh,
+            "--overlay",
+            &th,
+            "--threshold",
+            "5",
+            "--range",
+            "1",
+            "4",
+            "-o",
+            &o,
+        ],
+        json!({"surfaces": [lh], "overlay": [th], "threshold": 5, "range": [1, 4]}),
+    );
+    assert!(why.contains("above the top of the range"), "{why}");
+    // A large azimuth is a valid angle: it renders, and its printed spec and sidecar
+    // replay the same bytes.
+    let args = [
+        &lh as &str,
+        "--overlay",
+        &th,
+        "--azimuth",
+        "2e6",
+        "--size",
+        "300x",
+    ];
+    replays_identically(&dir, &args);
+}
+
+/// Renders `args`, then replays its `--print-spec` output and its sidecar's spec: the
+/// three PNGs are byte-identical.
+fn replays_identically(dir: &Path, args: &[&str]) {
+    let png = |name: &str| dir.join(name).display().to_string();
+    let (a, b, c) = (png("a.png"), png("b.png"), png("c.png"));
+    let (code, _, err) = run_in(dir, &[args, &["-o", &a]].concat());
+    assert_eq!(code, 0, "{args:?}: {err}");
+    let (code, toml, err) = run_in(dir, &[args, &["--print-spec"]].concat());
+    assert_eq!(code, 0, "{err}");
+    let printed = util::write(dir, "printed.toml", toml.as_bytes());
+    let (code, _, err) = run_in(dir, &["--spec", printed.to_str().expect("utf8"), "-o", &b]);
+    assert_eq!(code, 0, "replaying the printed spec: {err}\n{toml}");
+    let sidecar: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(format!("{a}.json")).expect("sidecar"))
+            .expect("json");
+    let recorded = util::write(dir, "sidecar.json", sidecar["spec"].to_string().as_bytes());
+    let (code, _, err) = run_in(dir, &["--spec", recorded.to_str().expect("utf8"), "-o", &c]);
+    assert_eq!(code, 0, "replaying the sidecar's spec: {err}");
+    let bytes = |p: &str| std::fs::read(p).expect("png");
+    assert!(
+        bytes(&a) == bytes(&b),
+        "{args:?}: the printed spec replays other bytes"
+    );
+    assert!(
+        bytes(&a) == bytes(&c),
+        "{args:?}: the sidecar replays other bytes"
+    );
+}
+
+#[test]
+fn issue9_the_library_reads_a_command_line_as_the_binary_does() {
+    let (a, b) = (data("lh.thickness"), data("rh.stat.mgh"));
+    let argv = [
+        "surfrender",
+        &data("lh.inflated"),
+        &data("rh.inflated"),
+        "--overlay",
+        &a,
+        "--cmap",
+        "gray",
+        "--new-layer",
+        "--overlay",
+        &b,
+        "--cmap",
+        "hot",
+    ];
+    let desc = FigureDesc::from_args(argv).expect("parses");
+    let cmaps: Vec<String> = desc
+        .overlay_layers()
+        .map(|l| {
+            l.cmap
+                .as_ref()
+                .map(|c| c.text().to_string())
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(cmaps, ["gray", "hot"]);
+    let spec = desc.resolve().expect("resolves");
+    let names: Vec<&str> = spec.overlays.iter().map(|l| l.style.cmap.name()).collect();
+    assert_eq!(names, ["gray", "hot"]);
+    // The binary prints the same description.
+    let (code, toml, err) = run_in(&util::root(), &[&argv[1..], &["--print-spec"]].concat());
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(toml.trim_end(), desc.to_toml().expect("toml").trim_end());
+}
+
+/// Every option survives the canonical command line and a spec file: parsing either
+/// gives the same description, so no option can be forgotten in one direction.
+#[test]
+fn every_option_round_trips() {
+    let args: Vec<&str> = vec![
+        "surfrender",
+        "/x/lh.pial",
+        "/x/rh.pial",
+        "-o",
+        "/x/o.png",
+        "--hemi",
+        "lh,rh",
+        "--curv",
+        "/x/lh.c",
+        "--frame",
+        "2",
+        "--map",
+        "beta",
+        "--annot",
+        "/x/lh.x.annot",
+        "--annot-alpha",
+        "0.5",
+        "--annot-outline",
+        "--label-outline",
+        "--outline-width",
+        "3",
+        "--border-color",
+        "white",
+        "--outline-color",
+        "lime",
+        "--contours",
+        "/x/lh.s.mgh",
+        "--levels",
+        "-2,2.5",
+        "--n-contours",
+        "5",
+        "--contour-cmap",
+        "viridis",
+        "--mask",
+        "/x/lh.cortex.label",
+        "--focus",
+        "-40,20,30",
+        "--focus-vertex",
+        "lh:12",
+        "--foci",
+        "/x/f.csv",
+        "--focus-radius",
+        "3",
+        "--focus-color",
+        "red",
+        "--cortex",
+        "bone",
+        "--views",
+        "dors,ventral",
+        "--azimuth",
+        "10",
+        "--elevation",
+        "-5",
+        "--roll",
+        "3",
+        "--zoom",
+        "1.5",
+        "--layout",
+        "row",
+        "--size",
+        "900x",
+        "--background",
+        "#102030",
+        "--no-colorbar",
+        "--cbar-orientation",
+        "vertical",
+        "--cbar-ticks",
+        "5",
+        "--cbar-format",
+        "%.1f",
+        "--font-size",
+        "9",
+        "--colorbar-file",
+        "/x/bar.svg",
+        "--panel-labels",
+        "--panel-size",
+        "400x300",
+        "--scale",
+        "2",
+        "--dpi",
+        "300",
+        "--title",
+        "-a title",
+        "--backend",
+        "cpu",
+        "--egl-device",
+        "1",
+        "--allow-empty",
+        "--overlay",
+        "/x/lh.a",
+        "--overlay",
+        "/x/rh.a",
+        "--cmap",
+        "RdBu_r",
+        "--threshold",
+        "95%",
+        "--range",
+        "1",
+        "4.5",
+        "--opacity",
+        "0.5",
+        "--sign",
+        "pos",
+        "--symmetric",
+        "--outline",
+        "--cbar-label",
+        "t (mm)",
+        "--label",
+        "/x/lh.v1.label",
+        "--label-color",
+        "gold",
+        "--overlay",
+        "/x/lh.b",
+        "--frame",
+        "1",
+        "--map",
+        "2",
+        "--threshold",
+        "2",
+    ];
+    let desc = FigureDesc::from_args(args.iter().copied())
+        .expect("parses")
+        .effective();
+    assert_eq!(desc.layers.len(), 4, "{:?}", desc.layers);
+    let again = FigureDesc::from_args(
+        std::iter::once("surfrender".to_string()).chain(desc.canonical_args()),
+    )
+    .expect("the canonical command parses");
+    let mut want = desc.clone().absolute();
+    want.output = None;
+    assert_eq!(again.effective(), want);
+    let spec = desc.to_spec_value().expect("spec");
+    let back = FigureDesc::from_spec_value(spec.clone()).expect("the printed spec reads back");
+    assert_eq!(back.effective(), desc.clone().absolute(), "{spec:#}");
+}
+
+#[test]
+fn stacks_round_trip_through_specs_and_the_command_line() {
+    let spec = json!({
+        "surfaces": ["/x/lh.pial", "/x/rh.pial"],
+        "layers": [
+            {"annot": ["/x/lh.aparc.annot"]},
+            {"overlay": ["/x/lh.thickness", "/x/rh.thickness"], "cmap": "gray", "opacity": 0.5, "cbar_label": "mm"},
+            {"label": ["/x/lh.v1.label", "/x/rh.v1.label"], "label_color": ["gold", "#00ff00"]},
+            {"overlay": ["/x/lh.sig.mgh", "/x/rh.sig.mgh"], "threshold": "95%", "range": [2, 5],
+             "sign": "pos", "symmetric": true, "outline": true, "frame": 1, "map": "beta"},
+            {"overlay": ["/x/lh.sig.mgh"], "cmap": "viridis"},
+        ],
+    });
+    let desc = FigureDesc::from_spec_value(spec)
+        .expect("reads")
+        .effective();
+    let again = FigureDesc::from_args(
+        std::iter::once("surfrender".to_string()).chain(desc.canonical_args()),
+    )
+    .expect("parses");
+    assert_eq!(again.effective().layers, desc.layers);
+}
