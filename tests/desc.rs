@@ -93,7 +93,7 @@ fn issue9_values_the_command_line_took_but_a_replay_refused() {
 
 /// Renders `args`, then replays its `--print-spec` output and its sidecar's spec: the
 /// three PNGs are byte-identical.
-fn replays_identically(dir: &Path, args: &[&str]) {
+pub fn replays_identically(dir: &Path, args: &[&str]) {
     let png = |name: &str| dir.join(name).display().to_string();
     let (a, b, c) = (png("a.png"), png("b.png"), png("c.png"));
     let (code, _, err) = run_in(dir, &[args, &["-o", &a]].concat());

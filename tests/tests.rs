@@ -17,6 +17,7 @@ mod inspect;
 mod layers;
 mod mapping;
 mod nifti;
+mod property;
 mod readers;
 mod render;
 mod spec;

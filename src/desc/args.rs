@@ -111,7 +111,7 @@ impl Positional {
             },
             &mut slots,
             &mut leading,
-        )?;
+        );
         place_files(m, "annot", &slot_of, &mut slots, |l| &mut l.annot);
         place_files(m, "label", &slot_of, &mut slots, |l| &mut l.label);
         assign_label_colors(m, &mut slots)?;
@@ -206,7 +206,7 @@ fn set_options(
     layer_of: impl Fn(usize) -> Option<usize>,
     slots: &mut [Vec<Layer>],
     leading: &mut Layer,
-) -> Result<()> {
+) {
     macro_rules! set {
         ($($field:ident),*) => {$(
             for (i, v) in occurrences(m, stringify!($field)) {
@@ -218,11 +218,9 @@ fn set_options(
     // --range takes two values: one occurrence is a pair.
     let ends: Vec<(usize, crate::color::Bound)> = occurrences(m, "range");
     for pair in ends.chunks_exact(2) {
-        let range = super::values::Range::new(pair[0].1, pair[1].1)
-            .map_err(|e| Error::Usage(format!("--range: {e}")))?;
+        let range = super::values::Range(pair[0].1, pair[1].1);
         pick(slots, leading, layer_of(pair[0].0)).range = Some(range);
     }
-    Ok(())
 }
 
 /// Overlay layer `layer`, or the options given before any --overlay.

@@ -73,6 +73,7 @@ impl FigureDesc {
                 ));
             }
             validate_layers(&desc.layers)?;
+            desc.layers = merge_adjacent(std::mem::take(&mut desc.layers));
         } else if !flat.is_empty() {
             desc.layers = flat_stack(flat, &desc)?;
         }
@@ -206,7 +207,7 @@ pub(super) struct Flat {
     pub label: Vec<PathBuf>,
     pub label_color: Vec<super::values::Given<super::values::Rgb>>,
     pub label_over: bool,
-    pub frame: Option<usize>,
+    pub frame: Option<super::values::Index>,
     pub map: Option<crate::io::MapSelector>,
 }
 
@@ -350,6 +351,32 @@ fn flat_stack(
     stack.extend(overlays);
     stack.extend(above);
     Ok(stack)
+}
+
+/// The stack as it is drawn: between two overlay layers, annotations lie under labels,
+/// and annotations (or labels) one right after the other are one layer, as the command
+/// line has them (labels merge only where each keeps its colour).
+fn merge_adjacent(mut layers: Vec<Layer>) -> Vec<Layer> {
+    for run in layers.split_mut(|l| l.kind() == Some(LayerKind::Overlay)) {
+        run.sort_by_key(|l| l.kind() == Some(LayerKind::Label));
+    }
+    let mut out: Vec<Layer> = Vec::with_capacity(layers.len());
+    for l in layers {
+        match (out.last_mut(), l.kind()) {
+            (Some(prev), Some(LayerKind::Annot)) if prev.kind() == Some(LayerKind::Annot) => {
+                prev.annot.extend(l.annot);
+            }
+            (Some(prev), Some(LayerKind::Label))
+                if prev.kind() == Some(LayerKind::Label)
+                    && (l.label_color.is_empty() || prev.label_color.len() == prev.label.len()) =>
+            {
+                prev.label.extend(l.label);
+                prev.label_color.extend(l.label_color);
+            }
+            _ => out.push(l),
+        }
+    }
+    out
 }
 
 /// Checks the `[[layers]]` of a spec: one kind per entry, options only where they apply,

@@ -77,7 +77,7 @@ pub struct FigureDesc {
     /// any `--overlay`).
     #[arg(skip)]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub frame: Option<usize>,
+    pub frame: Option<Index>,
 
     /// The map of every overlay layer that does not choose its own (`--map` before any
     /// `--overlay`).
@@ -86,7 +86,7 @@ pub struct FigureDesc {
     pub map: Option<MapSelector>,
 
     /// Opacity of annotation fills, 0 to 1. [default: 1]
-    #[arg(long, value_name = "A")]
+    #[arg(long, value_name = "A", allow_negative_numbers = true)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub annot_alpha: Option<Fraction>,
 
@@ -102,7 +102,7 @@ pub struct FigureDesc {
 
     /// Width of borders, outlines and contour lines, in pixels (the same at any size).
     /// [default: 2]
-    #[arg(long, value_name = "PX")]
+    #[arg(long, value_name = "PX", allow_negative_numbers = true)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outline_width: Option<LineWidth>,
 
@@ -133,7 +133,7 @@ pub struct FigureDesc {
 
     /// Number of evenly spaced contour levels between the 2nd and 98th percentiles
     /// when --levels is not given. [default: 7]
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub n_contours: Option<Contours>,
 
@@ -166,7 +166,7 @@ pub struct FigureDesc {
     pub foci: Vec<PathBuf>,
 
     /// Radius of foci in millimetres. [default: 5]
-    #[arg(long, value_name = "MM")]
+    #[arg(long, value_name = "MM", allow_negative_numbers = true)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub focus_radius: Option<Radius>,
 
@@ -202,7 +202,7 @@ pub struct FigureDesc {
     pub roll: Option<Degrees>,
 
     /// Magnify every panel, 0.1 to 100 (crops the surface when above 1).
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub zoom: Option<Zoom>,
 
@@ -242,7 +242,7 @@ pub struct FigureDesc {
 
     /// Evenly spaced colour bar ticks per side, 2 to 20 (default: at the threshold and
     /// the range ends).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cbar_ticks: Option<Ticks>,
 
@@ -253,7 +253,7 @@ pub struct FigureDesc {
 
     /// Text size of colour bar ticks, its caption and panel labels, in points (at --dpi,
     /// else 96 dpi).
-    #[arg(long, value_name = "PT")]
+    #[arg(long, value_name = "PT", allow_negative_numbers = true)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub font_size: Option<FontSize>,
 
@@ -274,12 +274,12 @@ pub struct FigureDesc {
 
     /// Multiply the figure size, line widths and text (2 for a high-resolution figure).
     /// [default: 1]
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scale: Option<Scale>,
 
     /// Resolution to record in the PNG (pHYs) for page layout, e.g. 300.
-    #[arg(long, value_name = "DPI")]
+    #[arg(long, value_name = "DPI", allow_negative_numbers = true)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dpi: Option<Dpi>,
 
@@ -296,9 +296,9 @@ pub struct FigureDesc {
     pub backend: Option<Given<BackendKind>>,
 
     /// Render on this EGL device (`surfrender backends` lists them).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub egl_device: Option<usize>,
+    pub egl_device: Option<Index>,
 
     /// Write the figure even if a panel came out empty or in one uniform colour.
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
@@ -363,7 +363,7 @@ pub struct Layer {
     pub symmetric: Option<bool>,
 
     /// Opacity of the overlay over the cortex and the layers under it, 0 to 1. [default: 1]
-    #[arg(long, value_name = "A", action = clap::ArgAction::Append)]
+    #[arg(long, value_name = "A", allow_negative_numbers = true, action = clap::ArgAction::Append)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub opacity: Option<Fraction>,
 
@@ -378,9 +378,9 @@ pub struct Layer {
     pub cbar_label: Option<String>,
 
     /// Overlay frame to show (MGH 4th dimension, GIfTI data array, CIFTI map). [default: 0]
-    #[arg(long, value_name = "N", action = clap::ArgAction::Append)]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, action = clap::ArgAction::Append)]
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub frame: Option<usize>,
+    pub frame: Option<Index>,
 
     /// Map of a multi-map file by index or name (CIFTI dscalar/dlabel map names, GIfTI
     /// array names); overrides --frame. CIFTI dlabel annotations take the last one given.
@@ -457,6 +457,9 @@ impl Layer {
     /// alike: `(field, message)`.
     pub(crate) fn check(&self) -> std::result::Result<(), (&'static str, String)> {
         use crate::color::Bound::Value;
+        if let Some(r) = self.range {
+            Range::new(r.0, r.1).map_err(|e| ("range", e))?;
+        }
         if let (Some(Threshold(Value(t))), Some(Range(_, Value(hi)))) = (self.threshold, self.range)
         {
             if t > hi {
@@ -503,7 +506,7 @@ impl FigureDesc {
             ($($f:ident = $v:expr),* $(,)?) => { $( if d.$f.is_none() { d.$f = Some($v); } )* };
         }
         default!(
-            frame = 0,
+            frame = Index(0),
             annot_alpha = Fraction(1.0),
             annot_outline = false,
             label_outline = false,

@@ -100,7 +100,7 @@ impl FigureDesc {
             scale: set(&d.scale)?.0,
             dpi: d.dpi.map(|x| x.0),
             title: d.title.clone().filter(|t| !t.trim().is_empty()),
-            egl_device: d.egl_device,
+            egl_device: d.egl_device.map(|i| i.0),
             backend: *set(&d.backend)?.value(),
             allow_empty: d.allow_empty == Some(true),
             notes,
@@ -126,7 +126,7 @@ fn overlay_layer(l: &Layer, d: &FigureDesc) -> Result<OverlayLayer> {
         },
         caption: l.cbar_label.clone().filter(|t| !t.trim().is_empty()),
         outline: l.outline == Some(true),
-        frame: l.frame.or(d.frame).unwrap_or(0),
+        frame: l.frame.or(d.frame).map_or(0, |f| f.0),
         map: l.map.clone().or_else(|| d.map.clone()),
     })
 }

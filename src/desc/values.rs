@@ -236,7 +236,8 @@ pub(crate) fn shortest(x: f32) -> f64 {
 }
 
 /// Numbers checked against a closed range (or only for being finite), as one type per
-/// option so that the limit and its message live in one place.
+/// option so that the limit and its message live in one place. Both forms read the
+/// number as `f64` first, so a fraction given for a whole number is refused alike.
 macro_rules! limited {
     ($(#[$doc:meta])* $name:ident($t:ident): $lo:expr, $hi:expr, $what:expr) => {
         $(#[$doc])*
@@ -244,16 +245,20 @@ macro_rules! limited {
         pub struct $name(pub $t);
 
         impl $name {
-            /// Checks `v` against the option's limits.
-            pub fn new(v: $t) -> Result<Self, String> {
-                #[allow(clippy::manual_range_contains)]
-                let ok = (v as f64).is_finite() && v >= $lo && v <= $hi;
-                if ok {
-                    Ok($name(v))
-                } else if ($lo as f64) <= f32::MIN as f64 {
-                    Err(format!("{v} is not a finite number{}", $what))
+            /// Checks `x` against the option's limits (and, for a count, that it is whole).
+            pub fn new(x: f64) -> Result<Self, String> {
+                let (lo, hi) = ($lo as f64, $hi as f64);
+                let whole = (0.5 as $t) == 0 as $t;
+                // As the user wrote it: an f32 option shows the f32 it became.
+                let shown = if whole { x.to_string() } else { (x as f32).to_string() };
+                if !x.is_finite() && lo <= f32::MIN as f64 {
+                    Err(format!("{x} is not a finite number{}", $what))
+                } else if !(x >= lo && x <= hi) {
+                    Err(format!("{shown} is outside {} to {}{}", $lo, $hi, $what))
+                } else if whole && (x as $t) as f64 != x {
+                    Err(format!("{x} is not a whole number"))
                 } else {
-                    Err(format!("{v} is outside {} to {}{}", $lo, $hi, $what))
+                    Ok($name(x as $t))
                 }
             }
         }
@@ -261,11 +266,11 @@ macro_rules! limited {
         impl FromStr for $name {
             type Err = String;
             fn from_str(s: &str) -> Result<Self, String> {
-                let v: $t = s
+                let x: f64 = s
                     .trim()
                     .parse()
                     .map_err(|_| format!("'{s}' is not a number"))?;
-                $name::new(v)
+                $name::new(x)
             }
         }
 
@@ -281,9 +286,14 @@ macro_rules! limited {
             }
         }
 
+        /// A number, or text read as the command line reads it (`"2.5"`).
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                $name::new(<$t>::deserialize(d)?).map_err(D::Error::custom)
+                match Number::deserialize(d)? {
+                    Number::Num(x) => $name::new(x),
+                    Number::Text(t) => t.parse(),
+                }
+                .map_err(D::Error::custom)
             }
         }
     };
@@ -326,6 +336,10 @@ limited!(
 limited!(
     /// Resolution recorded in the PNG, dots per inch.
     Dpi(u32): 1, 10_000, " dpi"
+);
+limited!(
+    /// A frame, map or device index: a whole number from 0.
+    Index(usize): 0, 1_000_000_000, ""
 );
 limited!(
     /// Evenly spaced colour bar ticks per side.
@@ -378,6 +392,14 @@ fn serialize_bound<S: Serializer>(b: &Bound, s: S) -> Result<S::Ok, S::Error> {
         Bound::Value(v) => s.serialize_f64(shortest(v)),
         Bound::Percentile(p) => s.serialize_str(&format!("{p}%")),
     }
+}
+
+/// A number as a spec writes it: a number, or text.
+#[derive(Deserialize)]
+#[serde(untagged, expecting = "a number")]
+enum Number {
+    Num(f64),
+    Text(String),
 }
 
 /// A number, or text such as `"95%"` or a map name.
@@ -450,7 +472,9 @@ impl Serialize for BoundOut {
 impl<'de> Deserialize<'de> for Range {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match Vec::<RangeEnd>::deserialize(d)?.as_slice() {
-            [lo, hi] => Range::new(lo.0, hi.0).map_err(D::Error::custom),
+            // The order of the two ends is checked with the layer's other options, as on
+            // the command line.
+            [lo, hi] => Ok(Range(lo.0, hi.0)),
             other => Err(D::Error::custom(format!(
                 "expected [MIN, MAX], found {} values",
                 other.len()
@@ -536,7 +560,8 @@ mod tests {
             "[2.5,\"98%\"]"
         );
         assert!("-1".parse::<Threshold>().is_err());
-        assert!(serde_json::from_str::<Range>("[4, 2]").is_err());
+        assert!(Range::new(Bound::Value(4.0), Bound::Value(2.0)).is_err());
+        assert!(serde_json::from_str::<Range>("[4, 2, 1]").is_err());
         assert!(serde_json::from_str::<Range>("[\"2%\", 4]").is_ok());
         assert_eq!(
             "lat,med;dors".parse::<LayoutArg>().unwrap(),
