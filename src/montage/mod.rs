@@ -113,15 +113,108 @@ pub fn plan(scene: &Scene, opts: &LayoutOptions) -> Result<Plan> {
     Ok(plan)
 }
 
+/// One panel's place in the grid: which surface, seen from which view, in which row and
+/// column. Planned first so that sizes can be measured per row and column.
+struct Cell {
+    surface: usize,
+    view: usize,
+    row: usize,
+    col: usize,
+}
+
 /// [`plan`] with the margin `widen` times its default.
 fn plan_with(scene: &Scene, opts: &LayoutOptions, widen: f32) -> Result<Plan> {
-    let nsurf = scene.surfaces.len().max(1);
-    struct Cell {
-        surface: usize,
-        view: usize,
-        row: usize,
-        col: usize,
+    let cells = cells(scene, opts);
+    let (windows, mut panels): (Vec<[f32; 4]>, Vec<Panel>) =
+        cells.iter().map(|c| measure(scene, opts, c)).unzip();
+    let mut grid = Grid::new(&cells, &windows, opts.panel_labels, widen);
+    let size_override = opts.panel_size.map(|cell| grid.fit_cells(cell));
+    let (cw, ch) = grid.outer();
+    let deco = Decorations::new(opts);
+    // The default width gives each surface a panel width in a grid, else each column.
+    let across = if opts.layout == Layout::Grid {
+        scene.surfaces.len().max(1)
+    } else {
+        grid.col_w.len()
+    };
+    let (size, default_w) = requested(opts, size_override, across);
+    let Fit {
+        width,
+        height,
+        scale,
+        unit: u,
+    } = Fit::new(size, (cw, ch), &deco, default_w);
+    let (title_height, bar_height) = deco.strips(u);
+    let area_h = height.saturating_sub(title_height + bar_height) as f32;
+    let side_px = deco.side * u;
+    let ox = (width as f32 - side_px - cw * scale).max(0.0) / 2.0;
+    let oy = title_height as f32 + (area_h - ch * scale).max(0.0) / 2.0;
+    let (col_x, row_y) = grid.edges(ox, oy, scale);
+
+    let mut positions = Vec::with_capacity(cells.len());
+    let mut labels = Vec::new();
+    let margin = grid.margin;
+    let label_px = 0.5 * margin * scale;
+    for ((c, w), p) in cells.iter().zip(&windows).zip(panels.iter_mut()) {
+        let rect = [
+            col_x[c.col],
+            row_y[c.row],
+            grid.col_w[c.col] * scale,
+            grid.row_h[c.row] * scale,
+        ];
+        let (x, y) = place(p, w, rect, scale);
+        positions.push((x.round().max(0.0) as u32, y.round().max(0.0) as u32));
+        if opts.panel_labels {
+            let text = caption(scene, opts, c);
+            labels.push((text, x, row_y[c.row] + 0.2 * margin * scale));
+        }
     }
+    if width > MAX_SIDE || height > MAX_SIDE {
+        return Err(Error::Usage(format!(
+            "the figure would be {width}x{height} pixels; at most {MAX_SIDE} per side: choose a smaller --size"
+        )));
+    }
+    Ok(Plan {
+        panels,
+        positions,
+        width: width.max(1),
+        height: height.max(1),
+        title_height,
+        colorbar_top: height.saturating_sub(bar_height),
+        colorbar_side: deco
+            .vertical
+            .then(|| (width as f32 - side_px).round() as u32),
+        labels,
+        label_px,
+        unit: u,
+    })
+}
+
+/// The figure size asked for (either side may be free) and the width to use when none
+/// is, both times `--scale`: `--panel-size` fixes the width (`size_override`), else
+/// `--size`; the default is one panel width for each of `across` panels.
+fn requested(
+    opts: &LayoutOptions,
+    size_override: Option<u32>,
+    across: usize,
+) -> ((Option<u32>, Option<u32>), f32) {
+    let scale_by = if opts.scale.is_finite() && opts.scale > 0.0 {
+        opts.scale
+    } else {
+        1.0
+    };
+    let sized = |v: Option<u32>| v.map(|x| (x as f32 * scale_by).round() as u32);
+    let size = match size_override {
+        Some(w) => (sized(Some(w)), None),
+        None => (sized(opts.size.0), sized(opts.size.1)),
+    };
+    (size, PANEL_WIDTH as f32 * across as f32 * scale_by)
+}
+
+/// The grid cell of every (view, surface) pair. `Layout::Rows` lists its own views per
+/// row, so its cells come from the rows; the other layouts place every view of every
+/// surface.
+fn cells(scene: &Scene, opts: &LayoutOptions) -> Vec<Cell> {
     let mut cells = Vec::new();
     if let Layout::Rows(rows) = &opts.layout {
         let width = rows.iter().map(Vec::len).max().unwrap_or(1);
@@ -154,217 +247,278 @@ fn plan_with(scene: &Scene, opts: &LayoutOptions, widen: f32) -> Result<Plan> {
             });
         }
     }
-    // Exact projected extents in millimetres.
-    let mut windows = Vec::with_capacity(cells.len());
-    let mut panels = Vec::with_capacity(cells.len());
-    for c in &cells {
-        let surf = &scene.surfaces[c.surface];
-        let camera = opts.views[c.view].camera(surf.hemi);
-        let mut lo = [f32::INFINITY; 3];
-        let mut hi = [f32::NEG_INFINITY; 3];
-        for &v in &surf.mesh.vertices {
-            let p = camera.project(v);
-            for k in 0..3 {
-                lo[k] = lo[k].min(p[k]);
-                hi[k] = hi[k].max(p[k]);
-            }
+    cells
+}
+
+/// The exact projected extent of a cell's surface in millimetres (its window, grown by
+/// `--zoom` < 1 or cut by > 1) and its panel with camera, lights and depth range. The
+/// panel's window and pixel size are set by [`place`] once the scale is known.
+fn measure(scene: &Scene, opts: &LayoutOptions, c: &Cell) -> ([f32; 4], Panel) {
+    let surf = &scene.surfaces[c.surface];
+    let camera = opts.views[c.view].camera(surf.hemi);
+    let mut lo = [f32::INFINITY; 3];
+    let mut hi = [f32::NEG_INFINITY; 3];
+    for &v in &surf.mesh.vertices {
+        let p = camera.project(v);
+        for k in 0..3 {
+            lo[k] = lo[k].min(p[k]);
+            hi[k] = hi[k].max(p[k]);
         }
-        if !lo[0].is_finite() {
-            lo = [-1.0; 3];
-            hi = [1.0; 3];
-        }
-        let zoom = if opts.zoom > 0.0 { opts.zoom } else { 1.0 };
-        let (cx, cy) = (0.5 * (lo[0] + hi[0]), 0.5 * (lo[1] + hi[1]));
-        let (hw, hh) = (
-            (0.5 * (hi[0] - lo[0]) / zoom).max(1e-3),
-            (0.5 * (hi[1] - lo[1]) / zoom).max(1e-3),
-        );
-        windows.push([cx - hw, cx + hw, cy - hh, cy + hh]);
-        let pad = 1.0 + 0.01 * (hi[2] - lo[2]);
-        panels.push(Panel {
-            surface: c.surface,
-            camera,
-            lights: lights(surf.hemi),
-            window: [0.0; 4],
-            depth: [hi[2] + pad, lo[2] - pad],
-            width: 1,
-            height: 1,
-        });
     }
-    let nrows = cells.iter().map(|c| c.row + 1).max().unwrap_or(1);
-    let ncols = cells.iter().map(|c| c.col + 1).max().unwrap_or(1);
-    let largest = windows
-        .iter()
-        .map(|w| (w[1] - w[0]).max(w[3] - w[2]))
-        .fold(0.0f32, f32::max);
-    // Captions sit in the margin above each panel, so it is wider with them.
-    let margin = if opts.panel_labels { 2.2 } else { 1.0 } * MARGIN * largest * widen;
-    let mut col_w = vec![0.0f32; ncols];
-    let mut row_h = vec![0.0f32; nrows];
-    for (c, w) in cells.iter().zip(&windows) {
-        col_w[c.col] = col_w[c.col].max(w[1] - w[0] + 2.0 * margin);
-        row_h[c.row] = row_h[c.row].max(w[3] - w[2] + 2.0 * margin);
+    if !lo[0].is_finite() {
+        lo = [-1.0; 3];
+        hi = [1.0; 3];
     }
-    // `--panel-size WxH`: every cell W x H pixels, at the one scale that fits the largest
-    // panel; the figure size follows from the grid.
-    let mut size_override = None;
-    if let Some((pw, ph)) = opts.panel_size {
-        let widest = col_w.iter().fold(0.0f32, |a, &b| a.max(b));
-        let tallest = row_h.iter().fold(0.0f32, |a, &b| a.max(b));
-        let s = (pw as f32 / widest).min(ph as f32 / tallest);
-        col_w.iter_mut().for_each(|w| *w = pw as f32 / s);
-        row_h.iter_mut().for_each(|h| *h = ph as f32 / s);
-        let w = (pw as f32 * ncols as f32 + 2.0 * margin * s).round() as u32;
-        size_override = Some(w);
-    }
-    // Each cell has its margin on every side; one more margin around the whole grid
-    // makes the outer margins equal to the gaps between panels.
-    let (cw, ch): (f32, f32) = (
-        col_w.iter().sum::<f32>() + 2.0 * margin,
-        row_h.iter().sum::<f32>() + 2.0 * margin,
+    let zoom = if opts.zoom > 0.0 { opts.zoom } else { 1.0 };
+    let (cx, cy) = (0.5 * (lo[0] + hi[0]), 0.5 * (lo[1] + hi[1]));
+    let (hw, hh) = (
+        (0.5 * (hi[0] - lo[0]) / zoom).max(1e-3),
+        (0.5 * (hi[1] - lo[1]) / zoom).max(1e-3),
     );
+    let pad = 1.0 + 0.01 * (hi[2] - lo[2]);
+    let panel = Panel {
+        surface: c.surface,
+        camera,
+        lights: lights(surf.hemi),
+        window: [0.0; 4],
+        depth: [hi[2] + pad, lo[2] - pad],
+        width: 1,
+        height: 1,
+    };
+    ([cx - hw, cx + hw, cy - hh, cy + hh], panel)
+}
 
-    // Decorations scale with the figure width: `deco` units of 1% of the width.
-    // A horizontal colour bar takes a strip under the panels (height units), a vertical
-    // one a strip beside them (width units).
-    let vertical = opts.colorbar && opts.colorbar_vertical;
-    let horizontal = opts.colorbar && !vertical;
-    let deco = if opts.title { TITLE_UNITS } else { 0.0 }
-        + if horizontal { colorbar::UNITS } else { 0.0 }
-        + if horizontal && opts.colorbar_label {
-            colorbar::LABEL_UNITS
-        } else {
-            0.0
-        };
-    let side = if vertical {
-        opts.colorbar_side_units
-    } else {
-        0.0
-    };
-    let scale_by = if opts.scale.is_finite() && opts.scale > 0.0 {
-        opts.scale
-    } else {
-        1.0
-    };
-    let sized = |v: Option<u32>| v.map(|x| (x as f32 * scale_by).round() as u32);
-    let size = match size_override {
-        Some(w) => (sized(Some(w)), None),
-        None => (sized(opts.size.0), sized(opts.size.1)),
-    };
-    let default_w = PANEL_WIDTH as f32
-        * if opts.layout == Layout::Grid {
-            nsurf
-        } else {
-            ncols
-        } as f32;
-    // Decorations are measured in a unit of 1% of the figure width, but at most 1.5% of
-    // the panels' height, so that a single row of panels keeps modest text.
-    let unit_for = |w: f32, s: f32| w.min(1.5 * ch * s) / 100.0;
-    let (width, height, scale, u) = match size {
-        (Some(w), Some(h)) => {
-            let (mut s, mut u) = (w as f32 / cw, w as f32 / 100.0);
-            for _ in 0..4 {
-                let avail = (h as f32 - deco * u).max(1.0);
-                s = ((w as f32 - side * u).max(1.0) / cw).min(avail / ch);
-                u = unit_for(w as f32, s);
-            }
-            (w, h, s, u)
-        }
-        (Some(w), None) => {
-            let (mut s, mut u) = (w as f32 / cw, w as f32 / 100.0);
-            for _ in 0..4 {
-                s = (w as f32 - side * u).max(1.0) / cw;
-                u = unit_for(w as f32, s);
-            }
-            (w, (ch * s + deco * u).round() as u32, s, u)
-        }
-        (None, Some(h)) => {
-            let k = cw.min(1.5 * ch) / 100.0;
-            let s = h as f32 / (ch + deco * k);
-            ((cw * s + side * s * k).round() as u32, h, s, s * k)
-        }
-        (None, None) => {
-            let w = default_w * scale_by;
-            let s = w / cw;
-            let u = unit_for(w, s);
-            (
-                (w + side * u).round() as u32,
-                (ch * s + deco * u).round() as u32,
-                s,
-                u,
-            )
-        }
-    };
-    let title_height = if opts.title {
-        (TITLE_UNITS * u).round() as u32
-    } else {
-        0
-    };
-    let bar_units = colorbar::UNITS
-        + if opts.colorbar_label {
-            colorbar::LABEL_UNITS
-        } else {
-            0.0
-        };
-    let bar_height = if horizontal {
-        (bar_units * u).round() as u32
-    } else {
-        0
-    };
-    let area_h = height.saturating_sub(title_height + bar_height) as f32;
-    let side_px = side * u;
-    let ox = (width as f32 - side_px - cw * scale).max(0.0) / 2.0;
-    let oy = title_height as f32 + (area_h - ch * scale).max(0.0) / 2.0;
-    let col_x: Vec<f32> = prefix_sums(&col_w)
-        .iter()
-        .map(|x| ox + (x + margin) * scale)
-        .collect();
-    let row_y: Vec<f32> = prefix_sums(&row_h)
-        .iter()
-        .map(|y| oy + (y + margin) * scale)
-        .collect();
+/// Column widths and row heights in millimetres, each with its cell's margin on both
+/// sides: the figure is laid out at one scale before any pixel size is chosen.
+struct Grid {
+    col_w: Vec<f32>,
+    row_h: Vec<f32>,
+    margin: f32,
+}
 
-    let mut positions = Vec::with_capacity(cells.len());
-    let mut labels = Vec::new();
-    let label_px = 0.5 * margin * scale;
-    for ((c, w), p) in cells.iter().zip(&windows).zip(panels.iter_mut()) {
-        let pw = ((w[1] - w[0]) * scale).round().max(1.0) as u32;
-        let ph = ((w[3] - w[2]) * scale).round().max(1.0) as u32;
-        // Re-centre the window on the rounded pixel size so the scale stays exact.
-        let (cx, cy) = (0.5 * (w[0] + w[1]), 0.5 * (w[2] + w[3]));
-        let (hw, hh) = (0.5 * pw as f32 / scale, 0.5 * ph as f32 / scale);
-        p.window = [cx - hw, cx + hw, cy - hh, cy + hh];
-        p.width = pw;
-        p.height = ph;
-        let x = col_x[c.col] + (col_w[c.col] * scale - pw as f32) / 2.0;
-        let y = row_y[c.row] + (row_h[c.row] * scale - ph as f32) / 2.0;
-        positions.push((x.round().max(0.0) as u32, y.round().max(0.0) as u32));
-        if opts.panel_labels {
-            let hemi = match scene.surfaces[c.surface].hemi {
-                crate::hemi::Hemi::Left => "L",
-                crate::hemi::Hemi::Right => "R",
+impl Grid {
+    /// Every column as wide as its widest panel and every row as tall as its tallest, so
+    /// that panels of one row or column line up. The margin is a share of the largest
+    /// panel so that it looks the same at any size.
+    fn new(cells: &[Cell], windows: &[[f32; 4]], captions: bool, widen: f32) -> Grid {
+        let nrows = cells.iter().map(|c| c.row + 1).max().unwrap_or(1);
+        let ncols = cells.iter().map(|c| c.col + 1).max().unwrap_or(1);
+        let largest = windows
+            .iter()
+            .map(|w| (w[1] - w[0]).max(w[3] - w[2]))
+            .fold(0.0f32, f32::max);
+        // Captions sit in the margin above each panel, so it is wider with them.
+        let margin = if captions { 2.2 } else { 1.0 } * MARGIN * largest * widen;
+        let mut col_w = vec![0.0f32; ncols];
+        let mut row_h = vec![0.0f32; nrows];
+        for (c, w) in cells.iter().zip(windows) {
+            col_w[c.col] = col_w[c.col].max(w[1] - w[0] + 2.0 * margin);
+            row_h[c.row] = row_h[c.row].max(w[3] - w[2] + 2.0 * margin);
+        }
+        Grid {
+            col_w,
+            row_h,
+            margin,
+        }
+    }
+
+    /// `--panel-size WxH`: every cell W x H pixels, at the one scale that fits the largest
+    /// panel; the figure size follows from the grid, so this returns the figure width
+    /// in pixels.
+    fn fit_cells(&mut self, (pw, ph): (u32, u32)) -> u32 {
+        let widest = self.col_w.iter().fold(0.0f32, |a, &b| a.max(b));
+        let tallest = self.row_h.iter().fold(0.0f32, |a, &b| a.max(b));
+        let s = (pw as f32 / widest).min(ph as f32 / tallest);
+        self.col_w.iter_mut().for_each(|w| *w = pw as f32 / s);
+        self.row_h.iter_mut().for_each(|h| *h = ph as f32 / s);
+        (pw as f32 * self.col_w.len() as f32 + 2.0 * self.margin * s).round() as u32
+    }
+
+    /// Width and height of the whole grid in millimetres. Each cell has its margin on
+    /// every side; one more margin around the whole grid makes the outer margins equal
+    /// to the gaps between panels.
+    fn outer(&self) -> (f32, f32) {
+        (
+            self.col_w.iter().sum::<f32>() + 2.0 * self.margin,
+            self.row_h.iter().sum::<f32>() + 2.0 * self.margin,
+        )
+    }
+
+    /// Left edge of each column and top of each row in pixels, with the grid's top-left
+    /// corner at (`ox`, `oy`) and `scale` pixels per millimetre: the panels are centred
+    /// in these cells.
+    fn edges(&self, ox: f32, oy: f32, scale: f32) -> (Vec<f32>, Vec<f32>) {
+        let col_x = prefix_sums(&self.col_w)
+            .iter()
+            .map(|x| ox + (x + self.margin) * scale)
+            .collect();
+        let row_y = prefix_sums(&self.row_h)
+            .iter()
+            .map(|y| oy + (y + self.margin) * scale)
+            .collect();
+        (col_x, row_y)
+    }
+}
+
+/// The decorations that take room beside the panels, in the unit of 1% of the figure
+/// width (so they scale with the figure). A horizontal colour bar takes a strip under
+/// the panels (height units), a vertical one a strip beside them (width units).
+struct Decorations {
+    title: bool,
+    /// A caption under the colour bars' ticks.
+    bar_label: bool,
+    vertical: bool,
+    horizontal: bool,
+    /// Units of height above and below the panels: title and horizontal colour bar.
+    deco: f32,
+    /// Units of width beside the panels: the vertical colour bars.
+    side: f32,
+}
+
+impl Decorations {
+    /// Which decorations the figure has and how many units each way they take.
+    fn new(opts: &LayoutOptions) -> Decorations {
+        let vertical = opts.colorbar && opts.colorbar_vertical;
+        let horizontal = opts.colorbar && !vertical;
+        let deco = if opts.title { TITLE_UNITS } else { 0.0 }
+            + if horizontal { colorbar::UNITS } else { 0.0 }
+            + if horizontal && opts.colorbar_label {
+                colorbar::LABEL_UNITS
+            } else {
+                0.0
             };
-            let text = format!("{hemi} {}", opts.views[c.view].name.as_str());
-            labels.push((text, x, row_y[c.row] + 0.2 * margin * scale));
+        let side = if vertical {
+            opts.colorbar_side_units
+        } else {
+            0.0
+        };
+        Decorations {
+            title: opts.title,
+            bar_label: opts.colorbar_label,
+            vertical,
+            horizontal,
+            deco,
+            side,
         }
     }
-    if width > MAX_SIDE || height > MAX_SIDE {
-        return Err(Error::Usage(format!(
-            "the figure would be {width}x{height} pixels; at most {MAX_SIDE} per side: choose a smaller --size"
-        )));
+
+    /// Heights in whole pixels of the title strip and the horizontal colour bar strip
+    /// (0 for those the figure lacks) for a unit of `u` pixels: the panels are centred
+    /// in what remains.
+    fn strips(&self, u: f32) -> (u32, u32) {
+        let title_height = if self.title {
+            (TITLE_UNITS * u).round() as u32
+        } else {
+            0
+        };
+        let bar_units = colorbar::UNITS
+            + if self.bar_label {
+                colorbar::LABEL_UNITS
+            } else {
+                0.0
+            };
+        let bar_height = if self.horizontal {
+            (bar_units * u).round() as u32
+        } else {
+            0
+        };
+        (title_height, bar_height)
     }
-    Ok(Plan {
-        panels,
-        positions,
-        width: width.max(1),
-        height: height.max(1),
-        title_height,
-        colorbar_top: height.saturating_sub(bar_height),
-        colorbar_side: vertical.then(|| (width as f32 - side_px).round() as u32),
-        labels,
-        label_px,
-        unit: u,
-    })
+}
+
+/// The figure size in pixels, the scale in pixels per millimetre and the decoration
+/// unit in pixels.
+struct Fit {
+    width: u32,
+    height: u32,
+    scale: f32,
+    unit: f32,
+}
+
+impl Fit {
+    /// Meets the requested `size` (either side may be free) for a grid of `cw` x `ch`
+    /// millimetres and its decorations; with no size the width is `default_w`. The unit
+    /// depends on the scale and the scale on the room the decorations leave, so the
+    /// sizes with a fixed width settle the two in a few rounds.
+    fn new(
+        size: (Option<u32>, Option<u32>),
+        (cw, ch): (f32, f32),
+        d: &Decorations,
+        default_w: f32,
+    ) -> Fit {
+        let (deco, side) = (d.deco, d.side);
+        // Decorations are measured in a unit of 1% of the figure width, but at most 1.5%
+        // of the panels' height, so that a single row of panels keeps modest text.
+        let unit_for = |w: f32, s: f32| w.min(1.5 * ch * s) / 100.0;
+        let (width, height, scale, unit) = match size {
+            (Some(w), Some(h)) => {
+                let (mut s, mut u) = (w as f32 / cw, w as f32 / 100.0);
+                for _ in 0..4 {
+                    let avail = (h as f32 - deco * u).max(1.0);
+                    s = ((w as f32 - side * u).max(1.0) / cw).min(avail / ch);
+                    u = unit_for(w as f32, s);
+                }
+                (w, h, s, u)
+            }
+            (Some(w), None) => {
+                let (mut s, mut u) = (w as f32 / cw, w as f32 / 100.0);
+                for _ in 0..4 {
+                    s = (w as f32 - side * u).max(1.0) / cw;
+                    u = unit_for(w as f32, s);
+                }
+                (w, (ch * s + deco * u).round() as u32, s, u)
+            }
+            (None, Some(h)) => {
+                let k = cw.min(1.5 * ch) / 100.0;
+                let s = h as f32 / (ch + deco * k);
+                ((cw * s + side * s * k).round() as u32, h, s, s * k)
+            }
+            (None, None) => {
+                let w = default_w;
+                let s = w / cw;
+                let u = unit_for(w, s);
+                (
+                    (w + side * u).round() as u32,
+                    (ch * s + deco * u).round() as u32,
+                    s,
+                    u,
+                )
+            }
+        };
+        Fit {
+            width,
+            height,
+            scale,
+            unit,
+        }
+    }
+}
+
+/// Sizes panel `p` (whose extent is `w` in millimetres) in whole pixels and centres it in
+/// its cell `rect` (`[x, y, width, height]` in pixels). The window is re-centred on the
+/// rounded pixel size so that every panel keeps the one exact scale. Returns the panel's
+/// top-left corner, not yet rounded, from which its caption is placed too.
+fn place(p: &mut Panel, w: &[f32; 4], rect: [f32; 4], scale: f32) -> (f32, f32) {
+    let pw = ((w[1] - w[0]) * scale).round().max(1.0) as u32;
+    let ph = ((w[3] - w[2]) * scale).round().max(1.0) as u32;
+    let (cx, cy) = (0.5 * (w[0] + w[1]), 0.5 * (w[2] + w[3]));
+    let (hw, hh) = (0.5 * pw as f32 / scale, 0.5 * ph as f32 / scale);
+    p.window = [cx - hw, cx + hw, cy - hh, cy + hh];
+    p.width = pw;
+    p.height = ph;
+    let x = rect[0] + (rect[2] - pw as f32) / 2.0;
+    let y = rect[1] + (rect[3] - ph as f32) / 2.0;
+    (x, y)
+}
+
+/// A panel's caption, "L lateral", "R medial", ...: hemisphere and view, all a reader
+/// needs to tell the panels apart.
+fn caption(scene: &Scene, opts: &LayoutOptions, c: &Cell) -> String {
+    let hemi = match scene.surfaces[c.surface].hemi {
+        crate::hemi::Hemi::Left => "L",
+        crate::hemi::Hemi::Right => "R",
+    };
+    format!("{hemi} {}", opts.views[c.view].name.as_str())
 }
 
 fn prefix_sums(v: &[f32]) -> Vec<f32> {

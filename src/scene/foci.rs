@@ -123,13 +123,53 @@ pub fn read_foci(
         path: path.to_path_buf(),
         source,
     })?;
-    let bad = |line: u64, message: String| Error::Line {
+    let mut reader = foci_reader(&text);
+    let cols = FociColumns::from_header(path, &mut reader)?;
+    let mut out = Vec::new();
+    for record in reader.records() {
+        let record = record
+            .map_err(|e| line_error(path, e.position().map_or(0, |p| p.line()), e.to_string()))?;
+        let n = record.position().map_or(0, |p| p.line());
+        let fields: Vec<&str> = record.iter().collect();
+        if fields.iter().all(|f| f.is_empty()) {
+            continue;
+        }
+        if fields.len() != cols.count {
+            return Err(line_error(
+                path,
+                n,
+                format!("{} fields, the header has {}", fields.len(), cols.count),
+            ));
+        }
+        let row = FociRow {
+            path,
+            line: n,
+            fields: &fields,
+        };
+        out.push(Focus {
+            at: row.at(&cols, single)?,
+            radius: row.radius(&cols, default_radius)?,
+            rgb: row.rgb(&cols, default_rgb)?,
+            source: Some((path.to_path_buf(), n as usize)),
+        });
+    }
+    Ok(out)
+}
+
+/// An error about line `line` of the foci file `path`: bad rows are input errors that
+/// the user fixes in that file, so they name it and the line.
+fn line_error(path: &Path, line: u64, message: String) -> Error {
+    Error::Line {
         path: path.to_path_buf(),
         line,
         message,
-    };
-    // Tab-separated when the header line has a tab; the csv crate handles quoting, a
-    // byte-order mark and `#` comments as spreadsheets and pandas write them.
+    }
+}
+
+/// A CSV reader for the foci table `text`, tab-separated when the header line has a
+/// tab. The csv crate handles quoting, a byte-order mark and `#` comments as
+/// spreadsheets and pandas write them.
+fn foci_reader(text: &str) -> csv::Reader<&[u8]> {
     let header_line = text
         .lines()
         .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
@@ -139,103 +179,144 @@ pub fn read_foci(
     } else {
         b','
     };
-    let mut reader = csv::ReaderBuilder::new()
+    csv::ReaderBuilder::new()
         .delimiter(sep)
         .comment(Some(b'#'))
         .trim(csv::Trim::All)
         .flexible(true)
-        .from_reader(text.as_bytes());
-    let header = reader
-        .headers()
-        .map_err(|e| bad(e.position().map_or(1, |p| p.line()), e.to_string()))?
-        .clone();
-    if header.iter().all(str::is_empty) {
-        return Err(Error::invalid(path, "no header line (x,y,z or vertex)"));
-    }
-    let cols: Vec<String> = header.iter().map(|c| c.to_ascii_lowercase()).collect();
-    let header_at = header.position().map_or(1, |p| p.line());
-    let col = |name: &str| cols.iter().position(|c| c == name);
-    let (x, y, z, vertex) = (col("x"), col("y"), col("z"), col("vertex"));
-    if !(x.is_some() && y.is_some() && z.is_some()) && vertex.is_none() {
-        return Err(bad(
-            header_at,
-            format!(
-                "the header names no x,y,z or vertex column: {}",
-                cols.join(",")
-            ),
-        ));
-    }
-    let mut out = Vec::new();
-    for record in reader.records() {
-        let record =
-            record.map_err(|e| bad(e.position().map_or(0, |p| p.line()), e.to_string()))?;
-        let n = record.position().map_or(0, |p| p.line());
-        let fields: Vec<&str> = record.iter().collect();
-        if fields.iter().all(|f| f.is_empty()) {
-            continue;
+        .from_reader(text.as_bytes())
+}
+
+/// Where each known column of a foci table is, found once from its header (names in
+/// any case) so that every row is read by position.
+struct FociColumns {
+    /// `x`, `y` and `z`, when all three are there.
+    coords: Option<[usize; 3]>,
+    vertex: Option<usize>,
+    hemi: Option<usize>,
+    radius: Option<usize>,
+    color: Option<usize>,
+    /// How many columns the header names: every row must have as many fields.
+    count: usize,
+}
+
+impl FociColumns {
+    /// Reads the header of `reader`, refusing one that gives no position (neither
+    /// `x,y,z` nor `vertex`) before any row is read.
+    fn from_header(path: &Path, reader: &mut csv::Reader<&[u8]>) -> Result<FociColumns> {
+        let header = reader
+            .headers()
+            .map_err(|e| line_error(path, e.position().map_or(1, |p| p.line()), e.to_string()))?
+            .clone();
+        if header.iter().all(str::is_empty) {
+            return Err(Error::invalid(path, "no header line (x,y,z or vertex)"));
         }
-        if fields.len() != cols.len() {
-            return Err(bad(
-                n,
-                format!("{} fields, the header has {}", fields.len(), cols.len()),
+        let cols: Vec<String> = header.iter().map(|c| c.to_ascii_lowercase()).collect();
+        let header_at = header.position().map_or(1, |p| p.line());
+        let col = |name: &str| cols.iter().position(|c| c == name);
+        let (x, y, z, vertex) = (col("x"), col("y"), col("z"), col("vertex"));
+        let coords = match (x, y, z) {
+            (Some(x), Some(y), Some(z)) => Some([x, y, z]),
+            _ => None,
+        };
+        if coords.is_none() && vertex.is_none() {
+            return Err(line_error(
+                path,
+                header_at,
+                format!(
+                    "the header names no x,y,z or vertex column: {}",
+                    cols.join(",")
+                ),
             ));
         }
-        let num = |c: usize, what: &str| -> Result<f32> {
-            fields[c]
-                .parse::<f32>()
-                .ok()
-                .filter(|v| v.is_finite())
-                .ok_or_else(|| bad(n, format!("{what} is not a number: {:?}", fields[c])))
-        };
-        let at = match (x, y, z, vertex) {
-            (Some(x), Some(y), Some(z), _) => {
-                FocusAt::Coords([num(x, "x")?, num(y, "y")?, num(z, "z")?])
-            }
-            (_, _, _, Some(v)) => {
+        Ok(FociColumns {
+            coords,
+            vertex,
+            hemi: col("hemi"),
+            radius: col("radius"),
+            color: col("color"),
+            count: cols.len(),
+        })
+    }
+}
+
+/// One row of a foci table with as many fields as the header, and where it stands in
+/// its file for error messages.
+struct FociRow<'r> {
+    path: &'r Path,
+    line: u64,
+    fields: &'r [&'r str],
+}
+
+impl FociRow<'_> {
+    /// An error about this row.
+    fn error(&self, message: String) -> Error {
+        line_error(self.path, self.line, message)
+    }
+
+    /// Field `c` as a finite number; `what` names the column in the error.
+    fn number(&self, c: usize, what: &str) -> Result<f32> {
+        self.fields[c]
+            .parse::<f32>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| self.error(format!("{what} is not a number: {:?}", self.fields[c])))
+    }
+
+    /// The focus's position: coordinates when the table has them, else a vertex, whose
+    /// hemisphere may be left out only when one hemisphere is drawn (`single`).
+    fn at(&self, cols: &FociColumns, single: Option<Hemi>) -> Result<FocusAt> {
+        match (cols.coords, cols.vertex) {
+            (Some([x, y, z]), _) => Ok(FocusAt::Coords([
+                self.number(x, "x")?,
+                self.number(y, "y")?,
+                self.number(z, "z")?,
+            ])),
+            (_, Some(v)) => {
+                let fields = self.fields;
                 let index: u32 = fields[v]
                     .parse()
-                    .map_err(|_| bad(n, format!("vertex is not an index: {:?}", fields[v])))?;
-                let hemi = match col("hemi") {
-                    Some(h) => Hemi::parse(fields[h])
-                        .ok_or_else(|| bad(n, format!("hemi is not lh or rh: {:?}", fields[h])))?,
+                    .map_err(|_| self.error(format!("vertex is not an index: {:?}", fields[v])))?;
+                let hemi = match cols.hemi {
+                    Some(h) => Hemi::parse(fields[h]).ok_or_else(|| {
+                        self.error(format!("hemi is not lh or rh: {:?}", fields[h]))
+                    })?,
                     None => single.ok_or_else(|| {
-                        bad(
-                            n,
-                            "with two hemispheres a vertex needs a hemi column".into(),
-                        )
+                        self.error("with two hemispheres a vertex needs a hemi column".into())
                     })?,
                 };
-                FocusAt::Vertex(hemi, index)
+                Ok(FocusAt::Vertex(hemi, index))
             }
-            _ => return Err(bad(n, "no position".into())),
-        };
-        let radius = match col("radius") {
-            Some(r) => num(r, "radius").and_then(|r| {
+            _ => Err(self.error("no position".into())),
+        }
+    }
+
+    /// The row's radius, or `default` when the table has no `radius` column.
+    fn radius(&self, cols: &FociColumns, default: f32) -> Result<f32> {
+        match cols.radius {
+            Some(r) => self.number(r, "radius").and_then(|r| {
                 if r > 0.0 {
                     Ok(r)
                 } else {
-                    Err(bad(n, "radius must be positive".into()))
+                    Err(self.error("radius must be positive".into()))
                 }
-            })?,
-            None => default_radius,
-        };
-        let rgb = match col("color") {
-            Some(c) => crate::color::parse_color(fields[c]).ok_or_else(|| {
-                bad(
-                    n,
-                    format!("color is not a colour name or #rrggbb: {:?}", fields[c]),
-                )
-            })?,
-            None => default_rgb,
-        };
-        out.push(Focus {
-            at,
-            radius,
-            rgb,
-            source: Some((path.to_path_buf(), n as usize)),
-        });
+            }),
+            None => Ok(default),
+        }
     }
-    Ok(out)
+
+    /// The row's colour, or `default` when the table has no `color` column.
+    fn rgb(&self, cols: &FociColumns, default: [u8; 3]) -> Result<[u8; 3]> {
+        match cols.color {
+            Some(c) => crate::color::parse_color(self.fields[c]).ok_or_else(|| {
+                self.error(format!(
+                    "color is not a colour name or #rrggbb: {:?}",
+                    self.fields[c]
+                ))
+            }),
+            None => Ok(default),
+        }
+    }
 }
 
 #[cfg(test)]

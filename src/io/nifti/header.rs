@@ -98,29 +98,7 @@ impl Fields<'_> {
 
 /// Reads and checks the fixed header (not yet the shape or data type).
 pub(super) fn header(path: &Path, bytes: &[u8]) -> Result<Header> {
-    check_len(path, bytes, 4, "NIfTI header")?;
-    let word = Fields {
-        bytes,
-        little_endian: true,
-    }
-    .raw::<4>(0);
-    let (le, be) = (i32::from_le_bytes(word), i32::from_be_bytes(word));
-    let (version, little_endian) = match (le, be) {
-        (348, _) => (Version::One, true),
-        (_, 348) => (Version::One, false),
-        (540, _) => (Version::Two, true),
-        (_, 540) => (Version::Two, false),
-        _ => {
-            return Err(Error::invalid(
-                path,
-                format!(
-                    "not a NIfTI file: sizeof_hdr is {le} (little-endian) / {be} (big-endian), \
-                     expected 348 (NIfTI-1) or 540 (NIfTI-2); first bytes {}",
-                    hex_prefix(bytes)
-                ),
-            ))
-        }
-    };
+    let (version, little_endian) = detect_version(path, bytes)?;
     let f = Fields {
         bytes,
         little_endian,
@@ -130,6 +108,69 @@ pub(super) fn header(path: &Path, bytes: &[u8]) -> Result<Header> {
         Version::Two => (NIFTI2_SIZE, "NIfTI-2 header"),
     };
     check_len(path, bytes, size as u64, what)?;
+    check_magic(path, &f, version, what)?;
+    let stored = match version {
+        Version::One => nifti1_fields(path, &f)?,
+        Version::Two => nifti2_fields(path, &f)?,
+    };
+    let ndim = stored.ndim;
+    if !(1..=7).contains(&ndim) {
+        return Err(Error::invalid(
+            path,
+            format!("dim[0] (the number of dimensions) is {ndim}, expected 1 to 7"),
+        ));
+    }
+    let vox_offset = stored.vox_offset;
+    if vox_offset < size as u64 {
+        return Err(Error::invalid(
+            path,
+            format!("vox_offset {vox_offset} lies inside the {size}-byte header"),
+        ));
+    }
+    Ok(Header {
+        version,
+        little_endian,
+        size,
+        ndim: to_usize(ndim as u64),
+        dim: stored.dim,
+        datatype: stored.datatype,
+        intent_code: stored.intent_code,
+        vox_offset,
+        scl_slope: stored.scl_slope,
+        scl_inter: stored.scl_inter,
+        glmin: stored.glmin,
+    })
+}
+
+/// The version and byte order, from `sizeof_hdr` read both ways: it is the one field
+/// both versions store first, so it decides how everything after it is read.
+fn detect_version(path: &Path, bytes: &[u8]) -> Result<(Version, bool)> {
+    check_len(path, bytes, 4, "NIfTI header")?;
+    let word = Fields {
+        bytes,
+        little_endian: true,
+    }
+    .raw::<4>(0);
+    let (le, be) = (i32::from_le_bytes(word), i32::from_be_bytes(word));
+    match (le, be) {
+        (348, _) => Ok((Version::One, true)),
+        (_, 348) => Ok((Version::One, false)),
+        (540, _) => Ok((Version::Two, true)),
+        (_, 540) => Ok((Version::Two, false)),
+        _ => Err(Error::invalid(
+            path,
+            format!(
+                "not a NIfTI file: sizeof_hdr is {le} (little-endian) / {be} (big-endian), \
+                 expected 348 (NIfTI-1) or 540 (NIfTI-2); first bytes {}",
+                hex_prefix(bytes)
+            ),
+        )),
+    }
+}
+
+/// Refuses all but a single-file image: the header of a `.hdr`/`.img` pair says so in
+/// its magic, and deserves a clearer message than a bad magic.
+fn check_magic(path: &Path, f: &Fields, version: Version, what: &str) -> Result<()> {
     let (magic, single, pair) = match version {
         Version::One => (f.raw::<4>(344), b"n+1\0", b"ni1\0"),
         Version::Two => (f.raw::<4>(4), b"n+2\0", b"ni2\0"),
@@ -153,72 +194,67 @@ pub(super) fn header(path: &Path, bytes: &[u8]) -> Result<Header> {
             ),
         ));
     }
+    Ok(())
+}
+
+/// The fields whose offsets and types differ between NIfTI-1 and NIfTI-2, widened to
+/// NIfTI-2's types, before the checks both versions share.
+struct Stored {
+    ndim: i64,
+    dim: [i64; 7],
+    datatype: i32,
+    intent_code: i32,
+    vox_offset: u64,
+    scl_slope: f64,
+    scl_inter: f64,
+    glmin: i64,
+}
+
+/// The NIfTI-1 fields. `vox_offset` is a float there, so it is checked to be a byte
+/// offset before it is truncated.
+fn nifti1_fields(path: &Path, f: &Fields) -> Result<Stored> {
     let mut dim = [0i64; 7];
-    let (ndim, datatype, intent_code, vox_offset, scl_slope, scl_inter, glmin) = match version {
-        Version::One => {
-            for (k, d) in dim.iter_mut().enumerate() {
-                *d = i64::from(f.i16(42 + 2 * k));
-            }
-            let vox = f.f32(108);
-            if !(vox.is_finite() && vox >= 0.0) {
-                return Err(Error::invalid(
-                    path,
-                    format!("vox_offset is {vox}, not a byte offset"),
-                ));
-            }
-            (
-                i64::from(f.i16(40)),
-                i32::from(f.i16(70)),
-                i32::from(f.i16(68)),
-                // nibabel's int(vox_offset): truncation; finite and >= 0 checked above.
-                vox as u64,
-                f64::from(f.f32(112)),
-                f64::from(f.f32(116)),
-                i64::from(f.i32(144)),
-            )
-        }
-        Version::Two => {
-            for (k, d) in dim.iter_mut().enumerate() {
-                *d = f.i64(24 + 8 * k);
-            }
-            let vox = f.i64(168);
-            let vox = u64::try_from(vox).map_err(|_| {
-                Error::invalid(path, format!("vox_offset is {vox}, not a byte offset"))
-            })?;
-            (
-                f.i64(16),
-                i32::from(f.i16(12)),
-                f.i32(504),
-                vox,
-                f.f64(176),
-                f.f64(184),
-                0,
-            )
-        }
-    };
-    if !(1..=7).contains(&ndim) {
+    for (k, d) in dim.iter_mut().enumerate() {
+        *d = i64::from(f.i16(42 + 2 * k));
+    }
+    let vox = f.f32(108);
+    if !(vox.is_finite() && vox >= 0.0) {
         return Err(Error::invalid(
             path,
-            format!("dim[0] (the number of dimensions) is {ndim}, expected 1 to 7"),
+            format!("vox_offset is {vox}, not a byte offset"),
         ));
     }
-    if vox_offset < size as u64 {
-        return Err(Error::invalid(
-            path,
-            format!("vox_offset {vox_offset} lies inside the {size}-byte header"),
-        ));
-    }
-    Ok(Header {
-        version,
-        little_endian,
-        size,
-        ndim: to_usize(ndim as u64),
+    Ok(Stored {
+        ndim: i64::from(f.i16(40)),
         dim,
-        datatype,
-        intent_code,
-        vox_offset,
-        scl_slope,
-        scl_inter,
-        glmin,
+        datatype: i32::from(f.i16(70)),
+        intent_code: i32::from(f.i16(68)),
+        // nibabel's int(vox_offset): truncation; finite and >= 0 checked above.
+        vox_offset: vox as u64,
+        scl_slope: f64::from(f.f32(112)),
+        scl_inter: f64::from(f.f32(116)),
+        glmin: i64::from(f.i32(144)),
+    })
+}
+
+/// The NIfTI-2 fields. `vox_offset` is a signed integer there, so a negative one is
+/// refused.
+fn nifti2_fields(path: &Path, f: &Fields) -> Result<Stored> {
+    let mut dim = [0i64; 7];
+    for (k, d) in dim.iter_mut().enumerate() {
+        *d = f.i64(24 + 8 * k);
+    }
+    let vox = f.i64(168);
+    let vox = u64::try_from(vox)
+        .map_err(|_| Error::invalid(path, format!("vox_offset is {vox}, not a byte offset")))?;
+    Ok(Stored {
+        ndim: f.i64(16),
+        dim,
+        datatype: i32::from(f.i16(12)),
+        intent_code: f.i32(504),
+        vox_offset: vox,
+        scl_slope: f.f64(176),
+        scl_inter: f.f64(184),
+        glmin: 0,
     })
 }

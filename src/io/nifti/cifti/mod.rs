@@ -53,7 +53,7 @@ mod xml;
 use std::collections::HashMap;
 use std::path::Path;
 
-use roxmltree::Node;
+use roxmltree::{Document, Node};
 use serde_json::{json, Value};
 
 use maps::{check_count, label_table, map_name, map_names, named_maps, pick_map, series};
@@ -94,13 +94,60 @@ pub(super) fn read(
 ) -> Result<Loaded> {
     let text = xml_text(path, bytes, h)?;
     let doc = parse(path, text)?;
-    let bad = |msg: String| Error::invalid(path, format!("CIFTI-2 XML: {msg}"));
+    let matrix = matrix_element(path, &doc)?;
+    let axes = axes(path, matrix)?;
+    let types = axes.map(|a| a.attribute("IndicesMapToDataType").unwrap_or("").trim());
+    let brain = brain_dimension(path, types)?;
+    let other = Other {
+        axis: axes[1 - brain],
+        len: m.dims[1 - brain],
+        dim: 1 - brain,
+    };
+    let (cifti_type, frames) = file_type(path, types[other.dim], other.len)?;
+    let models = brain_models(path, axes[brain], m.dims[brain], brain)?;
+    let model = choose(path, &models, sel.hemi)?;
+    let n_vertices = model.n_vertices.unwrap_or(0);
+    // Before anything of that size is allocated.
+    let total = output_size(path, m.values, n_vertices, frames)?;
+    let vertices = model.vertices(path)?;
+    let cortex = Cortex {
+        values: m.values,
+        d5: m.dims[0],
+        brain,
+        offset: model.offset,
+        vertices: &vertices,
+        n: to_usize(n_vertices),
+    };
+    let loaded = if cifti_type == "dlabel" {
+        read_dlabel(path, &other, sel, &cortex)?
+    } else {
+        read_dense(path, &other, cifti_type == "dscalar", total, &cortex)?
+    };
+    let summary: Vec<Value> = models.iter().map(Model::summary).collect();
+    Ok(loaded
+        .detail("format", "Cifti2Image")
+        .detail("cifti_type", cifti_type)
+        .detail("shape", m.dims.to_vec())
+        .detail("dtype_on_disk", m.dtype_on_disk)
+        .detail("intent_code", h.intent_code)
+        .detail("brain_models", summary)
+        .detail("structure", model.structure)
+        .detail("n_vertices_with_data", vertices.len()))
+}
+
+/// The `<Matrix>` element of a CIFTI-2 document, after checking that the root is
+/// `<CIFTI>` of version 2: a CIFTI-1 file deserves a hint how to convert it rather than
+/// a confusing error further on.
+fn matrix_element<'a, 'i>(path: &Path, doc: &'a Document<'i>) -> Result<Node<'a, 'i>> {
     let root = doc.root_element();
     if !root.has_tag_name("CIFTI") {
-        return Err(bad(format!(
-            "the root element is <{}>, expected <CIFTI>",
-            root.tag_name().name()
-        )));
+        return Err(xml_error(
+            path,
+            format!(
+                "the root element is <{}>, expected <CIFTI>",
+                root.tag_name().name()
+            ),
+        ));
     }
     let version = root.attribute("Version").map(str::trim).unwrap_or("");
     if !(version == "2" || version.starts_with("2.")) {
@@ -113,133 +160,163 @@ pub(super) fn read(
             ),
         });
     }
-    let matrix = root
-        .children()
+    root.children()
         .find(|c| c.has_tag_name("Matrix"))
-        .ok_or_else(|| bad("no <Matrix> element".into()))?;
-    let axes = axes(path, matrix)?;
-    let types = axes.map(|a| a.attribute("IndicesMapToDataType").unwrap_or("").trim());
-    let brain = match types {
-        [BRAIN_MODELS, BRAIN_MODELS] => {
-            return Err(Error::Unsupported {
-                path: path.to_path_buf(),
-                what: "CIFTI-2 file",
-                found: "brain models on both dimensions (dense connectivity, dconn), \
-                        not per-vertex data"
-                    .into(),
-            })
-        }
-        [BRAIN_MODELS, _] => 0,
-        [_, BRAIN_MODELS] => 1,
-        [a, b] => {
-            return Err(Error::Unsupported {
-                path: path.to_path_buf(),
-                what: "CIFTI-2 file",
-                found: format!(
-                    "dimensions of type {a} and {b}: no {BRAIN_MODELS} dimension, so no \
-                     per-vertex values (parcellated files such as pscalar are not read)"
-                ),
-            })
-        }
+        .ok_or_else(|| xml_error(path, "no <Matrix> element".into()))
+}
+
+/// An error in the CIFTI-2 XML of `path`.
+fn xml_error(path: &Path, msg: String) -> Error {
+    Error::invalid(path, format!("CIFTI-2 XML: {msg}"))
+}
+
+/// Which dimension (0 or 1) holds the brain models, given the two dimensions' types:
+/// exactly one must, or the file has no per-vertex data.
+fn brain_dimension(path: &Path, types: [&str; 2]) -> Result<usize> {
+    match types {
+        [BRAIN_MODELS, BRAIN_MODELS] => Err(Error::Unsupported {
+            path: path.to_path_buf(),
+            what: "CIFTI-2 file",
+            found: "brain models on both dimensions (dense connectivity, dconn), \
+                    not per-vertex data"
+                .into(),
+        }),
+        [BRAIN_MODELS, _] => Ok(0),
+        [_, BRAIN_MODELS] => Ok(1),
+        [a, b] => Err(Error::Unsupported {
+            path: path.to_path_buf(),
+            what: "CIFTI-2 file",
+            found: format!(
+                "dimensions of type {a} and {b}: no {BRAIN_MODELS} dimension, so no \
+                 per-vertex values (parcellated files such as pscalar are not read)"
+            ),
+        }),
+    }
+}
+
+/// The file's type (dscalar, dtseries, dlabel) from the type `kind` of the dimension
+/// against the brain models, which has `len` entries, and how many frames the result
+/// has: one per map or point, but a dlabel file yields one annotation.
+fn file_type(path: &Path, kind: &str, len: u64) -> Result<(&'static str, u64)> {
+    match kind {
+        "CIFTI_INDEX_TYPE_SCALARS" => Ok(("dscalar", len)),
+        "CIFTI_INDEX_TYPE_SERIES" => Ok(("dtseries", len)),
+        "CIFTI_INDEX_TYPE_LABELS" => Ok(("dlabel", 1)),
+        _ => Err(Error::Unsupported {
+            path: path.to_path_buf(),
+            what: "CIFTI-2 file",
+            found: format!(
+                "brain models against a dimension of type {kind:?}; \
+                 supported: SCALARS (dscalar), SERIES (dtseries), LABELS (dlabel)"
+            ),
+        }),
+    }
+}
+
+/// The dimension that is not the brain models: maps, series points or label maps.
+struct Other<'a, 'i> {
+    /// Its `MatrixIndicesMap`.
+    axis: Node<'a, 'i>,
+    /// Its size in the data matrix.
+    len: u64,
+    /// 0 or 1.
+    dim: usize,
+}
+
+/// The chosen cortex: its brainordinates' vertices and where their values are in the
+/// data matrix, so that the dense and label readers index the data the same way.
+struct Cortex<'c, 'v, 'a> {
+    values: &'v Values<'a>,
+    /// dim\[5\].
+    d5: u64,
+    /// The brain-models dimension (0 or 1).
+    brain: usize,
+    /// The cortex's first brainordinate in the brain-models dimension.
+    offset: u64,
+    /// The vertex of each of its brainordinates.
+    vertices: &'c [u32],
+    /// SurfaceNumberOfVertices.
+    n: usize,
+}
+
+impl Cortex<'_, '_, '_> {
+    /// Value of the cortex's brainordinate `i` in map/frame `k`. Element [i5, i6] is
+    /// value i5 + d5 * i6, NIfTI's column-major order; both indices are within dims
+    /// whose product was checked against the data.
+    fn value(&self, i: usize, k: u64) -> f32 {
+        let j = self.offset + i as u64;
+        let (i5, i6) = if self.brain == 0 { (j, k) } else { (k, j) };
+        self.values.get(to_usize(i5 + self.d5 * i6))
+    }
+}
+
+/// A dlabel file: the label map chosen by `sel.map`, as an annotation of the cortex.
+/// Vertices not listed, and values that are no key of the map's table, get no label.
+fn read_dlabel(path: &Path, other: &Other, sel: &Selection, cortex: &Cortex) -> Result<Loaded> {
+    let maps: Vec<Node> = named_maps(other.axis).collect();
+    check_count(path, maps.len() as u64, other.len, other.dim, "NamedMap")?;
+    let names = maps
+        .iter()
+        .enumerate()
+        .map(|(i, &node)| map_name(path, node, i))
+        .collect::<Result<Vec<_>>>()?;
+    let k = pick_map(path, &names, sel.map.as_ref())?;
+    let (table, keys) = match maps.get(k) {
+        Some(&node) => label_table(path, node, k)?,
+        None => (Vec::new(), HashMap::new()),
     };
-    let other = 1 - brain;
-    let [d5, _] = m.dims;
-    let (n_brain, n_other) = (m.dims[brain], m.dims[other]);
-    let kind = types[other];
-    let (cifti_type, frames) = match kind {
-        "CIFTI_INDEX_TYPE_SCALARS" => ("dscalar", n_other),
-        "CIFTI_INDEX_TYPE_SERIES" => ("dtseries", n_other),
-        "CIFTI_INDEX_TYPE_LABELS" => ("dlabel", 1),
-        _ => {
-            return Err(Error::Unsupported {
-                path: path.to_path_buf(),
-                what: "CIFTI-2 file",
-                found: format!(
-                    "brain models against a dimension of type {kind:?}; \
-                     supported: SCALARS (dscalar), SERIES (dtseries), LABELS (dlabel)"
-                ),
-            })
+    let mut labels = vec![None; cortex.n];
+    let mut unmatched = 0usize;
+    for (i, &v) in cortex.vertices.iter().enumerate() {
+        let x = cortex.value(i, k as u64);
+        let key =
+            (x.is_finite() && x.fract() == 0.0 && x.abs() <= i32::MAX as f32).then_some(x as i32);
+        let label = key.and_then(|key| keys.get(&key)).map(|&p| p as u32);
+        unmatched += usize::from(label.is_none());
+        if let Some(slot) = labels.get_mut(v as usize) {
+            *slot = label;
         }
-    };
-    let models = brain_models(path, axes[brain], n_brain, brain)?;
-    let model = choose(path, &models, sel.hemi)?;
-    let n_vertices = model.n_vertices.unwrap_or(0);
-    // Before anything of that size is allocated.
-    let total = output_size(path, m.values, n_vertices, frames)?;
-    let vertices = model.vertices(path)?;
-    let n = to_usize(n_vertices);
-    // Value of brainordinate `j` in map/frame `k`: element [i5, i6] is value i5 + d5 * i6.
-    // Both indices are within dims whose product was checked against the data.
-    let value = |i: usize, k: u64| -> f32 {
-        let j = model.offset + i as u64;
-        let (i5, i6) = if brain == 0 { (j, k) } else { (k, j) };
-        m.values.get(to_usize(i5 + d5 * i6))
-    };
-    let mut loaded = if cifti_type == "dlabel" {
-        let maps: Vec<Node> = named_maps(axes[other]).collect();
-        check_count(path, maps.len() as u64, n_other, other, "NamedMap")?;
-        let names = maps
-            .iter()
-            .enumerate()
-            .map(|(i, &node)| map_name(path, node, i))
-            .collect::<Result<Vec<_>>>()?;
-        let k = pick_map(path, &names, sel.map.as_ref())?;
-        let (table, keys) = match maps.get(k) {
-            Some(&node) => label_table(path, node, k)?,
-            None => (Vec::new(), HashMap::new()),
-        };
-        let mut labels = vec![None; n];
-        let mut unmatched = 0usize;
-        for (i, &v) in vertices.iter().enumerate() {
-            let x = value(i, k as u64);
-            let key = (x.is_finite() && x.fract() == 0.0 && x.abs() <= i32::MAX as f32)
-                .then_some(x as i32);
-            let label = key.and_then(|key| keys.get(&key)).map(|&p| p as u32);
-            unmatched += usize::from(label.is_none());
-            if let Some(slot) = labels.get_mut(v as usize) {
-                *slot = label;
-            }
-        }
+    }
+    Ok(
         Loaded::new(Content::Annotation(Annotation { labels, table }))
             .detail("map", names.get(k).cloned().unwrap_or_default())
             .detail("map_names", names)
-            .detail("n_vertices_unmatched", unmatched)
+            .detail("n_vertices_unmatched", unmatched),
+    )
+}
+
+/// A dscalar (`scalars`) or dtseries file: every map or point as a frame of `total`
+/// values over the cortex, NaN at vertices not listed.
+fn read_dense(
+    path: &Path,
+    other: &Other,
+    scalars: bool,
+    total: usize,
+    cortex: &Cortex,
+) -> Result<Loaded> {
+    let (frame_names, info) = if scalars {
+        let names = map_names(path, other.axis, other.len, other.dim)?;
+        let info = ("map_names", json!(names));
+        (names, info)
     } else {
-        let (frame_names, info) = if cifti_type == "dscalar" {
-            let names = map_names(path, axes[other], n_other, other)?;
-            let info = ("map_names", json!(names));
-            (names, info)
-        } else {
-            (Vec::new(), ("series", series(path, axes[other], n_other)?))
-        };
-        let mut values = vec![f32::NAN; total];
-        for k in 0..n_other {
-            let frame = to_usize(k) * n;
-            for (i, &v) in vertices.iter().enumerate() {
-                if let Some(slot) = values.get_mut(frame + v as usize) {
-                    *slot = value(i, k);
-                }
+        (Vec::new(), ("series", series(path, other.axis, other.len)?))
+    };
+    let mut values = vec![f32::NAN; total];
+    for k in 0..other.len {
+        let frame = to_usize(k) * cortex.n;
+        for (i, &v) in cortex.vertices.iter().enumerate() {
+            if let Some(slot) = values.get_mut(frame + v as usize) {
+                *slot = cortex.value(i, k);
             }
         }
-        let overlay = Overlay {
-            n_vertices: n,
-            n_frames: to_usize(n_other),
-            values,
-            frame_names,
-        };
-        Loaded::new(Content::Overlay(overlay)).detail(info.0, info.1)
+    }
+    let overlay = Overlay {
+        n_vertices: cortex.n,
+        n_frames: to_usize(other.len),
+        values,
+        frame_names,
     };
-    let summary: Vec<Value> = models.iter().map(Model::summary).collect();
-    loaded = loaded
-        .detail("format", "Cifti2Image")
-        .detail("cifti_type", cifti_type)
-        .detail("shape", m.dims.to_vec())
-        .detail("dtype_on_disk", m.dtype_on_disk)
-        .detail("intent_code", h.intent_code)
-        .detail("brain_models", summary)
-        .detail("structure", model.structure)
-        .detail("n_vertices_with_data", vertices.len());
-    Ok(loaded)
+    Ok(Loaded::new(Content::Overlay(overlay)).detail(info.0, info.1))
 }
 
 /// Entries of a result of `n_vertices` × `frames`, refused when it is both large and far
