@@ -62,6 +62,18 @@ impl fmt::Display for Hemi {
     }
 }
 
+/// Whether a file is CIFTI-2 by its name (`*.dscalar.nii`, `*.dtseries.nii`,
+/// `*.dlabel.nii`): one file that holds both hemispheres.
+pub fn is_cifti(p: &Path) -> bool {
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    [".dscalar.nii", ".dtseries.nii", ".dlabel.nii"]
+        .iter()
+        .any(|e| name.ends_with(e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,6 +22,7 @@ pub mod montage;
 pub mod output;
 pub mod overlay;
 pub mod render;
+pub mod resolve;
 pub mod scene;
 pub mod spec;
 pub mod text;

@@ -4,6 +4,9 @@
 use std::path::Path;
 
 use serde_json::json;
+use surfrender::color::Bound;
+use surfrender::desc::values::*;
+use surfrender::scene::ViewName;
 use surfrender::FigureDesc;
 
 use crate::util::{self, data_arg as data, run_in};
@@ -319,4 +322,53 @@ fn stacks_round_trip_through_specs_and_the_command_line() {
     )
     .expect("parses");
     assert_eq!(again.effective().layers, desc.layers);
+}
+
+// Each value type checks once, with one message for both forms.
+
+#[test]
+fn limits_refuse_with_one_message() {
+    assert_eq!(
+        "2000".parse::<Radius>().unwrap_err(),
+        "2000 is outside 0.001 to 1000 mm"
+    );
+    let e = serde_json::from_str::<Radius>("2000")
+        .unwrap_err()
+        .to_string();
+    assert_eq!(e, "2000 is outside 0.001 to 1000 mm");
+    assert!("2e6".parse::<Degrees>().is_ok());
+    assert!("nan".parse::<Degrees>().is_err() && "inf".parse::<Zoom>().is_err());
+}
+
+#[test]
+fn names_print_as_written() {
+    let v: Given<ViewName> = "lat".parse().unwrap();
+    assert_eq!((v.text(), *v.value()), ("lat", ViewName::Lateral));
+    assert!("sideways".parse::<Given<ViewName>>().is_err());
+    assert_eq!(serde_json::to_string(&v).unwrap(), "\"lat\"");
+}
+
+#[test]
+fn bounds_and_ranges() {
+    assert_eq!(
+        serde_json::to_string(&Threshold(Bound::Value(2.0))).unwrap(),
+        "2"
+    );
+    assert_eq!(
+        serde_json::to_string(&Range(Bound::Value(2.5), Bound::Percentile(98.0))).unwrap(),
+        "[2.5,\"98%\"]"
+    );
+    assert!("-1".parse::<Threshold>().is_err());
+    assert!(Range::new(Bound::Value(4.0), Bound::Value(2.0)).is_err());
+    assert!(serde_json::from_str::<Range>("[4, 2, 1]").is_err());
+    assert!(serde_json::from_str::<Range>("[\"2%\", 4]").is_ok());
+    assert_eq!(
+        "lat,med;dors".parse::<LayoutArg>().unwrap(),
+        LayoutArg::Rows(vec![
+            vec![ViewName::Lateral, ViewName::Medial],
+            vec![ViewName::Dorsal]
+        ])
+    );
+    assert!("sideways".parse::<LayoutArg>().is_err());
+    assert_eq!("1600x".parse::<Size>().unwrap(), Size(Some(1600), None));
 }

@@ -10,7 +10,7 @@ use clap::{Arg, ArgAction, ArgMatches, Args, Command, FromArgMatches};
 
 use super::{FigureDesc, Layer, LayerKind};
 use crate::error::{Error, Result};
-use crate::hemi::Hemi;
+use crate::hemi::{is_cifti, Hemi};
 
 /// The figure's command-line arguments: [`FigureDesc`]'s options, the [`Layer`] options,
 /// `--new-layer` and `--spec`. The `surfrender` binary adds its subcommands to it.
@@ -71,54 +71,136 @@ impl FigureDesc {
     }
 }
 
+/// What stands around the `--overlay` arguments, in command-line order: the positional
+/// rule reads these, from the command line or from a spec's top-level fields.
+pub(super) enum Item {
+    Overlay(PathBuf),
+    /// `--new-layer`: the next overlay starts a layer.
+    Break,
+    Annot(PathBuf),
+    Label(PathBuf),
+    /// Layer options (the fields set), for the layer of the overlay before them.
+    Options(Box<Layer>),
+}
+
 /// The stack as the command line gives it, before it meets the spec's.
-struct Positional {
+pub(super) struct Positional {
     /// Bottom first, as given.
-    layers: Vec<Layer>,
+    pub layers: Vec<Layer>,
     /// Options given before any --overlay.
-    leading: Layer,
+    pub leading: Layer,
 }
 
 impl Positional {
-    fn read(m: &ArgMatches, desc: &FigureDesc) -> Result<Positional> {
-        let overlays: Vec<(usize, PathBuf)> = occurrences(m, "overlay");
-        let breaks: Vec<usize> = occurrences::<bool>(m, "new_layer")
-            .into_iter()
-            .map(|(i, _)| before(&overlays, i))
-            .collect();
-        let files: Vec<&Path> = overlays.iter().map(|(_, p)| p.as_path()).collect();
-        let layer_of = group_overlays(&files, &Sides::of(desc), &breaks);
-        let n = layer_of.iter().max().map_or(0, |l| l + 1);
-        // Slot 2k + 1 holds overlay layer k; slot 2k the annotations and labels under it.
-        let mut slots: Vec<Vec<Layer>> = vec![Vec::new(); 2 * n + 1];
-        for (k, (_, p)) in overlays.iter().enumerate() {
-            let s = &mut slots[2 * layer_of[k] + 1];
-            if s.is_empty() {
-                s.push(Layer::default());
-            }
-            s[0].overlay.push(p.clone());
-        }
-        let slot_of = |i: usize| match before(&overlays, i) {
-            0 => 0,
-            b => 2 * layer_of[b - 1] + 2,
+    /// The items of a parsed command line, in order.
+    fn items(m: &ArgMatches) -> Vec<(usize, Item)> {
+        let mut items: Vec<(usize, Item)> = Vec::new();
+        let files = |id: &str, f: fn(PathBuf) -> Item| {
+            occurrences::<PathBuf>(m, id)
+                .into_iter()
+                .map(move |(i, p)| (i, f(p)))
         };
-        let mut leading = Layer::default();
-        set_options(
-            m,
-            |i| match before(&overlays, i) {
-                0 => None,
-                b => Some(layer_of[b - 1]),
-            },
-            &mut slots,
-            &mut leading,
+        items.extend(files("overlay", Item::Overlay));
+        items.extend(files("annot", Item::Annot));
+        items.extend(files("label", Item::Label));
+        items.extend(
+            occurrences::<bool>(m, "new_layer")
+                .into_iter()
+                .map(|(i, _)| (i, Item::Break)),
         );
-        place_files(m, "annot", &slot_of, &mut slots, |l| &mut l.annot);
-        place_files(m, "label", &slot_of, &mut slots, |l| &mut l.label);
-        assign_label_colors(m, &mut slots)?;
-        Ok(Positional {
+        macro_rules! options {
+            ($($field:ident),*) => {$(
+                for (i, v) in occurrences(m, stringify!($field)) {
+                    let mut l = Layer::default();
+                    l.$field = Some(v);
+                    items.push((i, Item::Options(Box::new(l))));
+                }
+            )*};
+        }
+        options!(cmap, threshold, sign, symmetric, opacity, outline, cbar_label, frame, map);
+        // --range takes two values: one occurrence is a pair.
+        let ends: Vec<(usize, crate::color::Bound)> = occurrences(m, "range");
+        for pair in ends.chunks_exact(2) {
+            let range = Some(super::values::Range(pair[0].1, pair[1].1));
+            let l = Layer {
+                range,
+                ..Layer::default()
+            };
+            items.push((pair[0].0, Item::Options(Box::new(l))));
+        }
+        items.sort_by_key(|(i, _)| *i);
+        items
+    }
+
+    /// The positional rule: overlay files group into layers (see [`Grouping`]); options
+    /// belong to the layer of the overlay before them (`leading` before any); annotations
+    /// and labels lie over that layer (under all before any), annotations under labels.
+    pub(super) fn build(
+        items: impl IntoIterator<Item = Item>,
+        mut grouping: Grouping,
+    ) -> Positional {
+        // Slot 2k + 1 holds overlay layer k; slot 2k the annotations and labels under it.
+        let mut slots: Vec<Vec<Layer>> = vec![Vec::new()];
+        let mut leading = Layer::default();
+        let mut brk = false;
+        for item in items {
+            let last = slots.len() - 1;
+            match item {
+                Item::Overlay(p) => {
+                    if grouping.starts_layer(&p, std::mem::take(&mut brk)) {
+                        slots.extend([vec![Layer::default()], Vec::new()]);
+                    }
+                    let k = slots.len() - 2;
+                    slots[k][0].overlay.push(p);
+                }
+                Item::Break => brk = true,
+                Item::Annot(p) => categorical(&mut slots[last], LayerKind::Annot)
+                    .annot
+                    .push(p),
+                Item::Label(p) => categorical(&mut slots[last], LayerKind::Label)
+                    .label
+                    .push(p),
+                Item::Options(o) => match slots.len() {
+                    1 => leading.overwrite(&o),
+                    n => slots[n - 2][0].overwrite(&o),
+                },
+            }
+        }
+        Positional {
             layers: slots.into_iter().flatten().collect(),
             leading,
-        })
+        }
+    }
+
+    fn read(m: &ArgMatches, desc: &FigureDesc) -> Result<Positional> {
+        let mut p = Positional::build(
+            Positional::items(m).into_iter().map(|(_, i)| i),
+            Grouping::of(desc),
+        );
+        let colors: Vec<super::values::Given<super::values::Rgb>> = occurrences(m, "label_color")
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect();
+        let n_labels: usize = p.layers.iter().map(|l| l.label.len()).sum();
+        if colors.len() > n_labels {
+            return Err(Error::Usage(format!(
+                "--label-color given {} times for {n_labels} --label",
+                colors.len()
+            )));
+        }
+        p.assign_label_colors(colors);
+        Ok(p)
+    }
+
+    /// Label colours are one list over every label, in order.
+    pub(super) fn assign_label_colors(
+        &mut self,
+        colors: Vec<super::values::Given<super::values::Rgb>>,
+    ) {
+        let mut rest = colors.into_iter();
+        for l in &mut self.layers {
+            l.label_color = rest.by_ref().take(l.label.len()).collect();
+        }
     }
 
     /// Joins the command line's stack to the spec's: the command line's overlays (or
@@ -176,11 +258,7 @@ impl Positional {
             _ if leading.style_fields().is_empty() => {}
             // The layer's own options come after the leading ones on the command line.
             Some(i) if cli_overlays => desc.layers[i].inherit(&leading),
-            Some(i) => {
-                leading.inherit(&desc.layers[i]);
-                leading.overlay = std::mem::take(&mut desc.layers[i].overlay);
-                desc.layers[i] = leading;
-            }
+            Some(i) => desc.layers[i].overwrite(&leading),
             None => desc.layers.push(leading),
         }
     }
@@ -194,189 +272,93 @@ fn occurrences<T: Clone + Send + Sync + 'static>(m: &ArgMatches, id: &str) -> Ve
     }
 }
 
-/// How many --overlay arguments come before command-line position `i`.
-fn before(overlays: &[(usize, PathBuf)], i: usize) -> usize {
-    overlays.iter().filter(|(o, _)| *o < i).count()
-}
-
-/// Sets every layer option from its occurrences, in command-line order (the last one for
-/// a layer wins): on overlay layer `layer_of(i)`, or on `leading` before any --overlay.
-fn set_options(
-    m: &ArgMatches,
-    layer_of: impl Fn(usize) -> Option<usize>,
-    slots: &mut [Vec<Layer>],
-    leading: &mut Layer,
-) {
-    macro_rules! set {
-        ($($field:ident),*) => {$(
-            for (i, v) in occurrences(m, stringify!($field)) {
-                pick(slots, leading, layer_of(i)).$field = Some(v);
-            }
-        )*};
-    }
-    set!(cmap, threshold, sign, symmetric, opacity, outline, cbar_label, frame, map);
-    // --range takes two values: one occurrence is a pair.
-    let ends: Vec<(usize, crate::color::Bound)> = occurrences(m, "range");
-    for pair in ends.chunks_exact(2) {
-        let range = super::values::Range(pair[0].1, pair[1].1);
-        pick(slots, leading, layer_of(pair[0].0)).range = Some(range);
-    }
-}
-
-/// Overlay layer `layer`, or the options given before any --overlay.
-fn pick<'a>(
-    slots: &'a mut [Vec<Layer>],
-    leading: &'a mut Layer,
-    layer: Option<usize>,
-) -> &'a mut Layer {
-    match layer
-        .and_then(|k| slots.get_mut(2 * k + 1))
-        .and_then(|s| s.first_mut())
-    {
-        Some(l) => l,
-        None => leading,
-    }
-}
-
-/// Puts each --annot (or --label) file into the annotation (label) layer of its slot.
-fn place_files(
-    m: &ArgMatches,
-    id: &str,
-    slot_of: &dyn Fn(usize) -> usize,
-    slots: &mut [Vec<Layer>],
-    field: fn(&mut Layer) -> &mut Vec<PathBuf>,
-) {
-    let kind = if id == "annot" {
-        LayerKind::Annot
-    } else {
-        LayerKind::Label
-    };
-    for (i, p) in occurrences::<PathBuf>(m, id) {
-        let slot = &mut slots[slot_of(i)];
-        match slot.iter_mut().find(|l| l.kind() == Some(kind)) {
-            Some(l) => field(l).push(p),
-            None => {
-                let mut l = Layer::default();
-                field(&mut l).push(p);
-                // Annotations lie under the labels given beside them.
-                if kind == LayerKind::Annot {
-                    slot.insert(0, l);
-                } else {
-                    slot.push(l);
-                }
-            }
+/// The annotation (or label) layer of a slot, made when missing; annotations lie under
+/// the labels beside them.
+fn categorical(slot: &mut Vec<Layer>, kind: LayerKind) -> &mut Layer {
+    let i = match slot.iter().position(|l| l.kind() == Some(kind)) {
+        Some(i) => i,
+        None => {
+            let at = if kind == LayerKind::Annot {
+                0
+            } else {
+                slot.len()
+            };
+            slot.insert(at, Layer::default());
+            at
         }
-    }
+    };
+    &mut slot[i]
 }
 
-/// `--label-color` is one list over every `--label`, in order.
-fn assign_label_colors(m: &ArgMatches, slots: &mut [Vec<Layer>]) -> Result<()> {
-    let colors: Vec<super::values::Given<super::values::Rgb>> = occurrences(m, "label_color")
-        .into_iter()
-        .map(|(_, c)| c)
-        .collect();
-    let mut rest = colors.iter();
-    let n_labels: usize = slots.iter().flatten().map(|l| l.label.len()).sum();
-    if colors.len() > n_labels {
-        return Err(Error::Usage(format!(
-            "--label-color given {} times for {n_labels} --label",
-            colors.len()
-        )));
-    }
-    for l in slots.iter_mut().flatten() {
-        l.label_color = rest.by_ref().take(l.label.len()).cloned().collect();
-    }
-    Ok(())
-}
-
-/// What grouping needs to know of the surfaces: their hemispheres, and whether bare
-/// overlay names stand for a subject's files.
-pub(super) struct Sides {
+/// Which layer each overlay file joins. Files join the current layer until one would
+/// give a hemisphere a second file (by name, or a free surface for a file whose name does
+/// not say), or comes after `--new-layer`. A CIFTI file holds both hemispheres and is a
+/// layer of its own, as is a bare name in subject mode. Options never split a layer, so
+/// `--overlay lh.x --threshold 2 --overlay rh.x` stays one map with one scale.
+pub(super) struct Grouping {
+    /// The hemispheres drawn.
     hemis: Vec<Hemi>,
+    /// Bare overlay names stand for a subject's files.
     subject: bool,
+    /// What the current layer holds: named hemispheres, unnamed files, both hemispheres.
+    named: Vec<Hemi>,
+    unnamed: usize,
+    whole: bool,
+    started: bool,
 }
 
-impl Sides {
-    /// The hemispheres drawn: in subject mode `--hemi lh|rh|both`; else those the surface
-    /// names (or `--hemi`) say; with no surface yet (a spec that leaves the surfaces to
-    /// the command line), both.
-    pub(super) fn of(desc: &FigureDesc) -> Sides {
+impl Grouping {
+    /// For the surfaces drawn: in subject mode `--hemi lh|rh|both`; else those the
+    /// surface names (or `--hemi`) say; with no surface yet (a spec that leaves the
+    /// surfaces to the command line), both.
+    pub(super) fn of(desc: &FigureDesc) -> Grouping {
         let parse = |h: &String| Hemi::parse(h);
-        let hemis: Vec<Hemi> = if desc.subject_mode() {
-            match desc.hemi.as_slice() {
-                [one] => parse(one).into_iter().collect(),
-                _ => vec![Hemi::Left, Hemi::Right],
-            }
-        } else if desc.surfaces.is_empty() {
-            vec![Hemi::Left, Hemi::Right]
-        } else {
-            desc.surfaces
-                .iter()
-                .enumerate()
+        let hemis: Vec<Hemi> = match (desc.subject_mode(), desc.hemi.as_slice()) {
+            (true, [one]) => parse(one).into_iter().collect(),
+            (false, _) if !desc.surfaces.is_empty() => (desc.surfaces.iter().enumerate())
                 .filter_map(|(i, p)| {
                     desc.hemi
                         .get(i)
                         .and_then(parse)
                         .or_else(|| Hemi::from_path(p))
                 })
-                .collect()
+                .collect(),
+            _ => vec![Hemi::Left, Hemi::Right],
         };
-        Sides {
+        Grouping {
             hemis,
             subject: desc.subject_mode(),
+            named: Vec::new(),
+            unnamed: 0,
+            whole: false,
+            started: false,
         }
     }
 
-    /// The hemispheres file `p` serves: `(named, unnamed, whole)`.
-    fn of_file(&self, p: &Path) -> (Option<Hemi>, bool, bool) {
-        if is_cifti(p) || (self.subject && is_bare(p)) {
-            return (None, false, true);
+    /// Whether file `p` starts a new layer (the first file does); `brk` after
+    /// `--new-layer`.
+    fn starts_layer(&mut self, p: &Path, brk: bool) -> bool {
+        let both = is_cifti(p) || (self.subject && is_bare(p));
+        let named = Hemi::from_path(p).filter(|h| !both && self.hemis.contains(h));
+        let no_name = !both && Hemi::from_path(p).is_none();
+        let free = self
+            .hemis
+            .len()
+            .saturating_sub(self.named.len() + self.unnamed);
+        let empty = self.named.is_empty() && self.unnamed == 0 && !self.whole;
+        let clash = self.whole
+            || both
+            || named.is_some_and(|h| self.named.contains(&h))
+            || (named.is_some() as usize + no_name as usize) > free;
+        let new = !self.started || (!empty && (clash || brk));
+        if new {
+            (self.named, self.unnamed, self.whole, self.started) = (Vec::new(), 0, false, true);
         }
-        match Hemi::from_path(p) {
-            Some(h) if self.hemis.contains(&h) => (Some(h), false, false),
-            Some(_) => (None, false, false),
-            None => (None, true, false),
-        }
+        self.named.extend(named);
+        self.unnamed += no_name as usize;
+        self.whole |= both;
+        new
     }
-}
-
-/// The overlay layer of each --overlay file. Files join the current layer until one
-/// would give a hemisphere a second file (by name, or a free surface for a file whose
-/// name does not say), or comes after `--new-layer` (`breaks`: how many --overlay
-/// arguments precede each). A CIFTI file holds both hemispheres and is a layer of its
-/// own, as is a bare name in subject mode. Options never split a layer, so
-/// `--overlay lh.x --threshold 2 --overlay rh.x` stays one map with one scale.
-pub(super) fn group_overlays(files: &[&Path], sides: &Sides, breaks: &[usize]) -> Vec<usize> {
-    let mut layer_of = Vec::with_capacity(files.len());
-    let mut layer = 0;
-    let (mut named, mut unnamed, mut whole) = (Vec::<Hemi>::new(), 0usize, false);
-    for (a, p) in files.iter().enumerate() {
-        let (hemi, no_name, both) = sides.of_file(p);
-        let free = sides.hemis.len().saturating_sub(named.len() + unnamed);
-        let empty = named.is_empty() && unnamed == 0 && !whole;
-        let needs = hemi.is_some() as usize + no_name as usize;
-        let clash = whole || both || hemi.is_some_and(|h| named.contains(&h)) || needs > free;
-        if a > 0 && !empty && (clash || breaks.contains(&a)) {
-            layer += 1;
-            (named, unnamed, whole) = (Vec::new(), 0, false);
-        }
-        named.extend(hemi);
-        unnamed += no_name as usize;
-        whole |= both;
-        layer_of.push(layer);
-    }
-    layer_of
-}
-
-/// CIFTI-2's naming convention (`*.dscalar.nii`, `*.dtseries.nii`, `*.dlabel.nii`).
-pub(crate) fn is_cifti(p: &Path) -> bool {
-    let name = p
-        .file_name()
-        .map(|n| n.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    [".dscalar.nii", ".dtseries.nii", ".dlabel.nii"]
-        .iter()
-        .any(|e| name.ends_with(e))
 }
 
 /// In subject mode, a name that is not an existing file stands for one file per

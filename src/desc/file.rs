@@ -8,28 +8,14 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use super::args::{group_overlays, is_bare, Sides};
+use super::args::{is_bare, Grouping, Item, Positional};
 use super::{FigureDesc, Layer, LayerKind};
 use crate::error::{Error, Result};
 use crate::hemi::Hemi;
 
 /// The top-level fields that describe a single overlay layer and what lies around it.
-const FLAT: [&str; 14] = [
-    "overlay",
-    "annot",
-    "label",
-    "label_color",
-    "annot_over_overlay",
-    "label_over_overlay",
-    "cmap",
-    "threshold",
-    "range",
-    "sign",
-    "symmetric",
-    "opacity",
-    "outline",
-    "cbar_label",
-];
+const FLAT: &str = "overlay annot label label_color annot_over_overlay label_over_overlay \
+    cmap threshold range sign symmetric opacity outline cbar_label";
 
 impl FigureDesc {
     /// Reads a spec: TOML, or JSON when the name ends in `.json` or the text starts with
@@ -62,8 +48,8 @@ impl FigureDesc {
             return Err("a spec is a table of options".into());
         };
         let flat: Map<String, Value> = FLAT
-            .iter()
-            .filter_map(|k| map.remove(*k).map(|v| (k.to_string(), v)))
+            .split_whitespace()
+            .filter_map(|k| map.remove(k).map(|v| (k.to_string(), v)))
             .collect();
         let mut desc: FigureDesc = from_value(Value::Object(map))?;
         if !desc.layers.is_empty() {
@@ -97,7 +83,8 @@ impl FigureDesc {
     /// records this).
     pub fn to_spec_value(&self) -> Result<Value> {
         let d = self.effective().absolute();
-        let value = serde_json::to_value(&d).map_err(|e| Error::serialize("the spec", e))?;
+        let mut value = json(&d)?;
+        prune(&mut value);
         let Value::Object(map) = value else {
             return Err(Error::serialize("the spec", "not a table"));
         };
@@ -221,7 +208,9 @@ fn with_flat(map: Map<String, Value>, flat: Flat) -> Result<Map<String, Value>> 
         "surf",
         "hemi",
     ];
-    let mut fields = match json(&flat.overlay)? {
+    let mut layer = json(&flat.overlay)?;
+    prune(&mut layer);
+    let mut fields = match layer {
         Value::Object(m) => m,
         _ => Map::new(),
     };
@@ -259,6 +248,18 @@ fn with_flat(map: Map<String, Value>, flat: Flat) -> Result<Map<String, Value>> 
     Ok(out)
 }
 
+/// Leaves out unset options (`null`) and empty lists, here and in every layer.
+fn prune(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            map.retain(|_, v| !(v.is_null() || v.as_array().is_some_and(Vec::is_empty)));
+            map.values_mut().for_each(prune);
+        }
+        Value::Array(items) => items.iter_mut().for_each(prune),
+        _ => {}
+    }
+}
+
 /// A field's value as JSON.
 fn json<T: serde::Serialize>(v: &T) -> Result<Value> {
     serde_json::to_value(v).map_err(|e| Error::serialize("the spec", e))
@@ -286,71 +287,51 @@ fn one_line(e: &toml::de::Error, text: &str) -> String {
     }
 }
 
-/// The stack of a spec's top-level fields: the overlay files grouped into layers as the
-/// command line groups them (the options go to the last), with the annotations and
-/// labels under them, or over them when `annot_over_overlay` / `label_over_overlay`.
+/// The stack of a spec's top-level fields, read as the command line would read them:
+/// the annotations and labels (under the overlay unless `annot_over_overlay` /
+/// `label_over_overlay`), the overlay files, then their options.
 fn flat_stack(
     mut flat: Map<String, Value>,
     desc: &FigureDesc,
 ) -> std::result::Result<Vec<Layer>, String> {
-    let over = |flat: &mut Map<String, Value>, key: &str| -> std::result::Result<bool, String> {
-        match flat.remove(key) {
-            None => Ok(false),
-            Some(v) => from_value::<bool>(v).map_err(|e| format!("{key}: {e}")),
-        }
+    let mut over = |key: &str| match flat.remove(key) {
+        None => Ok(false),
+        Some(v) => from_value::<bool>(v).map_err(|e| format!("{key}: {e}")),
     };
-    let annot_over = over(&mut flat, "annot_over_overlay")?;
-    let label_over = over(&mut flat, "label_over_overlay")?;
+    let (annot_over, label_over) = (over("annot_over_overlay")?, over("label_over_overlay")?);
     let mut top: Layer = from_value(Value::Object(flat))?;
-    let annot = Layer {
-        annot: std::mem::take(&mut top.annot),
-        ..Layer::default()
-    };
-    let label = Layer {
-        label: std::mem::take(&mut top.label),
-        label_color: std::mem::take(&mut top.label_color),
-        ..Layer::default()
-    };
-    if label.label_color.len() > label.label.len() {
+    if top.label_color.len() > top.label.len() {
         return Err(format!(
             "label_color: {} colours for {} labels",
-            label.label_color.len(),
-            label.label.len()
+            top.label_color.len(),
+            top.label.len()
         ));
     }
-    let files: Vec<&Path> = top.overlay.iter().map(PathBuf::as_path).collect();
-    let layer_of = group_overlays(&files, &Sides::of(desc), &[]);
-    let n = layer_of.iter().max().map_or(0, |l| l + 1);
-    let mut overlays: Vec<Layer> = (0..n)
-        .map(|k| Layer {
-            overlay: files
-                .iter()
-                .zip(&layer_of)
-                .filter(|(_, l)| **l == k)
-                .map(|(p, _)| p.to_path_buf())
-                .collect(),
-            ..Layer::default()
-        })
+    let files = |over: bool| {
+        let annots = top.annot.iter().filter(move |_| over == annot_over);
+        let labels = top.label.iter().filter(move |_| over == label_over);
+        let annots = annots.map(|p| Item::Annot(p.clone()));
+        annots.chain(labels.map(|p| Item::Label(p.clone())))
+    };
+    let overlays = top.overlay.iter().map(|p| Item::Overlay(p.clone()));
+    let options = Layer {
+        overlay: Vec::new(),
+        annot: Vec::new(),
+        label: Vec::new(),
+        label_color: Vec::new(),
+        ..top.clone()
+    };
+    let items: Vec<Item> = files(false)
+        .chain(overlays)
+        .chain([Item::Options(Box::new(options))])
+        .chain(files(true))
         .collect();
-    top.overlay.clear();
-    match overlays.last_mut() {
-        Some(last) => last.inherit(&top),
-        None if !top.style_fields().is_empty() => overlays.push(top),
-        None => {}
+    let mut p = Positional::build(items, Grouping::of(desc));
+    p.assign_label_colors(std::mem::take(&mut top.label_color));
+    if !p.leading.style_fields().is_empty() {
+        p.layers.push(p.leading);
     }
-    let (mut stack, mut above) = (Vec::new(), Vec::new());
-    for (l, over) in [(annot, annot_over), (label, label_over)] {
-        if l.kind().is_some() {
-            if over {
-                above.push(l);
-            } else {
-                stack.push(l);
-            }
-        }
-    }
-    stack.extend(overlays);
-    stack.extend(above);
-    Ok(stack)
+    Ok(p.layers)
 }
 
 /// The stack as it is drawn: between two overlay layers, annotations lie under labels,

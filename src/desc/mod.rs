@@ -13,7 +13,6 @@
 mod args;
 mod argv;
 mod file;
-mod resolve;
 pub mod values;
 
 use std::path::PathBuf;
@@ -27,98 +26,83 @@ use crate::render::BackendKind;
 use crate::scene::ViewName;
 use crate::spec::Background;
 pub use args::command;
+pub(crate) use args::is_bare;
 use values::*;
 
 /// Everything a figure can say, as the user gave it: `None` and empty lists take the
-/// defaults (see [`FigureDesc::effective`]). Paths are as written; percentiles are
+/// defaults (see [`FigureDesc::effective`]) and are left out of a printed spec. Paths are as written; percentiles are
 /// resolved against the data later.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, clap::Args)]
 #[serde(default, deny_unknown_fields)]
 pub struct FigureDesc {
     /// Output PNG file (a JSON sidecar FILE.json records the spec and the inputs).
     #[arg(short, long, value_name = "FILE")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub output: Option<PathBuf>,
 
     /// Surface files, one per hemisphere (FreeSurfer lh.pial, GIfTI *.surf.gii, ...).
     #[arg(num_args = 1..=2, value_name = "SURFACE")]
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub surfaces: Vec<PathBuf>,
 
     /// FreeSurfer subject to draw from its subjects directory (instead of SURFACE files):
     /// surf/<hemi>.<surf>, bare overlay names as surf/<hemi>.<name>, labels and
     /// annotations by name from label/.
     #[arg(long, value_name = "NAME", conflicts_with = "surfaces")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
 
     /// Subjects directory (default: $SUBJECTS_DIR).
     #[arg(long, value_name = "DIR")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subjects_dir: Option<PathBuf>,
 
     /// Surface to draw in subject mode: inflated, pial, white, sphere, ... [default: inflated]
     #[arg(long, value_name = "NAME")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub surf: Option<String>,
 
     /// Hemisphere of each surface, in order (lh, rh), when file names do not say; in
     /// subject mode lh, rh or both (default both).
     #[arg(long, value_delimiter = ',', value_name = "HEMI")]
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub hemi: Vec<String>,
 
     /// Curvature for the cortex background (default: `<hemi>.curv` beside the surface).
     #[arg(long, value_name = "FILE")]
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub curv: Vec<PathBuf>,
 
     /// The frame of every overlay layer that does not choose its own (`--frame` before
     /// any `--overlay`).
     #[arg(skip)]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub frame: Option<Index>,
 
     /// The map of every overlay layer that does not choose its own (`--map` before any
     /// `--overlay`).
     #[arg(skip)]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub map: Option<MapSelector>,
 
     /// Opacity of annotation fills, 0 to 1. [default: 1]
     #[arg(long, value_name = "A", allow_negative_numbers = true)]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub annot_alpha: Option<Fraction>,
 
     /// Draw only the borders between parcels.
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub annot_outline: Option<bool>,
 
     /// Draw only the borders of labels.
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub label_outline: Option<bool>,
 
     /// Width of borders, outlines and contour lines, in pixels (the same at any size).
     /// [default: 2]
     #[arg(long, value_name = "PX", allow_negative_numbers = true)]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub outline_width: Option<LineWidth>,
 
     /// One colour for all annotation and label borders (default: each region's own).
     #[arg(long, value_name = "COLOR")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub border_color: Option<Given<Rgb>>,
 
     /// Colour of the overlay outlines (--outline). [default: black]
     #[arg(long, value_name = "COLOR")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub outline_color: Option<Given<Rgb>>,
 
     /// Continuous map drawn as contour lines (once per hemisphere, like --overlay).
     #[arg(long, value_name = "FILE")]
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub contours: Vec<PathBuf>,
 
     /// Contour levels, comma-separated (default: 7 levels, see --n-contours).
@@ -128,99 +112,81 @@ pub struct FigureDesc {
         value_name = "LEVELS",
         allow_hyphen_values = true
     )]
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub levels: Vec<Level>,
 
     /// Number of evenly spaced contour levels between the 2nd and 98th percentiles
     /// when --levels is not given. [default: 7]
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub n_contours: Option<Contours>,
 
     /// Colormap of the contour lines. [default: YlOrRd_r, PySurfer's]
     #[arg(long, value_name = "NAME")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub contour_cmap: Option<Given<Colormap>>,
 
     /// Hide overlay values outside this label (e.g. lh.cortex.label), once per
     /// hemisphere; masked-out vertices show plain cortex and do not count for
     /// percentiles. In subject mode label/<hemi>.cortex.label is used when present.
     #[arg(long, value_name = "FILE")]
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub mask: Vec<PathBuf>,
 
     /// A focus (sphere) at RAS coordinates X,Y,Z in millimetres (repeatable).
     #[arg(long, value_name = "X,Y,Z", allow_hyphen_values = true)]
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub focus: Vec<String>,
 
     /// A focus at a vertex: N, or lh:N / rh:N with two hemispheres (repeatable).
     #[arg(long, value_name = "[HEMI:]N")]
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub focus_vertex: Vec<String>,
 
     /// Foci from a CSV or TSV file with a header: x,y,z or vertex[,hemi], and optional
     /// radius and color columns.
     #[arg(long, value_name = "FILE")]
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub foci: Vec<PathBuf>,
 
     /// Radius of foci in millimetres. [default: 5]
     #[arg(long, value_name = "MM", allow_negative_numbers = true)]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub focus_radius: Option<Radius>,
 
     /// Colour of foci. [default: white]
     #[arg(long, value_name = "COLOR")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub focus_color: Option<Given<Rgb>>,
 
     /// Cortex colours: classic, high_contrast, low_contrast, bone, none. [default: classic]
     #[arg(long, value_name = "NAME")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cortex: Option<Given<Cortex>>,
 
     /// Views, comma-separated: lateral, medial, dorsal, ventral, anterior (rostral),
     /// posterior (caudal), frontal, parietal; any unique prefix. [default: lateral,medial]
     #[arg(long, value_delimiter = ',', value_name = "VIEWS")]
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub views: Vec<Given<ViewName>>,
 
     /// Turn every view about the superior axis by DEG degrees.
     #[arg(long, value_name = "DEG", allow_negative_numbers = true)]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub azimuth: Option<Degrees>,
 
     /// Tilt every view towards the top by DEG degrees.
     #[arg(long, value_name = "DEG", allow_negative_numbers = true)]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub elevation: Option<Degrees>,
 
     /// Rotate every view on screen by DEG degrees (counter-clockwise).
     #[arg(long, value_name = "DEG", allow_negative_numbers = true)]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub roll: Option<Degrees>,
 
     /// Magnify every panel, 0.1 to 100 (crops the surface when above 1).
     #[arg(long, value_name = "F", allow_negative_numbers = true)]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub zoom: Option<Zoom>,
 
     /// Panel arrangement: grid (rows = views, columns = hemispheres), row, column, or rows
     /// of views such as "lateral,medial;dorsal,ventral". [default: grid]
     #[arg(long, value_name = "LAYOUT")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub layout: Option<Given<LayoutArg>>,
 
     /// Figure size in pixels, WxH (or Wx / xH to keep the aspect ratio);
     /// default 800 pixels per panel column.
     #[arg(long, value_name = "WxH")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<Given<Size>>,
 
     /// Background: white, black, #rrggbb or transparent (RGBA PNG). [default: white]
     #[arg(long, value_name = "COLOR")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub background: Option<Given<Background>>,
 
     /// Leave out the colour bars (in a spec: `colorbar = false`).
@@ -231,83 +197,68 @@ pub struct FigureDesc {
         default_missing_value = "true",
         value_parser = clap::builder::BoolishValueParser::new().map(|b: bool| !b)
     )]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub colorbar: Option<bool>,
 
     /// Colour bars under the panels (horizontal) or beside them (vertical).
     /// [default: horizontal]
     #[arg(long, value_name = "ORIENTATION")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cbar_orientation: Option<Given<Orientation>>,
 
     /// Evenly spaced colour bar ticks per side, 2 to 20 (default: at the threshold and
     /// the range ends).
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cbar_ticks: Option<Ticks>,
 
     /// Tick label format: auto, %.2f or %.1e. [default: auto]
     #[arg(long, value_name = "FMT")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cbar_format: Option<Given<crate::montage::colorbar::TickFormat>>,
 
     /// Text size of colour bar ticks, its caption and panel labels, in points (at --dpi,
     /// else 96 dpi).
     #[arg(long, value_name = "PT", allow_negative_numbers = true)]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub font_size: Option<FontSize>,
 
     /// Also write the colour bars alone to FILE (.png or .svg), in the --cbar-orientation.
     #[arg(long, value_name = "FILE")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub colorbar_file: Option<PathBuf>,
 
     /// Caption each panel: "L lateral", "R medial", ...
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub panel_labels: Option<bool>,
 
     /// Size of every panel's cell in pixels, WxH; the figure size follows (overrides --size).
     #[arg(long, value_name = "WxH")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub panel_size: Option<Given<PanelSize>>,
 
     /// Multiply the figure size, line widths and text (2 for a high-resolution figure).
     /// [default: 1]
     #[arg(long, value_name = "F", allow_negative_numbers = true)]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scale: Option<Scale>,
 
     /// Resolution to record in the PNG (pHYs) for page layout, e.g. 300.
     #[arg(long, value_name = "DPI", allow_negative_numbers = true)]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub dpi: Option<Dpi>,
 
     /// Title above the panels.
     #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 
     /// Rendering backend: auto (a GPU through EGL if there is one, else the fastest
     /// software path), egl, osmesa or cpu (built in, needs no library). [default:
     /// $SURFRENDER_BACKEND, else auto]
     #[arg(long, value_name = "NAME")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub backend: Option<Given<BackendKind>>,
 
     /// Render on this EGL device (`surfrender backends` lists them).
     #[arg(long, value_name = "N", allow_negative_numbers = true)]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub egl_device: Option<Index>,
 
     /// Write the figure even if a panel came out empty or in one uniform colour.
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub allow_empty: Option<bool>,
 
     /// Overlays, annotations and labels, bottom first.
     #[arg(skip)]
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub layers: Vec<Layer>,
 }
 
@@ -324,18 +275,15 @@ pub struct Layer {
     /// overlays stack as layers, bottom first: a new layer starts at a file whose
     /// hemisphere already has one (a CIFTI file is a layer of its own; see --new-layer).
     #[arg(long, value_name = "FILE")]
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub overlay: Vec<PathBuf>,
 
     /// Overlay colormap: matplotlib names (viridis, hot, RdBu_r, ...) or heat.
     /// [default: heat]
     #[arg(long, value_name = "NAME", action = clap::ArgAction::Append)]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cmap: Option<Given<Colormap>>,
 
     /// Hide |value| below T (a number, or a percentile of |value| such as 95%).
     #[arg(long, value_name = "T", allow_negative_numbers = true, action = clap::ArgAction::Append)]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub threshold: Option<Threshold>,
 
     /// Colour range of |value|: MIN is the bottom of the ramp, MAX saturates
@@ -348,61 +296,50 @@ pub struct Layer {
         action = clap::ArgAction::Append,
         value_parser = values::parse_bound
     )]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub range: Option<Range>,
 
     /// Which values to draw: abs (both signs), pos, neg. [default: abs]
     #[arg(long, value_name = "SIGN", action = clap::ArgAction::Append)]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sign: Option<Given<Sign>>,
 
     /// Colour the overlay with one map centred on zero (continuous through 0 from -MAX to
     /// MAX) instead of two ramps starting at MIN.
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", action = clap::ArgAction::Append)]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub symmetric: Option<bool>,
 
     /// Opacity of the overlay over the cortex and the layers under it, 0 to 1. [default: 1]
     #[arg(long, value_name = "A", allow_negative_numbers = true, action = clap::ArgAction::Append)]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub opacity: Option<Fraction>,
 
     /// Outline the thresholded overlay: a line where |value| crosses the threshold.
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", action = clap::ArgAction::Append)]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub outline: Option<bool>,
 
     /// Caption under the layer's colour bar, e.g. "thickness (mm)".
     #[arg(long, value_name = "TEXT", allow_hyphen_values = true, action = clap::ArgAction::Append)]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cbar_label: Option<String>,
 
     /// Overlay frame to show (MGH 4th dimension, GIfTI data array, CIFTI map). [default: 0]
     #[arg(long, value_name = "N", allow_negative_numbers = true, action = clap::ArgAction::Append)]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub frame: Option<Index>,
 
     /// Map of a multi-map file by index or name (CIFTI dscalar/dlabel map names, GIfTI
     /// array names); overrides --frame. CIFTI dlabel annotations take the last one given.
     #[arg(long, value_name = "N|NAME", action = clap::ArgAction::Append)]
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub map: Option<MapSelector>,
 
     /// Parcellation to draw (FreeSurfer .annot, GIfTI label, CIFTI dlabel), once per
     /// hemisphere. It lies over the overlay layers given before it and under those after.
     #[arg(long, value_name = "FILE")]
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub annot: Vec<PathBuf>,
 
     /// FreeSurfer .label file to draw (repeatable). It lies over the overlay layers given
     /// before it and under those after.
     #[arg(long, value_name = "FILE")]
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub label: Vec<PathBuf>,
 
     /// Colour of each --label, in order: a name (crimson, gold, ...) or #rrggbb.
     #[arg(long, value_name = "COLOR")]
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub label_color: Vec<Given<Rgb>>,
 }
 
@@ -474,8 +411,15 @@ impl Layer {
 
     /// Options set here win; unset ones come from `base`.
     fn inherit(&mut self, base: &Layer) {
+        let own = self.clone();
+        self.overwrite(base);
+        self.overwrite(&own);
+    }
+
+    /// The options set in `top` replace these (files stay).
+    fn overwrite(&mut self, top: &Layer) {
         macro_rules! take {
-            ($($f:ident),*) => { $( if self.$f.is_none() { self.$f = base.$f.clone(); } )* };
+            ($($f:ident),*) => { $( if top.$f.is_some() { self.$f = top.$f.clone(); } )* };
         }
         take!(cmap, threshold, range, sign, symmetric, opacity, outline, cbar_label, frame, map);
     }

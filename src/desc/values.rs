@@ -239,7 +239,7 @@ pub(crate) fn shortest(x: f32) -> f64 {
 /// option so that the limit and its message live in one place. Both forms read the
 /// number as `f64` first, so a fraction given for a whole number is refused alike.
 macro_rules! limited {
-    ($(#[$doc:meta])* $name:ident($t:ident): $lo:expr, $hi:expr, $what:expr) => {
+    ($($(#[$doc:meta])* $name:ident($t:ident): $lo:expr, $hi:expr, $what:expr;)*) => {$(
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq)]
         pub struct $name(pub $t);
@@ -289,75 +289,54 @@ macro_rules! limited {
         /// A number, or text read as the command line reads it (`"2.5"`).
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                match Number::deserialize(d)? {
-                    Number::Num(x) => $name::new(x),
-                    Number::Text(t) => t.parse(),
+                match NumOrText::deserialize(d)? {
+                    NumOrText::Num(x) => $name::new(x),
+                    NumOrText::Text(t) => t.parse(),
                 }
                 .map_err(D::Error::custom)
             }
         }
-    };
+    )*};
     (@ser $s:ident, $v:expr, f32) => { $s.serialize_f64(shortest($v)) };
     (@ser $s:ident, $v:expr, $t:ident) => { $v.serialize($s) };
 }
 
-limited!(
+limited! {
     /// An opacity, 0 (invisible) to 1 (opaque).
-    Fraction(f32): 0.0, 1.0, ""
-);
-limited!(
+    Fraction(f32): 0.0, 1.0, "";
     /// Width of borders, outlines and contour lines in pixels.
-    LineWidth(f32): 0.5, 50.0, " pixels"
-);
-limited!(
+    LineWidth(f32): 0.5, 50.0, " pixels";
     /// Radius of a focus in millimetres.
-    Radius(f32): 0.001, 1000.0, " mm"
-);
-limited!(
+    Radius(f32): 0.001, 1000.0, " mm";
     /// Magnification of every panel.
-    Zoom(f32): 0.1, 100.0, ""
-);
-limited!(
+    Zoom(f32): 0.1, 100.0, "";
     /// Multiplier of the figure's size, lines and text.
-    Scale(f32): 0.1, 10.0, ""
-);
-limited!(
+    Scale(f32): 0.1, 10.0, "";
     /// Text size in points.
-    FontSize(f32): 2.0, 200.0, " points"
-);
-limited!(
+    FontSize(f32): 2.0, 200.0, " points";
     /// An angle in degrees: any finite number.
-    Degrees(f32): f32::MIN, f32::MAX, " degrees"
-);
-limited!(
+    Degrees(f32): f32::MIN, f32::MAX, " degrees";
     /// A contour level: any finite number.
-    Level(f32): f32::MIN, f32::MAX, ""
-);
-limited!(
+    Level(f32): f32::MIN, f32::MAX, "";
     /// Resolution recorded in the PNG, dots per inch.
-    Dpi(u32): 1, 10_000, " dpi"
-);
-limited!(
+    Dpi(u32): 1, 10_000, " dpi";
     /// A frame, map or device index: a whole number from 0.
-    Index(usize): 0, 1_000_000_000, ""
-);
-limited!(
+    Index(usize): 0, 1_000_000_000, "";
     /// Evenly spaced colour bar ticks per side.
-    Ticks(usize): 2, 20, " ticks"
-);
-limited!(
+    Ticks(usize): 2, 20, " ticks";
     /// Evenly spaced contour levels.
-    Contours(usize): 1, 100, " levels"
-);
+    Contours(usize): 1, 100, " levels";
+}
 
 /// A threshold on |value|: a number (not negative) or a percentile of |value| (`95%`).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "Bound", into = "Bound")]
 pub struct Threshold(pub Bound);
 
-impl FromStr for Threshold {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match Bound::parse(s)? {
+impl TryFrom<Bound> for Threshold {
+    type Error = String;
+    fn try_from(b: Bound) -> Result<Self, String> {
+        match b {
             Bound::Value(v) if v < 0.0 => {
                 Err(format!("{v} must not be negative (it applies to |value|)"))
             }
@@ -366,8 +345,23 @@ impl FromStr for Threshold {
     }
 }
 
-/// The colour ramp's ends on |value|: numbers or percentiles, `0 <= MIN <= MAX`.
-#[derive(Debug, Clone, Copy, PartialEq)]
+impl From<Threshold> for Bound {
+    fn from(t: Threshold) -> Bound {
+        t.0
+    }
+}
+
+impl FromStr for Threshold {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Bound::parse(s)?.try_into()
+    }
+}
+
+/// The colour ramp's ends on |value|: numbers or percentiles, `0 <= MIN <= MAX` (checked
+/// with the layer's other options, as the command line reads the two ends one by one).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "Vec<Bound>", into = "[Bound; 2]")]
 pub struct Range(pub Bound, pub Bound);
 
 impl Range {
@@ -384,33 +378,38 @@ impl Range {
     }
 }
 
-/// Bounds print as numbers (whole numbers as integers, `threshold = 2`) or as
-/// percentile text (`"95%"`).
-fn serialize_bound<S: Serializer>(b: &Bound, s: S) -> Result<S::Ok, S::Error> {
-    match *b {
-        Bound::Value(v) if v.fract() == 0.0 && v.abs() < 1e15 => s.serialize_i64(v as i64),
-        Bound::Value(v) => s.serialize_f64(shortest(v)),
-        Bound::Percentile(p) => s.serialize_str(&format!("{p}%")),
+impl TryFrom<Vec<Bound>> for Range {
+    type Error = String;
+    fn try_from(v: Vec<Bound>) -> Result<Self, String> {
+        match v.as_slice() {
+            [lo, hi] => Ok(Range(*lo, *hi)),
+            other => Err(format!("expected [MIN, MAX], found {} values", other.len())),
+        }
     }
 }
 
-/// A number as a spec writes it: a number, or text.
-#[derive(Deserialize)]
-#[serde(untagged, expecting = "a number")]
-enum Number {
-    Num(f64),
-    Text(String),
+impl From<Range> for [Bound; 2] {
+    fn from(r: Range) -> [Bound; 2] {
+        [r.0, r.1]
+    }
 }
 
-/// A number, or text such as `"95%"` or a map name.
+/// One end of `--range` as clap reads it.
+pub fn parse_bound(s: &str) -> Result<Bound, String> {
+    Bound::parse(s)
+}
+
+/// A number or text, as a spec may write a number (`2.5` or `"2.5"`) or a bound (`2.5` or
+/// `"95%"`).
 #[derive(Deserialize)]
-#[serde(untagged, expecting = "a number, or text such as \"95%\"")]
+#[serde(untagged, expecting = "a number or text")]
 enum NumOrText {
     Num(f64),
     Text(String),
 }
 
 impl NumOrText {
+    /// The text the command line would have read.
     fn text(self) -> String {
         match self {
             NumOrText::Num(n) => format!("{}", n as f32),
@@ -419,70 +418,25 @@ impl NumOrText {
     }
 }
 
-impl Serialize for Threshold {
+/// Bounds print as numbers (whole numbers as integers, `threshold = 2`) or as
+/// percentile text (`"95%"`).
+impl Serialize for Bound {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        serialize_bound(&self.0, s)
-    }
-}
-
-impl<'de> Deserialize<'de> for Threshold {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        NumOrText::deserialize(d)?
-            .text()
-            .parse()
-            .map_err(D::Error::custom)
-    }
-}
-
-/// One end of `--range` as clap reads it (the pair is checked once both are known).
-pub fn parse_bound(s: &str) -> Result<Bound, String> {
-    Bound::parse(s)
-}
-
-/// One end of a range as serde reads it.
-struct RangeEnd(Bound);
-
-impl<'de> Deserialize<'de> for RangeEnd {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Bound::parse(&NumOrText::deserialize(d)?.text())
-            .map(RangeEnd)
-            .map_err(D::Error::custom)
-    }
-}
-
-impl Serialize for Range {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeSeq;
-        let mut seq = s.serialize_seq(Some(2))?;
-        for b in [self.0, self.1] {
-            seq.serialize_element(&BoundOut(b))?;
-        }
-        seq.end()
-    }
-}
-
-struct BoundOut(Bound);
-
-impl Serialize for BoundOut {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        serialize_bound(&self.0, s)
-    }
-}
-
-impl<'de> Deserialize<'de> for Range {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match Vec::<RangeEnd>::deserialize(d)?.as_slice() {
-            // The order of the two ends is checked with the layer's other options, as on
-            // the command line.
-            [lo, hi] => Ok(Range(lo.0, hi.0)),
-            other => Err(D::Error::custom(format!(
-                "expected [MIN, MAX], found {} values",
-                other.len()
-            ))),
+        match *self {
+            Bound::Value(v) if v.fract() == 0.0 && v.abs() < 1e15 => s.serialize_i64(v as i64),
+            Bound::Value(v) => s.serialize_f64(shortest(v)),
+            Bound::Percentile(p) => s.serialize_str(&format!("{p}%")),
         }
     }
 }
 
+impl<'de> Deserialize<'de> for Bound {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Bound::parse(&NumOrText::deserialize(d)?.text()).map_err(D::Error::custom)
+    }
+}
+
+/// A map by index (a whole number) or by name, as `--map` reads it.
 impl FromStr for MapSelector {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
@@ -513,64 +467,9 @@ impl Serialize for MapSelector {
 
 impl<'de> Deserialize<'de> for MapSelector {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match NumOrText::deserialize(d)? {
-            NumOrText::Num(n) if n >= 0.0 && n.fract() == 0.0 => Ok(MapSelector::Index(n as usize)),
-            NumOrText::Num(n) => Err(D::Error::custom(format!(
-                "{n}: expected a map index (0, 1, ...) or a name"
-            ))),
-            NumOrText::Text(t) => Ok(MapSelector::Name(t)),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn limits_refuse_with_one_message() {
-        assert_eq!(
-            "2000".parse::<Radius>().unwrap_err(),
-            "2000 is outside 0.001 to 1000 mm"
-        );
-        let e = serde_json::from_str::<Radius>("2000")
-            .unwrap_err()
-            .to_string();
-        assert_eq!(e, "2000 is outside 0.001 to 1000 mm");
-        assert!("2e6".parse::<Degrees>().is_ok());
-        assert!("nan".parse::<Degrees>().is_err() && "inf".parse::<Zoom>().is_err());
-    }
-
-    #[test]
-    fn names_print_as_written() {
-        let v: Given<ViewName> = "lat".parse().unwrap();
-        assert_eq!((v.text(), *v.value()), ("lat", ViewName::Lateral));
-        assert!("sideways".parse::<Given<ViewName>>().is_err());
-        assert_eq!(serde_json::to_string(&v).unwrap(), "\"lat\"");
-    }
-
-    #[test]
-    fn bounds_and_ranges() {
-        assert_eq!(
-            serde_json::to_string(&Threshold(Bound::Value(2.0))).unwrap(),
-            "2"
-        );
-        assert_eq!(
-            serde_json::to_string(&Range(Bound::Value(2.5), Bound::Percentile(98.0))).unwrap(),
-            "[2.5,\"98%\"]"
-        );
-        assert!("-1".parse::<Threshold>().is_err());
-        assert!(Range::new(Bound::Value(4.0), Bound::Value(2.0)).is_err());
-        assert!(serde_json::from_str::<Range>("[4, 2, 1]").is_err());
-        assert!(serde_json::from_str::<Range>("[\"2%\", 4]").is_ok());
-        assert_eq!(
-            "lat,med;dors".parse::<LayoutArg>().unwrap(),
-            LayoutArg::Rows(vec![
-                vec![ViewName::Lateral, ViewName::Medial],
-                vec![ViewName::Dorsal]
-            ])
-        );
-        assert!("sideways".parse::<LayoutArg>().is_err());
-        assert_eq!("1600x".parse::<Size>().unwrap(), Size(Some(1600), None));
+        NumOrText::deserialize(d)?
+            .text()
+            .parse()
+            .map_err(D::Error::custom)
     }
 }

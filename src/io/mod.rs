@@ -7,6 +7,7 @@
 //! `read_file`), so a small file that inflates to gigabytes costs neither.
 
 mod cursor;
+pub mod describe;
 mod freesurfer;
 mod fslabel;
 mod gifti;

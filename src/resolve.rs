@@ -1,16 +1,15 @@
-//! [`FigureDesc`] → [`FigureSpec`]: every default applied, the files paired with the
+//! The resolve stage, [`FigureDesc`] → [`FigureSpec`]: every default applied, the files paired with the
 //! hemispheres they belong to (by name, else in order; in subject mode found in the
 //! subjects directory), and the stack turned into what the read stage loads. Nothing is
 //! read here but directory listings; readers report unreadable files with their names.
 
 use std::path::{Path, PathBuf};
 
-use super::args::{is_bare, is_cifti};
-use super::values::{Given, LayoutArg, Orientation};
-use super::{FigureDesc, Layer, LayerKind};
 use crate::color::{OverlayStyle, Sign, LABEL_COLORS};
+use crate::desc::values::{Degrees, Given, LayoutArg, Orientation};
+use crate::desc::{is_bare, FigureDesc, Layer, LayerKind};
 use crate::error::{Error, Result};
-use crate::hemi::Hemi;
+use crate::hemi::{is_cifti, Hemi};
 use crate::scene::foci::{read_foci, Focus, FocusAt};
 use crate::scene::View;
 use crate::spec::{
@@ -155,7 +154,7 @@ fn views(d: &FigureDesc) -> Vec<View> {
         }
         _ => d.views.iter().map(|v| *v.value()).collect(),
     };
-    let turn = |v: &Option<super::values::Degrees>| v.map_or(0.0, |x| x.0);
+    let turn = |v: &Option<Degrees>| v.map_or(0.0, |x| x.0);
     names
         .into_iter()
         .map(|n| {
