@@ -6,6 +6,7 @@
 pub struct LabelEntry {
     /// The file's own key for this entry (FreeSurfer annotation value, GIfTI/CIFTI Key).
     pub key: i32,
+    /// The region's name (`precentral`, `7Networks_1`).
     pub name: String,
     /// Colour as stored; alpha is 255 unless the file says otherwise.
     pub rgba: [u8; 4],
@@ -15,11 +16,14 @@ pub struct LabelEntry {
 /// medial wall of most atlases, "???" in freeview).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Annotation {
+    /// Per vertex, an index into `table`.
     pub labels: Vec<Option<u32>>,
+    /// The colour table.
     pub table: Vec<LabelEntry>,
 }
 
 impl Annotation {
+    /// How many vertices the parcellation covers (the surface's count, when it fits).
     pub fn n_vertices(&self) -> usize {
         self.labels.len()
     }
@@ -41,7 +45,10 @@ impl Annotation {
 /// A FreeSurfer label: a set of vertices with a coordinate and a value each.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Label {
+    /// Vertex indices into the surface the label was drawn on.
     pub vertices: Vec<u32>,
+    /// Each vertex's coordinate as the file records it (RAS millimetres).
     pub coords: Vec<[f32; 3]>,
+    /// Each vertex's value (often a statistic, or 0).
     pub values: Vec<f32>,
 }

@@ -13,47 +13,69 @@ pub enum Error {
     /// The operating system refused to open or read a file.
     #[error("cannot read {}: {source}", path.display())]
     Read {
+        /// The file concerned.
         path: PathBuf,
+        /// What the operating system said.
         #[source]
         source: std::io::Error,
     },
     /// The file ends before the data its header announces.
     #[error("{}: truncated {what}: expected {expected} bytes, found {found}", path.display())]
     Truncated {
+        /// The file concerned.
         path: PathBuf,
+        /// What was being read or written.
         what: &'static str,
+        /// Bytes the header announces.
         expected: u64,
+        /// Bytes present.
         found: u64,
     },
     /// The first bytes are not those of the format we were asked to read.
     #[error("{}: not a {expected} file (first bytes {found})", path.display())]
     BadMagic {
+        /// The file concerned.
         path: PathBuf,
+        /// What was expected.
         expected: &'static str,
+        /// What was found.
         found: String,
     },
     /// The format is recognised but this variant of it is not supported.
     #[error("{}: unsupported {what}: {found}", path.display())]
     Unsupported {
+        /// The file concerned.
         path: PathBuf,
+        /// What was being read or written.
         what: &'static str,
+        /// What was found.
         found: String,
     },
     /// The file is structurally wrong (face index out of range, impossible header value, ...).
     #[error("{}: {message}", path.display())]
-    Invalid { path: PathBuf, message: String },
+    Invalid {
+        /// The file concerned.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// A gzip stream that does not decompress (bad header, CRC mismatch, cut short).
     #[error("{}: corrupt gzip stream: {source}", path.display())]
     Gzip {
+        /// The file concerned.
         path: PathBuf,
+        /// What the operating system said.
         #[source]
         source: std::io::Error,
     },
     /// The format could not be recognised from content or name.
     #[error("{}: unknown file format (first bytes {found}); expected {expected}", path.display())]
     UnknownFormat {
+        /// The file concerned.
         path: PathBuf,
+        /// What was expected.
         expected: &'static str,
+        /// What was found.
         found: String,
     },
     /// An overlay or curvature file that does not have one value per surface vertex.
@@ -63,16 +85,23 @@ pub enum Error {
         data.display()
     )]
     VertexMismatch {
+        /// The surface.
         surface: PathBuf,
+        /// Its vertex count.
         surface_vertices: usize,
+        /// The per-vertex file.
         data: PathBuf,
+        /// Its value count per frame.
         data_vertices: usize,
     },
     /// A line of a text input (a foci table) that cannot be used.
     #[error("{}: line {line}: {message}", path.display())]
     Line {
+        /// The file concerned.
         path: PathBuf,
+        /// 1-based, as an editor counts.
         line: u64,
+        /// What is wrong.
         message: String,
     },
     /// What the user typed, on the command line or in a spec file, is inconsistent or out
@@ -84,7 +113,12 @@ pub enum Error {
     Render(String),
     /// A value could not be written as JSON or TOML (a path that is not UTF-8, say).
     #[error("cannot write {what}: {message}")]
-    Serialize { what: &'static str, message: String },
+    Serialize {
+        /// What was being written.
+        what: &'static str,
+        /// The serialiser's reason.
+        message: String,
+    },
     /// Something that should not happen did: a worker thread panicked or vanished. Not
     /// the user's input; please report it.
     #[error("internal error: {0}")]
@@ -96,7 +130,9 @@ pub enum Error {
     /// Writing the output failed.
     #[error("cannot write {}: {source}", path.display())]
     Write {
+        /// The file concerned.
         path: PathBuf,
+        /// What the operating system said.
         #[source]
         source: std::io::Error,
     },

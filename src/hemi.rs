@@ -7,7 +7,9 @@ use std::path::Path;
 /// A cerebral hemisphere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Hemi {
+    /// `lh`
     Left,
+    /// `rh`
     Right,
 }
 

@@ -5,7 +5,9 @@
 /// index is in range.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mesh {
+    /// Positions, in the file's coordinates.
     pub vertices: Vec<[f32; 3]>,
+    /// Triangles as three vertex indices each.
     pub faces: Vec<[u32; 3]>,
 }
 

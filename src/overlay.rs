@@ -4,8 +4,11 @@
 /// Stored frame-major: frame `f` is `values[f * n_vertices .. (f + 1) * n_vertices]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Overlay {
+    /// Values per frame: one per vertex of the surface it belongs to.
     pub n_vertices: usize,
+    /// Frames (time points, maps); at least 1.
     pub n_frames: usize,
+    /// `n_frames * n_vertices` values, frame after frame.
     pub values: Vec<f32>,
     /// Names of the frames where the file has them (CIFTI map names, GIfTI array names);
     /// empty otherwise.

@@ -12,7 +12,9 @@ use crate::scene::View;
 /// One hemisphere's inputs.
 #[derive(Debug, Clone)]
 pub struct SurfaceInput {
+    /// Which hemisphere.
     pub hemi: Hemi,
+    /// The surface file.
     pub surface: PathBuf,
     /// This hemisphere's file of each overlay layer ([`FigureSpec::overlays`]), in
     /// layer order; `None` where a layer has no file for it.
@@ -31,11 +33,15 @@ pub struct SurfaceInput {
 /// An annotation or label drawn over the cortex.
 #[derive(Debug, Clone)]
 pub struct LayerInput {
+    /// The hemisphere it is drawn on.
     pub hemi: Hemi,
+    /// The annotation or label file.
     pub path: PathBuf,
+    /// Annotation, or label with its colour.
     pub kind: LayerKind,
     /// Borders only.
     pub outline: bool,
+    /// Opacity of its fill, 0 to 1.
     pub alpha: f32,
     /// How many overlay layers lie under it: 0 under every overlay, 1 over the first
     /// and under the second, ... (the command-line order).
@@ -45,6 +51,7 @@ pub struct LayerInput {
 /// One continuous overlay layer: its colouring and its colour bar's caption.
 #[derive(Debug, Clone)]
 pub struct OverlayLayer {
+    /// Colormap, threshold, range, sign and opacity as asked (percentiles unresolved).
     pub style: OverlayStyle,
     /// Caption under its colour bar (`--cbar-label "thickness (mm)"`).
     pub caption: Option<String>,
@@ -68,7 +75,9 @@ pub enum LayerKind {
 /// Contour levels: given, or a count spread over the data.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ContourLevels {
+    /// These levels.
     Given(Vec<f32>),
+    /// This many, evenly spaced between the 2nd and 98th percentiles of the map.
     Count(usize),
 }
 
@@ -89,7 +98,9 @@ pub enum Layout {
 /// Figure background.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Background {
+    /// An opaque colour.
     Color([u8; 3]),
+    /// None: an RGBA PNG.
     Transparent,
 }
 
@@ -122,6 +133,7 @@ pub struct FigureSpec {
     pub surfaces: Vec<SurfaceInput>,
     /// The map of CIFTI dlabel annotations (the last `--map` given).
     pub map: Option<MapSelector>,
+    /// The cortex colours.
     pub cortex: Cortex,
     /// Annotations and labels in command-line order.
     pub layers: Vec<LayerInput>,
@@ -137,21 +149,28 @@ pub struct FigureSpec {
     pub foci_files: Vec<PathBuf>,
     /// Contour levels and colours for the `contours` maps of the surfaces.
     pub contour_levels: ContourLevels,
+    /// The colours of the contour levels, lowest first.
     pub contour_cmap: crate::color::cmap::Colormap,
     /// Continuous overlays, bottom first; each hemisphere's files are in
     /// `SurfaceInput::overlays`.
     pub overlays: Vec<OverlayLayer>,
+    /// The views, each drawn for every hemisphere.
     pub views: Vec<View>,
+    /// Magnification of every panel.
     pub zoom: f32,
+    /// How the panels are arranged.
     pub layout: Layout,
     /// Figure width and height in pixels; either may be left to follow the other.
     pub size: (Option<u32>, Option<u32>),
+    /// Behind the panels.
     pub background: Background,
+    /// Colour bars are drawn.
     pub colorbar: bool,
     /// The colour bar beside the panels (`--cbar-orientation vertical`).
     pub colorbar_vertical: bool,
     /// Evenly spaced colour bar ticks per side (`--cbar-ticks`).
     pub colorbar_ticks: Option<usize>,
+    /// How tick labels are written.
     pub colorbar_format: crate::montage::colorbar::TickFormat,
     /// Text size of ticks, captions and panel labels in points (`--font-size`).
     pub font_size: Option<f32>,
@@ -165,13 +184,16 @@ pub struct FigureSpec {
     pub panel_size: Option<(u32, u32)>,
     /// Resolution written into the PNG (pHYs), for print layout.
     pub dpi: Option<u32>,
+    /// A title above the panels.
     pub title: Option<String>,
+    /// The EGL device to render on (`surfrender backends` lists them).
     pub egl_device: Option<usize>,
     /// `--backend` (or SURFRENDER_BACKEND).
     pub backend: crate::render::BackendKind,
     /// Accept panels that came out empty or uniform.
     pub allow_empty: bool,
-    /// Notices found while reading the command line, for the user.
+    /// Notices found while resolving the description (options with nothing to act on,
+    /// doubtful pairs), for the user.
     pub notes: Vec<String>,
 }
 

@@ -40,22 +40,32 @@ pub(crate) const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 /// File formats the readers understand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// FreeSurfer triangle surface (`lh.pial`).
     FreeSurferSurface,
+    /// FreeSurfer "new" curv (`lh.thickness`).
     FreeSurferCurv,
+    /// MGH or MGZ.
     Mgh,
+    /// GIfTI, also gzipped whole.
     Gifti,
     /// NIfTI-1 or NIfTI-2 (the reader tells them apart, and CIFTI-2 inside NIfTI-2).
     Nifti,
+    /// FreeSurfer annotation (`lh.aparc.annot`).
     FreeSurferAnnot,
+    /// FreeSurfer ASCII label (`lh.V1.label`).
     FreeSurferLabel,
 }
 
 /// What a file holds.
 #[derive(Debug, Clone)]
 pub enum Content {
+    /// A triangle mesh.
     Surface(Mesh),
+    /// Per-vertex values, one or more frames.
     Overlay(Overlay),
+    /// A parcellation with its colour table.
     Annotation(Annotation),
+    /// A set of vertices.
     Label(Label),
 }
 
@@ -76,11 +86,14 @@ impl Content {
 /// `dtype_on_disk`, ...
 #[derive(Debug, Clone)]
 pub struct Loaded {
+    /// What the file holds.
     pub content: Content,
+    /// About the container, by nibabel's names.
     pub details: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Loaded {
+    /// Content without details yet.
     pub fn new(content: Content) -> Loaded {
         Loaded {
             content,
@@ -99,14 +112,18 @@ impl Loaded {
 /// file, the map of a CIFTI dlabel file.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Selection {
+    /// The cortex of a CIFTI file to read (both hemispheres live in one file).
     pub hemi: Option<Hemi>,
+    /// The map of a CIFTI dlabel file to read.
     pub map: Option<MapSelector>,
 }
 
 /// `--map N|NAME`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum MapSelector {
+    /// The map at this index, from 0.
     Index(usize),
+    /// The map of this name (CIFTI map names, GIfTI array names).
     Name(String),
 }
 
