@@ -1,4 +1,3 @@
-#![warn(missing_docs)]
 //! surfrender: headless figures of cortical surfaces with scalar overlays.
 //!
 //! The pipeline, one module per stage, plain data between stages:
