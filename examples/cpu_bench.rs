@@ -18,10 +18,9 @@ use surfrender::color::cmap::Colormap;
 use surfrender::color::{Bound, ColorMapping, Cortex, OverlayStyle, Sign};
 use surfrender::hemi::Hemi;
 use surfrender::montage::{self, LayoutOptions};
-use surfrender::render::{
-    self, BackendKind, Paint, RenderOptions, Scene, SceneSurface, VertexLayer,
-};
+use surfrender::render::{self, BackendKind, RenderOptions};
 use surfrender::scene::borders::region_borders;
+use surfrender::scene::{Paint, Scene, SceneSurface, VertexLayer};
 use surfrender::scene::{View, ViewName};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

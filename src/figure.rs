@@ -35,7 +35,7 @@ pub fn bar_style(spec: &FigureSpec, caption: Option<String>) -> crate::montage::
 /// The layout of the figure's panels and decorations.
 fn plan_figure(
     spec: &FigureSpec,
-    scene: &crate::render::Scene,
+    scene: &crate::scene::Scene,
     bars: &[(ColorMapping, BarStyle)],
 ) -> Result<montage::Plan> {
     let refs = bar_refs(bars);
@@ -83,7 +83,7 @@ pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
         backend: spec.backend,
         egl_device: spec.egl_device,
     });
-    let (scene, notices) = match crate::load::load_scene(spec) {
+    let inputs = match crate::read::read(spec, &crate::read::Cache::new()) {
         Ok(r) => r,
         Err(e) => {
             backend.abandon();
@@ -91,6 +91,14 @@ pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
         }
     };
     crate::timing::stage("read", &mut t);
+    let (scene, notices) = match crate::scene::build(&inputs, spec, &Default::default()) {
+        Ok((scene, notes)) => (scene, [inputs.notices, notes].concat()),
+        Err(e) => {
+            backend.abandon();
+            return Err(e);
+        }
+    };
+    crate::timing::stage("scene", &mut t);
     // One colour bar per overlay layer that colours anything, bottom layer first.
     let bars: Vec<(ColorMapping, BarStyle)> = scene
         .mappings

@@ -7,8 +7,9 @@ use surfrender::color::cmap::Colormap;
 use surfrender::color::{Bound, ColorMapping, Cortex, OverlayStyle, Sign};
 use surfrender::hemi::Hemi;
 use surfrender::montage::{self, LayoutOptions};
-use surfrender::render::{self, BackendKind, RenderOptions, Scene, SceneSurface, VertexLayer};
+use surfrender::render::{self, BackendKind, RenderOptions};
 use surfrender::scene::borders::region_borders;
+use surfrender::scene::{Scene, SceneSurface, VertexLayer};
 use surfrender::scene::{View, ViewName};
 
 use crate::util;
@@ -63,7 +64,7 @@ fn scene() -> Scene {
         curv: Some(curv),
         overlay: Some(thickness),
         layers: vec![VertexLayer {
-            paint: surfrender::render::Paint::Colors(colors),
+            paint: surfrender::scene::Paint::Colors(colors),
             alpha: 0.8,
             over_overlay: false,
         }],

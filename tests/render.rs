@@ -9,7 +9,8 @@ use surfrender::color::cmap::Colormap;
 use surfrender::color::{Bound, ColorMapping, Cortex, OverlayStyle, Sign};
 use surfrender::hemi::Hemi;
 use surfrender::montage::{self, LayoutOptions};
-use surfrender::render::{self, RenderOptions, Scene, SceneSurface};
+use surfrender::render::{self, RenderOptions};
+use surfrender::scene::{Scene, SceneSurface};
 use surfrender::scene::{View, ViewName};
 
 use crate::util;

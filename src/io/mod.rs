@@ -96,14 +96,14 @@ impl Loaded {
 
 /// Which part of a file holding more than one thing to read: the hemisphere of a CIFTI
 /// file, the map of a CIFTI dlabel file.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Selection {
     pub hemi: Option<Hemi>,
     pub map: Option<MapSelector>,
 }
 
 /// `--map N|NAME`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum MapSelector {
     Index(usize),
     Name(String),

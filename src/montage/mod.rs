@@ -11,7 +11,8 @@ use image::RgbaImage;
 
 use crate::color::ColorMapping;
 use crate::error::{Error, Result};
-use crate::render::{Panel, Scene};
+use crate::render::Panel;
+use crate::scene::Scene;
 use crate::scene::{lights, View};
 use crate::spec::{Background, Layout, PANEL_WIDTH};
 use crate::text::{self, Align};

@@ -6,8 +6,9 @@ use image::RgbaImage;
 
 use super::egl::{self, EglContext, EGL_PACKAGES};
 use super::osmesa::{OsMesaContext, OSMESA_PACKAGES};
-use super::{cpu, gl, BackendInfo, Panel, RenderOptions, Scene};
+use super::{cpu, gl, BackendInfo, Panel, RenderOptions};
 use crate::error::{Error, Result};
+use crate::scene::Scene;
 
 /// `--backend`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -5,10 +5,14 @@
 //! `forward × up`. The orientation conventions are documented in README.md and tested.
 
 pub mod borders;
+mod build;
 pub mod contours;
 pub mod foci;
+mod model;
 mod view;
 
+pub use build::{build, RangeFrames};
+pub use model::{Paint, Scene, SceneSurface, VertexLayer};
 pub use view::{Camera, View, ViewName};
 
 use crate::hemi::Hemi;

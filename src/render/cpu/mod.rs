@@ -19,8 +19,9 @@ use std::sync::Mutex;
 
 use image::RgbaImage;
 
-use super::{BackendInfo, Panel, Scene};
+use super::{BackendInfo, Panel};
 use crate::error::{Error, Result};
+use crate::scene::Scene;
 use prep::Prepared;
 use raster::{Band, LINE_BIT};
 use shade::Shader;

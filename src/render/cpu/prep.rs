@@ -5,7 +5,8 @@
 
 use super::raster::{sample_span, WinVert, LINE_BIT};
 use super::shade::{vertex_attrs, VertexAttr};
-use crate::render::{Panel, SceneSurface, LINE_LIFT_MM};
+use crate::render::{Panel, LINE_LIFT_MM};
+use crate::scene::SceneSurface;
 
 /// Everything the band workers need to know about one panel's geometry.
 pub(super) struct Prepared {

@@ -6,8 +6,9 @@
 use super::prep::Prepared;
 use super::raster::{WinVert, EMPTY, LINE_BIT};
 use crate::color::{ColorMapping, FLAT_GREY, LUT_SIZE};
-use crate::render::{Paint, Panel, Scene, SceneSurface, MAX_LAYERS};
+use crate::render::{Panel, MAX_LAYERS};
 use crate::scene::{Camera, AMBIENT};
+use crate::scene::{Paint, Scene, SceneSurface};
 
 /// One layer as the shader sees it.
 struct Layer<'a> {

@@ -6,9 +6,10 @@ use super::{render_with, shade};
 use crate::color::{Cortex, FLAT_GREY};
 use crate::hemi::Hemi;
 use crate::mesh::Mesh;
-use crate::render::{Panel, Scene, SceneSurface, VertexLayer};
+use crate::render::Panel;
 use crate::scene::borders::{region_borders, Segment};
 use crate::scene::{lights, Camera, AMBIENT};
+use crate::scene::{Scene, SceneSurface, VertexLayer};
 
 #[test]
 fn sample_positions_are_llvmpipes() {
@@ -307,7 +308,7 @@ fn brain_scene() -> Scene {
         curv: Some(curv.values),
         overlay: Some(overlay),
         layers: vec![VertexLayer {
-            paint: crate::render::Paint::Colors(layer),
+            paint: crate::scene::Paint::Colors(layer),
             alpha: 0.8,
             over_overlay: false,
         }],

@@ -10,10 +10,11 @@ use setup::{
     bytes_of, compile, framebuffers, gl_err, upload, upload_layers, upload_lines, Resources,
 };
 
-use super::{BackendInfo, Paint, Panel, Scene, LINE_LIFT_MM, MAX_LAYERS};
+use super::{BackendInfo, Panel, LINE_LIFT_MM, MAX_LAYERS};
 use crate::color::{FLAT_GREY, LUT_SIZE};
 use crate::error::{Error, Result};
 use crate::scene::AMBIENT;
+use crate::scene::{Paint, Scene, SceneSurface, VertexLayer};
 
 const VERT: &str = include_str!("../../../shaders/surface.vert");
 const FRAG: &str = include_str!("../../../shaders/surface.frag");
@@ -349,20 +350,19 @@ unsafe fn set_layer_uniforms(
     gl: &glow::Context,
     loc: &dyn Fn(&str) -> Option<glow::UniformLocation>,
     scene: &Scene,
-    surf: &crate::render::SceneSurface,
+    surf: &SceneSurface,
 ) {
     let layers: Vec<_> = surf.layers.iter().take(MAX_LAYERS).collect();
     gl.uniform_1_i32(loc("u_n_layers").as_ref(), layers.len() as i32);
     if layers.is_empty() {
         return;
     }
-    let mapping = |l: &crate::render::VertexLayer| match l.paint {
+    let mapping = |l: &VertexLayer| match l.paint {
         Paint::Values { layer, .. } => scene.mapping(layer),
         Paint::Colors(_) => None,
     };
-    let ints = |f: &dyn Fn(&crate::render::VertexLayer) -> i32| -> Vec<i32> {
-        layers.iter().map(|l| f(l)).collect()
-    };
+    let ints =
+        |f: &dyn Fn(&VertexLayer) -> i32| -> Vec<i32> { layers.iter().map(|l| f(l)).collect() };
     let floats = |f: &dyn Fn(&crate::color::ColorMapping) -> f32| -> Vec<f32> {
         layers.iter().map(|l| mapping(l).map_or(0.0, f)).collect()
     };

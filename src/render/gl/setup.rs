@@ -5,7 +5,8 @@ use glow::HasContext;
 
 use crate::color::LUT_SIZE;
 use crate::error::{Error, Result};
-use crate::render::{Paint, Scene, SceneSurface, MAX_LAYERS};
+use crate::render::MAX_LAYERS;
+use crate::scene::{Paint, Scene, SceneSurface};
 
 /// Components of the surface's vertex attributes at locations 0..5 (surface.vert):
 /// position, normal, curvature, value, validity; with overlay layers (`VALUES`) also

@@ -1,55 +1,64 @@
-//! The read stage: every input file of a [`FigureSpec`] → a [`Scene`], with the checks
-//! that need more than one file (vertex counts) or the data themselves (finite
-//! coordinates, a surface with an extent).
+//! Inputs → [`Scene`]: the frame each overlay layer shows, masks, the layer stack in
+//! drawing order, region borders, contour and threshold lines, foci, and the colour
+//! mapping of each overlay layer. Reads no file; the same [`Inputs`] build the scene of
+//! any frame.
 
-use std::path::Path;
-
-use crate::color::{ColorMapping, Cortex};
+use crate::color::ColorMapping;
 use crate::error::{Error, Result};
-use crate::io;
-use crate::io::{MapSelector, Selection};
-use crate::mesh::Mesh;
-use crate::render::{Paint, Scene, SceneSurface, VertexLayer, MAX_LAYERS};
+use crate::io::MapSelector;
+use crate::read::{Inputs, LayerData, SurfaceData};
+use crate::render::MAX_LAYERS;
 use crate::scene::borders::region_borders;
 use crate::scene::contours::iso_lines;
 use crate::scene::foci::FocusAt;
-use crate::spec::ContourLevels;
-use crate::spec::{FigureSpec, LayerInput, LayerKind, SurfaceInput};
+use crate::scene::{Paint, Scene, SceneSurface, VertexLayer};
+use crate::spec::{ContourLevels, FigureSpec, LayerInput, LayerKind, SurfaceInput};
+use crate::Overlay;
 
-/// Coordinates are millimetres; a surface larger than this is not a brain in mm, and
-/// one far-off vertex would shrink every panel to a dot.
-const MAX_EXTENT_MM: f32 = 1.0e5;
+/// The frames of each overlay layer that its colour range (percentile thresholds and
+/// ranges, the sign shown) is resolved from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum RangeFrames {
+    /// The frame the layer shows (`--frame`, `--map`): each figure its own range.
+    #[default]
+    Displayed,
+    /// Every frame of the layer's files: one range, one colour bar for all frames of a
+    /// movie.
+    All,
+    /// These frames of every layer's files.
+    These(Vec<usize>),
+}
 
-/// Reads every input of `spec` and builds the scene. Returns notices for the user.
-pub fn load_scene(spec: &FigureSpec) -> Result<(Scene, Vec<String>)> {
-    // The hemispheres are independent: read them in parallel (the first error wins, in
-    // hemisphere order, so messages do not depend on timing).
-    let loaded: Vec<Result<(SceneSurface, Vec<String>)>> = std::thread::scope(|scope| {
+/// Builds the scene of `spec` from its `inputs`; returns notices for the user.
+pub fn build(
+    inputs: &Inputs,
+    spec: &FigureSpec,
+    ranges: &RangeFrames,
+) -> Result<(Scene, Vec<String>)> {
+    // Hemispheres are independent (normals and borders cost milliseconds on large
+    // meshes): build them in parallel, the first error in hemisphere order winning.
+    let built: Vec<Result<SceneSurface>> = std::thread::scope(|scope| {
         let handles: Vec<_> = spec
             .surfaces
             .iter()
-            .map(|input| scope.spawn(move || load_surface(spec, input)))
+            .zip(&inputs.surfaces)
+            .map(|(input, data)| scope.spawn(move || surface(spec, input, data)))
             .collect();
         handles
             .into_iter()
             .map(|h| {
                 h.join()
-                    .unwrap_or_else(|_| Err(Error::Internal("a reader thread panicked".into())))
+                    .unwrap_or_else(|_| Err(Error::Internal("a scene thread panicked".into())))
             })
             .collect()
     });
+    let mut surfaces = built.into_iter().collect::<Result<Vec<_>>>()?;
     let mut notices = Vec::new();
-    let mut surfaces = Vec::with_capacity(loaded.len());
-    for l in loaded {
-        let (surface, notes) = l?;
-        surfaces.push(surface);
-        notices.extend(notes);
-    }
-    contour_lines(spec, &mut surfaces)?;
+    contour_lines(spec, inputs, &mut surfaces)?;
     add_foci(spec, &mut surfaces)?;
     let mut mappings = Vec::with_capacity(spec.overlays.len());
     for (k, layer) in spec.overlays.iter().enumerate() {
-        let values: Vec<&[f32]> = surfaces.iter().filter_map(|s| s.values(k)).collect();
+        let values = range_values(spec, inputs, &surfaces, k, ranges)?;
         if values.is_empty() {
             mappings.push(None);
             continue;
@@ -62,7 +71,8 @@ pub fn load_scene(spec: &FigureSpec) -> Result<(Scene, Vec<String>)> {
             mappings.push(None);
             continue;
         }
-        let m = ColorMapping::resolve(&layer.style, &values)?;
+        let slices: Vec<&[f32]> = values.iter().map(|v| &**v).collect();
+        let m = ColorMapping::resolve(&layer.style, &slices)?;
         if layer.outline {
             outline_threshold(spec, k, &m, &mut surfaces, &mut notices);
         }
@@ -76,6 +86,42 @@ pub fn load_scene(spec: &FigureSpec) -> Result<(Scene, Vec<String>)> {
         outline_px: spec.outline_px * spec.scale,
     };
     Ok((scene, notices))
+}
+
+/// The values overlay layer `k`'s colour range is resolved from, one slice per frame
+/// and hemisphere, masked as drawn.
+fn range_values<'a>(
+    spec: &FigureSpec,
+    inputs: &'a Inputs,
+    surfaces: &'a [SceneSurface],
+    k: usize,
+    ranges: &RangeFrames,
+) -> Result<Vec<std::borrow::Cow<'a, [f32]>>> {
+    use std::borrow::Cow;
+    if *ranges == RangeFrames::Displayed {
+        return Ok(surfaces
+            .iter()
+            .filter_map(|s| s.values(k).map(Cow::Borrowed))
+            .collect());
+    }
+    let mut out = Vec::new();
+    for (input, data) in spec.surfaces.iter().zip(&inputs.surfaces) {
+        let (Some(Some(ov)), Some(Some(path))) = (data.overlays.get(k), input.overlays.get(k))
+        else {
+            continue;
+        };
+        let frames: Vec<usize> = match ranges {
+            RangeFrames::These(f) => f.clone(),
+            _ => (0..ov.n_frames).collect(),
+        };
+        let keep = mask_keep(data);
+        for f in frames {
+            let mut values = pick_frame(ov, path, f, "frame")?;
+            apply_mask(&mut values, keep.as_deref());
+            out.push(Cow::Owned(values));
+        }
+    }
+    Ok(out)
 }
 
 /// How notices name overlay layer `k`: its file when there is one file, else its number.
@@ -128,38 +174,24 @@ fn outline_threshold(
     }
 }
 
-/// Reads one hemisphere: surface, overlay, curvature, annotations and labels.
-fn load_surface(spec: &FigureSpec, input: &SurfaceInput) -> Result<(SceneSurface, Vec<String>)> {
-    let mut notices = Vec::new();
-    let mesh = io::read_surface(&input.surface)?;
-    check_mesh(&mesh, &input.surface)?;
-    // Every overlay layer, masked; the first is the surface's own overlay, the others
-    // join the annotations and labels in the stack.
-    let n = mesh.vertices.len();
+/// One hemisphere's surface: the shown frame of each overlay, masked; annotations and
+/// labels filled or outlined; curvature, normals and winding.
+fn surface(spec: &FigureSpec, input: &SurfaceInput, data: &SurfaceData) -> Result<SceneSurface> {
+    let keep = mask_keep(data);
     let mut overlay = None;
     // (stack key, layer): categorical layers at position p sort at 2p, overlay layer k at
     // 2k + 1, so each lies where the command line put it.
     let mut stack: Vec<(usize, VertexLayer)> = Vec::new();
-    let keep = match &input.mask {
-        Some(mask) if input.overlays.iter().any(Option::is_some) => {
-            Some(mask_keep(mask, n, input)?)
-        }
-        _ => None,
-    };
-    for (k, path) in input.overlays.iter().enumerate() {
-        let Some(path) = path else { continue };
+    for (k, (ov, path)) in data.overlays.iter().zip(&input.overlays).enumerate() {
+        let (Some(ov), Some(path)) = (ov, path) else {
+            continue;
+        };
         let (frame, map) = spec
             .overlays
             .get(k)
             .map_or((0, None), |l| (l.frame, l.map.as_ref()));
-        let mut values = overlay_frame(input, n, path, frame, map)?;
-        if let Some(keep) = &keep {
-            for (v, &kept) in values.iter_mut().zip(keep) {
-                if !kept {
-                    *v = f32::NAN;
-                }
-            }
-        }
+        let mut values = shown_frame(ov, path, frame, map)?;
+        apply_mask(&mut values, keep.as_deref());
         if k == 0 {
             overlay = Some(values);
         } else {
@@ -175,10 +207,13 @@ fn load_surface(spec: &FigureSpec, input: &SurfaceInput) -> Result<(SceneSurface
         }
     }
     let mut lines = Vec::new();
-    for l in spec.layers.iter().filter(|l| l.hemi == input.hemi) {
-        let colors = layer_colors(spec, input, n, l)?;
+    for (i, layer) in &data.layers {
+        let Some(l) = spec.layers.get(*i) else {
+            continue;
+        };
+        let colors = layer_colors(l, layer, data.mesh.vertices.len());
         if l.outline {
-            let mut borders = region_borders(&mesh, &colors);
+            let mut borders = region_borders(&data.mesh, &colors);
             if let Some(c) = spec.border_color {
                 borders
                     .iter_mut()
@@ -205,91 +240,47 @@ fn load_surface(spec: &FigureSpec, input: &SurfaceInput) -> Result<(SceneSurface
             layers.len(),
         )));
     }
-    let curv = if spec.cortex == Cortex::None {
-        None
-    } else {
-        curvature(input, mesh.vertices.len(), &mut notices)?
-    };
-    let normals = mesh.vertex_normals();
-    let winding = mesh.outward_winding();
-    let surface = SceneSurface {
+    let mesh = (*data.mesh).clone();
+    Ok(SceneSurface {
         hemi: input.hemi,
-        mesh,
-        normals,
-        curv,
+        normals: mesh.vertex_normals(),
+        winding: mesh.outward_winding(),
+        curv: data
+            .curv
+            .as_ref()
+            .and_then(|c| c.frame(0))
+            .map(<[f32]>::to_vec),
         overlay,
-        winding,
         layers,
         lines,
-    };
-    Ok((surface, notices))
+        mesh,
+    })
 }
 
-fn check_mesh(mesh: &Mesh, path: &Path) -> Result<()> {
-    // A NaN coordinate would silently wreck the shared scale of every panel.
-    if let Some(i) = mesh
-        .vertices
-        .iter()
-        .position(|v| !v.iter().all(|c| c.is_finite()))
-    {
-        return Err(Error::invalid(
-            path,
-            format!(
-                "vertex {i} has a non-finite coordinate {:?}",
-                mesh.vertices[i]
-            ),
-        ));
+/// The vertices the `--mask` label keeps (the others' overlay values become "no data").
+fn mask_keep(data: &SurfaceData) -> Option<Vec<bool>> {
+    let label = data.mask.as_ref()?;
+    let mut keep = vec![false; data.mesh.vertices.len()];
+    for &v in &label.vertices {
+        if let Some(k) = keep.get_mut(v as usize) {
+            *k = true;
+        }
     }
-    if mesh.faces.is_empty() {
-        return Err(Error::invalid(path, "the surface has no faces to draw"));
-    }
-    let (lo, hi) = mesh.bounds();
-    let extent = (0..3).map(|k| hi[k] - lo[k]).fold(0.0f32, f32::max);
-    if extent <= 0.0 {
-        return Err(Error::invalid(
-            path,
-            "all vertices are at the same point; nothing to draw",
-        ));
-    }
-    if extent > MAX_EXTENT_MM {
-        return Err(Error::invalid(
-            path,
-            format!("the vertices span {extent:.3e} mm (at most {MAX_EXTENT_MM:.0e} expected for a surface in millimetres)"),
-        ));
-    }
-    Ok(())
+    Some(keep)
 }
 
-/// Per-vertex data whose length must match the surface (all frames).
-fn per_vertex_all(
-    input: &SurfaceInput,
-    n: usize,
-    path: &Path,
-    map: Option<&MapSelector>,
-) -> Result<crate::Overlay> {
-    let sel = Selection {
-        hemi: Some(input.hemi),
-        map: map.cloned(),
-    };
-    let ov = io::read_overlay(path, &sel)?;
-    if ov.n_vertices != n {
-        return Err(Error::VertexMismatch {
-            surface: input.surface.clone(),
-            surface_vertices: n,
-            data: path.to_path_buf(),
-            data_vertices: ov.n_vertices,
-        });
+fn apply_mask(values: &mut [f32], keep: Option<&[bool]>) {
+    if let Some(keep) = keep {
+        for (v, &kept) in values.iter_mut().zip(keep) {
+            if !kept {
+                *v = f32::NAN;
+            }
+        }
     }
-    Ok(ov)
 }
 
-/// One frame of per-vertex data whose length must match the surface.
-fn per_vertex(input: &SurfaceInput, n: usize, path: &Path, frame: usize) -> Result<Vec<f32>> {
-    let ov = per_vertex_all(input, n, path, None)?;
-    pick_frame(&ov, path, frame, "frame")
-}
-
-fn pick_frame(ov: &crate::Overlay, path: &Path, frame: usize, flag: &str) -> Result<Vec<f32>> {
+/// One frame's values; `flag` names the option that chose it in the error.
+fn pick_frame(ov: &Overlay, path: &std::path::Path, frame: usize, flag: &str) -> Result<Vec<f32>> {
     ov.frame(frame).map(<[f32]>::to_vec).ok_or_else(|| {
         Error::Usage(format!(
             "{flag} {frame}: {} has {} frame(s) (0..{})",
@@ -300,15 +291,13 @@ fn pick_frame(ov: &crate::Overlay, path: &Path, frame: usize, flag: &str) -> Res
     })
 }
 
-/// The overlay frame chosen by `--map` (index or name) or `--frame`.
-fn overlay_frame(
-    input: &SurfaceInput,
-    n: usize,
-    path: &Path,
+/// The frame chosen by `--map` (index or name) or `--frame`.
+fn shown_frame(
+    ov: &Overlay,
+    path: &std::path::Path,
     frame: usize,
     map: Option<&MapSelector>,
 ) -> Result<Vec<f32>> {
-    let ov = per_vertex_all(input, n, path, map)?;
     let frame = match map {
         None => frame,
         Some(MapSelector::Index(i)) => *i,
@@ -330,115 +319,43 @@ fn overlay_frame(
         }
     };
     let flag = if map.is_some() { "--map" } else { "--frame" };
-    pick_frame(&ov, path, frame, flag)
+    pick_frame(ov, path, frame, flag)
 }
 
-/// An annotation or label as per-vertex colours.
-fn layer_colors(
-    spec: &FigureSpec,
-    input: &SurfaceInput,
-    n: usize,
-    l: &LayerInput,
-) -> Result<Vec<[u8; 4]>> {
+/// An annotation or label as per-vertex colours (alpha 0 where it draws nothing).
+fn layer_colors(l: &LayerInput, data: &LayerData, n: usize) -> Vec<[u8; 4]> {
     let mut colors = vec![[0u8; 4]; n];
-    match l.kind {
-        LayerKind::Annotation => {
-            let sel = Selection {
-                hemi: Some(l.hemi),
-                map: spec.map.clone(),
-            };
-            let annot = io::read_annotation(&l.path, &sel)?;
-            if annot.n_vertices() != n {
-                return Err(Error::VertexMismatch {
-                    surface: input.surface.clone(),
-                    surface_vertices: n,
-                    data: l.path.clone(),
-                    data_vertices: annot.n_vertices(),
-                });
-            }
+    match (data, l.kind) {
+        (LayerData::Annotation(annot), _) => {
             for (c, label) in colors.iter_mut().zip(&annot.labels) {
                 if let Some(entry) = label.and_then(|i| annot.table.get(i as usize)) {
                     *c = entry.rgba;
                 }
             }
         }
-        LayerKind::Label(rgb) => {
-            let label = io::read_label(&l.path)?;
+        (LayerData::Label(label), kind) => {
+            let rgb = match kind {
+                LayerKind::Label(rgb) => rgb,
+                LayerKind::Annotation => [255; 3],
+            };
             for &v in &label.vertices {
-                let c = colors.get_mut(v as usize).ok_or_else(|| {
-                    Error::invalid(
-                        &l.path,
-                        format!(
-                            "vertex {v} is beyond the {n} vertices of {}; is the label for another subject or surface?",
-                            input.surface.display()
-                        ),
-                    )
-                })?;
-                *c = [rgb[0], rgb[1], rgb[2], 255];
+                if let Some(c) = colors.get_mut(v as usize) {
+                    *c = [rgb[0], rgb[1], rgb[2], 255];
+                }
             }
         }
     }
-    Ok(colors)
-}
-
-/// The curvature: an error when the user named the file, a note and flat grey when a
-/// file found beside the surface cannot be used.
-fn curvature(
-    input: &SurfaceInput,
-    n: usize,
-    notices: &mut Vec<String>,
-) -> Result<Option<Vec<f32>>> {
-    let Some(p) = &input.curv else {
-        notices.push(format!(
-            "no curvature for {} (pass --curv or put {}.curv beside it): cortex is flat grey",
-            input.surface.display(),
-            input.hemi
-        ));
-        return Ok(None);
-    };
-    match per_vertex(input, n, p, 0) {
-        Ok(c) => Ok(Some(c)),
-        Err(e) if !input.curv_given => {
-            notices.push(format!(
-                "ignoring {}: {e}; cortex is flat grey",
-                p.display()
-            ));
-            Ok(None)
-        }
-        Err(e) => Err(e),
-    }
-}
-
-/// The vertices a mask label keeps (the others' overlay values become "no data"), read
-/// once for every overlay layer of the surface.
-fn mask_keep(mask: &Path, n: usize, input: &SurfaceInput) -> Result<Vec<bool>> {
-    let label = io::read_label(mask)?;
-    let mut keep = vec![false; n];
-    for &v in &label.vertices {
-        let k = keep.get_mut(v as usize).ok_or_else(|| {
-            Error::invalid(
-                mask,
-                format!(
-                    "vertex {v} is beyond the {n} vertices of {}",
-                    input.surface.display()
-                ),
-            )
-        })?;
-        *k = true;
-    }
-    Ok(keep)
+    colors
 }
 
 /// Contour lines of each surface's `contours` map, at the given levels or at evenly
 /// spaced ones between the 2nd and 98th percentiles of all hemispheres' values.
-fn contour_lines(spec: &FigureSpec, surfaces: &mut [SceneSurface]) -> Result<()> {
-    let mut maps = Vec::new();
-    for (input, s) in spec.surfaces.iter().zip(surfaces.iter()) {
-        maps.push(match &input.contours {
-            Some(p) => Some(per_vertex(input, s.mesh.vertices.len(), p, 0)?),
-            None => None,
-        });
-    }
+fn contour_lines(spec: &FigureSpec, inputs: &Inputs, surfaces: &mut [SceneSurface]) -> Result<()> {
+    let maps: Vec<Option<&[f32]>> = inputs
+        .surfaces
+        .iter()
+        .map(|d| d.contours.as_ref().and_then(|c| c.frame(0)))
+        .collect();
     if maps.iter().all(Option::is_none) {
         return Ok(());
     }
@@ -448,7 +365,7 @@ fn contour_lines(spec: &FigureSpec, surfaces: &mut [SceneSurface]) -> Result<()>
             let mut all: Vec<f32> = maps
                 .iter()
                 .flatten()
-                .flatten()
+                .flat_map(|m| m.iter())
                 .copied()
                 .filter(|v| v.is_finite())
                 .collect();
@@ -490,21 +407,18 @@ fn add_foci(spec: &FigureSpec, surfaces: &mut [SceneSurface]) -> Result<()> {
                     .iter()
                     .position(|s| s.hemi == hemi)
                     .ok_or_else(|| {
-                        Error::Usage(format!(
+                        focus.error(format!(
                             "focus at {hemi} vertex {v}: no {hemi} surface is drawn"
                         ))
                     })?;
-                let n = spec
-                    .surfaces
-                    .get(i)
-                    .map_or(0, |_| surfaces[i].mesh.vertices.len());
+                let n = surfaces[i].mesh.vertices.len();
                 let p = surfaces[i]
                     .mesh
                     .vertices
                     .get(v as usize)
                     .copied()
                     .ok_or_else(|| {
-                        Error::Usage(format!(
+                        focus.error(format!(
                             "focus at {hemi} vertex {v}: the surface has {n} vertices"
                         ))
                     })?;
