@@ -165,7 +165,8 @@ fn fig4(dir: &Path, layers: bool) -> Result<Scene, Box<dyn std::error::Error>> {
             winding,
             layers: Vec::new(),
             lines: Vec::new(),
-            mesh,
+            mesh: mesh.into(),
+            foci: Default::default(),
         };
         if layers {
             add_layers(&mut s);

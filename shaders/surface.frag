@@ -30,10 +30,8 @@ uniform int u_has_curv;
 uniform vec3 u_gyrus;
 uniform vec3 u_sulcus;
 uniform vec3 u_flat;
-// Camera-relative directional lights (towards the light) and intensities.
-uniform vec3 u_light_dir[3];
-uniform float u_light_int[3];
-uniform float u_ambient;
+
+// @include lighting.glsl
 
 #ifdef LAYERS
 // Per-vertex RGBA8 colours of annotation and label layers: vertex v of layer L at
@@ -168,13 +166,5 @@ void main() {
 #ifdef LAYERS
     base = layers(base, 1);
 #endif
-    vec3 n = normalize(fs_in.normal);
-    // Two-sided: a visible fragment always faces the camera.
-    if (n.z < 0.0) n = -n;
-    float d = 0.0;
-    for (int k = 0; k < 3; k++) {
-        d += u_light_int[k] * max(dot(n, u_light_dir[k]), 0.0);
-    }
-    float shade = u_ambient + (1.0 - u_ambient) * d;
-    frag = vec4(clamp(base * shade, 0.0, 1.0), 1.0);
+    frag = vec4(lit(base, fs_in.normal), 1.0);
 }

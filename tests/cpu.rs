@@ -69,7 +69,8 @@ fn scene() -> Scene {
             over_overlay: false,
         }],
         lines: region_borders(&mesh, &superior),
-        mesh,
+        mesh: mesh.into(),
+        foci: Default::default(),
     };
     Scene {
         surfaces: vec![surface],

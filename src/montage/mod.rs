@@ -163,7 +163,7 @@ fn plan_with(scene: &Scene, opts: &LayoutOptions, widen: f32) -> Result<Plan> {
         let camera = opts.views[c.view].camera(surf.hemi);
         let mut lo = [f32::INFINITY; 3];
         let mut hi = [f32::NEG_INFINITY; 3];
-        for &v in &surf.mesh.vertices {
+        for &v in surf.points() {
             let p = camera.project(v);
             for k in 0..3 {
                 lo[k] = lo[k].min(p[k]);

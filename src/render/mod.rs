@@ -12,6 +12,7 @@ pub use backend::{
     Finishing, Pending, Probe,
 };
 
+use crate::mesh::Mesh;
 use crate::scene::{Camera, Light, SceneSurface};
 
 /// Most layers one surface can carry (the shader's uniform arrays).
@@ -79,11 +80,22 @@ pub struct BackendInfo {
 /// the others are hidden anyway; leaving them out halves the work of software
 /// rasterizers, whose geometry stage is single-threaded. Other meshes keep every face.
 pub fn visible_indices(surface: &SceneSurface, panel: &Panel) -> Vec<u32> {
-    let faces = &surface.mesh.faces;
-    let Some(winding) = surface.winding else {
+    facing(&surface.mesh, surface.winding, panel)
+}
+
+/// Triangle indices of the foci of `surface` that face the camera of `panel`, by the
+/// surface's rule: the spheres are wound like it, so this is what culling them as part
+/// of the surface gives.
+pub fn visible_foci(surface: &SceneSurface, panel: &Panel) -> Vec<u32> {
+    facing(&surface.foci.mesh, surface.winding, panel)
+}
+
+fn facing(mesh: &Mesh, winding: Option<f32>, panel: &Panel) -> Vec<u32> {
+    let faces = &mesh.faces;
+    let Some(winding) = winding else {
         return faces.iter().flatten().copied().collect();
     };
-    let v = &surface.mesh.vertices;
+    let v = &mesh.vertices;
     let eye = panel.camera.eye.map(|x| x * winding);
     let mut out = Vec::with_capacity(faces.len() * 3 / 2 + 3);
     for f in faces {

@@ -10,8 +10,8 @@ use crate::read::{Inputs, LayerData, SurfaceData};
 use crate::render::MAX_LAYERS;
 use crate::scene::borders::region_borders;
 use crate::scene::contours::iso_lines;
-use crate::scene::foci::FocusAt;
-use crate::scene::{Paint, Scene, SceneSurface, VertexLayer};
+use crate::scene::foci::{Focus, FocusAt};
+use crate::scene::{FociMesh, Paint, Scene, SceneSurface, VertexLayer};
 use crate::spec::{ContourLevels, FigureSpec, LayerInput, LayerKind, SurfaceInput};
 use crate::Overlay;
 
@@ -240,11 +240,12 @@ fn surface(spec: &FigureSpec, input: &SurfaceInput, data: &SurfaceData) -> Resul
             layers.len(),
         )));
     }
-    let mesh = (*data.mesh).clone();
+    let mesh = std::sync::Arc::clone(&data.mesh);
     Ok(SceneSurface {
         hemi: input.hemi,
         normals: mesh.vertex_normals(),
         winding: mesh.outward_winding(),
+        foci: FociMesh::default(),
         curv: data
             .curv
             .as_ref()
@@ -392,108 +393,74 @@ fn contour_lines(spec: &FigureSpec, inputs: &Inputs, surfaces: &mut [SceneSurfac
     Ok(())
 }
 
-/// Appends each focus as a sphere to its hemisphere's mesh, coloured by a layer of its own.
+/// Adds each focus to the foci mesh of the hemisphere it marks.
 fn add_foci(spec: &FigureSpec, surfaces: &mut [SceneSurface]) -> Result<()> {
     if spec.foci.is_empty() {
         return Ok(());
     }
     let unit = crate::scene::foci::unit_sphere();
-    // The foci layer of each surface, once made.
-    let mut foci_layer: Vec<Option<usize>> = vec![None; surfaces.len()];
     for focus in &spec.foci {
-        let (index, centre) = match focus.at {
-            FocusAt::Vertex(hemi, v) => {
-                let i = surfaces
-                    .iter()
-                    .position(|s| s.hemi == hemi)
-                    .ok_or_else(|| {
-                        focus.error(format!(
-                            "focus at {hemi} vertex {v}: no {hemi} surface is drawn"
-                        ))
-                    })?;
-                let n = surfaces[i].mesh.vertices.len();
-                let p = surfaces[i]
-                    .mesh
-                    .vertices
-                    .get(v as usize)
-                    .copied()
-                    .ok_or_else(|| {
-                        focus.error(format!(
-                            "focus at {hemi} vertex {v}: the surface has {n} vertices"
-                        ))
-                    })?;
-                (i, p)
-            }
-            // The hemisphere with a vertex nearest to the point.
-            FocusAt::Coords(p) => {
-                let d2 = |s: &SceneSurface| {
-                    s.mesh
-                        .vertices
-                        .iter()
-                        .map(|v| (0..3).map(|k| (v[k] - p[k]).powi(2)).sum::<f32>())
-                        .fold(f32::INFINITY, f32::min)
-                };
-                let i = (0..surfaces.len())
-                    .min_by(|&a, &b| d2(&surfaces[a]).total_cmp(&d2(&surfaces[b])))
-                    .unwrap_or(0);
-                (i, p)
-            }
-        };
+        let (index, centre) = place_focus(focus, surfaces)?;
         let Some(s) = surfaces.get_mut(index) else {
             continue;
         };
-        let base = s.mesh.vertices.len() as u32;
-        let n_new = unit.vertices.len();
-        s.mesh.vertices.extend(
+        // Wound like the surface, so back-face culling treats the sphere alike.
+        let flip = s.winding == Some(-1.0);
+        let foci = &mut s.foci;
+        let base = foci.mesh.vertices.len() as u32;
+        foci.mesh.vertices.extend(
             unit.vertices
                 .iter()
                 .map(|u| [0, 1, 2].map(|k| centre[k] + focus.radius * u[k])),
         );
-        // Wound like the surface, so back-face culling treats the sphere alike.
-        let flip = s.winding == Some(-1.0);
-        s.mesh.faces.extend(unit.faces.iter().map(|&[a, b, c]| {
+        foci.mesh.faces.extend(unit.faces.iter().map(|&[a, b, c]| {
             if flip {
                 [base + a, base + c, base + b]
             } else {
                 [base + a, base + b, base + c]
             }
         }));
-        s.normals.extend(unit.vertices.iter().copied());
-        if let Some(c) = &mut s.curv {
-            c.extend(std::iter::repeat_n(-1.0, n_new));
-        }
-        if let Some(o) = &mut s.overlay {
-            o.extend(std::iter::repeat_n(f32::NAN, n_new));
-        }
-        for l in &mut s.layers {
-            l.extend_empty(n_new);
-        }
-        let rgba = [focus.rgb[0], focus.rgb[1], focus.rgb[2], 255];
-        let existing = foci_layer[index]
-            .and_then(|l| s.layers.get_mut(l))
-            .and_then(|l| match &mut l.paint {
-                Paint::Colors(c) => Some(c),
-                Paint::Values { .. } => None,
-            });
-        match existing {
-            Some(colors) => colors[base as usize..].iter_mut().for_each(|c| *c = rgba),
-            None => {
-                if s.layers.len() >= MAX_LAYERS {
-                    return Err(Error::Usage(format!(
-                        "{}: the foci need a layer, and {MAX_LAYERS} layers above the first overlay are in use (filled annotations and labels, further overlays)",
-                        s.hemi
-                    )));
-                }
-                let mut colors = vec![[0u8; 4]; s.mesh.vertices.len()];
-                colors[base as usize..].iter_mut().for_each(|c| *c = rgba);
-                s.layers.push(VertexLayer {
-                    paint: Paint::Colors(colors),
-                    alpha: 1.0,
-                    over_overlay: true,
-                });
-                foci_layer[index] = Some(s.layers.len() - 1);
-            }
-        }
+        foci.normals.extend(unit.vertices.iter().copied());
+        foci.colors
+            .extend(std::iter::repeat_n(focus.rgb, unit.vertices.len()));
     }
     Ok(())
+}
+
+/// The surface a focus goes on (the hemisphere it names, or the one with a vertex
+/// nearest to its point) and its centre.
+fn place_focus(focus: &Focus, surfaces: &[SceneSurface]) -> Result<(usize, [f32; 3])> {
+    match focus.at {
+        FocusAt::Vertex(hemi, v) => {
+            let i = surfaces
+                .iter()
+                .position(|s| s.hemi == hemi)
+                .ok_or_else(|| {
+                    focus.error(format!(
+                        "focus at {hemi} vertex {v}: no {hemi} surface is drawn"
+                    ))
+                })?;
+            let vertices = &surfaces[i].mesh.vertices;
+            let p = vertices.get(v as usize).copied().ok_or_else(|| {
+                focus.error(format!(
+                    "focus at {hemi} vertex {v}: the surface has {} vertices",
+                    vertices.len()
+                ))
+            })?;
+            Ok((i, p))
+        }
+        FocusAt::Coords(p) => {
+            let d2 = |s: &SceneSurface| {
+                s.mesh
+                    .vertices
+                    .iter()
+                    .map(|v| (0..3).map(|k| (v[k] - p[k]).powi(2)).sum::<f32>())
+                    .fold(f32::INFINITY, f32::min)
+            };
+            let i = (0..surfaces.len())
+                .min_by(|&a, &b| d2(&surfaces[a]).total_cmp(&d2(&surfaces[b])))
+                .unwrap_or(0);
+            Ok((i, p))
+        }
+    }
 }

@@ -12,7 +12,7 @@ mod model;
 mod view;
 
 pub use build::{build, RangeFrames};
-pub use model::{Paint, Scene, SceneSurface, VertexLayer};
+pub use model::{FociMesh, Paint, Scene, SceneSurface, VertexLayer};
 pub use view::{Camera, View, ViewName};
 
 use crate::hemi::Hemi;

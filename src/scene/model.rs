@@ -5,12 +5,14 @@
 use crate::color::{ColorMapping, Cortex};
 use crate::hemi::Hemi;
 use crate::mesh::Mesh;
+use std::sync::Arc;
 
 /// One hemisphere ready to draw.
 #[derive(Debug, Clone)]
 pub struct SceneSurface {
     pub hemi: Hemi,
-    pub mesh: Mesh,
+    /// The surface as read, shared with the read stage's cache.
+    pub mesh: Arc<Mesh>,
     pub normals: Vec<[f32; 3]>,
     pub curv: Option<Vec<f32>>,
     /// Values of the first overlay layer (`Scene::mappings[0]`); the layers above it
@@ -21,11 +23,40 @@ pub struct SceneSurface {
     /// Filled annotation and label layers and the overlays above the first, in drawing
     /// order (at most [`MAX_LAYERS`](crate::render::MAX_LAYERS)).
     pub layers: Vec<VertexLayer>,
+    /// Spheres marking points, drawn after the surface's triangles.
+    pub foci: FociMesh,
     /// Borders of outlined layers, drawn `Scene::outline_px` wide over everything.
     pub lines: Vec<crate::scene::borders::Segment>,
 }
 
+/// A surface's foci as one mesh of its own: a copy of the unit sphere per focus, scaled
+/// to its radius at its place. The surface's own arrays stay as read; the foci are
+/// drawn in the same pass, after the surface's triangles, in their colour lit like the
+/// cortex.
+#[derive(Debug, Clone, Default)]
+pub struct FociMesh {
+    /// Wound like the surface, so that culling the surface's back faces culls theirs.
+    pub mesh: Mesh,
+    /// The unit sphere's vertex for each vertex: its outward normal.
+    pub normals: Vec<[f32; 3]>,
+    /// Each vertex's focus colour.
+    pub colors: Vec<[u8; 3]>,
+}
+
+impl FociMesh {
+    /// Whether there are no foci to draw.
+    pub fn is_empty(&self) -> bool {
+        self.mesh.faces.is_empty()
+    }
+}
+
 impl SceneSurface {
+    /// Every point drawn: the surface's vertices, then the foci's. The panels' windows
+    /// fit all of them.
+    pub fn points(&self) -> impl Iterator<Item = &[f32; 3]> {
+        self.mesh.vertices.iter().chain(&self.foci.mesh.vertices)
+    }
+
     /// The values of overlay layer `k` on this surface, if it has a file for it.
     pub fn values(&self, k: usize) -> Option<&[f32]> {
         if k == 0 {
@@ -57,16 +88,6 @@ pub enum Paint {
     /// A continuous overlay: values interpolated per pixel like the first overlay's and
     /// coloured through `Scene::mappings[layer]`; NaN is no data.
     Values { values: Vec<f32>, layer: usize },
-}
-
-impl VertexLayer {
-    /// Adds `n` vertices that the layer leaves untouched (foci spheres).
-    pub fn extend_empty(&mut self, n: usize) {
-        match &mut self.paint {
-            Paint::Colors(c) => c.extend(std::iter::repeat_n([0u8; 4], n)),
-            Paint::Values { values, .. } => values.extend(std::iter::repeat_n(f32::NAN, n)),
-        }
-    }
 }
 
 /// Everything the backends draw.

@@ -26,6 +26,10 @@ enum LayerPaint<'a> {
 /// Everything needed to colour one panel's pixels.
 pub(super) struct Shader<'a> {
     indices: &'a [u32],
+    /// Triangles from this one on are foci, whose vertices come after the surface's.
+    first_focus: usize,
+    surface_vertices: usize,
+    foci_colors: &'a [[u8; 3]],
     attrs: &'a [VertexAttr],
     has_curv: bool,
     mapping: Option<&'a ColorMapping>,
@@ -73,17 +77,23 @@ pub(super) fn vertex_attrs(
     verts: &[WinVert],
 ) -> Vec<VertexAttr> {
     let view = [camera.right, camera.up, camera.eye];
+    let n = surf.mesh.vertices.len();
     verts
         .iter()
         .enumerate()
         .map(|(i, p)| {
+            let n = if i < n {
+                surf.normals.get(i)
+            } else {
+                surf.foci.normals.get(i - n)
+            };
+            let n = n.copied().unwrap_or([0.0; 3]);
             let v = surf
                 .overlay
                 .as_ref()
                 .and_then(|o| o.get(i).copied())
                 .unwrap_or(f32::NAN);
             let valid = v.is_finite();
-            let n = surf.normals.get(i).copied().unwrap_or([0.0; 3]);
             VertexAttr {
                 x: p.x,
                 y: p.y,
@@ -111,6 +121,9 @@ impl<'a> Shader<'a> {
         let (gyrus, sulcus) = scene.cortex.colors();
         Shader {
             indices: &prep.indices,
+            first_focus: prep.first_focus,
+            surface_vertices: surf.mesh.vertices.len(),
+            foci_colors: &surf.foci.colors,
             attrs: &prep.attrs,
             has_curv: surf.curv.is_some(),
             mapping: scene.mapping(0).filter(|_| surf.overlay.is_some()),
@@ -172,9 +185,16 @@ impl<'a> Shader<'a> {
         let e1 = [p[1].x - p[0].x, p[1].y - p[0].y];
         let e2 = [p[2].x - p[0].x, p[2].y - p[0].y];
         let inv = 1.0 / (e1[0] * e2[1] - e2[0] * e1[1]);
+        let focus = if id as usize >= self.first_focus {
+            let i = (i0 as usize).checked_sub(self.surface_vertices)?;
+            Some(unit(*self.foci_colors.get(i)?))
+        } else {
+            None
+        };
         Some(TriShade {
             id,
             ids,
+            focus,
             origin: [p[0].x, p[0].y],
             e1,
             e2,
@@ -183,37 +203,15 @@ impl<'a> Shader<'a> {
         })
     }
 
-    /// surface.frag for one triangle at window point `(cx, cy)`.
+    /// surface.frag (foci.frag for a focus) for one triangle at window point `(cx, cy)`.
     fn eval(&self, tri: &TriShade, cx: f32, cy: f32) -> [u8; 4] {
         let b = tri.barycentric(cx, cy);
         let [a0, a1, a2] = &tri.attrs;
         let lerp = |f: fn(&VertexAttr) -> f32| b[0] * f(a0) + b[1] * f(a1) + b[2] * f(a2);
-
-        let mut base = if !self.has_curv {
-            self.flat
-        } else if lerp(|a| a.curv) > 0.0 {
-            // FreeSurfer's sign: positive curvature is a sulcus.
-            self.sulcus
-        } else {
-            self.gyrus
+        let base = match tri.focus {
+            Some(rgb) => rgb,
+            None => self.surface_color(tri, &b),
         };
-        if !self.layers.is_empty() {
-            self.apply_layers(&mut base, false, &tri.ids, &b);
-        }
-        if let Some(m) = self.mapping {
-            if let Some(rgb) = overlay_rgb(m, lerp(|a| a.valid), lerp(|a| a.value)) {
-                // surface.frag: mix(base, ov, opacity), or ov itself when opaque.
-                base = if m.opacity >= 1.0 {
-                    rgb
-                } else {
-                    [0, 1, 2].map(|k| base[k] * (1.0 - m.opacity) + rgb[k] * m.opacity)
-                };
-            }
-        }
-        if !self.layers.is_empty() {
-            self.apply_layers(&mut base, true, &tri.ids, &b);
-        }
-
         let mut normal = [
             lerp(|a| a.normal[0]),
             lerp(|a| a.normal[1]),
@@ -239,6 +237,38 @@ impl<'a> Shader<'a> {
             unorm8(base[2] * shade),
             255,
         ]
+    }
+
+    /// The colour of the surface at barycentric weights `b` of `tri`, before lighting:
+    /// the cortex, and every layer over it.
+    fn surface_color(&self, tri: &TriShade, b: &[f32; 3]) -> [f32; 3] {
+        let [a0, a1, a2] = &tri.attrs;
+        let lerp = |f: fn(&VertexAttr) -> f32| b[0] * f(a0) + b[1] * f(a1) + b[2] * f(a2);
+        let mut base = if !self.has_curv {
+            self.flat
+        } else if lerp(|a| a.curv) > 0.0 {
+            // FreeSurfer's sign: positive curvature is a sulcus.
+            self.sulcus
+        } else {
+            self.gyrus
+        };
+        if !self.layers.is_empty() {
+            self.apply_layers(&mut base, false, &tri.ids, b);
+        }
+        if let Some(m) = self.mapping {
+            if let Some(rgb) = overlay_rgb(m, lerp(|a| a.valid), lerp(|a| a.value)) {
+                // surface.frag: mix(base, ov, opacity), or ov itself when opaque.
+                base = if m.opacity >= 1.0 {
+                    rgb
+                } else {
+                    [0, 1, 2].map(|k| base[k] * (1.0 - m.opacity) + rgb[k] * m.opacity)
+                };
+            }
+        }
+        if !self.layers.is_empty() {
+            self.apply_layers(&mut base, true, &tri.ids, b);
+        }
+        base
     }
 
     /// Mixes the layers drawn under (`over` false) or over the first overlay into `base`.
@@ -335,6 +365,8 @@ pub(super) struct TriShade {
     e2: [f32; 2],
     inv: f32,
     attrs: [VertexAttr; 3],
+    /// A focus's colour: the triangle is drawn in it, lit, whatever the layers say.
+    focus: Option<[f32; 3]>,
 }
 
 impl TriShade {
@@ -353,6 +385,7 @@ impl TriShade {
             value: 0.0,
             valid: 0.0,
         }; 3],
+        focus: None,
     };
 
     /// Barycentric weights of window point `(cx, cy)`; equal thirds for a triangle of no

@@ -138,7 +138,8 @@ fn flat_surface(vertices: Vec<[f32; 3]>, faces: Vec<[u32; 3]>) -> SceneSurface {
     let n = vertices.len();
     SceneSurface {
         hemi: Hemi::Left,
-        mesh: Mesh { vertices, faces },
+        mesh: Mesh { vertices, faces }.into(),
+        foci: Default::default(),
         normals: vec![[0.0, 0.0, 1.0]; n],
         curv: None,
         overlay: None,
@@ -313,7 +314,8 @@ fn brain_scene() -> Scene {
             over_overlay: false,
         }],
         lines,
-        mesh,
+        mesh: mesh.into(),
+        foci: Default::default(),
     };
     Scene {
         surfaces: vec![surf],

@@ -7,7 +7,8 @@ use image::RgbaImage;
 mod setup;
 
 use setup::{
-    bytes_of, compile, framebuffers, gl_err, upload, upload_layers, upload_lines, Resources,
+    bytes_of, compile, framebuffers, gl_err, upload, upload_foci, upload_layers, upload_lines,
+    Resources,
 };
 
 use super::{BackendInfo, Panel, LINE_LIFT_MM, MAX_LAYERS};
@@ -24,6 +25,20 @@ const LINES_GEOM: &str = include_str!("../../../shaders/lines.geom");
 const LINES_FRAG: &str = include_str!("../../../shaders/lines.frag");
 const RESOLVE_VERT: &str = include_str!("../../../shaders/resolve.vert");
 const RESOLVE_FRAG: &str = include_str!("../../../shaders/resolve.frag");
+const FOCI_VERT: &str = include_str!("../../../shaders/foci.vert");
+const FOCI_FRAG: &str = include_str!("../../../shaders/foci.frag");
+const LIGHTING: &str = include_str!("../../../shaders/lighting.glsl");
+
+/// A shader's source with `defines` after its version line, and lighting.glsl where it
+/// asks for it.
+fn source(src: &str, defines: &str) -> String {
+    src.replacen(
+        "#version 330 core\n",
+        &format!("#version 330 core\n{defines}"),
+        1,
+    )
+    .replace("// @include lighting.glsl\n", LIGHTING)
+}
 
 /// GL_VENDOR, GL_RENDERER, GL_VERSION and GL_MAX_SAMPLES of the current context.
 pub fn describe(gl: &glow::Context) -> (String, String, String, i32) {
@@ -101,13 +116,7 @@ unsafe fn draw(
     .filter(|(on, _)| *on)
     .map(|(_, d)| format!("#define {d}\n"))
     .collect();
-    let with = |src: &str| {
-        src.replacen(
-            "#version 330 core\n",
-            &format!("#version 330 core\n{defines}"),
-            1,
-        )
-    };
+    let with = |src: &str| source(src, &defines);
     let (vert, geom, frag) = (with(VERT), with(GEOM), with(FRAG));
     let mut stages = vec![(glow::VERTEX_SHADER, vert.as_str(), "vert")];
     if has_colors {
@@ -141,6 +150,27 @@ unsafe fn draw(
         .map(|s| upload(gl, res, s, has_values))
         .collect::<Result<_>>()?;
 
+    let foci_vaos: Vec<Option<(glow::VertexArray, glow::Buffer)>> = scene
+        .surfaces
+        .iter()
+        .map(|s| {
+            (!s.foci.is_empty())
+                .then(|| upload_foci(gl, res, s))
+                .transpose()
+        })
+        .collect::<Result<_>>()?;
+    let foci_program = if foci_vaos.iter().any(Option::is_some) {
+        let frag = source(FOCI_FRAG, "");
+        let stages = [
+            (glow::VERTEX_SHADER, FOCI_VERT, "vert"),
+            (glow::FRAGMENT_SHADER, frag.as_str(), "frag"),
+        ];
+        let p = compile(gl, &stages, "foci")?;
+        res.programs.push(p);
+        Some(p)
+    } else {
+        None
+    };
     let lines_program = if scene.surfaces.iter().any(|s| !s.lines.is_empty()) {
         let stages = [
             (glow::VERTEX_SHADER, LINES_VERT, "vert"),
@@ -220,7 +250,6 @@ unsafe fn draw(
     gl.uniform_3_f32_slice(loc("u_gyrus").as_ref(), &f(gyrus));
     gl.uniform_3_f32_slice(loc("u_sulcus").as_ref(), &f(sulcus));
     gl.uniform_3_f32_slice(loc("u_flat").as_ref(), &f(FLAT_GREY));
-    gl.uniform_1_f32(loc("u_ambient").as_ref(), AMBIENT);
     if let Some(m) = scene.mapping(0) {
         gl.uniform_1_i32(loc("u_sign").as_ref(), m.sign.code());
         gl.uniform_1_f32(loc("u_threshold").as_ref(), m.threshold);
@@ -249,18 +278,8 @@ unsafe fn draw(
         gl.viewport(0, 0, w, h);
         gl.clear_color(0.0, 0.0, 0.0, 0.0);
         gl.clear(glow::COLOR_BUFFER_BIT | glow::DEPTH_BUFFER_BIT);
-        gl.uniform_matrix_4_f32_slice(loc("u_mvp").as_ref(), false, &mvp(panel));
         let c = panel.camera;
-        // Column-major upload of a matrix whose rows are right, up, eye.
-        let view = [
-            c.right[0], c.up[0], c.eye[0], c.right[1], c.up[1], c.eye[1], c.right[2], c.up[2],
-            c.eye[2],
-        ];
-        gl.uniform_matrix_3_f32_slice(loc("u_view").as_ref(), false, &view);
-        let dirs: Vec<f32> = panel.lights.iter().flat_map(|l| l.dir).collect();
-        let ints: Vec<f32> = panel.lights.iter().map(|l| l.intensity).collect();
-        gl.uniform_3_f32_slice(loc("u_light_dir").as_ref(), &dirs);
-        gl.uniform_1_f32_slice(loc("u_light_int").as_ref(), &ints);
+        set_camera(gl, &loc, panel);
         gl.uniform_1_i32(loc("u_has_curv").as_ref(), surf.curv.is_some() as i32);
         let has_overlay = scene.mapping(0).is_some() && surf.overlay.is_some();
         gl.uniform_1_i32(loc("u_has_overlay").as_ref(), has_overlay as i32);
@@ -286,6 +305,10 @@ unsafe fn draw(
             glow::STREAM_DRAW,
         );
         gl.draw_elements(glow::TRIANGLES, idx.len() as i32, glow::UNSIGNED_INT, 0);
+        if let (Some(fp), Some((vao, ebo))) = (foci_program, foci_vaos[panel.surface]) {
+            draw_foci(gl, fp, panel, surf, vao, ebo);
+            gl.use_program(Some(program));
+        }
         if let (Some(lp), Some((line_vao, count))) = (lines_program, line_vaos[panel.surface]) {
             gl.use_program(Some(lp));
             let lloc = |name: &str| gl.get_uniform_location(lp, name);
@@ -386,6 +409,53 @@ unsafe fn set_layer_uniforms(
     gl.uniform_1_f32_slice(loc("u_layer_threshold").as_ref(), &floats(&|m| m.threshold));
     gl.uniform_1_f32_slice(loc("u_layer_lo").as_ref(), &floats(&|m| m.lo));
     gl.uniform_1_f32_slice(loc("u_layer_hi").as_ref(), &floats(&|m| m.hi));
+}
+
+/// The uniforms of the camera and lights that surface.vert, foci.vert and lighting.glsl
+/// share.
+unsafe fn set_camera(
+    gl: &glow::Context,
+    loc: &dyn Fn(&str) -> Option<glow::UniformLocation>,
+    panel: &Panel,
+) {
+    gl.uniform_matrix_4_f32_slice(loc("u_mvp").as_ref(), false, &mvp(panel));
+    let c = panel.camera;
+    // Column-major upload of a matrix whose rows are right, up, eye.
+    let view = [
+        c.right[0], c.up[0], c.eye[0], c.right[1], c.up[1], c.eye[1], c.right[2], c.up[2], c.eye[2],
+    ];
+    gl.uniform_matrix_3_f32_slice(loc("u_view").as_ref(), false, &view);
+    let dirs: Vec<f32> = panel.lights.iter().flat_map(|l| l.dir).collect();
+    let ints: Vec<f32> = panel.lights.iter().map(|l| l.intensity).collect();
+    gl.uniform_3_f32_slice(loc("u_light_dir").as_ref(), &dirs);
+    gl.uniform_1_f32_slice(loc("u_light_int").as_ref(), &ints);
+    gl.uniform_1_f32(loc("u_ambient").as_ref(), AMBIENT);
+}
+
+/// Draws the foci of `surf` that face the camera with the foci program, after the
+/// surface's triangles (and so under the same depth test, as if part of it).
+unsafe fn draw_foci(
+    gl: &glow::Context,
+    program: glow::Program,
+    panel: &Panel,
+    surf: &SceneSurface,
+    vao: glow::VertexArray,
+    ebo: glow::Buffer,
+) {
+    let idx = super::visible_foci(surf, panel);
+    if idx.is_empty() {
+        return;
+    }
+    gl.use_program(Some(program));
+    set_camera(gl, &|name| gl.get_uniform_location(program, name), panel);
+    gl.bind_vertex_array(Some(vao));
+    gl.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, Some(ebo));
+    gl.buffer_data_u8_slice(
+        glow::ELEMENT_ARRAY_BUFFER,
+        bytes_of(&idx),
+        glow::STREAM_DRAW,
+    );
+    gl.draw_elements(glow::TRIANGLES, idx.len() as i32, glow::UNSIGNED_INT, 0);
 }
 
 /// The panel's projection (`Panel::projection`) as a column-major 4x4 matrix.

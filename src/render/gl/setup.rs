@@ -93,6 +93,39 @@ pub(super) unsafe fn upload(
     Ok((vao, ebo))
 }
 
+/// Uploads a surface's foci for the foci program: positions and normals as floats, and
+/// colours as bytes that the vertex fetch normalises, as it does the 8-bit texels the
+/// surface's layers are read from.
+pub(super) unsafe fn upload_foci(
+    gl: &glow::Context,
+    res: &mut Resources,
+    s: &SceneSurface,
+) -> Result<(glow::VertexArray, glow::Buffer)> {
+    let f = &s.foci;
+    let mut data = Vec::with_capacity(f.mesh.vertices.len() * 6);
+    for (p, n) in f.mesh.vertices.iter().zip(&f.normals) {
+        data.extend_from_slice(p);
+        data.extend_from_slice(n);
+    }
+    let vao = float_vertex_array(gl, res, &data, &[3, 3])?;
+    gl.bind_vertex_array(Some(vao));
+    let colors = gl.create_buffer().map_err(|e| gl_err("buffer", e))?;
+    res.buffers.push(colors);
+    gl.bind_buffer(glow::ARRAY_BUFFER, Some(colors));
+    gl.buffer_data_u8_slice(
+        glow::ARRAY_BUFFER,
+        f.colors.as_flattened(),
+        glow::STATIC_DRAW,
+    );
+    gl.enable_vertex_attrib_array(2);
+    gl.vertex_attrib_pointer_f32(2, 3, glow::UNSIGNED_BYTE, true, 3, 0);
+    let ebo = gl.create_buffer().map_err(|e| gl_err("buffer", e))?;
+    res.buffers.push(ebo);
+    gl.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, Some(ebo));
+    gl.bind_vertex_array(None);
+    Ok((vao, ebo))
+}
+
 /// A vertex array over one buffer of interleaved floats whose attributes, at locations
 /// 0, 1, ..., have the given numbers of components. Left unbound.
 unsafe fn float_vertex_array(
