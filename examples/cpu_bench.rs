@@ -161,9 +161,14 @@ fn fig4(dir: &Path, layers: bool) -> Result<Scene, Box<dyn std::error::Error>> {
             hemi,
             normals,
             curv: Some(curv),
-            overlay: Some(thickness),
             winding,
-            layers: Vec::new(),
+            layers: vec![VertexLayer {
+                paint: Paint::Values {
+                    values: thickness,
+                    layer: 0,
+                },
+                alpha: 1.0,
+            }],
             lines: Vec::new(),
             mesh: mesh.into(),
             foci: Default::default(),
@@ -181,10 +186,7 @@ fn fig4(dir: &Path, layers: bool) -> Result<Scene, Box<dyn std::error::Error>> {
         symmetric: false,
         opacity: 1.0,
     };
-    let values: Vec<&[f32]> = surfaces
-        .iter()
-        .filter_map(|s| s.overlay.as_deref())
-        .collect();
+    let values: Vec<&[f32]> = surfaces.iter().filter_map(|s| s.values(0)).collect();
     let mapping = ColorMapping::resolve(&style, &values)?;
     Ok(Scene {
         surfaces,
@@ -205,16 +207,16 @@ fn region(s: &SceneSurface, axis: usize, share: f32, rgba: [u8; 4]) -> Vec<[u8; 
         .collect()
 }
 
+/// A filled label under the overlay, a half-transparent one over it, and borders.
 fn add_layers(s: &mut SceneSurface) {
-    s.layers.push(VertexLayer {
+    let under = VertexLayer {
         paint: Paint::Colors(region(s, 1, 0.3, [255, 215, 0, 255])),
         alpha: 1.0,
-        over_overlay: false,
-    });
+    };
+    s.layers.insert(0, under);
     s.layers.push(VertexLayer {
         paint: Paint::Colors(region(s, 2, 0.25, [30, 144, 255, 255])),
         alpha: 0.5,
-        over_overlay: true,
     });
     let outlined = region(s, 1, 0.7, [220, 20, 60, 255]);
     s.lines = region_borders(&s.mesh, &outlined);

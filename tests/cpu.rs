@@ -62,12 +62,19 @@ fn scene() -> Scene {
         normals: mesh.vertex_normals(),
         winding: mesh.outward_winding(),
         curv: Some(curv),
-        overlay: Some(thickness),
-        layers: vec![VertexLayer {
-            paint: surfrender::scene::Paint::Colors(colors),
-            alpha: 0.8,
-            over_overlay: false,
-        }],
+        layers: vec![
+            VertexLayer {
+                paint: surfrender::scene::Paint::Colors(colors),
+                alpha: 0.8,
+            },
+            VertexLayer {
+                paint: surfrender::scene::Paint::Values {
+                    values: thickness,
+                    layer: 0,
+                },
+                alpha: 1.0,
+            },
+        ],
         lines: region_borders(&mesh, &superior),
         mesh: mesh.into(),
         foci: Default::default(),

@@ -262,28 +262,24 @@ pub fn to_spec(a: &Args) -> Result<FigureSpec> {
     Ok(spec)
 }
 
-/// Each hemisphere draws at most [`MAX_LAYERS`](crate::render::MAX_LAYERS) layers besides
-/// its first overlay; say so before reading any file.
+/// Each hemisphere draws at most [`MAX_LAYERS`](crate::render::MAX_LAYERS) layers, its
+/// overlays and filled annotations and labels (foci take none); say so before reading any
+/// file.
 fn check_layer_count(spec: &FigureSpec) -> Result<()> {
-    use crate::scene::foci::FocusAt;
+    let max = crate::render::MAX_LAYERS;
     for s in &spec.surfaces {
         let filled = spec
             .layers
             .iter()
             .filter(|l| l.hemi == s.hemi && !l.outline)
             .count();
-        let overlays = s.overlays.iter().skip(1).flatten().count();
-        let foci = spec
-            .foci
-            .iter()
-            .any(|f| matches!(f.at, FocusAt::Vertex(h, _) if h == s.hemi));
-        let n = filled + overlays + foci as usize;
-        if n > crate::render::MAX_LAYERS {
+        let overlays = s.overlays.iter().flatten().count();
+        let n = filled + overlays;
+        if n > max {
             return Err(usage(format!(
-                "{}: {n} layers above the first overlay ({filled} filled annotations and labels, {overlays} further overlays{}); at most {} per hemisphere",
+                "{}: {n} layers ({overlays} overlays, {filled} filled annotations and labels); at most {max} per hemisphere (the first plus at most {} more)",
                 s.hemi,
-                if foci { ", the foci" } else { "" },
-                crate::render::MAX_LAYERS
+                max - 1
             )));
         }
     }

@@ -201,7 +201,15 @@ impl ColorMapping {
     pub fn rgb(&self, v: f32) -> Option<[u8; 3]> {
         // ±Inf is as much "no data" as NaN (a division by zero upstream); the shader
         // receives both as invalid.
-        if !v.is_finite() {
+        self.shade(v, if v.is_finite() { 1.0 } else { 0.0 })
+    }
+
+    /// The colour of a pixel where the overlay's value interpolates to `v` and its
+    /// validity (1 at vertices with data, 0 at those without) to `valid`; `None` where the
+    /// cortex shows through. This is the rule itself, per pixel: `shaders/surface.frag`
+    /// (`ramp` and `value_color`) mirrors it, and the CPU renderer calls it.
+    pub fn shade(&self, v: f32, valid: f32) -> Option<[u8; 3]> {
+        if valid < 0.5 {
             return None;
         }
         match self.sign {
@@ -213,10 +221,11 @@ impl ColorMapping {
         if a < self.threshold {
             return None;
         }
+        // s >= 0, so truncation is the shader's floor (and avoids a call into libm).
         let s = self.position(a);
-        let i = ((s * LUT_SIZE as f32).floor() as usize).min(LUT_SIZE - 1);
+        let i = ((s * LUT_SIZE as f32) as usize).min(LUT_SIZE - 1);
         let row = if v >= 0.0 { 0 } else { LUT_SIZE };
-        Some(self.lut[row + i])
+        self.lut.get(row + i).copied()
     }
 
     /// Position of |v| along the ramp, 0 at `lo` and 1 at `hi`.

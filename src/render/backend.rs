@@ -47,9 +47,7 @@ pub const SOFTWARE_DEFAULT: BackendKind = BackendKind::Cpu;
 
 /// A backend ready to draw.
 enum Ready {
-    // Boxed: glow's function table makes a context several kilobytes.
-    Egl(Box<EglContext>),
-    OsMesa(Box<OsMesaContext>),
+    Gl(gl::Session),
     Cpu,
 }
 
@@ -60,13 +58,13 @@ fn prepare(opts: &RenderOptions) -> Result<Ready> {
     let way_out = "or render with --backend cpu (built in, needs no library)";
     match opts.backend {
         BackendKind::Egl => EglContext::new(opts.egl_device)
-            .map(|c| Ready::Egl(Box::new(c)))
+            .map(|c| Ready::Gl(gl::Session::new(Box::new(c))))
             .map_err(|e| match e {
                 Error::Render(m) => Error::Render(format!("--backend egl: {m}\n  {way_out}")),
                 other => other,
             }),
         BackendKind::OsMesa => OsMesaContext::new()
-            .map(|c| Ready::OsMesa(Box::new(c)))
+            .map(|c| Ready::Gl(gl::Session::new(Box::new(c))))
             .map_err(|e| match e {
                 Error::Render(m) => Error::Render(format!("--backend osmesa: {m}\n  {way_out}")),
                 other => other,
@@ -76,13 +74,13 @@ fn prepare(opts: &RenderOptions) -> Result<Ready> {
             let hardware = opts.egl_device.is_some() || egl::has_hardware_device();
             match (hardware, SOFTWARE_DEFAULT) {
                 (true, _) | (false, BackendKind::Egl) => match EglContext::new(opts.egl_device) {
-                    Ok(ctx) => Ok(Ready::Egl(Box::new(ctx))),
+                    Ok(ctx) => Ok(Ready::Gl(gl::Session::new(Box::new(ctx)))),
                     Err(Error::Usage(m)) => Err(Error::Usage(m)),
                     // No usable EGL: the CPU renderer needs nothing.
                     Err(_) => Ok(Ready::Cpu),
                 },
                 (false, BackendKind::OsMesa) => Ok(OsMesaContext::new()
-                    .map(|c| Ready::OsMesa(Box::new(c)))
+                    .map(|c| Ready::Gl(gl::Session::new(Box::new(c))))
                     .unwrap_or(Ready::Cpu)),
                 (false, _) => Ok(Ready::Cpu),
             }
@@ -90,18 +88,13 @@ fn prepare(opts: &RenderOptions) -> Result<Ready> {
     }
 }
 
-fn draw(ready: &Ready, scene: &Scene, panels: &[Panel]) -> Result<(Vec<RgbaImage>, BackendInfo)> {
+fn draw(
+    ready: &mut Ready,
+    scene: &Scene,
+    panels: &[Panel],
+) -> Result<(Vec<RgbaImage>, BackendInfo)> {
     match ready {
-        Ready::Egl(ctx) => {
-            let (images, mut info) = gl::render_panels(&ctx.gl, scene, panels)?;
-            info.origin = ctx.origin.clone();
-            Ok((images, info))
-        }
-        Ready::OsMesa(ctx) => {
-            let (images, mut info) = gl::render_panels(&ctx.gl, scene, panels)?;
-            info.origin = ctx.origin.clone();
-            Ok((images, info))
-        }
+        Ready::Gl(session) => session.render(scene, panels),
         Ready::Cpu => cpu::render_panels(scene, panels),
     }
 }
@@ -114,9 +107,9 @@ pub fn render(
     opts: &RenderOptions,
 ) -> Result<(Vec<RgbaImage>, BackendInfo)> {
     let mut t = std::time::Instant::now();
-    let ready = prepare(opts)?;
+    let mut ready = prepare(opts)?;
     crate::timing::stage("context", &mut t);
-    draw(&ready, scene, panels)
+    draw(&mut ready, scene, panels)
 }
 
 /// The most common silent failure of other tools is a blank or uniform image. A panel
@@ -171,15 +164,15 @@ pub fn start(opts: RenderOptions) -> Pending {
     let (result_tx, results) = std::sync::mpsc::channel::<Outcome>();
     let thread = std::thread::spawn(move || {
         let mut t = std::time::Instant::now();
-        let ready = prepare(&opts);
+        let mut ready = prepare(&opts);
         crate::timing::stage("context", &mut t);
         // No job arrives when reading the inputs failed: then just close.
         let Ok((scene, panels)) = job_rx.recv() else {
             return;
         };
         let outcome = ready
-            .as_ref()
-            .map_err(clone_error)
+            .as_mut()
+            .map_err(|e| clone_error(e))
             .and_then(|r| draw(r, &scene, &panels));
         let _ = result_tx.send(outcome);
         // The context is torn down here, after the images were handed over, so the

@@ -386,3 +386,13 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
     }
     s
 }
+
+impl super::gl::Context for EglContext {
+    fn gl(&self) -> &glow::Context {
+        &self.gl
+    }
+
+    fn origin(&self) -> &str {
+        &self.origin
+    }
+}

@@ -15,8 +15,9 @@ pub use backend::{
 use crate::mesh::Mesh;
 use crate::scene::{Camera, Light, SceneSurface};
 
-/// Most layers one surface can carry (the shader's uniform arrays).
-pub const MAX_LAYERS: usize = 8;
+/// Most layers one surface can carry: the first overlay plus eight more (the size of
+/// surface.frag's per-layer uniform arrays; foci are drawn apart and take none).
+pub const MAX_LAYERS: usize = 9;
 
 /// One view of one surface, with its exact orthographic window.
 #[derive(Debug, Clone)]

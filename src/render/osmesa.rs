@@ -148,3 +148,13 @@ impl Drop for OsMesaContext {
         unsafe { (self.destroy)(self.ctx) };
     }
 }
+
+impl super::gl::Context for OsMesaContext {
+    fn gl(&self) -> &glow::Context {
+        &self.gl
+    }
+
+    fn origin(&self) -> &str {
+        &self.origin
+    }
+}

@@ -178,7 +178,6 @@ fn outline_threshold(
 /// labels filled or outlined; curvature, normals and winding.
 fn surface(spec: &FigureSpec, input: &SurfaceInput, data: &SurfaceData) -> Result<SceneSurface> {
     let keep = mask_keep(data);
-    let mut overlay = None;
     // (stack key, layer): categorical layers at position p sort at 2p, overlay layer k at
     // 2k + 1, so each lies where the command line put it.
     let mut stack: Vec<(usize, VertexLayer)> = Vec::new();
@@ -192,19 +191,17 @@ fn surface(spec: &FigureSpec, input: &SurfaceInput, data: &SurfaceData) -> Resul
             .map_or((0, None), |l| (l.frame, l.map.as_ref()));
         let mut values = shown_frame(ov, path, frame, map)?;
         apply_mask(&mut values, keep.as_deref());
-        if k == 0 {
-            overlay = Some(values);
-        } else {
-            let alpha = spec.overlays.get(k).map_or(1.0, |l| l.style.opacity);
-            stack.push((
-                2 * k + 1,
-                VertexLayer {
-                    paint: Paint::Values { values, layer: k },
-                    alpha,
-                    over_overlay: true,
-                },
-            ));
-        }
+        let alpha = spec
+            .overlays
+            .get(k)
+            .map_or(1.0, |l| l.style.opacity.clamp(0.0, 1.0));
+        stack.push((
+            2 * k + 1,
+            VertexLayer {
+                paint: Paint::Values { values, layer: k },
+                alpha,
+            },
+        ));
     }
     let mut lines = Vec::new();
     for (i, layer) in &data.layers {
@@ -226,7 +223,6 @@ fn surface(spec: &FigureSpec, input: &SurfaceInput, data: &SurfaceData) -> Resul
                 VertexLayer {
                     paint: Paint::Colors(colors),
                     alpha: l.alpha,
-                    over_overlay: l.position > 0,
                 },
             ));
         }
@@ -235,9 +231,10 @@ fn surface(spec: &FigureSpec, input: &SurfaceInput, data: &SurfaceData) -> Resul
     let layers: Vec<VertexLayer> = stack.into_iter().map(|(_, l)| l).collect();
     if layers.len() > MAX_LAYERS {
         return Err(Error::Usage(format!(
-            "{}: {} layers above the first overlay (filled annotations and labels, further overlays); at most {MAX_LAYERS} per hemisphere",
+            "{}: {} layers (overlays, filled annotations and labels); at most {MAX_LAYERS} per hemisphere (the first plus at most {} more)",
             input.hemi,
             layers.len(),
+            MAX_LAYERS - 1,
         )));
     }
     let mesh = std::sync::Arc::clone(&data.mesh);
@@ -251,7 +248,6 @@ fn surface(spec: &FigureSpec, input: &SurfaceInput, data: &SurfaceData) -> Resul
             .as_ref()
             .and_then(|c| c.frame(0))
             .map(<[f32]>::to_vec),
-        overlay,
         layers,
         lines,
         mesh,

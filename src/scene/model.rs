@@ -15,13 +15,11 @@ pub struct SceneSurface {
     pub mesh: Arc<Mesh>,
     pub normals: Vec<[f32; 3]>,
     pub curv: Option<Vec<f32>>,
-    /// Values of the first overlay layer (`Scene::mappings[0]`); the layers above it
-    /// are [`Paint::Values`] layers.
-    pub overlay: Option<Vec<f32>>,
     /// [`Mesh::outward_winding`], computed once.
     pub winding: Option<f32>,
-    /// Filled annotation and label layers and the overlays above the first, in drawing
-    /// order (at most [`MAX_LAYERS`](crate::render::MAX_LAYERS)).
+    /// Overlays and filled annotations and labels, in drawing order, bottom first (at
+    /// most [`MAX_LAYERS`](crate::render::MAX_LAYERS)). Every layer is drawn by the
+    /// same rule, the first overlay included.
     pub layers: Vec<VertexLayer>,
     /// Spheres marking points, drawn after the surface's triangles.
     pub foci: FociMesh,
@@ -59,9 +57,6 @@ impl SceneSurface {
 
     /// The values of overlay layer `k` on this surface, if it has a file for it.
     pub fn values(&self, k: usize) -> Option<&[f32]> {
-        if k == 0 {
-            return self.overlay.as_deref();
-        }
         self.layers.iter().find_map(|l| match &l.paint {
             Paint::Values { values, layer } if *layer == k => Some(values.as_slice()),
             _ => None,
@@ -69,14 +64,13 @@ impl SceneSurface {
     }
 }
 
-/// A layer drawn over the cortex, under or over the first overlay.
+/// A layer drawn over the cortex and the layers under it.
 #[derive(Debug, Clone)]
 pub struct VertexLayer {
     pub paint: Paint,
-    /// Opacity: multiplied into each colour's alpha, or the overlay's opacity.
+    /// Opacity: multiplied into each colour's alpha, or the overlay's opacity. Paint
+    /// of alpha 1 replaces what is under it; below 1 it is mixed in by its alpha.
     pub alpha: f32,
-    /// Drawn over the first overlay (given after it) rather than under it.
-    pub over_overlay: bool,
 }
 
 /// What a layer holds per vertex.
@@ -85,8 +79,8 @@ pub enum Paint {
     /// An annotation or label: one colour per vertex, alpha 0 where it draws nothing.
     /// Regions are decided per pixel by the heaviest triangle corner, never blended.
     Colors(Vec<[u8; 4]>),
-    /// A continuous overlay: values interpolated per pixel like the first overlay's and
-    /// coloured through `Scene::mappings[layer]`; NaN is no data.
+    /// A continuous overlay: values interpolated per pixel and coloured through
+    /// `Scene::mappings[layer]` ([`ColorMapping::shade`]); NaN is no data.
     Values { values: Vec<f32>, layer: usize },
 }
 

@@ -142,7 +142,6 @@ fn flat_surface(vertices: Vec<[f32; 3]>, faces: Vec<[u32; 3]>) -> SceneSurface {
         foci: Default::default(),
         normals: vec![[0.0, 0.0, 1.0]; n],
         curv: None,
-        overlay: None,
         winding: None,
         layers: Vec::new(),
         lines: Vec::new(),
@@ -307,12 +306,19 @@ fn brain_scene() -> Scene {
         normals: mesh.vertex_normals(),
         winding: mesh.outward_winding(),
         curv: Some(curv.values),
-        overlay: Some(overlay),
-        layers: vec![VertexLayer {
-            paint: crate::scene::Paint::Colors(layer),
-            alpha: 0.8,
-            over_overlay: false,
-        }],
+        layers: vec![
+            VertexLayer {
+                paint: crate::scene::Paint::Colors(layer),
+                alpha: 0.8,
+            },
+            VertexLayer {
+                paint: crate::scene::Paint::Values {
+                    values: overlay,
+                    layer: 0,
+                },
+                alpha: 1.0,
+            },
+        ],
         lines,
         mesh: mesh.into(),
         foci: Default::default(),
