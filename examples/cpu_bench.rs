@@ -12,13 +12,14 @@
 //! outline of a third region (borders) to each hemisphere.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use surfrender::color::cmap::Colormap;
 use surfrender::color::{Bound, ColorMapping, Cortex, OverlayStyle, Sign};
 use surfrender::hemi::Hemi;
 use surfrender::montage::{self, LayoutOptions};
-use surfrender::render::{self, BackendKind, RenderOptions};
+use surfrender::render::{BackendKind, RenderOptions, Renderer};
 use surfrender::scene::borders::region_borders;
 use surfrender::scene::{Paint, Scene, SceneSurface, VertexLayer};
 use surfrender::scene::{View, ViewName};
@@ -60,11 +61,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         eprintln!("panel {}x{}", p.width, p.height);
     }
 
+    let scene = Arc::new(scene);
+    let cpu = Renderer::new(RenderOptions {
+        backend: BackendKind::Cpu,
+        ..Default::default()
+    });
     let mut times = Vec::new();
     let mut images = Vec::new();
     for _ in 0..runs.max(1) {
         let t = Instant::now();
-        let (imgs, info) = render::cpu::render_panels(&scene, &plan.panels)?;
+        let (imgs, info) = cpu.render(Arc::clone(&scene), plan.panels.clone())?;
         times.push(t.elapsed().as_secs_f64() * 1e3);
         if images.is_empty() {
             eprintln!("renderer: {}", info.renderer);
@@ -93,7 +99,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ..Default::default()
         };
         let t = Instant::now();
-        let (gl, info) = render::render(&scene, &plan.panels, &opts)?;
+        let (gl, info) = Renderer::new(opts).render(Arc::clone(&scene), plan.panels.clone())?;
         eprintln!(
             "{}: {:.1} ms",
             info.renderer,

@@ -9,7 +9,7 @@ use surfrender::color::cmap::Colormap;
 use surfrender::color::{Bound, ColorMapping, Cortex, OverlayStyle, Sign};
 use surfrender::hemi::Hemi;
 use surfrender::montage::{self, LayoutOptions};
-use surfrender::render::{self, RenderOptions};
+use surfrender::render::{RenderOptions, Renderer};
 use surfrender::scene::{Paint, Scene, SceneSurface, VertexLayer};
 use surfrender::scene::{View, ViewName};
 
@@ -73,7 +73,8 @@ fn render_one(
         },
     )
     .expect("layout");
-    let (mut images, _) = render::render(&scene, &plan.panels, &RenderOptions::default())
+    let (mut images, _) = Renderer::new(RenderOptions::default())
+        .render(scene.into(), plan.panels.clone())
         .unwrap_or_else(|e| panic!("no rendering backend: {e}"));
     images.remove(0)
 }

@@ -471,7 +471,10 @@ pub fn run(a: &Args) -> Result<Vec<String>> {
             ));
         }
     }
-    let fig = figure::render_figure(&spec)?;
+    let mut renderer = crate::render::Renderer::new(figure::render_options(&spec));
+    let fig = figure::render_figure(&renderer, &spec)?;
+    // The backend is torn down on its own thread while the PNG is written.
+    renderer.close();
     notes.extend(fig.notices.iter().cloned());
     let metadata = vec![
         (

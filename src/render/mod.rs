@@ -6,11 +6,12 @@ pub mod cpu;
 pub mod egl;
 mod gl;
 pub mod osmesa;
+mod renderer;
 
 pub use backend::{
-    auto_choice, check_not_blank, packages_hint, probe_all, render, start, BackendKind, DeviceInfo,
-    Finishing, Pending, Probe,
+    auto_choice, check_not_blank, packages_hint, probe_all, BackendKind, DeviceInfo, Probe,
 };
+pub use renderer::Renderer;
 
 use crate::mesh::Mesh;
 use crate::scene::{Camera, Light, SceneSurface};

@@ -2,7 +2,7 @@
 //! orientation, borders, and images that do not depend on the number of threads.
 
 use super::raster::{Band, WinVert, EMPTY, SAMPLE_X, SAMPLE_Y, SUB};
-use super::{render_with, shade};
+use super::{shade, Pool};
 use crate::color::{Cortex, FLAT_GREY};
 use crate::hemi::Hemi;
 use crate::mesh::Mesh;
@@ -10,6 +10,15 @@ use crate::render::Panel;
 use crate::scene::borders::{region_borders, Segment};
 use crate::scene::{lights, Camera, AMBIENT};
 use crate::scene::{Scene, SceneSurface, VertexLayer};
+
+/// Renders with a pool of exactly `threads` workers.
+fn render_with(
+    scene: &Scene,
+    panels: &[Panel],
+    threads: usize,
+) -> crate::error::Result<Vec<image::RgbaImage>> {
+    Ok(Pool::new(threads)?.render(scene, panels)?.0)
+}
 
 #[test]
 fn sample_positions_are_llvmpipes() {
