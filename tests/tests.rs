@@ -18,6 +18,8 @@ mod mapping;
 mod nifti;
 mod readers;
 mod render;
+mod renderer;
+mod shading;
 mod spec;
 mod stack;
 mod stack_spec;
