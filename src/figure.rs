@@ -12,14 +12,16 @@ use crate::montage::colorbar::BarStyle;
 use crate::montage::{self, LayoutOptions};
 use crate::read;
 use crate::render::{self, BackendInfo, RenderOptions, Renderer};
-use crate::scene::{self, RangeFrames};
+use crate::scene::{self, RangeFrames, Scene};
 use crate::spec::{Background, FigureSpec};
 
 /// A finished figure and how it was made.
 pub struct Figure {
+    /// The whole figure, as it is written to the PNG.
     pub image: RgbaImage,
     /// Whether the PNG needs an alpha channel.
     pub alpha: bool,
+    /// What drew the panels.
     pub backend: BackendInfo,
     /// Notices for the user (e.g. "no curvature found").
     pub notices: Vec<String>,
@@ -41,7 +43,7 @@ pub fn bar_style(spec: &FigureSpec, caption: Option<String>) -> crate::montage::
 /// The layout of the figure's panels and decorations.
 fn plan_figure(
     spec: &FigureSpec,
-    scene: &crate::scene::Scene,
+    scene: &Scene,
     bars: &[(ColorMapping, BarStyle)],
 ) -> Result<montage::Plan> {
     let refs = bar_refs(bars);
@@ -92,7 +94,9 @@ pub fn render_options(spec: &FigureSpec) -> RenderOptions {
 
 /// Makes the figure described by `spec` with `renderer`.
 pub fn render_figure(renderer: &Renderer, spec: &FigureSpec) -> Result<Figure> {
-    render_figure_with(renderer, spec, &read::Cache::new())
+    // The decoded files are let go as soon as the scene is built.
+    let (scene, notices) = build_scene(spec, &read::Cache::new())?;
+    draw_figure(renderer, spec, scene, notices)
 }
 
 /// [`render_figure`] reading through `cache`, which figures of one process may share:
@@ -102,12 +106,28 @@ pub fn render_figure_with(
     spec: &FigureSpec,
     cache: &read::Cache,
 ) -> Result<Figure> {
+    let (scene, notices) = build_scene(spec, cache)?;
+    draw_figure(renderer, spec, scene, notices)
+}
+
+/// The read and scene stages: the scene of `spec` and the notices for the user.
+fn build_scene(spec: &FigureSpec, cache: &read::Cache) -> Result<(Scene, Vec<String>)> {
     let mut t = std::time::Instant::now();
     let inputs = read::read(spec, cache)?;
     crate::timing::stage("read", &mut t);
     let (scene, notes) = scene::build(&inputs, spec, &RangeFrames::Displayed)?;
-    let notices = [inputs.notices, notes].concat();
     crate::timing::stage("scene", &mut t);
+    Ok((scene, [inputs.notices, notes].concat()))
+}
+
+/// Layout, render and compose: the figure of `scene`.
+fn draw_figure(
+    renderer: &Renderer,
+    spec: &FigureSpec,
+    scene: Scene,
+    notices: Vec<String>,
+) -> Result<Figure> {
+    let mut t = std::time::Instant::now();
     // One colour bar per overlay layer that colours anything, bottom layer first.
     let bars: Vec<(ColorMapping, BarStyle)> = scene
         .mappings
@@ -117,6 +137,7 @@ pub fn render_figure_with(
         .collect();
     let plan = plan_figure(spec, &scene, &bars)?;
     crate::timing::stage("layout", &mut t);
+    // The scene goes to the renderer's thread, which lets it go once it is drawn.
     let (images, backend) = renderer.render(Arc::new(scene), plan.panels.clone())?;
     crate::timing::stage("render", &mut t);
     if !spec.allow_empty {

@@ -103,12 +103,17 @@ pub struct OverlayStyle {
 /// Overlay colouring resolved against the data: plain numbers and the lookup tables.
 #[derive(Debug, Clone)]
 pub struct ColorMapping {
+    /// The signs drawn (after PySurfer's one-sided rule).
     pub sign: Sign,
+    /// |v| below is transparent.
     pub threshold: f32,
+    /// |v| at the bottom of the ramp.
     pub lo: f32,
+    /// |v| at the top of the ramp.
     pub hi: f32,
     /// `LUT_SIZE` entries for positive values followed by `LUT_SIZE` for negative ones.
     pub lut: Vec<[u8; 3]>,
+    /// The colormap's name, for the colour bar's record.
     pub cmap_name: String,
     /// Opacity of the overlay, 0 to 1 (`OverlayStyle::opacity`).
     pub opacity: f32,

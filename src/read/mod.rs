@@ -26,6 +26,7 @@ const MAX_EXTENT_MM: f32 = 1.0e5;
 /// Everything a figure's files hold, checked, in the order of `FigureSpec::surfaces`.
 #[derive(Debug, Clone)]
 pub struct Inputs {
+    /// Each hemisphere's files, as `FigureSpec::surfaces` lists them.
     pub surfaces: Vec<SurfaceData>,
     /// Notices for the user (a curvature file that could not be used, say).
     pub notices: Vec<String>,
@@ -35,7 +36,10 @@ pub struct Inputs {
 /// figures that read the same files.
 #[derive(Debug, Clone)]
 pub struct SurfaceData {
+    /// The hemisphere the files belong to.
     pub hemi: Hemi,
+    /// The surface, checked to be drawable (finite coordinates, faces, a millimetre
+    /// extent).
     pub mesh: Arc<Mesh>,
     /// Each overlay layer's file with all its frames (`FigureSpec::overlays` order);
     /// `None` where the layer has no file for this hemisphere.
@@ -53,7 +57,9 @@ pub struct SurfaceData {
 /// An annotation or label as read.
 #[derive(Debug, Clone)]
 pub enum LayerData {
+    /// A parcellation with one entry per vertex of the surface.
     Annotation(Arc<Annotation>),
+    /// A vertex set whose vertices all exist on the surface.
     Label(Arc<Label>),
 }
 

@@ -13,14 +13,20 @@ use crate::scene::Scene;
 /// `--backend`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum BackendKind {
+    /// A hardware GPU through EGL when there is one, else the fastest software path
+    /// (`SOFTWARE_DEFAULT`).
     #[default]
     Auto,
+    /// OpenGL through libEGL (a GPU, or Mesa's llvmpipe).
     Egl,
+    /// OpenGL through libOSMesa (older Mesa).
     OsMesa,
+    /// The built-in CPU rasterizer.
     Cpu,
 }
 
 impl BackendKind {
+    /// The backend of a `--backend` value, in any case.
     pub fn parse(s: &str) -> Option<BackendKind> {
         match s.to_ascii_lowercase().as_str() {
             "auto" => Some(BackendKind::Auto),
@@ -31,6 +37,7 @@ impl BackendKind {
         }
     }
 
+    /// The `--backend` value naming this backend.
     pub fn as_str(self) -> &'static str {
         match self {
             BackendKind::Auto => "auto",
@@ -72,7 +79,7 @@ impl Ready {
 pub(super) fn open(opts: &RenderOptions) -> Result<Ready> {
     let way_out = "or render with --backend cpu (built in, needs no library)";
     let gl = |c: Box<dyn gl::Context>| Ready::Gl(gl::Session::new(c));
-    let cpu = || cpu::Pool::new(cpu::threads()).map(Ready::Cpu);
+    let cpu = || Ok(Ready::Cpu(cpu::Pool::new(cpu::threads())));
     match opts.backend {
         BackendKind::Egl => EglContext::new(opts.egl_device)
             .map(|c| gl(Box::new(c)))
@@ -138,13 +145,19 @@ pub fn packages_hint() -> String {
 /// What `surfrender backends` reports about one backend.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Probe {
+    /// `egl`, `osmesa` or `cpu`.
     pub backend: &'static str,
+    /// Whether a context could be made (always for `cpu`).
     pub works: bool,
     /// Why it does not work (the whole error chain).
     pub reason: Option<String>,
+    /// GL_VENDOR.
     pub vendor: Option<String>,
+    /// GL_RENDERER, or the CPU renderer's name.
     pub renderer: Option<String>,
+    /// GL_VERSION, or surfrender's.
     pub version: Option<String>,
+    /// GL_MAX_SAMPLES.
     pub max_samples: Option<i32>,
     /// EGL only: the devices, hardware first in `auto`'s order of preference.
     pub devices: Vec<DeviceInfo>,
@@ -153,9 +166,13 @@ pub struct Probe {
 /// One EGL device as `surfrender backends` shows it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct DeviceInfo {
+    /// The number `--egl-device` takes.
     pub index: usize,
+    /// The driver's name for it.
     pub name: String,
+    /// Not a software rasterizer.
     pub hardware: bool,
+    /// The CUDA device number of an NVIDIA GPU.
     pub cuda_device: Option<i32>,
 }
 

@@ -1,5 +1,15 @@
-//! Rendering: a [`Scene`] (plain data) and a list of [`Panel`]s in, one image per panel
-//! out. Backends only draw; every colour and camera decision was made upstream.
+//! Rendering: a [`Scene`](crate::scene::Scene) (plain data) and a list of [`Panel`]s
+//! in, one image per panel out. Backends only draw; every colour and camera decision
+//! was made upstream.
+//!
+//! A [`Renderer`] opens one backend (an EGL or OSMesa context, or the built-in CPU
+//! rasterizer's thread pool) on a thread of its own and draws figure after figure with
+//! it, so a batch or a movie pays for the context once. Each figure's surface is drawn
+//! in one pass: its triangles with every layer (overlays, annotations, labels: one list,
+//! one blending rule), then its foci (a mesh of their own), then the border and contour
+//! lines over them. The GL renderers compile their programs once per context and free
+//! every other object after each figure; the CPU renderer reproduces llvmpipe's pictures
+//! and is byte-identical for any number of threads.
 
 mod backend;
 pub mod cpu;
@@ -23,14 +33,19 @@ pub const MAX_LAYERS: usize = 9;
 /// One view of one surface, with its exact orthographic window.
 #[derive(Debug, Clone)]
 pub struct Panel {
+    /// Index of the surface in `Scene::surfaces`.
     pub surface: usize,
+    /// Where the view looks from.
     pub camera: Camera,
+    /// The lights, relative to the camera.
     pub lights: [Light; 3],
     /// `[x0, x1, y0, y1]` along the camera's right and up axes, in millimetres.
     pub window: [f32; 4],
     /// `[near, far]` along the camera's eye axis (far < near: larger is nearer).
     pub depth: [f32; 2],
+    /// Size of the panel's image in pixels.
     pub width: u32,
+    /// See `width`.
     pub height: u32,
 }
 
@@ -72,9 +87,14 @@ pub struct RenderOptions {
 /// What drew the figure, for metadata and diagnostics.
 #[derive(Debug, Clone)]
 pub struct BackendInfo {
+    /// How the backend was reached ("EGL device 0 (llvmpipe, software)", "built-in CPU
+    /// renderer"); recorded in the PNG, so it must not vary between identical runs.
     pub origin: String,
+    /// The driver's or the CPU renderer's name.
     pub renderer: String,
+    /// The OpenGL version, or surfrender's for the CPU renderer.
     pub version: String,
+    /// Samples per pixel (4, or fewer where the driver offers fewer).
     pub samples: i32,
 }
 

@@ -30,6 +30,7 @@ type DestroyContext = unsafe extern "C" fn(*mut c_void);
 pub struct OsMesaContext {
     // Field order matters for drop: the GL table, then the context, then the buffer the
     // context draws into, then the library that holds the code.
+    /// The GL function table of the context.
     pub gl: glow::Context,
     ctx: *mut c_void,
     destroy: DestroyContext,

@@ -322,22 +322,23 @@ fn shown_frame(
 /// An annotation or label as per-vertex colours (alpha 0 where it draws nothing).
 fn layer_colors(l: &LayerInput, data: &LayerData, n: usize) -> Vec<[u8; 4]> {
     let mut colors = vec![[0u8; 4]; n];
-    match (data, l.kind) {
-        (LayerData::Annotation(annot), _) => {
+    match data {
+        LayerData::Annotation(annot) => {
             for (c, label) in colors.iter_mut().zip(&annot.labels) {
                 if let Some(entry) = label.and_then(|i| annot.table.get(i as usize)) {
                     *c = entry.rgba;
                 }
             }
         }
-        (LayerData::Label(label), kind) => {
-            let rgb = match kind {
+        LayerData::Label(label) => {
+            // The read stage reads a label only for a `LayerKind::Label`.
+            let [r, g, b] = match l.kind {
                 LayerKind::Label(rgb) => rgb,
                 LayerKind::Annotation => [255; 3],
             };
             for &v in &label.vertices {
                 if let Some(c) = colors.get_mut(v as usize) {
-                    *c = [rgb[0], rgb[1], rgb[2], 255];
+                    *c = [r, g, b, 255];
                 }
             }
         }

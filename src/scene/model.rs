@@ -10,10 +10,13 @@ use std::sync::Arc;
 /// One hemisphere ready to draw.
 #[derive(Debug, Clone)]
 pub struct SceneSurface {
+    /// Which hemisphere, for the camera of each view and the lights.
     pub hemi: Hemi,
     /// The surface as read, shared with the read stage's cache.
     pub mesh: Arc<Mesh>,
+    /// One normal per vertex of `mesh` ([`Mesh::vertex_normals`]), for lighting.
     pub normals: Vec<[f32; 3]>,
+    /// Curvature per vertex, whose sign picks the cortex grey; `None` for flat grey.
     pub curv: Option<Vec<f32>>,
     /// [`Mesh::outward_winding`], computed once.
     pub winding: Option<f32>,
@@ -67,6 +70,7 @@ impl SceneSurface {
 /// A layer drawn over the cortex and the layers under it.
 #[derive(Debug, Clone)]
 pub struct VertexLayer {
+    /// What the layer holds per vertex.
     pub paint: Paint,
     /// Opacity: multiplied into each colour's alpha, or the overlay's opacity. Paint
     /// of alpha 1 replaces what is under it; below 1 it is mixed in by its alpha.
@@ -81,16 +85,23 @@ pub enum Paint {
     Colors(Vec<[u8; 4]>),
     /// A continuous overlay: values interpolated per pixel and coloured through
     /// `Scene::mappings[layer]` ([`ColorMapping::shade`]); NaN is no data.
-    Values { values: Vec<f32>, layer: usize },
+    Values {
+        /// One value per vertex of the surface.
+        values: Vec<f32>,
+        /// The overlay layer (index into `Scene::mappings`) the values belong to.
+        layer: usize,
+    },
 }
 
 /// Everything the backends draw.
 #[derive(Debug, Clone)]
 pub struct Scene {
+    /// The hemispheres, left first; panels refer to them by index.
     pub surfaces: Vec<SceneSurface>,
     /// The colouring of each overlay layer, bottom first; `None` for a layer with no
     /// finite values.
     pub mappings: Vec<Option<ColorMapping>>,
+    /// The greys of gyri and sulci.
     pub cortex: Cortex,
     /// Width of borders in pixels, the same at any figure size.
     pub outline_px: f32,

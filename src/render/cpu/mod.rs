@@ -32,30 +32,43 @@ use shade::Shader;
 /// that few triangles straddle two bands.
 const BAND_ROWS: usize = 16;
 
-/// The CPU renderer's worker threads, started once and kept for every figure.
+/// The CPU renderer's worker threads, started with the first figure and kept for every
+/// figure after it. (Started then rather than with the renderer, they take over the
+/// memory arenas of the threads that read the inputs instead of adding their own.)
 pub struct Pool {
-    pool: rayon::ThreadPool,
+    pool: Option<rayon::ThreadPool>,
     threads: usize,
 }
 
 impl Pool {
     /// A pool of `threads` workers (at least one).
-    pub fn new(threads: usize) -> Result<Pool> {
-        let threads = threads.max(1);
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .thread_name(|i| format!("surfrender-cpu-{i}"))
-            .build()
-            .map_err(|e| {
-                Error::Internal(format!("cannot start the CPU renderer's threads: {e}"))
-            })?;
-        Ok(Pool { pool, threads })
+    pub fn new(threads: usize) -> Pool {
+        Pool {
+            pool: None,
+            threads: threads.max(1),
+        }
     }
 
     /// Renders every panel; same output conventions as the GL path (premultiplied RGBA,
     /// transparent background, top row first).
-    pub fn render(&self, scene: &Scene, panels: &[Panel]) -> Result<(Vec<RgbaImage>, BackendInfo)> {
-        let images = render_with(&self.pool, self.threads, scene, panels)?;
+    pub fn render(
+        &mut self,
+        scene: &Scene,
+        panels: &[Panel],
+    ) -> Result<(Vec<RgbaImage>, BackendInfo)> {
+        let pool = match &mut self.pool {
+            Some(pool) => pool,
+            None => self.pool.insert(
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(self.threads)
+                    .thread_name(|i| format!("surfrender-cpu-{i}"))
+                    .build()
+                    .map_err(|e| {
+                        Error::Internal(format!("cannot start the CPU renderer's threads: {e}"))
+                    })?,
+            ),
+        };
+        let images = render_with(pool, self.threads, scene, panels)?;
         Ok((images, info(self.threads)))
     }
 }

@@ -17,7 +17,7 @@ fn render_with(
     panels: &[Panel],
     threads: usize,
 ) -> crate::error::Result<Vec<image::RgbaImage>> {
-    Ok(Pool::new(threads)?.render(scene, panels)?.0)
+    Ok(Pool::new(threads).render(scene, panels)?.0)
 }
 
 #[test]
