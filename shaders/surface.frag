@@ -2,9 +2,10 @@
 // Mirrors color::ColorMapping::shade and color::Cortex exactly (same LUT, same indexing);
 // tests check the Rust side with exact RGBA values and the rendered pixels against it.
 // Defines inserted after the version line (render::gl::programs): MAX_LAYERS always;
-// LAYERS when a surface has layers; VALUES and N_VALUES when some are overlays (vertex
-// attributes, interpolated); CATEGORICAL when some are annotations or labels
-// (surface.geom runs then).
+// LAYERS with N_LAYERS, LAYER_KINDS and LAYER_SLOTS when the surface has layers (the
+// program is made for its stack: the layer loop unrolls, kinds and slots are constants);
+// VALUES and N_VALUES when some are overlays (vertex attributes, interpolated);
+// CATEGORICAL when the figure has annotations or labels (surface.geom runs then).
 in Surface {
     vec3 normal;
     float curv;
@@ -22,11 +23,11 @@ uniform vec3 u_flat;
 // @include lighting.glsl
 
 #ifdef LAYERS
-// Every layer in drawing order, bottom first, the first overlay among them.
-uniform int u_n_layers;
-uniform int u_layer_kind[MAX_LAYERS];  // 0 annotation or label, 1 overlay
-// An annotation or label's block of rows in u_layers; an overlay's value slot.
-uniform int u_layer_slot[MAX_LAYERS];
+// Every layer in drawing order, bottom first, the first overlay among them: its kind
+// (0 annotation or label, 1 overlay) and slot (an annotation or label's block of rows
+// in u_layers, an overlay's value slot).
+const int LAYER_KIND[N_LAYERS] = LAYER_KINDS;
+const int LAYER_SLOT[N_LAYERS] = LAYER_SLOTS;
 uniform float u_layer_alpha[MAX_LAYERS];
 uniform int u_layer_sign[MAX_LAYERS];  // 0 abs, 1 pos, 2 neg
 uniform float u_layer_threshold[MAX_LAYERS];  // |v| below is transparent
@@ -53,7 +54,7 @@ vec4 layer_at(int slot, int v) {
 // that cross it, and three labels meet at the centroid (scene::borders draws the same
 // lines). Alpha 0 where the layer draws nothing.
 vec4 layer_color(int l) {
-    int slot = u_layer_slot[l];
+    int slot = LAYER_SLOT[l];
     vec4 c0 = layer_at(slot, g_ids.x);
     vec4 c1 = layer_at(slot, g_ids.y);
     vec4 c2 = layer_at(slot, g_ids.z);
@@ -88,7 +89,7 @@ bool ramp(float v, float valid, int sign, float threshold, float lo, float hi, o
 // An overlay layer's colour at this fragment: its interpolated value and validity
 // looked up in its LUT. Alpha 0 where it is transparent.
 vec4 value_color(int l) {
-    vec2 vv = fs_in.values[u_layer_slot[l]];
+    vec2 vv = fs_in.values[LAYER_SLOT[l]];
     float s;
     if (!ramp(vv.x, vv.y, u_layer_sign[l], u_layer_threshold[l], u_layer_lo[l],
               u_layer_hi[l], s)) {
@@ -102,10 +103,10 @@ vec4 value_color(int l) {
 
 vec4 layer_paint(int l) {
 #ifdef CATEGORICAL
-    if (u_layer_kind[l] == 0) return layer_color(l);
+    if (LAYER_KIND[l] == 0) return layer_color(l);
 #endif
 #ifdef VALUES
-    if (u_layer_kind[l] == 1) return value_color(l);
+    if (LAYER_KIND[l] == 1) return value_color(l);
 #endif
     return vec4(0.0);
 }
@@ -113,8 +114,7 @@ vec4 layer_paint(int l) {
 // Every layer over `base` by one rule: opaque paint replaces what is under it,
 // translucent paint is mixed in by its alpha.
 vec3 layers(vec3 base) {
-    for (int l = 0; l < MAX_LAYERS; l++) {
-        if (l >= u_n_layers) break;
+    for (int l = 0; l < N_LAYERS; l++) {
         vec4 c = layer_paint(l);
         base = c.a >= 1.0 ? c.rgb : mix(base, c.rgb, c.a);
     }

@@ -6,7 +6,7 @@
 use glow::HasContext;
 use image::RgbaImage;
 
-use super::layers::{counts, gl_layers, GlLayer, GlPaint};
+use super::layers::{gl_layers, kind_of, GlLayer, GlPaint};
 use super::programs::{Programs, SurfaceKind};
 use super::setup::{
     bytes_of, framebuffers, gl_err, upload, upload_foci, upload_layers, upload_lines,
@@ -17,8 +17,9 @@ use crate::error::{Error, Result};
 use crate::render::{BackendInfo, Panel, LINE_LIFT_MM};
 use crate::scene::{Scene, SceneSurface, AMBIENT};
 
-/// A surface's objects for this job.
+/// A surface's program and objects for this job.
 struct SurfaceObjects<'a> {
+    program: glow::Program,
     layers: Vec<GlLayer<'a>>,
     vao: glow::VertexArray,
     ebo: glow::Buffer,
@@ -33,8 +34,6 @@ struct Job<'a> {
     gl: &'a glow::Context,
     scene: &'a Scene,
     samples: i32,
-    kind: SurfaceKind,
-    surface: glow::Program,
     foci: Option<glow::Program>,
     lines: Option<glow::Program>,
     resolve: Option<glow::Program>,
@@ -106,14 +105,7 @@ unsafe fn prepare<'a>(
     panels: &[Panel],
     samples: i32,
 ) -> Result<Job<'a>> {
-    let layers: Vec<Vec<GlLayer>> = scene.surfaces.iter().map(|s| gl_layers(scene, s)).collect();
-    let kind = SurfaceKind {
-        layers: layers.iter().any(|l| !l.is_empty()),
-        values: layers.iter().map(|l| counts(l).0).max().unwrap_or(0),
-        categorical: layers.iter().any(|l| counts(l).1 > 0),
-    };
     let any = |f: fn(&SceneSurface) -> bool| scene.surfaces.iter().any(f);
-    let surface = programs.surface(gl, kind)?;
     let foci = any(|s| !s.foci.is_empty())
         .then(|| programs.foci(gl))
         .transpose()?;
@@ -126,16 +118,18 @@ unsafe fn prepare<'a>(
         .map_err(|e| gl_err("vertex array", e))?;
     res.vaos.push(empty_vao);
     let mut surfaces = Vec::with_capacity(scene.surfaces.len());
+    let layers: Vec<Vec<GlLayer>> = scene.surfaces.iter().map(|s| gl_layers(scene, s)).collect();
+    let categorical = layers.iter().flatten().any(|l| l.paint.kind() == 0);
     for (s, layers) in scene.surfaces.iter().zip(layers) {
-        surfaces.push(upload_surface(gl, res, s, layers, kind)?);
+        let kind = kind_of(&layers, categorical);
+        let program = programs.surface(gl, &kind)?;
+        surfaces.push(upload_surface(gl, res, s, layers, &kind, program)?);
     }
     let (draw_fbo, read_fbo, ms_tex) = target(gl, res, panels, samples)?;
     Ok(Job {
         gl,
         scene,
         samples,
-        kind,
-        surface,
         foci,
         lines,
         resolve,
@@ -147,28 +141,27 @@ unsafe fn prepare<'a>(
     })
 }
 
-/// Uploads one surface: vertices, foci, lines, and its layers' textures when the
-/// program draws layers.
+/// Uploads one surface for `program`: vertices, foci, lines, and its layers' textures.
 unsafe fn upload_surface<'a>(
     gl: &glow::Context,
     res: &mut Resources,
     s: &SceneSurface,
     layers: Vec<GlLayer<'a>>,
-    kind: SurfaceKind,
+    kind: &SurfaceKind,
+    program: glow::Program,
 ) -> Result<SurfaceObjects<'a>> {
-    let (vao, ebo) = upload(gl, res, s, &layers, kind.values)?;
+    let (vao, ebo) = upload(gl, res, s, &layers, kind.values())?;
     let foci = (!s.foci.is_empty())
         .then(|| upload_foci(gl, res, s))
         .transpose()?;
     let lines = (!s.lines.is_empty())
         .then(|| upload_lines(gl, res, s))
         .transpose()?;
-    // A surface without layers still needs complete textures bound.
-    let textures = kind
-        .layers
+    let textures = (!layers.is_empty())
         .then(|| upload_layers(gl, res, s, &layers))
         .transpose()?;
     Ok(SurfaceObjects {
+        program,
         layers,
         vao,
         ebo,
@@ -252,8 +245,8 @@ unsafe fn draw_panel(job: &Job, panel: &Panel) -> Result<()> {
 /// Draws the triangles of `surf` that face the camera with the surface program.
 unsafe fn draw_surface(job: &Job, surf: &SceneSurface, objects: &SurfaceObjects, panel: &Panel) {
     let gl = job.gl;
-    gl.use_program(Some(job.surface));
-    let loc = |name: &str| gl.get_uniform_location(job.surface, name);
+    gl.use_program(Some(objects.program));
+    let loc = |name: &str| gl.get_uniform_location(objects.program, name);
     let (gyrus, sulcus) = job.scene.cortex.colors();
     let f = |c: [u8; 3]| c.map(|x| x as f32 / 255.0);
     gl.uniform_3_f32_slice(loc("u_gyrus").as_ref(), &f(gyrus));
@@ -261,7 +254,7 @@ unsafe fn draw_surface(job: &Job, surf: &SceneSurface, objects: &SurfaceObjects,
     gl.uniform_3_f32_slice(loc("u_flat").as_ref(), &f(FLAT_GREY));
     gl.uniform_1_i32(loc("u_has_curv").as_ref(), surf.curv.is_some() as i32);
     set_camera(gl, &loc, panel);
-    if let (true, Some(t)) = (job.kind.layers, &objects.textures) {
+    if let Some(t) = &objects.textures {
         for (k, (tex, name)) in [t.colors, t.lut]
             .iter()
             .zip(["u_layers", "u_layer_lut"])
@@ -285,17 +278,13 @@ unsafe fn draw_surface(job: &Job, surf: &SceneSurface, objects: &SurfaceObjects,
     gl.draw_elements(glow::TRIANGLES, idx.len() as i32, glow::UNSIGNED_INT, 0);
 }
 
-/// surface.frag's per-layer uniforms: kind, slot, opacity, and each overlay layer's
-/// sign, threshold and range.
+/// surface.frag's per-layer uniforms: opacity, and each overlay layer's sign, threshold
+/// and range (the kinds and slots are the program's own).
 unsafe fn set_layer_uniforms(
     gl: &glow::Context,
     loc: &dyn Fn(&str) -> Option<glow::UniformLocation>,
     layers: &[GlLayer],
 ) {
-    gl.uniform_1_i32(loc("u_n_layers").as_ref(), layers.len() as i32);
-    if layers.is_empty() {
-        return;
-    }
     let ints = |f: &dyn Fn(&GlLayer) -> i32| -> Vec<i32> { layers.iter().map(f).collect() };
     let floats = |f: &dyn Fn(&crate::color::ColorMapping) -> f32| -> Vec<f32> {
         let value = |l: &GlLayer| match l.paint {
@@ -304,8 +293,6 @@ unsafe fn set_layer_uniforms(
         };
         layers.iter().map(value).collect()
     };
-    gl.uniform_1_i32_slice(loc("u_layer_kind").as_ref(), &ints(&|l| l.paint.kind()));
-    gl.uniform_1_i32_slice(loc("u_layer_slot").as_ref(), &ints(&|l| l.slot as i32));
     let alpha: Vec<f32> = layers.iter().map(|l| l.alpha).collect();
     gl.uniform_1_f32_slice(loc("u_layer_alpha").as_ref(), &alpha);
     let sign = |l: &GlLayer| match l.paint {

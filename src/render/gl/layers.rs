@@ -2,6 +2,7 @@
 //! its slot (an overlay's value slot among the vertex attributes, an annotation's block
 //! of rows in the colour texture). The upload and the uniforms both follow this list.
 
+use super::programs::SurfaceKind;
 use crate::color::ColorMapping;
 use crate::render::MAX_LAYERS;
 use crate::scene::{Paint, Scene, SceneSurface};
@@ -20,7 +21,7 @@ pub(super) enum GlPaint<'a> {
 }
 
 impl GlPaint<'_> {
-    /// surface.frag's `u_layer_kind`.
+    /// surface.frag's `LAYER_KINDS` entry.
     pub fn kind(&self) -> i32 {
         match self {
             GlPaint::Colors(_) => 0,
@@ -52,8 +53,11 @@ pub(super) fn gl_layers<'a>(scene: &'a Scene, s: &'a SceneSurface) -> Vec<GlLaye
     out
 }
 
-/// How many layers of `layers` are overlays (value slots) and annotations or labels.
-pub(super) fn counts(layers: &[GlLayer]) -> (usize, usize) {
-    let values = layers.iter().filter(|l| l.paint.kind() == 1).count();
-    (values, layers.len() - values)
+/// The program `layers` are drawn with, in a figure that has annotations or labels
+/// (`categorical`) or not.
+pub(super) fn kind_of(layers: &[GlLayer], categorical: bool) -> SurfaceKind {
+    SurfaceKind {
+        layers: layers.iter().map(|l| (l.paint.kind(), l.slot)).collect(),
+        categorical,
+    }
 }

@@ -1,5 +1,5 @@
-//! Shader programs, compiled once per context: the surface program once per set of
-//! defines (which layer kinds a figure has), the others once. On llvmpipe compiling
+//! Shader programs, compiled once per context: the surface program once per layer
+//! stack (its defines), the others once. On llvmpipe compiling
 //! costs milliseconds per program, and each program's first draw pays its JIT, so a
 //! renderer that serves many figures keeps them.
 
@@ -23,30 +23,45 @@ const LINES_FRAG: &str = include_str!("../../../shaders/lines.frag");
 const RESOLVE_VERT: &str = include_str!("../../../shaders/resolve.vert");
 const RESOLVE_FRAG: &str = include_str!("../../../shaders/resolve.frag");
 
-/// What the surface program must handle; each combination is its own program, so a
-/// plain figure pays for no layer code and only annotations and labels pay for the
-/// geometry stage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The layer stack a surface program is made for: each layer's kind and slot, in
+/// drawing order. The shader is specialised to it (its layer loop unrolled, every kind
+/// and slot a constant), because llvmpipe runs a loop over uniform-indexed layers at
+/// half the speed; programs are kept per stack, and a batch has few stacks.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(super) struct SurfaceKind {
-    /// Some surface has a layer that draws.
-    pub layers: bool,
-    /// Overlay value slots per vertex (the most any surface has).
-    pub values: usize,
-    /// Some surface has an annotation or label layer (surface.geom runs).
+    /// `(kind, slot)` of each layer that draws: kind 0 an annotation or label (slot: its
+    /// block of rows in the colour texture), 1 an overlay (slot: its value slot).
+    pub layers: Vec<(i32, usize)>,
+    /// Whether the geometry stage runs (surface.geom), which annotations and labels need.
+    /// It is decided per figure, not per surface: llvmpipe interpolates a shade
+    /// differently with it, and both hemispheres of a figure are drawn alike.
     pub categorical: bool,
 }
 
 impl SurfaceKind {
+    /// Overlay value slots per vertex.
+    pub fn values(&self) -> usize {
+        self.layers.iter().filter(|(k, _)| *k == 1).count()
+    }
+
     /// The defines inserted after the version line of the surface shaders.
-    fn defines(self) -> String {
+    fn defines(&self) -> String {
         let mut d = format!("#define MAX_LAYERS {MAX_LAYERS}\n");
-        if self.layers {
-            d.push_str("#define LAYERS\n");
+        if !self.layers.is_empty() {
+            let list = |f: fn(&(i32, usize)) -> String| {
+                self.layers.iter().map(f).collect::<Vec<_>>().join(", ")
+            };
+            d.push_str(&format!(
+                "#define LAYERS\n#define N_LAYERS {}\n#define LAYER_KINDS int[]({})\n#define LAYER_SLOTS int[]({})\n",
+                self.layers.len(),
+                list(|l| l.0.to_string()),
+                list(|l| l.1.to_string()),
+            ));
         }
-        if self.values > 0 {
+        if self.values() > 0 {
             d.push_str(&format!(
                 "#define VALUES\n#define N_VALUES {}\n",
-                self.values
+                self.values()
             ));
         }
         if self.categorical {
@@ -67,13 +82,13 @@ pub struct Programs {
 }
 
 impl Programs {
-    /// The surface program for figures of this kind.
+    /// The surface program for surfaces with this layer stack.
     pub(super) unsafe fn surface(
         &mut self,
         gl: &glow::Context,
-        kind: SurfaceKind,
+        kind: &SurfaceKind,
     ) -> Result<glow::Program> {
-        if let Some(&p) = self.surface.get(&kind) {
+        if let Some(&p) = self.surface.get(kind) {
             return Ok(p);
         }
         let defines = kind.defines();
@@ -88,7 +103,7 @@ impl Programs {
         }
         stages.push((glow::FRAGMENT_SHADER, frag.as_str(), "frag"));
         let p = compile(gl, &stages, "surface")?;
-        self.surface.insert(kind, p);
+        self.surface.insert(kind.clone(), p);
         Ok(p)
     }
 

@@ -287,7 +287,7 @@ pub(super) unsafe fn upload_layers(
 ) -> Result<LayerTextures> {
     let n = s.mesh.vertices.len();
     let rows = n.div_ceil(LAYER_TEX_WIDTH).max(1);
-    let count = super::layers::counts(layers).1.max(1);
+    let count = layers.iter().filter(|l| l.paint.kind() == 0).count().max(1);
     let mut colors = vec![0u8; LAYER_TEX_WIDTH * rows * count * 4];
     let mut lut = vec![0u8; LUT_SIZE * 2 * MAX_LAYERS * 4];
     for (l, layer) in layers.iter().enumerate() {
