@@ -33,6 +33,8 @@ struct Job {
 pub struct Renderer {
     jobs: Option<mpsc::Sender<Job>>,
     thread: Option<JoinHandle<()>>,
+    /// Why the thread could not be started, if it could not.
+    failed: Option<String>,
 }
 
 impl Renderer {
@@ -41,23 +43,32 @@ impl Renderer {
     /// reading the inputs. A backend that cannot open is reported by [`Renderer::render`].
     pub fn new(opts: RenderOptions) -> Renderer {
         let (jobs, queue) = mpsc::channel::<Job>();
-        let thread = std::thread::Builder::new()
+        let spawned = std::thread::Builder::new()
             .name("surfrender-render".into())
-            .spawn(move || serve(&opts, &queue))
-            .ok();
-        Renderer {
-            jobs: thread.as_ref().map(|_| jobs),
-            thread,
+            .spawn(move || serve(&opts, &queue));
+        match spawned {
+            Ok(thread) => Renderer {
+                jobs: Some(jobs),
+                thread: Some(thread),
+                failed: None,
+            },
+            Err(e) => Renderer {
+                jobs: None,
+                thread: None,
+                failed: Some(e.to_string()),
+            },
         }
     }
 
     /// Draws `panels` of `scene` once the backend is ready. Images are premultiplied
     /// RGBA with a transparent background, top row first, one per panel.
     pub fn render(&self, scene: Arc<Scene>, panels: Vec<Panel>) -> Outcome {
-        let jobs = self
-            .jobs
-            .as_ref()
-            .ok_or_else(|| Error::Internal("the renderer was closed or never started".into()))?;
+        let jobs = self.jobs.as_ref().ok_or_else(|| {
+            Error::Internal(match &self.failed {
+                Some(e) => format!("cannot start the rendering thread: {e}"),
+                None => "the renderer was closed before this figure".into(),
+            })
+        })?;
         let (reply, answer) = mpsc::channel();
         let job = Job {
             scene,
