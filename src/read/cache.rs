@@ -64,7 +64,11 @@ impl Cache {
 
     /// A surface, checked by `check` when it is first decoded (a mesh that fails the
     /// check is not kept).
-    pub fn surface(&self, path: &Path, check: fn(&Mesh, &Path) -> Result<()>) -> Result<Arc<Mesh>> {
+    pub(crate) fn surface(
+        &self,
+        path: &Path,
+        check: fn(&Mesh, &Path) -> Result<()>,
+    ) -> Result<Arc<Mesh>> {
         let key = Key::new(Kind::Surface, path, &Selection::default());
         if let Some(Entry::Surface(m)) = self.get(&key) {
             return Ok(m);
@@ -77,7 +81,7 @@ impl Cache {
     }
 
     /// Per-vertex values, every frame.
-    pub fn overlay(&self, path: &Path, selection: &Selection) -> Result<Arc<Overlay>> {
+    pub(crate) fn overlay(&self, path: &Path, selection: &Selection) -> Result<Arc<Overlay>> {
         let key = Key::new(Kind::Overlay, path, selection);
         if let Some(Entry::Overlay(o)) = self.get(&key) {
             return Ok(o);
@@ -88,7 +92,7 @@ impl Cache {
     }
 
     /// A parcellation.
-    pub fn annotation(&self, path: &Path, selection: &Selection) -> Result<Arc<Annotation>> {
+    pub(crate) fn annotation(&self, path: &Path, selection: &Selection) -> Result<Arc<Annotation>> {
         let key = Key::new(Kind::Annotation, path, selection);
         if let Some(Entry::Annotation(a)) = self.get(&key) {
             return Ok(a);
@@ -99,7 +103,7 @@ impl Cache {
     }
 
     /// A vertex set.
-    pub fn label(&self, path: &Path) -> Result<Arc<Label>> {
+    pub(crate) fn label(&self, path: &Path) -> Result<Arc<Label>> {
         let key = Key::new(Kind::Label, path, &Selection::default());
         if let Some(Entry::Label(l)) = self.get(&key) {
             return Ok(l);

@@ -35,14 +35,14 @@ const BAND_ROWS: usize = 16;
 /// The CPU renderer's worker threads, started with the first figure and kept for every
 /// figure after it. (Started then rather than with the renderer, they take over the
 /// memory arenas of the threads that read the inputs instead of adding their own.)
-pub struct Pool {
+pub(crate) struct Pool {
     pool: Option<rayon::ThreadPool>,
     threads: usize,
 }
 
 impl Pool {
     /// A pool of `threads` workers (at least one).
-    pub fn new(threads: usize) -> Pool {
+    pub(crate) fn new(threads: usize) -> Pool {
         Pool {
             pool: None,
             threads: threads.max(1),
@@ -51,7 +51,7 @@ impl Pool {
 
     /// Renders every panel; same output conventions as the GL path (premultiplied RGBA,
     /// transparent background, top row first).
-    pub fn render(
+    pub(crate) fn render(
         &mut self,
         scene: &Scene,
         panels: &[Panel],
