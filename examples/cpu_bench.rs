@@ -12,16 +12,16 @@
 //! outline of a third region (borders) to each hemisphere.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use surfrender::color::cmap::Colormap;
 use surfrender::color::{Bound, ColorMapping, Cortex, OverlayStyle, Sign};
 use surfrender::hemi::Hemi;
 use surfrender::montage::{self, LayoutOptions};
-use surfrender::render::{
-    self, BackendKind, Paint, RenderOptions, Scene, SceneSurface, VertexLayer,
-};
+use surfrender::render::{BackendKind, RenderOptions, Renderer};
 use surfrender::scene::borders::region_borders;
+use surfrender::scene::{Paint, Scene, SceneSurface, VertexLayer};
 use surfrender::scene::{View, ViewName};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -61,11 +61,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         eprintln!("panel {}x{}", p.width, p.height);
     }
 
+    let scene = Arc::new(scene);
+    let cpu = Renderer::new(RenderOptions {
+        backend: BackendKind::Cpu,
+        ..Default::default()
+    });
     let mut times = Vec::new();
     let mut images = Vec::new();
     for _ in 0..runs.max(1) {
         let t = Instant::now();
-        let (imgs, info) = render::cpu::render_panels(&scene, &plan.panels)?;
+        let (imgs, info) = cpu.render(Arc::clone(&scene), plan.panels.clone())?;
         times.push(t.elapsed().as_secs_f64() * 1e3);
         if images.is_empty() {
             eprintln!("renderer: {}", info.renderer);
@@ -94,7 +99,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ..Default::default()
         };
         let t = Instant::now();
-        let (gl, info) = render::render(&scene, &plan.panels, &opts)?;
+        let (gl, info) = Renderer::new(opts).render(Arc::clone(&scene), plan.panels.clone())?;
         eprintln!(
             "{}: {:.1} ms",
             info.renderer,
@@ -162,11 +167,17 @@ fn fig4(dir: &Path, layers: bool) -> Result<Scene, Box<dyn std::error::Error>> {
             hemi,
             normals,
             curv: Some(curv),
-            overlay: Some(thickness),
             winding,
-            layers: Vec::new(),
+            layers: vec![VertexLayer {
+                paint: Paint::Values {
+                    values: thickness,
+                    layer: 0,
+                },
+                alpha: 1.0,
+            }],
             lines: Vec::new(),
-            mesh,
+            mesh: mesh.into(),
+            foci: Default::default(),
         };
         if layers {
             add_layers(&mut s);
@@ -181,10 +192,7 @@ fn fig4(dir: &Path, layers: bool) -> Result<Scene, Box<dyn std::error::Error>> {
         symmetric: false,
         opacity: 1.0,
     };
-    let values: Vec<&[f32]> = surfaces
-        .iter()
-        .filter_map(|s| s.overlay.as_deref())
-        .collect();
+    let values: Vec<&[f32]> = surfaces.iter().filter_map(|s| s.values(0)).collect();
     let mapping = ColorMapping::resolve(&style, &values)?;
     Ok(Scene {
         surfaces,
@@ -205,16 +213,16 @@ fn region(s: &SceneSurface, axis: usize, share: f32, rgba: [u8; 4]) -> Vec<[u8; 
         .collect()
 }
 
+/// A filled label under the overlay, a half-transparent one over it, and borders.
 fn add_layers(s: &mut SceneSurface) {
-    s.layers.push(VertexLayer {
+    let under = VertexLayer {
         paint: Paint::Colors(region(s, 1, 0.3, [255, 215, 0, 255])),
         alpha: 1.0,
-        over_overlay: false,
-    });
+    };
+    s.layers.insert(0, under);
     s.layers.push(VertexLayer {
         paint: Paint::Colors(region(s, 2, 0.25, [30, 144, 255, 255])),
         alpha: 0.5,
-        over_overlay: true,
     });
     let outlined = region(s, 1, 0.7, [220, 20, 60, 255]);
     s.lines = region_borders(&s.mesh, &outlined);

@@ -1,136 +1,76 @@
 #version 330 core
-// Mirrors color::ColorMapping::rgb and color::Cortex exactly (same LUT, same indexing);
+// Mirrors color::ColorMapping::shade and color::Cortex exactly (same LUT, same indexing);
 // tests check the Rust side with exact RGBA values and the rendered pixels against it.
-// Defines inserted after the version line (render::gl): LAYERS when a surface has layers,
-// VALUES when some are overlays (vertex attributes, interpolated like the first overlay),
-// CATEGORICAL when some are annotations or labels (surface.geom runs then).
+// Defines inserted after the version line (render::gl::programs): MAX_LAYERS always;
+// LAYERS with N_LAYERS, LAYER_KINDS and LAYER_SLOTS when the surface has layers (the
+// program is made for its stack: the layer loop unrolls, kinds and slots are constants);
+// VALUES and N_VALUES when some are overlays (vertex attributes, interpolated);
+// CATEGORICAL when the figure has annotations or labels (surface.geom runs then).
 in Surface {
     vec3 normal;
     float curv;
-    float value;
-    float valid;
     flat int id;
 #ifdef VALUES
-    vec4 values0;
-    vec4 values1;
-    vec4 valid0;
-    vec4 valid1;
+    vec2 values[N_VALUES];
 #endif
 } fs_in;
 
-// 256 x 2 RGBA8: row 0 for positive values, row 1 for negative values.
-uniform sampler2D u_lut;
-uniform int u_has_overlay;
-uniform int u_sign;        // 0 abs, 1 pos, 2 neg
-uniform float u_threshold; // |v| below is transparent
-uniform float u_lo;        // |v| at the bottom of the ramp
-uniform float u_hi;        // |v| at the top of the ramp
-uniform float u_opacity;   // of the overlay over what is under it
 uniform int u_has_curv;
 uniform vec3 u_gyrus;
 uniform vec3 u_sulcus;
 uniform vec3 u_flat;
-// Camera-relative directional lights (towards the light) and intensities.
-uniform vec3 u_light_dir[3];
-uniform float u_light_int[3];
-uniform float u_ambient;
+
+// @include lighting.glsl
 
 #ifdef LAYERS
-// Per-vertex RGBA8 colours of annotation and label layers: vertex v of layer L at
-// (v % 4096, L * u_layer_rows + v / 4096).
+// Every layer in drawing order, bottom first, the first overlay among them: its kind
+// (0 annotation or label, 1 overlay) and slot (an annotation or label's block of rows
+// in u_layers, an overlay's value slot).
+const int LAYER_KIND[N_LAYERS] = LAYER_KINDS;
+const int LAYER_SLOT[N_LAYERS] = LAYER_SLOTS;
+uniform float u_layer_alpha[MAX_LAYERS];
+uniform int u_layer_sign[MAX_LAYERS];  // 0 abs, 1 pos, 2 neg
+uniform float u_layer_threshold[MAX_LAYERS];  // |v| below is transparent
+uniform float u_layer_lo[MAX_LAYERS];  // |v| at the bottom of the ramp
+uniform float u_layer_hi[MAX_LAYERS];  // |v| at the top of the ramp
+// Per-vertex RGBA8 colours of annotation and label layers: vertex v of the layer in
+// slot S at (v % 4096, S * u_layer_rows + v / 4096).
 uniform sampler2D u_layers;
-// Overlay layer L's LUT rows (positive, negative) at rows 2L and 2L + 1.
-uniform sampler2D u_layer_lut;
 uniform int u_layer_rows;
-uniform int u_n_layers;
-uniform int u_layer_kind[8];    // 0 categorical, 1 overlay, 2 overlay that colours nothing
-uniform int u_layer_over[8];    // 1: drawn over the first overlay, 0: under it
-uniform float u_layer_alpha[8];
-uniform int u_layer_sign[8];
-uniform float u_layer_threshold[8];
-uniform float u_layer_lo[8];
-uniform float u_layer_hi[8];
+// Layer L's LUT rows (positive, negative values) at rows 2L and 2L + 1, 256 wide.
+uniform sampler2D u_layer_lut;
 
 #ifdef CATEGORICAL
 in vec3 g_bary;
 flat in ivec3 g_ids;
 
-vec4 layer_at(int layer, int v) {
-    return texelFetch(u_layers, ivec2(v % 4096, layer * u_layer_rows + v / 4096), 0);
+vec4 layer_at(int slot, int v) {
+    return texelFetch(u_layers, ivec2(v % 4096, slot * u_layer_rows + v / 4096), 0);
 }
 
-// The colour of `layer` at this fragment. Each label present at the triangle's corners
+// The colour of layer `l` at this fragment. Each label present at the triangle's corners
 // gets the sum of its corners' barycentric weights, and the heaviest wins: a border
 // between two labels is then a straight line through the midpoints of the two edges
 // that cross it, and three labels meet at the centroid (scene::borders draws the same
 // lines). Alpha 0 where the layer draws nothing.
-vec4 layer_color(int layer) {
-    vec4 c0 = layer_at(layer, g_ids.x);
-    vec4 c1 = layer_at(layer, g_ids.y);
-    vec4 c2 = layer_at(layer, g_ids.z);
+vec4 layer_color(int l) {
+    int slot = LAYER_SLOT[l];
+    vec4 c0 = layer_at(slot, g_ids.x);
+    vec4 c1 = layer_at(slot, g_ids.y);
+    vec4 c2 = layer_at(slot, g_ids.z);
     float w0 = g_bary.x + (c1 == c0 ? g_bary.y : 0.0) + (c2 == c0 ? g_bary.z : 0.0);
     float w1 = g_bary.y + (c0 == c1 ? g_bary.x : 0.0) + (c2 == c1 ? g_bary.z : 0.0);
     float w2 = g_bary.z + (c0 == c2 ? g_bary.x : 0.0) + (c1 == c2 ? g_bary.y : 0.0);
     vec4 c = c0;
     if (w1 > w0 && w1 >= w2) c = c1;
     else if (w2 > w0 && w2 > w1) c = c2;
-    return vec4(c.rgb, c.a * u_layer_alpha[layer]);
+    return vec4(c.rgb, c.a * u_layer_alpha[l]);
 }
-
 #endif
-
-bool ramp(float v, float valid, int sign, float threshold, float lo, float hi, out float s);
 
 #ifdef VALUES
-// An overlay layer's colour at this fragment: its interpolated value (the layer's slot of
-// the interpolated attributes, as the first overlay's value is) looked up like
-// `overlay()`. Alpha 0 where it is transparent.
-vec4 value_color(int layer) {
-    float v = layer < 4 ? fs_in.values0[layer] : fs_in.values1[layer - 4];
-    float valid = layer < 4 ? fs_in.valid0[layer] : fs_in.valid1[layer - 4];
-    float s;
-    if (!ramp(v, valid, u_layer_sign[layer], u_layer_threshold[layer], u_layer_lo[layer],
-              u_layer_hi[layer], s)) {
-        return vec4(0.0);
-    }
-    int i = min(255, int(floor(s * 256.0)));
-    int row = 2 * layer + (v >= 0.0 ? 0 : 1);
-    return vec4(texelFetch(u_layer_lut, ivec2(i, row), 0).rgb, u_layer_alpha[layer]);
-}
-
-#endif
-
-vec4 layer_paint(int l) {
-#ifdef CATEGORICAL
-    if (u_layer_kind[l] == 0) return layer_color(l);
-#endif
-#ifdef VALUES
-    if (u_layer_kind[l] == 1) return value_color(l);
-#endif
-    return vec4(0.0);
-}
-
-vec3 layers(vec3 base, int over) {
-    for (int l = 0; l < 8; l++) {
-        if (l >= u_n_layers) break;
-        if (u_layer_over[l] != over || u_layer_kind[l] == 2) continue;
-        vec4 c = layer_paint(l);
-        base = mix(base, c.rgb, c.a);
-    }
-    return base;
-}
-#endif
-
-out vec4 frag;
-
-vec3 cortex() {
-    if (u_has_curv == 0) return u_flat;
-    // FreeSurfer's sign: positive curvature is a sulcus.
-    return fs_in.curv > 0.0 ? u_sulcus : u_gyrus;
-}
-
 // Whether value v is drawn (valid, of the drawn sign, not under the threshold), and its
-// position s along the colour ramp.
+// position s along the colour ramp: ColorMapping::shade.
 bool ramp(float v, float valid, int sign, float threshold, float lo, float hi, out float s) {
     s = 0.0;
     if (valid < 0.5) return false;
@@ -146,35 +86,54 @@ bool ramp(float v, float valid, int sign, float threshold, float lo, float hi, o
     return true;
 }
 
-bool overlay(out vec3 rgb) {
-    rgb = vec3(0.0);
+// An overlay layer's colour at this fragment: its interpolated value and validity
+// looked up in its LUT. Alpha 0 where it is transparent.
+vec4 value_color(int l) {
+    vec2 vv = fs_in.values[LAYER_SLOT[l]];
     float s;
-    if (u_has_overlay == 0) return false;
-    if (!ramp(fs_in.value, fs_in.valid, u_sign, u_threshold, u_lo, u_hi, s)) return false;
-    float v = fs_in.value;
+    if (!ramp(vv.x, vv.y, u_layer_sign[l], u_layer_threshold[l], u_layer_lo[l],
+              u_layer_hi[l], s)) {
+        return vec4(0.0);
+    }
     int i = min(255, int(floor(s * 256.0)));
-    int row = v >= 0.0 ? 0 : 1;
-    rgb = texelFetch(u_lut, ivec2(i, row), 0).rgb;
-    return true;
+    int row = 2 * l + (vv.x >= 0.0 ? 0 : 1);
+    return vec4(texelFetch(u_layer_lut, ivec2(i, row), 0).rgb, u_layer_alpha[l]);
+}
+#endif
+
+vec4 layer_paint(int l) {
+#ifdef CATEGORICAL
+    if (LAYER_KIND[l] == 0) return layer_color(l);
+#endif
+#ifdef VALUES
+    if (LAYER_KIND[l] == 1) return value_color(l);
+#endif
+    return vec4(0.0);
+}
+
+// Every layer over `base` by one rule: opaque paint replaces what is under it,
+// translucent paint is mixed in by its alpha.
+vec3 layers(vec3 base) {
+    for (int l = 0; l < N_LAYERS; l++) {
+        vec4 c = layer_paint(l);
+        base = c.a >= 1.0 ? c.rgb : mix(base, c.rgb, c.a);
+    }
+    return base;
+}
+#endif
+
+out vec4 frag;
+
+vec3 cortex() {
+    if (u_has_curv == 0) return u_flat;
+    // FreeSurfer's sign: positive curvature is a sulcus.
+    return fs_in.curv > 0.0 ? u_sulcus : u_gyrus;
 }
 
 void main() {
     vec3 base = cortex();
 #ifdef LAYERS
-    base = layers(base, 0);
+    base = layers(base);
 #endif
-    vec3 ov;
-    if (overlay(ov)) base = u_opacity >= 1.0 ? ov : mix(base, ov, u_opacity);
-#ifdef LAYERS
-    base = layers(base, 1);
-#endif
-    vec3 n = normalize(fs_in.normal);
-    // Two-sided: a visible fragment always faces the camera.
-    if (n.z < 0.0) n = -n;
-    float d = 0.0;
-    for (int k = 0; k < 3; k++) {
-        d += u_light_int[k] * max(dot(n, u_light_dir[k]), 0.0);
-    }
-    float shade = u_ambient + (1.0 - u_ambient) * d;
-    frag = vec4(clamp(base * shade, 0.0, 1.0), 1.0);
+    frag = vec4(lit(base, fs_in.normal), 1.0);
 }

@@ -9,28 +9,18 @@ layout(triangle_strip, max_vertices = 3) out;
 in Surface {
     vec3 normal;
     float curv;
-    float value;
-    float valid;
     flat int id;
 #ifdef VALUES
-    vec4 values0;
-    vec4 values1;
-    vec4 valid0;
-    vec4 valid1;
+    vec2 values[N_VALUES];
 #endif
 } gs_in[];
 
 out Surface {
     vec3 normal;
     float curv;
-    float value;
-    float valid;
     flat int id;
 #ifdef VALUES
-    vec4 values0;
-    vec4 values1;
-    vec4 valid0;
-    vec4 valid1;
+    vec2 values[N_VALUES];
 #endif
 } gs_out;
 
@@ -43,14 +33,9 @@ void main() {
         gl_Position = gl_in[i].gl_Position;
         gs_out.normal = gs_in[i].normal;
         gs_out.curv = gs_in[i].curv;
-        gs_out.value = gs_in[i].value;
-        gs_out.valid = gs_in[i].valid;
         gs_out.id = gs_in[i].id;
 #ifdef VALUES
-        gs_out.values0 = gs_in[i].values0;
-        gs_out.values1 = gs_in[i].values1;
-        gs_out.valid0 = gs_in[i].valid0;
-        gs_out.valid1 = gs_in[i].valid1;
+        gs_out.values = gs_in[i].values;
 #endif
         g_bary = vec3(i == 0, i == 1, i == 2);
         g_ids = ids;

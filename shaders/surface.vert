@@ -1,17 +1,15 @@
 #version 330 core
 // Per-vertex data arrive untouched; colour is decided per pixel in surface.frag so that
 // threshold and curvature boundaries are smooth curves, not triangle staircases.
+// Defines inserted after the version line (render::gl::programs): VALUES and N_VALUES
+// when overlay layers are drawn, one value slot per overlay layer.
 layout(location = 0) in vec3 a_position;
 layout(location = 1) in vec3 a_normal;
 layout(location = 2) in float a_curv;
-layout(location = 3) in float a_value;
-layout(location = 4) in float a_valid;
 #ifdef VALUES
-// Overlay layers above the first, one layer slot per component (slots 0-3, then 4-7).
-layout(location = 5) in vec4 a_values0;
-layout(location = 6) in vec4 a_values1;
-layout(location = 7) in vec4 a_valid0;
-layout(location = 8) in vec4 a_valid1;
+// Each overlay layer's (value, validity): a vertex without data has value 0 and
+// validity 0, as NaN would poison interpolation across a whole triangle.
+layout(location = 3) in vec2 a_values[N_VALUES];
 #endif
 
 uniform mat4 u_mvp;
@@ -21,15 +19,10 @@ uniform mat3 u_view;
 out Surface {
     vec3 normal;
     float curv;
-    float value;
-    float valid;
     // The vertex's index, for per-vertex layer lookups (surface.geom).
     flat int id;
 #ifdef VALUES
-    vec4 values0;
-    vec4 values1;
-    vec4 valid0;
-    vec4 valid1;
+    vec2 values[N_VALUES];
 #endif
 } vs_out;
 
@@ -37,13 +30,8 @@ void main() {
     gl_Position = u_mvp * vec4(a_position, 1.0);
     vs_out.normal = u_view * a_normal;
     vs_out.curv = a_curv;
-    vs_out.value = a_value;
-    vs_out.valid = a_valid;
     vs_out.id = gl_VertexID;
 #ifdef VALUES
-    vs_out.values0 = a_values0;
-    vs_out.values1 = a_values1;
-    vs_out.valid0 = a_valid0;
-    vs_out.valid1 = a_valid1;
+    vs_out.values = a_values;
 #endif
 }

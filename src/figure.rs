@@ -1,4 +1,8 @@
-//! The whole pipeline for one figure: read → scene → layout → render → compose.
+//! The whole pipeline for one figure: read → scene → layout → render → compose. Each
+//! step returns its error with `?`; the renderer, which the caller owns, cleans up when
+//! it is dropped.
+
+use std::sync::Arc;
 
 use image::RgbaImage;
 
@@ -6,14 +10,18 @@ use crate::color::ColorMapping;
 use crate::error::Result;
 use crate::montage::colorbar::BarStyle;
 use crate::montage::{self, LayoutOptions};
-use crate::render::{self, BackendInfo, RenderOptions};
+use crate::read;
+use crate::render::{self, BackendInfo, RenderOptions, Renderer};
+use crate::scene::{self, RangeFrames, Scene};
 use crate::spec::{Background, FigureSpec};
 
 /// A finished figure and how it was made.
 pub struct Figure {
+    /// The whole figure, as it is written to the PNG.
     pub image: RgbaImage,
     /// Whether the PNG needs an alpha channel.
     pub alpha: bool,
+    /// What drew the panels.
     pub backend: BackendInfo,
     /// Notices for the user (e.g. "no curvature found").
     pub notices: Vec<String>,
@@ -35,7 +43,7 @@ pub fn bar_style(spec: &FigureSpec, caption: Option<String>) -> crate::montage::
 /// The layout of the figure's panels and decorations.
 fn plan_figure(
     spec: &FigureSpec,
-    scene: &crate::render::Scene,
+    scene: &Scene,
     bars: &[(ColorMapping, BarStyle)],
 ) -> Result<montage::Plan> {
     let refs = bar_refs(bars);
@@ -76,21 +84,50 @@ fn bar_refs(bars: &[(ColorMapping, BarStyle)]) -> Vec<(&ColorMapping, BarStyle)>
     bars.iter().map(|(m, b)| (m, b.clone())).collect()
 }
 
-/// Makes the figure described by `spec`.
-pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
-    let mut t = std::time::Instant::now();
-    let backend = render::start(RenderOptions {
+/// The rendering options a figure asks for.
+pub fn render_options(spec: &FigureSpec) -> RenderOptions {
+    RenderOptions {
         backend: spec.backend,
         egl_device: spec.egl_device,
-    });
-    let (scene, notices) = match crate::load::load_scene(spec) {
-        Ok(r) => r,
-        Err(e) => {
-            backend.abandon();
-            return Err(e);
-        }
-    };
+    }
+}
+
+/// Makes the figure described by `spec` with `renderer`.
+pub fn render_figure(renderer: &Renderer, spec: &FigureSpec) -> Result<Figure> {
+    // The decoded files are let go as soon as the scene is built.
+    let (scene, notices) = build_scene(spec, &read::Cache::new())?;
+    draw_figure(renderer, spec, scene, notices)
+}
+
+/// [`render_figure`] reading through `cache`, which figures of one process may share:
+/// each file they have in common is read and decoded once.
+pub fn render_figure_with(
+    renderer: &Renderer,
+    spec: &FigureSpec,
+    cache: &read::Cache,
+) -> Result<Figure> {
+    let (scene, notices) = build_scene(spec, cache)?;
+    draw_figure(renderer, spec, scene, notices)
+}
+
+/// The read and scene stages: the scene of `spec` and the notices for the user.
+fn build_scene(spec: &FigureSpec, cache: &read::Cache) -> Result<(Scene, Vec<String>)> {
+    let mut t = std::time::Instant::now();
+    let inputs = read::read(spec, cache)?;
     crate::timing::stage("read", &mut t);
+    let (scene, notes) = scene::build(&inputs, spec, &RangeFrames::Displayed)?;
+    crate::timing::stage("scene", &mut t);
+    Ok((scene, [inputs.notices, notes].concat()))
+}
+
+/// Layout, render and compose: the figure of `scene`.
+fn draw_figure(
+    renderer: &Renderer,
+    spec: &FigureSpec,
+    scene: Scene,
+    notices: Vec<String>,
+) -> Result<Figure> {
+    let mut t = std::time::Instant::now();
     // One colour bar per overlay layer that colours anything, bottom layer first.
     let bars: Vec<(ColorMapping, BarStyle)> = scene
         .mappings
@@ -98,28 +135,13 @@ pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
         .zip(&spec.overlays)
         .filter_map(|(m, layer)| Some((m.clone()?, bar_style(spec, layer.caption.clone()))))
         .collect();
-    let plan = match plan_figure(spec, &scene, &bars) {
-        Ok(p) => p,
-        Err(e) => {
-            backend.abandon();
-            return Err(e);
-        }
-    };
+    let plan = plan_figure(spec, &scene, &bars)?;
     crate::timing::stage("layout", &mut t);
-    let (outcome, finishing) = backend.render(scene, plan.panels.clone());
-    let (images, backend) = match outcome {
-        Ok(r) => r,
-        Err(e) => {
-            finishing.join();
-            return Err(e);
-        }
-    };
+    // The scene goes to the renderer's thread, which lets it go once it is drawn.
+    let (images, backend) = renderer.render(Arc::new(scene), plan.panels.clone())?;
     crate::timing::stage("render", &mut t);
     if !spec.allow_empty {
-        if let Err(e) = render::check_not_blank(&images, &backend) {
-            finishing.join();
-            return Err(e);
-        }
+        render::check_not_blank(&images, &backend)?;
     }
     let bars = bar_refs(&bars);
     let image = montage::compose(
@@ -131,8 +153,6 @@ pub fn render_figure(spec: &FigureSpec) -> Result<Figure> {
         bar_style(spec, None).font_px,
     );
     crate::timing::stage("compose", &mut t);
-    finishing.join();
-    crate::timing::stage("teardown", &mut t);
     if let Some(path) = spec.colorbar_file.as_ref().filter(|_| !bars.is_empty()) {
         crate::montage::colorbar::write_file(path, &bars, spec.colorbar_vertical, spec.background)?;
     }

@@ -3,7 +3,7 @@
 /// A triangle surface: vertex positions in the file's coordinates (RAS millimetres for
 /// FreeSurfer surfaces) and faces as indices into `vertices`. Readers guarantee every
 /// index is in range.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Mesh {
     /// Positions, in the file's coordinates.
     pub vertices: Vec<[f32; 3]>,

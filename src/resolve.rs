@@ -558,10 +558,11 @@ fn foci(d: &FigureDesc, surfaces: &[SurfaceInput]) -> Result<Vec<Focus>> {
     Ok(out)
 }
 
-/// Each hemisphere draws its first overlay and at most eight more layers (filled
-/// annotations and labels, further overlays); say so before reading any file.
+/// Each hemisphere draws at most [`MAX_LAYERS`](crate::render::MAX_LAYERS) layers, its
+/// overlays and filled annotations and labels (foci take none); say so before reading any
+/// file.
 fn check_layer_count(spec: &FigureSpec) -> Result<()> {
-    let above = crate::render::MAX_LAYERS;
+    let max = crate::render::MAX_LAYERS;
     for s in &spec.surfaces {
         let filled = spec
             .layers
@@ -569,12 +570,12 @@ fn check_layer_count(spec: &FigureSpec) -> Result<()> {
             .filter(|l| l.hemi == s.hemi && !l.outline)
             .count();
         let overlays = s.overlays.iter().flatten().count();
-        let n = filled + overlays.saturating_sub(1);
-        if n > above {
+        let n = filled + overlays;
+        if n > max {
             return Err(usage(format!(
-                "{}: {n} layers above the first overlay ({filled} filled annotations and labels, {} further overlays); at most {above} per hemisphere",
+                "{}: {n} layers ({overlays} overlays, {filled} filled annotations and labels); at most {max} per hemisphere (the first plus at most {} more)",
                 s.hemi,
-                overlays.saturating_sub(1),
+                max - 1
             )));
         }
     }

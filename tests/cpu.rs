@@ -2,13 +2,16 @@
 //! the same figure: curvature, a thresholded overlay, a filled label and borders. They
 //! may differ only along silhouettes, where rounding decides a sample's coverage.
 
+use std::sync::Arc;
+
 use image::RgbaImage;
 use surfrender::color::cmap::Colormap;
 use surfrender::color::{Bound, ColorMapping, Cortex, OverlayStyle, Sign};
 use surfrender::hemi::Hemi;
 use surfrender::montage::{self, LayoutOptions};
-use surfrender::render::{self, BackendKind, RenderOptions, Scene, SceneSurface, VertexLayer};
+use surfrender::render::{BackendKind, RenderOptions, Renderer};
 use surfrender::scene::borders::region_borders;
+use surfrender::scene::{Scene, SceneSurface, VertexLayer};
 use surfrender::scene::{View, ViewName};
 
 use crate::util;
@@ -61,14 +64,22 @@ fn scene() -> Scene {
         normals: mesh.vertex_normals(),
         winding: mesh.outward_winding(),
         curv: Some(curv),
-        overlay: Some(thickness),
-        layers: vec![VertexLayer {
-            paint: surfrender::render::Paint::Colors(colors),
-            alpha: 0.8,
-            over_overlay: false,
-        }],
+        layers: vec![
+            VertexLayer {
+                paint: surfrender::scene::Paint::Colors(colors),
+                alpha: 0.8,
+            },
+            VertexLayer {
+                paint: surfrender::scene::Paint::Values {
+                    values: thickness,
+                    layer: 0,
+                },
+                alpha: 1.0,
+            },
+        ],
         lines: region_borders(&mesh, &superior),
-        mesh,
+        mesh: mesh.into(),
+        foci: Default::default(),
     };
     Scene {
         surfaces: vec![surface],
@@ -109,7 +120,8 @@ fn cpu_renderer_matches_egl() {
         backend: BackendKind::Egl,
         ..Default::default()
     };
-    let gl = match render::render(&scene, &plan.panels, &egl) {
+    let scene = Arc::new(scene);
+    let gl = match Renderer::new(egl).render(Arc::clone(&scene), plan.panels.clone()) {
         Ok((gl, _)) => gl,
         // Without libEGL there is nothing to compare with, except in CI, which requires it.
         Err(e) if std::env::var_os("SURFRENDER_REQUIRE_BACKENDS").is_none_or(|v| v != "1") => {
@@ -118,7 +130,13 @@ fn cpu_renderer_matches_egl() {
         }
         Err(e) => panic!("no EGL backend to compare with: {e}"),
     };
-    let (cpu, info) = render::cpu::render_panels(&scene, &plan.panels).expect("CPU render");
+    let cpu = RenderOptions {
+        backend: BackendKind::Cpu,
+        ..Default::default()
+    };
+    let (cpu, info) = Renderer::new(cpu)
+        .render(scene, plan.panels.clone())
+        .expect("CPU render");
     assert_eq!(info.samples, 4);
     assert_eq!(cpu.len(), gl.len());
     let mut failures = Vec::new();

@@ -9,12 +9,14 @@ use surfrender::color::cmap::Colormap;
 use surfrender::color::{Bound, ColorMapping, Cortex, OverlayStyle, Sign};
 use surfrender::hemi::Hemi;
 use surfrender::montage::{self, LayoutOptions};
-use surfrender::render::{self, RenderOptions, Scene, SceneSurface};
+use surfrender::render::{RenderOptions, Renderer};
+use surfrender::scene::{Paint, Scene, SceneSurface, VertexLayer};
 use surfrender::scene::{View, ViewName};
 
 use crate::util;
 
 fn surface(hemi: Hemi, overlay: Option<Vec<f32>>, curv: bool) -> SceneSurface {
+    let layers = overlay.map(overlay_layer).into_iter().collect();
     let mesh = surfrender::io::read_surface(&util::data(&format!("{hemi}.inflated")))
         .expect("read surface");
     let curv = curv.then(|| {
@@ -27,13 +29,21 @@ fn surface(hemi: Hemi, overlay: Option<Vec<f32>>, curv: bool) -> SceneSurface {
     let winding = mesh.outward_winding();
     SceneSurface {
         winding,
-        layers: Vec::new(),
+        layers,
         lines: Vec::new(),
         hemi,
-        mesh,
+        mesh: mesh.into(),
+        foci: Default::default(),
         normals,
         curv,
-        overlay,
+    }
+}
+
+/// `values` as the scene's first overlay layer.
+fn overlay_layer(values: Vec<f32>) -> VertexLayer {
+    VertexLayer {
+        paint: Paint::Values { values, layer: 0 },
+        alpha: 1.0,
     }
 }
 
@@ -45,8 +55,8 @@ fn render_one(
     cortex: Cortex,
 ) -> RgbaImage {
     let mapping = style.map(|s| {
-        let v = surf.overlay.clone().expect("overlay");
-        ColorMapping::resolve(&s, &[&v]).expect("mapping")
+        let v = surf.values(0).expect("overlay");
+        ColorMapping::resolve(&s, &[v]).expect("mapping")
     });
     let scene = Scene {
         surfaces: vec![surf],
@@ -63,7 +73,8 @@ fn render_one(
         },
     )
     .expect("layout");
-    let (mut images, _) = render::render(&scene, &plan.panels, &RenderOptions::default())
+    let (mut images, _) = Renderer::new(RenderOptions::default())
+        .render(scene.into(), plan.panels.clone())
         .unwrap_or_else(|e| panic!("no rendering backend: {e}"));
     images.remove(0)
 }
@@ -171,7 +182,7 @@ fn every_view_is_oriented_as_documented() {
                     continue;
                 };
                 let mut s = base.clone();
-                s.overlay = Some(values.clone());
+                s.layers = vec![overlay_layer(values.clone())];
                 let img = render_one(s, view, Some(heat_above(0.5)), Cortex::Classic);
                 let all = centroid(&img, |p| p[3] > 200).expect("surface visible");
                 let Some(m) = centroid(&img, is_colored) else {
@@ -255,7 +266,7 @@ fn sub_threshold_cortex_stays_grey() {
     let base = surface(Hemi::Right, None, true);
     let values: Vec<f32> = base.mesh.vertices.iter().map(|v| v[1] / 100.0).collect();
     let mut s = base;
-    s.overlay = Some(values);
+    s.layers = vec![overlay_layer(values)];
     let img = render_one(s, ViewName::Lateral, Some(heat_above(5.0)), Cortex::Classic);
     let coloured = img
         .pixels()
@@ -275,7 +286,7 @@ fn threshold_boundary_is_smooth_per_pixel() {
     let base = surface(Hemi::Left, None, false);
     let values: Vec<f32> = base.mesh.vertices.iter().map(|v| v[1]).collect();
     let mut s = base;
-    s.overlay = Some(values);
+    s.layers = vec![overlay_layer(values)];
     let style = OverlayStyle {
         cmap: Colormap::from_name("heat").expect("heat"),
         threshold: Some(Bound::Value(0.0)),

@@ -20,6 +20,8 @@ mod nifti;
 mod property;
 mod readers;
 mod render;
+mod renderer;
+mod shading;
 mod spec;
 mod stack;
 mod stack_spec;

@@ -9,7 +9,8 @@ use std::path::PathBuf;
 
 use clap::{Arg, ArgAction, FromArgMatches, Subcommand};
 use surfrender::color::cmap::Colormap;
-use surfrender::{output, Error, FigureDesc, Result};
+use surfrender::render::Renderer;
+use surfrender::{figure, output, Error, FigureDesc, Result};
 
 /// Subcommands besides rendering.
 #[derive(Debug, Subcommand)]
@@ -111,7 +112,10 @@ fn render(desc: &FigureDesc) -> Result<Vec<String>> {
     })?;
     let spec = desc.resolve()?;
     output::check_destinations(out, &spec)?;
-    let fig = surfrender::figure::render_figure(&spec)?;
+    let mut renderer = Renderer::new(figure::render_options(&spec));
+    let fig = figure::render_figure(&renderer, &spec)?;
+    // The backend is torn down on its own thread while the PNG is written.
+    renderer.close();
     output::write_figure(out, &fig, desc, &spec)?;
     Ok(spec.notes.iter().chain(&fig.notices).cloned().collect())
 }

@@ -103,12 +103,17 @@ pub struct OverlayStyle {
 /// Overlay colouring resolved against the data: plain numbers and the lookup tables.
 #[derive(Debug, Clone)]
 pub struct ColorMapping {
+    /// The signs drawn (after PySurfer's one-sided rule).
     pub sign: Sign,
+    /// |v| below is transparent.
     pub threshold: f32,
+    /// |v| at the bottom of the ramp.
     pub lo: f32,
+    /// |v| at the top of the ramp.
     pub hi: f32,
     /// `LUT_SIZE` entries for positive values followed by `LUT_SIZE` for negative ones.
     pub lut: Vec<[u8; 3]>,
+    /// The colormap's name, for the colour bar's record.
     pub cmap_name: String,
     /// Opacity of the overlay, 0 to 1 (`OverlayStyle::opacity`).
     pub opacity: f32,
@@ -201,7 +206,15 @@ impl ColorMapping {
     pub fn rgb(&self, v: f32) -> Option<[u8; 3]> {
         // ±Inf is as much "no data" as NaN (a division by zero upstream); the shader
         // receives both as invalid.
-        if !v.is_finite() {
+        self.shade(v, if v.is_finite() { 1.0 } else { 0.0 })
+    }
+
+    /// The colour of a pixel where the overlay's value interpolates to `v` and its
+    /// validity (1 at vertices with data, 0 at those without) to `valid`; `None` where the
+    /// cortex shows through. This is the rule itself, per pixel: `shaders/surface.frag`
+    /// (`ramp` and `value_color`) mirrors it, and the CPU renderer calls it.
+    pub fn shade(&self, v: f32, valid: f32) -> Option<[u8; 3]> {
+        if valid < 0.5 {
             return None;
         }
         match self.sign {
@@ -213,10 +226,11 @@ impl ColorMapping {
         if a < self.threshold {
             return None;
         }
+        // s >= 0, so truncation is the shader's floor (and avoids a call into libm).
         let s = self.position(a);
-        let i = ((s * LUT_SIZE as f32).floor() as usize).min(LUT_SIZE - 1);
+        let i = ((s * LUT_SIZE as f32) as usize).min(LUT_SIZE - 1);
         let row = if v >= 0.0 { 0 } else { LUT_SIZE };
-        Some(self.lut[row + i])
+        self.lut.get(row + i).copied()
     }
 
     /// Position of |v| along the ramp, 0 at `lo` and 1 at `hi`.

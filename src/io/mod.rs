@@ -110,7 +110,7 @@ impl Loaded {
 
 /// Which part of a file holding more than one thing to read: the hemisphere of a CIFTI
 /// file, the map of a CIFTI dlabel file.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Selection {
     /// The cortex of a CIFTI file to read (both hemispheres live in one file).
     pub hemi: Option<Hemi>,
@@ -119,7 +119,7 @@ pub struct Selection {
 }
 
 /// `--map N|NAME`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum MapSelector {
     /// The map at this index, from 0.
     Index(usize),

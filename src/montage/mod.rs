@@ -11,7 +11,8 @@ use image::RgbaImage;
 
 use crate::color::ColorMapping;
 use crate::error::{Error, Result};
-use crate::render::{Panel, Scene};
+use crate::render::Panel;
+use crate::scene::Scene;
 use crate::scene::{lights, View};
 use crate::spec::{Background, Layout, PANEL_WIDTH};
 use crate::text::{self, Align};
@@ -258,7 +259,7 @@ fn measure(scene: &Scene, opts: &LayoutOptions, c: &Cell) -> ([f32; 4], Panel) {
     let camera = opts.views[c.view].camera(surf.hemi);
     let mut lo = [f32::INFINITY; 3];
     let mut hi = [f32::NEG_INFINITY; 3];
-    for &v in &surf.mesh.vertices {
+    for &v in surf.points() {
         let p = camera.project(v);
         for k in 0..3 {
             lo[k] = lo[k].min(p[k]);

@@ -6,20 +6,27 @@ use image::RgbaImage;
 
 use super::egl::{self, EglContext, EGL_PACKAGES};
 use super::osmesa::{OsMesaContext, OSMESA_PACKAGES};
-use super::{cpu, gl, BackendInfo, Panel, RenderOptions, Scene};
+use super::{cpu, gl, BackendInfo, Panel, RenderOptions};
 use crate::error::{Error, Result};
+use crate::scene::Scene;
 
 /// `--backend`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum BackendKind {
+    /// A hardware GPU through EGL when there is one, else the fastest software path
+    /// (`SOFTWARE_DEFAULT`).
     #[default]
     Auto,
+    /// OpenGL through libEGL (a GPU, or Mesa's llvmpipe).
     Egl,
+    /// OpenGL through libOSMesa (older Mesa).
     OsMesa,
+    /// The built-in CPU rasterizer.
     Cpu,
 }
 
 impl BackendKind {
+    /// The backend of a `--backend` value, in any case.
     pub fn parse(s: &str) -> Option<BackendKind> {
         match s.to_ascii_lowercase().as_str() {
             "auto" => Some(BackendKind::Auto),
@@ -30,6 +37,7 @@ impl BackendKind {
         }
     }
 
+    /// The `--backend` value naming this backend.
     pub fn as_str(self) -> &'static str {
         match self {
             BackendKind::Auto => "auto",
@@ -44,78 +52,65 @@ impl BackendKind {
 /// benches/README.md.
 pub const SOFTWARE_DEFAULT: BackendKind = BackendKind::Cpu;
 
-/// A backend ready to draw.
-enum Ready {
-    // Boxed: glow's function table makes a context several kilobytes.
-    Egl(Box<EglContext>),
-    OsMesa(Box<OsMesaContext>),
-    Cpu,
+/// A backend ready to draw, owned by the renderer's thread: a GL context with its
+/// compiled programs, or the CPU renderer's thread pool.
+pub(super) enum Ready {
+    Gl(gl::Session),
+    Cpu(cpu::Pool),
+}
+
+impl Ready {
+    /// Draws every panel of `scene`.
+    pub(super) fn draw(
+        &mut self,
+        scene: &Scene,
+        panels: &[Panel],
+    ) -> Result<(Vec<RgbaImage>, BackendInfo)> {
+        match self {
+            Ready::Gl(session) => session.render(scene, panels),
+            Ready::Cpu(pool) => pool.render(scene, panels),
+        }
+    }
 }
 
 /// Opens the backend `opts` asks for. A forced backend that cannot start is an error that
 /// says what was tried, why it failed, what to install, and that `--backend cpu` always
 /// works.
-fn prepare(opts: &RenderOptions) -> Result<Ready> {
+pub(super) fn open(opts: &RenderOptions) -> Result<Ready> {
     let way_out = "or render with --backend cpu (built in, needs no library)";
+    let gl = |c: Box<dyn gl::Context>| Ready::Gl(gl::Session::new(c));
+    let cpu = || Ok(Ready::Cpu(cpu::Pool::new(cpu::threads())));
     match opts.backend {
         BackendKind::Egl => EglContext::new(opts.egl_device)
-            .map(|c| Ready::Egl(Box::new(c)))
+            .map(|c| gl(Box::new(c)))
             .map_err(|e| match e {
                 Error::Render(m) => Error::Render(format!("--backend egl: {m}\n  {way_out}")),
                 other => other,
             }),
         BackendKind::OsMesa => OsMesaContext::new()
-            .map(|c| Ready::OsMesa(Box::new(c)))
+            .map(|c| gl(Box::new(c)))
             .map_err(|e| match e {
                 Error::Render(m) => Error::Render(format!("--backend osmesa: {m}\n  {way_out}")),
                 other => other,
             }),
-        BackendKind::Cpu => Ok(Ready::Cpu),
+        BackendKind::Cpu => cpu(),
         BackendKind::Auto => {
             let hardware = opts.egl_device.is_some() || egl::has_hardware_device();
             match (hardware, SOFTWARE_DEFAULT) {
                 (true, _) | (false, BackendKind::Egl) => match EglContext::new(opts.egl_device) {
-                    Ok(ctx) => Ok(Ready::Egl(Box::new(ctx))),
+                    Ok(ctx) => Ok(gl(Box::new(ctx))),
                     Err(Error::Usage(m)) => Err(Error::Usage(m)),
                     // No usable EGL: the CPU renderer needs nothing.
-                    Err(_) => Ok(Ready::Cpu),
+                    Err(_) => cpu(),
                 },
-                (false, BackendKind::OsMesa) => Ok(OsMesaContext::new()
-                    .map(|c| Ready::OsMesa(Box::new(c)))
-                    .unwrap_or(Ready::Cpu)),
-                (false, _) => Ok(Ready::Cpu),
+                (false, BackendKind::OsMesa) => match OsMesaContext::new() {
+                    Ok(ctx) => Ok(gl(Box::new(ctx))),
+                    Err(_) => cpu(),
+                },
+                (false, _) => cpu(),
             }
         }
     }
-}
-
-fn draw(ready: &Ready, scene: &Scene, panels: &[Panel]) -> Result<(Vec<RgbaImage>, BackendInfo)> {
-    match ready {
-        Ready::Egl(ctx) => {
-            let (images, mut info) = gl::render_panels(&ctx.gl, scene, panels)?;
-            info.origin = ctx.origin.clone();
-            Ok((images, info))
-        }
-        Ready::OsMesa(ctx) => {
-            let (images, mut info) = gl::render_panels(&ctx.gl, scene, panels)?;
-            info.origin = ctx.origin.clone();
-            Ok((images, info))
-        }
-        Ready::Cpu => cpu::render_panels(scene, panels),
-    }
-}
-
-/// Renders every panel on the calling thread. Images are premultiplied RGBA with a
-/// transparent background, top row first.
-pub fn render(
-    scene: &Scene,
-    panels: &[Panel],
-    opts: &RenderOptions,
-) -> Result<(Vec<RgbaImage>, BackendInfo)> {
-    let mut t = std::time::Instant::now();
-    let ready = prepare(opts)?;
-    crate::timing::stage("context", &mut t);
-    draw(&ready, scene, panels)
 }
 
 /// The most common silent failure of other tools is a blank or uniform image. A panel
@@ -142,83 +137,6 @@ pub fn check_not_blank(images: &[RgbaImage], info: &BackendInfo) -> Result<()> {
     Ok(())
 }
 
-type Job = (Scene, Vec<Panel>);
-type Outcome = Result<(Vec<RgbaImage>, BackendInfo)>;
-
-/// A backend being started on its own thread: loading libEGL and the driver (tens of
-/// milliseconds) overlaps with reading the inputs. A GL context lives and dies on that
-/// thread, as EGL requires of a current context.
-pub struct Pending {
-    jobs: std::sync::mpsc::Sender<Job>,
-    results: std::sync::mpsc::Receiver<Outcome>,
-    thread: std::thread::JoinHandle<()>,
-}
-
-/// The render thread after its images were delivered, still tearing its context down.
-/// Join it before the process exits: Mesa's exit handlers must not race a live context.
-pub struct Finishing(std::thread::JoinHandle<()>);
-
-impl Finishing {
-    pub fn join(self) {
-        let _ = self.0.join();
-    }
-}
-
-/// Starts opening a rendering backend in the background.
-pub fn start(opts: RenderOptions) -> Pending {
-    let (jobs, job_rx) = std::sync::mpsc::channel::<Job>();
-    let (result_tx, results) = std::sync::mpsc::channel::<Outcome>();
-    let thread = std::thread::spawn(move || {
-        let mut t = std::time::Instant::now();
-        let ready = prepare(&opts);
-        crate::timing::stage("context", &mut t);
-        // No job arrives when reading the inputs failed: then just close.
-        let Ok((scene, panels)) = job_rx.recv() else {
-            return;
-        };
-        let outcome = ready
-            .as_ref()
-            .map_err(clone_error)
-            .and_then(|r| draw(r, &scene, &panels));
-        let _ = result_tx.send(outcome);
-        // The context is torn down here, after the images were handed over, so the
-        // figure is composed and written meanwhile.
-        drop(ready);
-    });
-    Pending {
-        jobs,
-        results,
-        thread,
-    }
-}
-
-/// Context errors are plain messages; rebuilding one keeps the context owned by the thread.
-fn clone_error(e: &Error) -> Error {
-    match e {
-        Error::Usage(m) => Error::Usage(m.clone()),
-        other => Error::Render(other.to_string()),
-    }
-}
-
-impl Pending {
-    /// Renders on the background backend once it is ready.
-    pub fn render(self, scene: Scene, panels: Vec<Panel>) -> (Outcome, Finishing) {
-        let lost = || Error::Render("the rendering thread stopped unexpectedly".into());
-        let outcome = match self.jobs.send((scene, panels)) {
-            Ok(()) => self.results.recv().unwrap_or_else(|_| Err(lost())),
-            Err(_) => Err(lost()),
-        };
-        (outcome, Finishing(self.thread))
-    }
-
-    /// Gives up without rendering (the inputs were bad) and waits for the thread, so the
-    /// process does not exit while the driver is still starting.
-    pub fn abandon(self) {
-        drop(self.jobs);
-        let _ = self.thread.join();
-    }
-}
-
 /// Packages that enable the GL backends, for `surfrender backends`.
 pub fn packages_hint() -> String {
     format!("EGL: {EGL_PACKAGES}\n  OSMesa: {OSMESA_PACKAGES}")
@@ -227,13 +145,19 @@ pub fn packages_hint() -> String {
 /// What `surfrender backends` reports about one backend.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Probe {
+    /// `egl`, `osmesa` or `cpu`.
     pub backend: &'static str,
+    /// Whether a context could be made (always for `cpu`).
     pub works: bool,
     /// Why it does not work (the whole error chain).
     pub reason: Option<String>,
+    /// GL_VENDOR.
     pub vendor: Option<String>,
+    /// GL_RENDERER, or the CPU renderer's name.
     pub renderer: Option<String>,
+    /// GL_VERSION, or surfrender's.
     pub version: Option<String>,
+    /// GL_MAX_SAMPLES.
     pub max_samples: Option<i32>,
     /// EGL only: the devices, hardware first in `auto`'s order of preference.
     pub devices: Vec<DeviceInfo>,
@@ -242,9 +166,13 @@ pub struct Probe {
 /// One EGL device as `surfrender backends` shows it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct DeviceInfo {
+    /// The number `--egl-device` takes.
     pub index: usize,
+    /// The driver's name for it.
     pub name: String,
+    /// Not a software rasterizer.
     pub hardware: bool,
+    /// The CUDA device number of an NVIDIA GPU.
     pub cuda_device: Option<i32>,
 }
 

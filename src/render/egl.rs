@@ -37,7 +37,9 @@ HPC: `module load mesa` (or the site's GL module), or NVIDIA's driver on GPU nod
 pub struct EglDevice {
     /// Position in the driver's enumeration; what `--egl-device N` refers to.
     pub index: usize,
+    /// Not a software rasterizer (no `EGL_MESA_device_software`).
     pub hardware: bool,
+    /// The driver's name for the device.
     pub name: String,
     /// EGL_CUDA_DEVICE_NV: the CUDA device number of an NVIDIA GPU.
     pub cuda: Option<i32>,
@@ -49,6 +51,7 @@ pub struct EglContext {
     egl: Egl,
     display: egl::Display,
     context: egl::Context,
+    /// The GL function table of the context.
     pub gl: glow::Context,
     /// How the display was obtained, e.g. "EGL device 0 (llvmpipe, software)".
     pub origin: String,
@@ -385,4 +388,14 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
         cur = c.source();
     }
     s
+}
+
+impl super::gl::Context for EglContext {
+    fn gl(&self) -> &glow::Context {
+        &self.gl
+    }
+
+    fn origin(&self) -> &str {
+        &self.origin
+    }
 }

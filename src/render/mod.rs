@@ -1,118 +1,51 @@
-//! Rendering: a [`Scene`] (plain data) and a list of [`Panel`]s in, one image per panel
-//! out. Backends only draw; every colour and camera decision was made upstream.
+//! Rendering: a [`Scene`](crate::scene::Scene) (plain data) and a list of [`Panel`]s
+//! in, one image per panel out. Backends only draw; every colour and camera decision
+//! was made upstream.
+//!
+//! A [`Renderer`] opens one backend (an EGL or OSMesa context, or the built-in CPU
+//! rasterizer's thread pool) on a thread of its own and draws figure after figure with
+//! it, so a batch or a movie pays for the context once. Each figure's surface is drawn
+//! in one pass: its triangles with every layer (overlays, annotations, labels: one list,
+//! one blending rule), then its foci (a mesh of their own), then the border and contour
+//! lines over them. The GL renderers compile their programs once per context and free
+//! every other object after each figure; the CPU renderer reproduces llvmpipe's pictures
+//! and is byte-identical for any number of threads.
 
 mod backend;
 pub mod cpu;
 pub mod egl;
 mod gl;
 pub mod osmesa;
+mod renderer;
 
 pub use backend::{
-    auto_choice, check_not_blank, packages_hint, probe_all, render, start, BackendKind, DeviceInfo,
-    Finishing, Pending, Probe,
+    auto_choice, check_not_blank, packages_hint, probe_all, BackendKind, DeviceInfo, Probe,
 };
+pub use renderer::Renderer;
 
-use crate::color::{ColorMapping, Cortex};
-use crate::hemi::Hemi;
 use crate::mesh::Mesh;
-use crate::scene::{Camera, Light};
+use crate::scene::{Camera, Light, SceneSurface};
 
-/// One hemisphere ready to draw.
-#[derive(Debug, Clone)]
-pub struct SceneSurface {
-    pub hemi: Hemi,
-    pub mesh: Mesh,
-    pub normals: Vec<[f32; 3]>,
-    pub curv: Option<Vec<f32>>,
-    /// Values of the first overlay layer (`Scene::mappings[0]`); the layers above it
-    /// are [`Paint::Values`] layers.
-    pub overlay: Option<Vec<f32>>,
-    /// [`Mesh::outward_winding`], computed once.
-    pub winding: Option<f32>,
-    /// Filled annotation and label layers and the overlays above the first, in drawing
-    /// order (at most [`MAX_LAYERS`]).
-    pub layers: Vec<VertexLayer>,
-    /// Borders of outlined layers, drawn `Scene::outline_px` wide over everything.
-    pub lines: Vec<crate::scene::borders::Segment>,
-}
-
-impl SceneSurface {
-    /// The values of overlay layer `k` on this surface, if it has a file for it.
-    pub fn values(&self, k: usize) -> Option<&[f32]> {
-        if k == 0 {
-            return self.overlay.as_deref();
-        }
-        self.layers.iter().find_map(|l| match &l.paint {
-            Paint::Values { values, layer } if *layer == k => Some(values.as_slice()),
-            _ => None,
-        })
-    }
-}
-
-/// Most layers one surface can carry (the shader's uniform arrays).
-pub const MAX_LAYERS: usize = 8;
-
-/// A layer drawn over the cortex, under or over the first overlay.
-#[derive(Debug, Clone)]
-pub struct VertexLayer {
-    pub paint: Paint,
-    /// Opacity: multiplied into each colour's alpha, or the overlay's opacity.
-    pub alpha: f32,
-    /// Drawn over the first overlay (given after it) rather than under it.
-    pub over_overlay: bool,
-}
-
-/// What a layer holds per vertex.
-#[derive(Debug, Clone)]
-pub enum Paint {
-    /// An annotation or label: one colour per vertex, alpha 0 where it draws nothing.
-    /// Regions are decided per pixel by the heaviest triangle corner, never blended.
-    Colors(Vec<[u8; 4]>),
-    /// A continuous overlay: values interpolated per pixel like the first overlay's and
-    /// coloured through `Scene::mappings[layer]`; NaN is no data.
-    Values { values: Vec<f32>, layer: usize },
-}
-
-impl VertexLayer {
-    /// Adds `n` vertices that the layer leaves untouched (foci spheres).
-    pub fn extend_empty(&mut self, n: usize) {
-        match &mut self.paint {
-            Paint::Colors(c) => c.extend(std::iter::repeat_n([0u8; 4], n)),
-            Paint::Values { values, .. } => values.extend(std::iter::repeat_n(f32::NAN, n)),
-        }
-    }
-}
-
-/// Everything the backends draw.
-#[derive(Debug, Clone)]
-pub struct Scene {
-    pub surfaces: Vec<SceneSurface>,
-    /// The colouring of each overlay layer, bottom first; `None` for a layer with no
-    /// finite values.
-    pub mappings: Vec<Option<ColorMapping>>,
-    pub cortex: Cortex,
-    /// Width of borders in pixels, the same at any figure size.
-    pub outline_px: f32,
-}
-
-impl Scene {
-    /// The colouring of overlay layer `layer`, if it colours anything.
-    pub fn mapping(&self, layer: usize) -> Option<&ColorMapping> {
-        self.mappings.get(layer).and_then(Option::as_ref)
-    }
-}
+/// Most layers one surface can carry: the first overlay plus eight more (the size of
+/// surface.frag's per-layer uniform arrays; foci are drawn apart and take none).
+pub const MAX_LAYERS: usize = 9;
 
 /// One view of one surface, with its exact orthographic window.
 #[derive(Debug, Clone)]
 pub struct Panel {
+    /// Index of the surface in `Scene::surfaces`.
     pub surface: usize,
+    /// Where the view looks from.
     pub camera: Camera,
+    /// The lights, relative to the camera.
     pub lights: [Light; 3],
     /// `[x0, x1, y0, y1]` along the camera's right and up axes, in millimetres.
     pub window: [f32; 4],
     /// `[near, far]` along the camera's eye axis (far < near: larger is nearer).
     pub depth: [f32; 2],
+    /// Size of the panel's image in pixels.
     pub width: u32,
+    /// See `width`.
     pub height: u32,
 }
 
@@ -154,9 +87,14 @@ pub struct RenderOptions {
 /// What drew the figure, for metadata and diagnostics.
 #[derive(Debug, Clone)]
 pub struct BackendInfo {
+    /// How the backend was reached ("EGL device 0 (llvmpipe, software)", "built-in CPU
+    /// renderer"); recorded in the PNG, so it must not vary between identical runs.
     pub origin: String,
+    /// The driver's or the CPU renderer's name.
     pub renderer: String,
+    /// The OpenGL version, or surfrender's for the CPU renderer.
     pub version: String,
+    /// Samples per pixel (4, or fewer where the driver offers fewer).
     pub samples: i32,
 }
 
@@ -164,11 +102,22 @@ pub struct BackendInfo {
 /// the others are hidden anyway; leaving them out halves the work of software
 /// rasterizers, whose geometry stage is single-threaded. Other meshes keep every face.
 pub fn visible_indices(surface: &SceneSurface, panel: &Panel) -> Vec<u32> {
-    let faces = &surface.mesh.faces;
-    let Some(winding) = surface.winding else {
+    facing(&surface.mesh, surface.winding, panel)
+}
+
+/// Triangle indices of the foci of `surface` that face the camera of `panel`, by the
+/// surface's rule: the spheres are wound like it, so this is what culling them as part
+/// of the surface gives.
+pub fn visible_foci(surface: &SceneSurface, panel: &Panel) -> Vec<u32> {
+    facing(&surface.foci.mesh, surface.winding, panel)
+}
+
+fn facing(mesh: &Mesh, winding: Option<f32>, panel: &Panel) -> Vec<u32> {
+    let faces = &mesh.faces;
+    let Some(winding) = winding else {
         return faces.iter().flatten().copied().collect();
     };
-    let v = &surface.mesh.vertices;
+    let v = &mesh.vertices;
     let eye = panel.camera.eye.map(|x| x * winding);
     let mut out = Vec::with_capacity(faces.len() * 3 / 2 + 3);
     for f in faces {

@@ -30,6 +30,7 @@ type DestroyContext = unsafe extern "C" fn(*mut c_void);
 pub struct OsMesaContext {
     // Field order matters for drop: the GL table, then the context, then the buffer the
     // context draws into, then the library that holds the code.
+    /// The GL function table of the context.
     pub gl: glow::Context,
     ctx: *mut c_void,
     destroy: DestroyContext,
@@ -146,5 +147,15 @@ impl Drop for OsMesaContext {
     fn drop(&mut self) {
         // SAFETY: the context was created by this library, which is still loaded.
         unsafe { (self.destroy)(self.ctx) };
+    }
+}
+
+impl super::gl::Context for OsMesaContext {
+    fn gl(&self) -> &glow::Context {
+        &self.gl
+    }
+
+    fn origin(&self) -> &str {
+        &self.origin
     }
 }

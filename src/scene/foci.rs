@@ -1,6 +1,7 @@
-//! Foci: small spheres marking coordinates or vertices (PySurfer's `add_foci`). They are
-//! appended to their hemisphere's mesh and coloured through a categorical layer, so every
-//! renderer draws, lights and depth-sorts them like the cortex.
+//! Foci: small spheres marking coordinates or vertices (PySurfer's `add_foci`). Each
+//! hemisphere's foci form a mesh of their own ([`FociMesh`](crate::scene::FociMesh)),
+//! drawn in the surface's pass right after its triangles, so every renderer lights and
+//! depth-sorts them like the cortex without touching the surface's arrays.
 
 use std::path::Path;
 

@@ -1,14 +1,21 @@
-//! Views, cameras and lights as plain data; no GL state lives here.
+//! The scene a renderer draws, as plain data: [`build`] turns a figure's read inputs
+//! into a [`Scene`] (the frame each overlay shows, the layer stack, lines, foci, colour
+//! mappings), and views, cameras and lights say how each panel sees it. No GL state
+//! lives here.
 //!
 //! World coordinates are RAS (x right, y anterior, z superior). A view is a direction
 //! from the surface towards the camera plus an up vector; the image's right-hand axis is
 //! `forward × up`. The orientation conventions are documented in README.md and tested.
 
 pub mod borders;
+mod build;
 pub mod contours;
 pub mod foci;
+mod model;
 mod view;
 
+pub use build::{build, RangeFrames};
+pub use model::{FociMesh, Paint, Scene, SceneSurface, VertexLayer};
 pub use view::{Camera, View, ViewName};
 
 use crate::hemi::Hemi;
@@ -17,7 +24,9 @@ use crate::hemi::Hemi;
 /// the light in camera coordinates (x right, y up, z towards the viewer).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Light {
+    /// Unit vector towards the light.
     pub dir: [f32; 3],
+    /// Share of the diffuse light it gives.
     pub intensity: f32,
 }
 

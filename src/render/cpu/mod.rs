@@ -6,7 +6,8 @@
 //! into bands once per panel; then worker threads take whole bands, draw every
 //! primitive of the band in drawing order into per-sample depth and primitive-id
 //! buffers, and resolve the band to pixels. Each pixel is computed by exactly one thread
-//! in a fixed order, so the images do not depend on the number of threads.
+//! in a fixed order, so the images do not depend on the number of threads. The threads
+//! are a [`Pool`] kept for every figure a renderer draws.
 
 mod prep;
 mod raster;
@@ -18,9 +19,11 @@ mod tests;
 use std::sync::Mutex;
 
 use image::RgbaImage;
+use rayon::prelude::*;
 
-use super::{BackendInfo, Panel, Scene};
+use super::{BackendInfo, Panel};
 use crate::error::{Error, Result};
+use crate::scene::Scene;
 use prep::Prepared;
 use raster::{Band, LINE_BIT};
 use shade::Shader;
@@ -29,12 +32,45 @@ use shade::Shader;
 /// that few triangles straddle two bands.
 const BAND_ROWS: usize = 16;
 
-/// Renders every panel on the CPU; same output conventions as the GL path (premultiplied
-/// RGBA, transparent background, top row first).
-pub fn render_panels(scene: &Scene, panels: &[Panel]) -> Result<(Vec<RgbaImage>, BackendInfo)> {
-    let threads = threads();
-    let images = render_with(scene, panels, threads)?;
-    Ok((images, info(threads)))
+/// The CPU renderer's worker threads, started with the first figure and kept for every
+/// figure after it. (Started then rather than with the renderer, they take over the
+/// memory arenas of the threads that read the inputs instead of adding their own.)
+pub(crate) struct Pool {
+    pool: Option<rayon::ThreadPool>,
+    threads: usize,
+}
+
+impl Pool {
+    /// A pool of `threads` workers (at least one).
+    pub(crate) fn new(threads: usize) -> Pool {
+        Pool {
+            pool: None,
+            threads: threads.max(1),
+        }
+    }
+
+    /// Renders every panel; same output conventions as the GL path (premultiplied RGBA,
+    /// transparent background, top row first).
+    pub(crate) fn render(
+        &mut self,
+        scene: &Scene,
+        panels: &[Panel],
+    ) -> Result<(Vec<RgbaImage>, BackendInfo)> {
+        let pool = match &mut self.pool {
+            Some(pool) => pool,
+            None => self.pool.insert(
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(self.threads)
+                    .thread_name(|i| format!("surfrender-cpu-{i}"))
+                    .build()
+                    .map_err(|e| {
+                        Error::Internal(format!("cannot start the CPU renderer's threads: {e}"))
+                    })?,
+            ),
+        };
+        let images = render_with(pool, self.threads, scene, panels)?;
+        Ok((images, info(self.threads)))
+    }
 }
 
 /// What `surfrender backends` says about this renderer.
@@ -57,7 +93,7 @@ fn info(threads: usize) -> BackendInfo {
 }
 
 /// Worker threads: `SURFRENDER_THREADS` when set to a positive number, else one per core.
-fn threads() -> usize {
+pub(crate) fn threads() -> usize {
     std::env::var("SURFRENDER_THREADS")
         .ok()
         .and_then(|s| s.trim().parse::<usize>().ok())
@@ -73,9 +109,13 @@ struct Job<'a> {
     out: &'a mut [u8],
 }
 
-/// Renders with exactly `threads` worker threads.
-fn render_with(scene: &Scene, panels: &[Panel], threads: usize) -> Result<Vec<RgbaImage>> {
-    let threads = threads.max(1);
+/// Renders with the `threads` workers of `pool`.
+fn render_with(
+    pool: &rayon::ThreadPool,
+    threads: usize,
+    scene: &Scene,
+    panels: &[Panel],
+) -> Result<Vec<RgbaImage>> {
     for p in panels {
         if scene.surfaces.get(p.surface).is_none() {
             return Err(Error::Render("panel without surface".into()));
@@ -83,9 +123,11 @@ fn render_with(scene: &Scene, panels: &[Panel], threads: usize) -> Result<Vec<Rg
     }
     let mut t = std::time::Instant::now();
     // Geometry of each panel, panels shared among the threads.
-    let prepared: Vec<Prepared> = parallel_map(panels.len(), threads, |i| {
-        let p = &panels[i];
-        prep::prepare(&scene.surfaces[p.surface], p, scene.outline_px, BAND_ROWS)
+    let prepared: Vec<Prepared> = pool.install(|| {
+        panels
+            .par_iter()
+            .map(|p| prep::prepare(&scene.surfaces[p.surface], p, scene.outline_px, BAND_ROWS))
+            .collect()
     });
     crate::timing::stage("cpu geometry", &mut t);
     let shaders: Vec<Shader> = panels
@@ -111,9 +153,10 @@ fn render_with(scene: &Scene, panels: &[Panel], threads: usize) -> Result<Vec<Rg
     // Bands with the most primitives first, so no thread is left with a long one at the end.
     jobs.sort_by_key(|j| std::cmp::Reverse(prepared[j.panel].bins.get(j.band).map_or(0, Vec::len)));
     let queue = Mutex::new(jobs.into_iter());
-    std::thread::scope(|s| {
-        for _ in 0..threads.min(queue.lock().map_or(1, |q| q.len()).max(1)) {
-            s.spawn(|| {
+    let workers = threads.min(queue.lock().map_or(1, |q| q.len()).max(1));
+    pool.scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|_| {
                 let mut band = Band::new();
                 let mut cache = shade::ShadeCache::new();
                 loop {
@@ -171,30 +214,4 @@ fn draw_band(
         }
     }
     resolve::resolve(buf, shader, cache, out);
-}
-
-/// `f(0..n)` computed on up to `threads` threads, in order.
-fn parallel_map<T: Send>(n: usize, threads: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    if threads <= 1 || n <= 1 {
-        return (0..n).map(f).collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let results: Mutex<Vec<(usize, T)>> = Mutex::new(Vec::with_capacity(n));
-    std::thread::scope(|s| {
-        for _ in 0..threads.min(n) {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if i >= n {
-                    break;
-                }
-                let r = f(i);
-                if let Ok(mut v) = results.lock() {
-                    v.push((i, r));
-                }
-            });
-        }
-    });
-    let mut v = results.into_inner().unwrap_or_else(|e| e.into_inner());
-    v.sort_by_key(|(i, _)| *i);
-    v.into_iter().map(|(_, r)| r).collect()
 }

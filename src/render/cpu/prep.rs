@@ -5,15 +5,19 @@
 
 use super::raster::{sample_span, WinVert, LINE_BIT};
 use super::shade::{vertex_attrs, VertexAttr};
-use crate::render::{Panel, SceneSurface, LINE_LIFT_MM};
+use crate::render::{Panel, LINE_LIFT_MM};
+use crate::scene::SceneSurface;
 
 /// Everything the band workers need to know about one panel's geometry.
 pub(super) struct Prepared {
     pub width: usize,
     pub height: usize,
-    /// Triangle corners (three per triangle), as `visible_indices` orders them.
+    /// Triangle corners (three per triangle), as `visible_indices` orders them, then
+    /// the foci's (`visible_foci`, after the surface's vertices).
     pub indices: Vec<u32>,
-    /// The surface's vertices in window coordinates.
+    /// The first foci triangle: every triangle from here on is a focus.
+    pub first_focus: usize,
+    /// The surface's vertices, then the foci's, in window coordinates.
     pub verts: Vec<WinVert>,
     /// What the shader needs of each vertex.
     pub attrs: Vec<VertexAttr>,
@@ -46,11 +50,18 @@ pub(super) fn prepare(
     let (width, height) = (panel.width.max(1) as usize, panel.height.max(1) as usize);
     let (wf, hf) = (width as f32, height as f32);
     let m = panel.projection();
-    let indices = crate::render::visible_indices(surf, panel);
+    // The foci go after the surface, so that they are drawn after its triangles, as
+    // the GL renderers draw them.
+    let mut indices = crate::render::visible_indices(surf, panel);
+    let first_focus = indices.len() / 3;
+    let n = surf.mesh.vertices.len() as u32;
+    indices.extend(
+        crate::render::visible_foci(surf, panel)
+            .iter()
+            .map(|i| i + n),
+    );
     let verts: Vec<WinVert> = surf
-        .mesh
-        .vertices
-        .iter()
+        .points()
         .map(|&p| to_window(transform(&m, p), wf, hf))
         .collect();
     let line_verts = line_quads(surf, panel, &m, outline_px);
@@ -85,6 +96,7 @@ pub(super) fn prepare(
         width,
         height,
         indices,
+        first_focus,
         verts,
         attrs,
         line_verts,

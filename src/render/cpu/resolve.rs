@@ -7,7 +7,7 @@ use super::shade::{unorm8, ShadeCache, Shader};
 /// Resolves a drawn band into premultiplied RGBA8 rows (top row first), as
 /// shaders/resolve.frag averages the four 8-bit samples.
 pub(super) fn resolve(band: &Band, shader: &Shader, cache: &mut ShadeCache, out: &mut [u8]) {
-    cache.clear();
+    cache.clear(shader.value_slots());
     let w = band.width;
     for (r, row) in out.chunks_exact_mut(w * 4).enumerate().take(band.rows) {
         let cy = (band.top - r as i64) as f32 + 0.5;

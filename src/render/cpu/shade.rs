@@ -1,34 +1,43 @@
-//! Colours, as shaders/surface.frag and shaders/lines.frag compute them. A surface
-//! triangle is shaded at the pixel centre (GL interpolates there without `centroid`,
-//! even when the centre lies outside the triangle), once per pixel, and every sample it
-//! won takes that colour (see resolve.rs).
+//! Colours, as shaders/surface.frag, shaders/foci.frag and shaders/lines.frag compute
+//! them. A surface triangle is shaded at the pixel centre (GL interpolates there without
+//! `centroid`, even when the centre lies outside the triangle), once per pixel, and every
+//! sample it won takes that colour (see resolve.rs).
 
 use super::prep::Prepared;
 use super::raster::{WinVert, EMPTY, LINE_BIT};
-use crate::color::{ColorMapping, FLAT_GREY, LUT_SIZE};
-use crate::render::{Paint, Panel, Scene, SceneSurface, MAX_LAYERS};
+use crate::color::{ColorMapping, FLAT_GREY};
+use crate::render::{Panel, MAX_LAYERS};
 use crate::scene::{Camera, AMBIENT};
+use crate::scene::{Paint, Scene, SceneSurface};
 
-/// One layer as the shader sees it.
+/// One layer that draws something, as the shader sees it.
 struct Layer<'a> {
     paint: LayerPaint<'a>,
     alpha: f32,
-    over: bool,
 }
 
 enum LayerPaint<'a> {
     Colors(&'a [[u8; 4]]),
-    /// Values and their colouring (`None`: the layer colours nothing).
-    Values(&'a [f32], Option<&'a ColorMapping>),
+    /// An overlay: its values are in `Shader::values[slot]`.
+    Values {
+        slot: usize,
+        mapping: &'a ColorMapping,
+    },
 }
 
 /// Everything needed to colour one panel's pixels.
 pub(super) struct Shader<'a> {
     indices: &'a [u32],
+    /// Triangles from this one on are foci, whose vertices come after the surface's.
+    first_focus: usize,
+    surface_vertices: usize,
+    foci_colors: &'a [[u8; 3]],
     attrs: &'a [VertexAttr],
     has_curv: bool,
-    mapping: Option<&'a ColorMapping>,
+    /// Every layer that draws, in drawing order.
     layers: Vec<Layer<'a>>,
+    /// The values of each overlay layer that draws, by slot.
+    values: Vec<&'a [f32]>,
     lines: &'a [crate::scene::borders::Segment],
     lights: [([f32; 3], f32); 3],
     gyrus: [f32; 3],
@@ -50,7 +59,8 @@ pub(super) fn unorm8(x: f32) -> u8 {
 }
 
 /// What surface.vert passes on per vertex, with its window position for the barycentric
-/// weights: one record, so a triangle's set-up reads three cache lines at most.
+/// weights: one record, so a triangle's set-up reads three cache lines at most. Overlay
+/// values are gathered per triangle instead ([`ShadeCache`]), as many as the panel has.
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct VertexAttr {
     /// Unsnapped window position (GL's attribute set-up uses it).
@@ -59,30 +69,27 @@ pub(super) struct VertexAttr {
     /// The normal in camera coordinates.
     normal: [f32; 3],
     curv: f32,
-    /// The overlay value, 0 where there is none.
-    value: f32,
-    /// 1 where the overlay value is finite, else 0.
-    valid: f32,
 }
 
-/// The per-vertex attributes of a surface seen by `camera`, at window positions `verts`.
+/// The per-vertex attributes of a surface and then its foci seen by `camera`, at window
+/// positions `verts`.
 pub(super) fn vertex_attrs(
     surf: &SceneSurface,
     camera: &Camera,
     verts: &[WinVert],
 ) -> Vec<VertexAttr> {
     let view = [camera.right, camera.up, camera.eye];
+    let n = surf.mesh.vertices.len();
     verts
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            let v = surf
-                .overlay
-                .as_ref()
-                .and_then(|o| o.get(i).copied())
-                .unwrap_or(f32::NAN);
-            let valid = v.is_finite();
-            let n = surf.normals.get(i).copied().unwrap_or([0.0; 3]);
+            let normal = if i < n {
+                surf.normals.get(i)
+            } else {
+                surf.foci.normals.get(i - n)
+            };
+            let n = normal.copied().unwrap_or([0.0; 3]);
             VertexAttr {
                 x: p.x,
                 y: p.y,
@@ -93,8 +100,6 @@ pub(super) fn vertex_attrs(
                     .as_ref()
                     .and_then(|c| c.get(i).copied())
                     .unwrap_or(0.0),
-                value: if valid { v } else { 0.0 },
-                valid: if valid { 1.0 } else { 0.0 },
             }
         })
         .collect()
@@ -108,32 +113,48 @@ impl<'a> Shader<'a> {
         prep: &'a Prepared,
     ) -> Shader<'a> {
         let (gyrus, sulcus) = scene.cortex.colors();
+        let mut values = Vec::new();
+        let mut layers = Vec::new();
+        for l in surf.layers.iter().take(MAX_LAYERS) {
+            let paint = match &l.paint {
+                Paint::Colors(c) => LayerPaint::Colors(c),
+                Paint::Values { values: v, layer } => {
+                    // An overlay that colours nothing draws nothing.
+                    let Some(mapping) = scene.mapping(*layer) else {
+                        continue;
+                    };
+                    values.push(v.as_slice());
+                    LayerPaint::Values {
+                        slot: values.len() - 1,
+                        mapping,
+                    }
+                }
+            };
+            layers.push(Layer {
+                paint,
+                alpha: l.alpha,
+            });
+        }
         Shader {
             indices: &prep.indices,
+            first_focus: prep.first_focus,
+            surface_vertices: surf.mesh.vertices.len(),
+            foci_colors: &surf.foci.colors,
             attrs: &prep.attrs,
             has_curv: surf.curv.is_some(),
-            mapping: scene.mapping(0).filter(|_| surf.overlay.is_some()),
-            layers: surf
-                .layers
-                .iter()
-                .take(MAX_LAYERS)
-                .map(|l| Layer {
-                    paint: match &l.paint {
-                        Paint::Colors(c) => LayerPaint::Colors(c),
-                        Paint::Values { values, layer } => {
-                            LayerPaint::Values(values, scene.mapping(*layer))
-                        }
-                    },
-                    alpha: l.alpha,
-                    over: l.over_overlay,
-                })
-                .collect(),
+            layers,
+            values,
             lines: &surf.lines,
             lights: panel.lights.map(|l| (l.dir, l.intensity)),
             gyrus: unit(gyrus),
             sulcus: unit(sulcus),
             flat: unit(FLAT_GREY),
         }
+    }
+
+    /// How many overlay values each triangle corner carries.
+    pub(super) fn value_slots(&self) -> usize {
+        self.values.len()
     }
 
     /// The colour primitive `id` gives the pixel whose centre is at window `(cx, cy)`.
@@ -144,20 +165,25 @@ impl<'a> Shader<'a> {
             return [c[0], c[1], c[2], 255];
         }
         let slot = id as usize % CACHE_SLOTS;
-        let Some(tri) = cache.slots.get_mut(slot) else {
+        let n = cache.stride;
+        let (Some(tri), Some(values)) = (
+            cache.slots.get_mut(slot),
+            cache.values.get_mut(slot * n..(slot + 1) * n),
+        ) else {
             return [0; 4];
         };
         if tri.id != id {
-            match self.setup(id) {
+            match self.setup(id, values) {
                 Some(t) => *tri = t,
                 None => return [0; 4],
             }
         }
-        self.eval(tri, cx, cy)
+        self.eval(tri, values, cx, cy)
     }
 
-    /// Surface triangle `id` ready to shade, or `None` if it does not exist.
-    fn setup(&self, id: u32) -> Option<TriShade> {
+    /// Surface triangle `id` ready to shade, or `None` if it does not exist; its
+    /// corners' overlay values go to `values` (one entry per slot).
+    fn setup(&self, id: u32, values: &mut [CornerValues]) -> Option<TriShade> {
         let t = id as usize * 3;
         let &[i0, i1, i2] = self.indices.get(t..t + 3)? else {
             return None;
@@ -171,9 +197,19 @@ impl<'a> Shader<'a> {
         let e1 = [p[1].x - p[0].x, p[1].y - p[0].y];
         let e2 = [p[2].x - p[0].x, p[2].y - p[0].y];
         let inv = 1.0 / (e1[0] * e2[1] - e2[0] * e1[1]);
+        let focus = if id as usize >= self.first_focus {
+            let i = (i0 as usize).checked_sub(self.surface_vertices)?;
+            Some(unit(*self.foci_colors.get(i)?))
+        } else {
+            for (corners, v) in values.iter_mut().zip(&self.values) {
+                *corners = ids.map(|i| corner_value(v.get(i as usize).copied()));
+            }
+            None
+        };
         Some(TriShade {
             id,
             ids,
+            focus,
             origin: [p[0].x, p[0].y],
             e1,
             e2,
@@ -182,37 +218,15 @@ impl<'a> Shader<'a> {
         })
     }
 
-    /// surface.frag for one triangle at window point `(cx, cy)`.
-    fn eval(&self, tri: &TriShade, cx: f32, cy: f32) -> [u8; 4] {
+    /// surface.frag (foci.frag for a focus) for one triangle at window point `(cx, cy)`.
+    fn eval(&self, tri: &TriShade, values: &[CornerValues], cx: f32, cy: f32) -> [u8; 4] {
         let b = tri.barycentric(cx, cy);
         let [a0, a1, a2] = &tri.attrs;
         let lerp = |f: fn(&VertexAttr) -> f32| b[0] * f(a0) + b[1] * f(a1) + b[2] * f(a2);
-
-        let mut base = if !self.has_curv {
-            self.flat
-        } else if lerp(|a| a.curv) > 0.0 {
-            // FreeSurfer's sign: positive curvature is a sulcus.
-            self.sulcus
-        } else {
-            self.gyrus
+        let base = match tri.focus {
+            Some(rgb) => rgb,
+            None => self.surface_color(tri, values, &b),
         };
-        if !self.layers.is_empty() {
-            self.apply_layers(&mut base, false, &tri.ids, &b);
-        }
-        if let Some(m) = self.mapping {
-            if let Some(rgb) = overlay_rgb(m, lerp(|a| a.valid), lerp(|a| a.value)) {
-                // surface.frag: mix(base, ov, opacity), or ov itself when opaque.
-                base = if m.opacity >= 1.0 {
-                    rgb
-                } else {
-                    [0, 1, 2].map(|k| base[k] * (1.0 - m.opacity) + rgb[k] * m.opacity)
-                };
-            }
-        }
-        if !self.layers.is_empty() {
-            self.apply_layers(&mut base, true, &tri.ids, &b);
-        }
-
         let mut normal = [
             lerp(|a| a.normal[0]),
             lerp(|a| a.normal[1]),
@@ -240,36 +254,57 @@ impl<'a> Shader<'a> {
         ]
     }
 
-    /// Mixes the layers drawn under (`over` false) or over the first overlay into `base`.
-    /// Each label at the triangle's corners weighs the sum of its corners' barycentric
-    /// weights and the heaviest wins (surface.frag's `layer_color`); overlay layers are
-    /// interpolated and coloured like the first (`value_color`).
-    fn apply_layers(&self, base: &mut [f32; 3], over: bool, ids: &[u32; 3], b: &[f32; 3]) {
-        for layer in self.layers.iter().filter(|l| l.over == over) {
+    /// The colour of the surface at barycentric weights `b` of `tri`, before lighting:
+    /// the cortex, then every layer in drawing order, each mixed in by one rule
+    /// (surface.frag's `layers`): opaque paint replaces what is under it, translucent
+    /// paint is mixed by its alpha.
+    fn surface_color(&self, tri: &TriShade, values: &[CornerValues], b: &[f32; 3]) -> [f32; 3] {
+        let [a0, a1, a2] = &tri.attrs;
+        let curv = b[0] * a0.curv + b[1] * a1.curv + b[2] * a2.curv;
+        let mut base = if !self.has_curv {
+            self.flat
+        } else if curv > 0.0 {
+            // FreeSurfer's sign: positive curvature is a sulcus.
+            self.sulcus
+        } else {
+            self.gyrus
+        };
+        for layer in &self.layers {
             let paint = match layer.paint {
                 LayerPaint::Colors(colors) => {
-                    let rgba = heaviest_corner(colors, ids, b);
-                    Some((unit([rgba[0], rgba[1], rgba[2]]), rgba[3] as f32 / 255.0))
+                    let rgba = heaviest_corner(colors, &tri.ids, b);
+                    let a = rgba[3] as f32 / 255.0 * layer.alpha;
+                    Some((unit([rgba[0], rgba[1], rgba[2]]), a))
                 }
-                // surface.frag's `value_color`: interpolated like the first overlay.
-                LayerPaint::Values(values, Some(m)) => {
-                    let at = ids.map(|i| values.get(i as usize).copied().unwrap_or(f32::NAN));
-                    let ok = at.map(|v| v.is_finite());
-                    let valid = (0..3).map(|k| b[k] * ok[k] as u8 as f32).sum::<f32>();
-                    let v = (0..3)
-                        .map(|k| b[k] * if ok[k] { at[k] } else { 0.0 })
-                        .sum::<f32>();
-                    overlay_rgb(m, valid, v).map(|rgb| (rgb, 1.0))
-                }
-                LayerPaint::Values(_, None) => None,
+                // surface.frag's `value_color`: the value and its validity interpolated
+                // like any attribute, coloured by the mapping's own rule.
+                LayerPaint::Values { slot, mapping } => values.get(slot).and_then(|c| {
+                    let valid = b[0] * c[0][1] + b[1] * c[1][1] + b[2] * c[2][1];
+                    let v = b[0] * c[0][0] + b[1] * c[1][0] + b[2] * c[2][0];
+                    mapping.shade(v, valid).map(|rgb| (unit(rgb), layer.alpha))
+                }),
             };
-            if let Some((rgb, alpha)) = paint {
-                let a = alpha * layer.alpha;
-                for k in 0..3 {
-                    base[k] = base[k] * (1.0 - a) + rgb[k] * a;
-                }
+            if let Some((rgb, a)) = paint {
+                base = if a >= 1.0 {
+                    rgb
+                } else {
+                    [0, 1, 2].map(|k| base[k] * (1.0 - a) + rgb[k] * a)
+                };
             }
         }
+        base
+    }
+}
+
+/// One overlay's `(value, validity)` at a triangle's three corners, as surface.vert
+/// passes them on: NaN would poison interpolation across a whole triangle, so a value
+/// without data is 0 with validity 0, which keeps the no-data boundary smooth.
+pub(super) type CornerValues = [[f32; 2]; 3];
+
+fn corner_value(v: Option<f32>) -> [f32; 2] {
+    match v {
+        Some(v) if v.is_finite() => [v, 1.0],
+        _ => [0.0, 0.0],
     }
 }
 
@@ -289,34 +324,6 @@ fn heaviest_corner(colors: &[[u8; 4]], ids: &[u32; 3], b: &[f32; 3]) -> [u8; 4] 
     }
 }
 
-/// surface.frag's `overlay()`: the LUT colour of the interpolated value, or `None` where
-/// the cortex shows through (no data, wrong sign, under the threshold).
-fn overlay_rgb(m: &ColorMapping, valid: f32, v: f32) -> Option<[f32; 3]> {
-    if valid < 0.5 {
-        return None;
-    }
-    match m.sign.code() {
-        1 if v.is_nan() || v <= 0.0 => return None,
-        2 if v.is_nan() || v >= 0.0 => return None,
-        _ => {}
-    }
-    let a = v.abs();
-    if a < m.threshold {
-        return None;
-    }
-    let s = if m.hi > m.lo {
-        ((a - m.lo) / (m.hi - m.lo)).clamp(0.0, 1.0)
-    } else if a >= m.hi {
-        1.0
-    } else {
-        0.0
-    };
-    // s >= 0, so truncation is floor (and avoids a call into libm).
-    let i = ((s * LUT_SIZE as f32) as usize).min(LUT_SIZE - 1);
-    let row = if v >= 0.0 { 0 } else { LUT_SIZE };
-    m.lut.get(row + i).map(|&c| unit(c))
-}
-
 /// Triangles whose shading set-up is kept per worker: enough for the triangles of a few
 /// rows of a band.
 const CACHE_SLOTS: usize = 1024;
@@ -334,6 +341,8 @@ pub(super) struct TriShade {
     e2: [f32; 2],
     inv: f32,
     attrs: [VertexAttr; 3],
+    /// A focus's colour: the triangle is drawn in it, lit, whatever the layers say.
+    focus: Option<[f32; 3]>,
 }
 
 impl TriShade {
@@ -349,9 +358,8 @@ impl TriShade {
             y: 0.0,
             normal: [0.0; 3],
             curv: 0.0,
-            value: 0.0,
-            valid: 0.0,
         }; 3],
+        focus: None,
     };
 
     /// Barycentric weights of window point `(cx, cy)`; equal thirds for a triangle of no
@@ -367,20 +375,28 @@ impl TriShade {
     }
 }
 
-/// Recently set-up triangles of one worker, by id.
+/// Recently set-up triangles of one worker, by id, with their corners' overlay values.
 pub(super) struct ShadeCache {
     slots: Vec<TriShade>,
+    /// `stride` entries per slot: the corner values of each overlay that draws.
+    values: Vec<CornerValues>,
+    stride: usize,
 }
 
 impl ShadeCache {
     pub(super) fn new() -> ShadeCache {
         ShadeCache {
             slots: vec![TriShade::NONE; CACHE_SLOTS],
+            values: Vec::new(),
+            stride: 0,
         }
     }
 
-    /// Forgets every triangle (ids are per panel).
-    pub(super) fn clear(&mut self) {
+    /// Forgets every triangle (ids are per panel) and makes room for `value_slots`
+    /// overlay values per corner.
+    pub(super) fn clear(&mut self, value_slots: usize) {
         self.slots.iter_mut().for_each(|t| t.id = EMPTY);
+        self.stride = value_slots;
+        self.values.resize(CACHE_SLOTS * value_slots, [[0.0; 2]; 3]);
     }
 }

@@ -2,13 +2,23 @@
 //! orientation, borders, and images that do not depend on the number of threads.
 
 use super::raster::{Band, WinVert, EMPTY, SAMPLE_X, SAMPLE_Y, SUB};
-use super::{render_with, shade};
+use super::{shade, Pool};
 use crate::color::{Cortex, FLAT_GREY};
 use crate::hemi::Hemi;
 use crate::mesh::Mesh;
-use crate::render::{Panel, Scene, SceneSurface, VertexLayer};
+use crate::render::Panel;
 use crate::scene::borders::{region_borders, Segment};
 use crate::scene::{lights, Camera, AMBIENT};
+use crate::scene::{Scene, SceneSurface, VertexLayer};
+
+/// Renders with a pool of exactly `threads` workers.
+fn render_with(
+    scene: &Scene,
+    panels: &[Panel],
+    threads: usize,
+) -> crate::error::Result<Vec<image::RgbaImage>> {
+    Ok(Pool::new(threads).render(scene, panels)?.0)
+}
 
 #[test]
 fn sample_positions_are_llvmpipes() {
@@ -137,10 +147,10 @@ fn flat_surface(vertices: Vec<[f32; 3]>, faces: Vec<[u32; 3]>) -> SceneSurface {
     let n = vertices.len();
     SceneSurface {
         hemi: Hemi::Left,
-        mesh: Mesh { vertices, faces },
+        mesh: Mesh { vertices, faces }.into(),
+        foci: Default::default(),
         normals: vec![[0.0, 0.0, 1.0]; n],
         curv: None,
-        overlay: None,
         winding: None,
         layers: Vec::new(),
         lines: Vec::new(),
@@ -305,14 +315,22 @@ fn brain_scene() -> Scene {
         normals: mesh.vertex_normals(),
         winding: mesh.outward_winding(),
         curv: Some(curv.values),
-        overlay: Some(overlay),
-        layers: vec![VertexLayer {
-            paint: crate::render::Paint::Colors(layer),
-            alpha: 0.8,
-            over_overlay: false,
-        }],
+        layers: vec![
+            VertexLayer {
+                paint: crate::scene::Paint::Colors(layer),
+                alpha: 0.8,
+            },
+            VertexLayer {
+                paint: crate::scene::Paint::Values {
+                    values: overlay,
+                    layer: 0,
+                },
+                alpha: 1.0,
+            },
+        ],
         lines,
-        mesh,
+        mesh: mesh.into(),
+        foci: Default::default(),
     };
     Scene {
         surfaces: vec![surf],

@@ -1,21 +1,18 @@
-//! GL object management: creation, upload, framebuffers and shader compilation, with
-//! every object owned by [`Resources`] and deleted when rendering ends.
+//! GL objects of one job: creation, upload and framebuffers, with every object owned
+//! by [`Resources`] and deleted when the job ends, so nothing of one figure is left in
+//! the context for the next.
 
 use glow::HasContext;
 
+use super::layers::{GlLayer, GlPaint};
 use crate::color::LUT_SIZE;
 use crate::error::{Error, Result};
-use crate::render::{Paint, Scene, SceneSurface, MAX_LAYERS};
+use crate::render::MAX_LAYERS;
+use crate::scene::SceneSurface;
 
-/// Components of the surface's vertex attributes at locations 0..5 (surface.vert):
-/// position, normal, curvature, value, validity; with overlay layers (`VALUES`) also
-/// their values and validities, four layer slots per attribute, at locations 5..9.
-const SURFACE_ATTRIBS: [i32; 9] = [3, 3, 1, 1, 1, 4, 4, 4, 4];
-
-/// GL objects to delete when rendering ends, on success or error.
+/// GL objects to delete when the job ends, on success or error.
 pub(super) struct Resources<'a> {
     pub(super) gl: Option<&'a glow::Context>,
-    pub(super) programs: Vec<glow::Program>,
     pub(super) vaos: Vec<glow::VertexArray>,
     pub(super) buffers: Vec<glow::Buffer>,
     pub(super) textures: Vec<glow::Texture>,
@@ -23,12 +20,25 @@ pub(super) struct Resources<'a> {
     pub(super) framebuffers: Vec<glow::Framebuffer>,
 }
 
+impl<'a> Resources<'a> {
+    /// Nothing yet, on `gl`.
+    pub(super) fn new(gl: &'a glow::Context) -> Resources<'a> {
+        Resources {
+            gl: Some(gl),
+            vaos: Vec::new(),
+            buffers: Vec::new(),
+            textures: Vec::new(),
+            renderbuffers: Vec::new(),
+            framebuffers: Vec::new(),
+        }
+    }
+}
+
 impl Drop for Resources<'_> {
     fn drop(&mut self) {
         let Some(gl) = self.gl else { return };
         // SAFETY: objects were created by this context, which is still current.
         unsafe {
-            self.programs.iter().for_each(|&p| gl.delete_program(p));
             self.vaos.iter().for_each(|&o| gl.delete_vertex_array(o));
             self.buffers.iter().for_each(|&o| gl.delete_buffer(o));
             self.textures.iter().for_each(|&o| gl.delete_texture(o));
@@ -46,45 +56,80 @@ pub(super) fn gl_err(what: &str, e: String) -> Error {
     Error::Render(format!("OpenGL: {what}: {e}"))
 }
 
-/// Uploads a surface's vertex attributes; `values`: with every layer slot's overlay
-/// values (0 and invalid in slots that hold none), interpolated like the first overlay.
+/// Uploads a surface's vertex attributes (surface.vert): position, normal, curvature,
+/// and `(value, validity)` in each of `slots` value slots, the overlays of `layers` in
+/// order (0 and invalid in slots this surface does not fill). A figure with one overlay
+/// uploads nine floats per vertex, one without overlays seven.
 pub(super) unsafe fn upload(
     gl: &glow::Context,
     res: &mut Resources,
     s: &SceneSurface,
-    values: bool,
+    layers: &[GlLayer],
+    slots: usize,
 ) -> Result<(glow::VertexArray, glow::Buffer)> {
     let n = s.mesh.vertices.len();
-    let attribs = if values {
-        &SURFACE_ATTRIBS[..]
-    } else {
-        &SURFACE_ATTRIBS[..5]
-    };
-    let slot_values: [Option<&[f32]>; MAX_LAYERS] =
-        std::array::from_fn(|l| match s.layers.get(l).map(|l| &l.paint) {
-            Some(Paint::Values { values, .. }) => Some(values.as_slice()),
-            _ => None,
-        });
+    let mut attribs = vec![3, 3, 1];
+    attribs.extend(std::iter::repeat_n(2, slots));
+    let values: Vec<&[f32]> = layers
+        .iter()
+        .filter_map(|l| match l.paint {
+            GlPaint::Values(v, _) => Some(v),
+            GlPaint::Colors(_) => None,
+        })
+        .collect();
     let mut data = Vec::with_capacity(n * attribs.iter().sum::<i32>() as usize);
     for i in 0..n {
         data.extend_from_slice(&s.mesh.vertices[i]);
         data.extend_from_slice(&s.normals[i]);
         data.push(s.curv.as_ref().map_or(0.0, |c| c[i]));
-        let v = s.overlay.as_ref().map_or(f32::NAN, |o| o[i]);
-        // NaN would poison interpolation across a whole triangle; a separate validity
-        // channel keeps the no-data boundary smooth instead.
-        let valid = v.is_finite();
-        data.push(if valid { v } else { 0.0 });
-        data.push(if valid { 1.0 } else { 0.0 });
-        if values {
-            let at = |l: &Option<&[f32]>| l.and_then(|v| v.get(i)).copied().unwrap_or(f32::NAN);
-            let slots: [f32; MAX_LAYERS] = slot_values.map(|l| at(&l));
-            data.extend(slots.iter().map(|v| if v.is_finite() { *v } else { 0.0 }));
-            data.extend(slots.iter().map(|v| if v.is_finite() { 1.0 } else { 0.0 }));
+        for k in 0..slots {
+            let v = values
+                .get(k)
+                .and_then(|v| v.get(i))
+                .copied()
+                .unwrap_or(f32::NAN);
+            // NaN would poison interpolation across a whole triangle; a separate
+            // validity keeps the no-data boundary smooth instead.
+            let valid = v.is_finite();
+            data.push(if valid { v } else { 0.0 });
+            data.push(if valid { 1.0 } else { 0.0 });
         }
     }
-    let vao = float_vertex_array(gl, res, &data, attribs)?;
+    let vao = float_vertex_array(gl, res, &data, &attribs)?;
     gl.bind_vertex_array(Some(vao));
+    let ebo = gl.create_buffer().map_err(|e| gl_err("buffer", e))?;
+    res.buffers.push(ebo);
+    gl.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, Some(ebo));
+    gl.bind_vertex_array(None);
+    Ok((vao, ebo))
+}
+
+/// Uploads a surface's foci for the foci program: positions and normals as floats, and
+/// colours as bytes that the vertex fetch normalises, as it does the 8-bit texels the
+/// surface's layers are read from.
+pub(super) unsafe fn upload_foci(
+    gl: &glow::Context,
+    res: &mut Resources,
+    s: &SceneSurface,
+) -> Result<(glow::VertexArray, glow::Buffer)> {
+    let f = &s.foci;
+    let mut data = Vec::with_capacity(f.mesh.vertices.len() * 6);
+    for (p, n) in f.mesh.vertices.iter().zip(&f.normals) {
+        data.extend_from_slice(p);
+        data.extend_from_slice(n);
+    }
+    let vao = float_vertex_array(gl, res, &data, &[3, 3])?;
+    gl.bind_vertex_array(Some(vao));
+    let colors = gl.create_buffer().map_err(|e| gl_err("buffer", e))?;
+    res.buffers.push(colors);
+    gl.bind_buffer(glow::ARRAY_BUFFER, Some(colors));
+    gl.buffer_data_u8_slice(
+        glow::ARRAY_BUFFER,
+        f.colors.as_flattened(),
+        glow::STATIC_DRAW,
+    );
+    gl.enable_vertex_attrib_array(2);
+    gl.vertex_attrib_pointer_f32(2, 3, glow::UNSIGNED_BYTE, true, 3, 0);
     let ebo = gl.create_buffer().map_err(|e| gl_err("buffer", e))?;
     res.buffers.push(ebo);
     gl.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, Some(ebo));
@@ -218,56 +263,6 @@ pub(super) unsafe fn framebuffers(
     Ok((draw, read, ms_tex))
 }
 
-/// Compiles and links a program from its stages (`(kind, source, file extension)`); a
-/// failure shows the driver's log and the numbered source.
-pub(super) unsafe fn compile(
-    gl: &glow::Context,
-    stages: &[(u32, &str, &str)],
-    name: &str,
-) -> Result<glow::Program> {
-    let program = gl.create_program().map_err(|e| gl_err("program", e))?;
-    let mut shaders = Vec::new();
-    for &(kind, src, ext) in stages {
-        let sh = gl.create_shader(kind).map_err(|e| gl_err("shader", e))?;
-        gl.shader_source(sh, src);
-        gl.compile_shader(sh);
-        if !gl.get_shader_compile_status(sh) {
-            let log = gl.get_shader_info_log(sh);
-            gl.delete_shader(sh);
-            for sh in shaders {
-                gl.delete_shader(sh);
-            }
-            gl.delete_program(program);
-            return Err(Error::Render(format!(
-                "shaders/{name}.{ext} does not compile:\n{log}\n{}",
-                numbered(src)
-            )));
-        }
-        gl.attach_shader(program, sh);
-        shaders.push(sh);
-    }
-    gl.link_program(program);
-    for sh in shaders {
-        gl.detach_shader(program, sh);
-        gl.delete_shader(sh);
-    }
-    if !gl.get_program_link_status(program) {
-        let log = gl.get_program_info_log(program);
-        gl.delete_program(program);
-        return Err(Error::Render(format!(
-            "shader program {name} does not link: {log}"
-        )));
-    }
-    Ok(program)
-}
-
-fn numbered(src: &str) -> String {
-    src.lines()
-        .enumerate()
-        .map(|(i, l)| format!("{:4} {l}\n", i + 1))
-        .collect()
-}
-
 /// Width of the per-vertex layer texture; vertex `v` of layer `l` is at
 /// `(v % LAYER_TEX_WIDTH, l * rows + v / LAYER_TEX_WIDTH)` (surface.frag uses the same).
 pub(super) const LAYER_TEX_WIDTH: usize = 4096;
@@ -281,79 +276,72 @@ pub(super) struct LayerTextures {
     pub rows: i32,
 }
 
-/// Uploads a surface's layers: categorical colours as RGBA8, and each overlay layer's
-/// two LUT rows at rows `2l` and `2l + 1` of one 256-wide table.
+/// Uploads a surface's layers: the colours of each annotation and label in its slot's
+/// block of rows as RGBA8, and each layer's two LUT rows at rows `2l` and `2l + 1` of
+/// one 256-wide table (overlay values are vertex attributes, see [`upload`]).
 pub(super) unsafe fn upload_layers(
     gl: &glow::Context,
     res: &mut Resources,
-    scene: &Scene,
     s: &SceneSurface,
+    layers: &[GlLayer],
 ) -> Result<LayerTextures> {
     let n = s.mesh.vertices.len();
     let rows = n.div_ceil(LAYER_TEX_WIDTH).max(1);
-    let count = s.layers.len().clamp(1, MAX_LAYERS);
-    let texels = LAYER_TEX_WIDTH * rows * count;
-    let mut colors = vec![0u8; texels * 4];
+    let count = layers.iter().filter(|l| l.paint.kind() == 0).count().max(1);
+    let mut colors = vec![0u8; LAYER_TEX_WIDTH * rows * count * 4];
     let mut lut = vec![0u8; LUT_SIZE * 2 * MAX_LAYERS * 4];
-    for (l, layer) in s.layers.iter().enumerate().take(MAX_LAYERS) {
-        let base = l * rows * LAYER_TEX_WIDTH;
-        match &layer.paint {
-            Paint::Colors(c) => {
-                for (v, c) in c.iter().enumerate().take(n) {
-                    if let Some(px) = colors.get_mut((base + v) * 4..(base + v) * 4 + 4) {
-                        px.copy_from_slice(c);
-                    }
+    for (l, layer) in layers.iter().enumerate() {
+        match layer.paint {
+            GlPaint::Colors(c) => {
+                let base = layer.slot * rows * LAYER_TEX_WIDTH * 4;
+                let n = c.len().min(n);
+                if let Some(px) = colors.get_mut(base..base + n * 4) {
+                    px.copy_from_slice(c[..n].as_flattened());
                 }
             }
-            Paint::Values { layer, .. } => {
-                if let Some(m) = scene.mapping(*layer) {
-                    let at = l * 2 * LUT_SIZE * 4;
-                    lut[at..at + 2 * LUT_SIZE * 4].copy_from_slice(&m.lut_rgba());
+            GlPaint::Values(_, m) => {
+                let at = l * 2 * LUT_SIZE * 4;
+                if let Some(rows) = lut.get_mut(at..at + 2 * LUT_SIZE * 4) {
+                    rows.copy_from_slice(&m.lut_rgba());
                 }
             }
         }
     }
-    let texture = |res: &mut Resources,
-                   internal: u32,
-                   (w, h): (usize, usize),
-                   format: u32,
-                   ty: u32,
-                   data: &[u8]|
-     -> Result<glow::Texture> {
-        let tex = gl.create_texture().map_err(|e| gl_err("texture", e))?;
-        res.textures.push(tex);
-        gl.bind_texture(glow::TEXTURE_2D, Some(tex));
-        gl.pixel_store_i32(glow::UNPACK_ALIGNMENT, 1);
-        gl.tex_image_2d(
-            glow::TEXTURE_2D,
-            0,
-            internal as i32,
-            w as i32,
-            h as i32,
-            0,
-            format,
-            ty,
-            glow::PixelUnpackData::Slice(Some(data)),
-        );
-        for p in [glow::TEXTURE_MIN_FILTER, glow::TEXTURE_MAG_FILTER] {
-            gl.tex_parameter_i32(glow::TEXTURE_2D, p, glow::NEAREST as i32);
-        }
-        Ok(tex)
-    };
     let size = (LAYER_TEX_WIDTH, rows * count);
-    let ub = glow::UNSIGNED_BYTE;
     Ok(LayerTextures {
-        colors: texture(res, glow::RGBA8, size, glow::RGBA, ub, &colors)?,
-        lut: texture(
-            res,
-            glow::RGBA8,
-            (LUT_SIZE, 2 * MAX_LAYERS),
-            glow::RGBA,
-            ub,
-            &lut,
-        )?,
+        colors: rgba_texture(gl, res, size, &colors)?,
+        lut: rgba_texture(gl, res, (LUT_SIZE, 2 * MAX_LAYERS), &lut)?,
         rows: rows as i32,
     })
+}
+
+/// A `w` x `h` RGBA8 texture of `data`, sampled at texel centres only (`texelFetch`).
+unsafe fn rgba_texture(
+    gl: &glow::Context,
+    res: &mut Resources,
+    (w, h): (usize, usize),
+    data: &[u8],
+) -> Result<glow::Texture> {
+    let tex = gl.create_texture().map_err(|e| gl_err("texture", e))?;
+    res.textures.push(tex);
+    gl.bind_texture(glow::TEXTURE_2D, Some(tex));
+    gl.pixel_store_i32(glow::UNPACK_ALIGNMENT, 1);
+    gl.tex_image_2d(
+        glow::TEXTURE_2D,
+        0,
+        glow::RGBA8 as i32,
+        w as i32,
+        h as i32,
+        0,
+        glow::RGBA,
+        glow::UNSIGNED_BYTE,
+        glow::PixelUnpackData::Slice(Some(data)),
+    );
+    for p in [glow::TEXTURE_MIN_FILTER, glow::TEXTURE_MAG_FILTER] {
+        gl.tex_parameter_i32(glow::TEXTURE_2D, p, glow::NEAREST as i32);
+    }
+    gl.bind_texture(glow::TEXTURE_2D, None);
+    Ok(tex)
 }
 
 /// Uploads a surface's border segments (position, colour) for the line program; returns

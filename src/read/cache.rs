@@ -1,0 +1,129 @@
+//! Files decoded once per process: figures that name the same file (the same surface for
+//! every frame of a movie, one atlas for a thousand subjects' figures) share one decoded
+//! copy instead of reading and parsing it again.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use crate::annotation::{Annotation, Label};
+use crate::error::Result;
+use crate::io::{self, Selection};
+use crate::mesh::Mesh;
+use crate::Overlay;
+
+/// Decoded files by path and selection, shared by every figure that reads through it.
+/// Errors are not kept: a file that failed is read again (and fails again with its own
+/// message) the next time it is asked for. A file that changes on disk while the cache
+/// lives is not read again.
+#[derive(Debug, Default)]
+pub struct Cache {
+    entries: Mutex<HashMap<Key, Entry>>,
+}
+
+/// What a file was read as: the same path may be an overlay in one place and a label
+/// in another, and each reader checks for its own kind of content.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Key {
+    kind: Kind,
+    path: PathBuf,
+    selection: Selection,
+}
+
+impl Key {
+    fn new(kind: Kind, path: &Path, selection: &Selection) -> Key {
+        Key {
+            kind,
+            path: path.to_path_buf(),
+            selection: selection.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Kind {
+    Surface,
+    Overlay,
+    Annotation,
+    Label,
+}
+
+#[derive(Debug, Clone)]
+enum Entry {
+    Surface(Arc<Mesh>),
+    Overlay(Arc<Overlay>),
+    Annotation(Arc<Annotation>),
+    Label(Arc<Label>),
+}
+
+impl Cache {
+    /// An empty cache.
+    pub fn new() -> Cache {
+        Cache::default()
+    }
+
+    /// A surface, checked by `check` when it is first decoded (a mesh that fails the
+    /// check is not kept).
+    pub(crate) fn surface(
+        &self,
+        path: &Path,
+        check: fn(&Mesh, &Path) -> Result<()>,
+    ) -> Result<Arc<Mesh>> {
+        let key = Key::new(Kind::Surface, path, &Selection::default());
+        if let Some(Entry::Surface(m)) = self.get(&key) {
+            return Ok(m);
+        }
+        let mesh = io::read_surface(path)?;
+        check(&mesh, path)?;
+        let mesh = Arc::new(mesh);
+        self.put(key, Entry::Surface(Arc::clone(&mesh)));
+        Ok(mesh)
+    }
+
+    /// Per-vertex values, every frame.
+    pub(crate) fn overlay(&self, path: &Path, selection: &Selection) -> Result<Arc<Overlay>> {
+        let key = Key::new(Kind::Overlay, path, selection);
+        if let Some(Entry::Overlay(o)) = self.get(&key) {
+            return Ok(o);
+        }
+        let o = Arc::new(io::read_overlay(path, selection)?);
+        self.put(key, Entry::Overlay(Arc::clone(&o)));
+        Ok(o)
+    }
+
+    /// A parcellation.
+    pub(crate) fn annotation(&self, path: &Path, selection: &Selection) -> Result<Arc<Annotation>> {
+        let key = Key::new(Kind::Annotation, path, selection);
+        if let Some(Entry::Annotation(a)) = self.get(&key) {
+            return Ok(a);
+        }
+        let a = Arc::new(io::read_annotation(path, selection)?);
+        self.put(key, Entry::Annotation(Arc::clone(&a)));
+        Ok(a)
+    }
+
+    /// A vertex set.
+    pub(crate) fn label(&self, path: &Path) -> Result<Arc<Label>> {
+        let key = Key::new(Kind::Label, path, &Selection::default());
+        if let Some(Entry::Label(l)) = self.get(&key) {
+            return Ok(l);
+        }
+        let l = Arc::new(io::read_label(path)?);
+        self.put(key, Entry::Label(Arc::clone(&l)));
+        Ok(l)
+    }
+
+    // The lock is held only to look up or insert, never while a file is read, so
+    // hemispheres read in parallel; two threads asking for the same new file may both
+    // read it, and the first stored copy wins. A panic elsewhere cannot leave the map
+    // half-written, so a poisoned lock is still usable.
+    fn get(&self, key: &Key) -> Option<Entry> {
+        let map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(key).cloned()
+    }
+
+    fn put(&self, key: Key, entry: Entry) {
+        let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        map.entry(key).or_insert(entry);
+    }
+}

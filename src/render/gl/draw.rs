@@ -1,0 +1,407 @@
+//! One job on a GL context: choose the programs, upload the scene, then per panel draw
+//! the surface, its foci and its lines into the multisampled framebuffer, resolve it
+//! and read it back. Every object made here is the job's ([`Resources`]); every piece of
+//! state a draw depends on is set here, so nothing carries over from the last job.
+
+use glow::HasContext;
+use image::RgbaImage;
+
+use super::layers::{gl_layers, kind_of, GlLayer, GlPaint};
+use super::programs::{Programs, SurfaceKind};
+use super::setup::{
+    bytes_of, framebuffers, gl_err, upload, upload_foci, upload_layers, upload_lines,
+    LayerTextures, Resources,
+};
+use crate::color::FLAT_GREY;
+use crate::error::{Error, Result};
+use crate::render::{BackendInfo, Panel, LINE_LIFT_MM};
+use crate::scene::{Scene, SceneSurface, AMBIENT};
+
+/// A surface's program and objects for this job.
+struct SurfaceObjects<'a> {
+    program: glow::Program,
+    layers: Vec<GlLayer<'a>>,
+    vao: glow::VertexArray,
+    ebo: glow::Buffer,
+    foci: Option<(glow::VertexArray, glow::Buffer)>,
+    /// The vertex array of its lines and their vertex count.
+    lines: Option<(glow::VertexArray, i32)>,
+    textures: Option<LayerTextures>,
+}
+
+/// Everything the panels of one job are drawn with.
+struct Job<'a> {
+    gl: &'a glow::Context,
+    scene: &'a Scene,
+    samples: i32,
+    foci: Option<glow::Program>,
+    lines: Option<glow::Program>,
+    resolve: Option<glow::Program>,
+    surfaces: Vec<SurfaceObjects<'a>>,
+    empty_vao: glow::VertexArray,
+    draw_fbo: glow::Framebuffer,
+    read_fbo: glow::Framebuffer,
+    ms_tex: Option<glow::Texture>,
+}
+
+/// Draws every panel of `scene`; the images are premultiplied RGBA, top row first.
+pub(super) unsafe fn run<'a>(
+    res: &mut Resources<'a>,
+    programs: &mut Programs,
+    scene: &'a Scene,
+    panels: &[Panel],
+) -> Result<(Vec<RgbaImage>, BackendInfo)> {
+    let gl = res
+        .gl
+        .ok_or_else(|| Error::Render("no GL context".into()))?;
+    let info = BackendInfo {
+        origin: String::new(),
+        renderer: gl.get_parameter_string(glow::RENDERER),
+        version: gl.get_parameter_string(glow::VERSION),
+        samples: gl.get_parameter_i32(glow::MAX_SAMPLES).clamp(0, 4),
+    };
+    let mut t = std::time::Instant::now();
+    // With SURFRENDER_TIMING, wait for the GPU after each stage so times are attributable.
+    let mut stage = |name: &str| {
+        if crate::timing::enabled() {
+            gl.finish();
+            crate::timing::stage(name, &mut t);
+        }
+    };
+    let job = prepare(gl, res, programs, scene, panels, info.samples)?;
+    stage("gl setup");
+    set_state(gl, info.samples);
+    let mut images = Vec::with_capacity(panels.len());
+    for panel in panels {
+        draw_panel(&job, panel)?;
+        stage("draw");
+        images.push(read_back(&job, panel)?);
+        stage("resolve+read");
+    }
+    Ok((images, info))
+}
+
+/// Leaves the context with nothing bound, for the next job.
+pub(super) unsafe fn unbind(gl: &glow::Context) {
+    gl.use_program(None);
+    gl.bind_vertex_array(None);
+    gl.bind_buffer(glow::ARRAY_BUFFER, None);
+    gl.bind_framebuffer(glow::FRAMEBUFFER, None);
+    gl.bind_renderbuffer(glow::RENDERBUFFER, None);
+    for unit in 0..4 {
+        gl.active_texture(glow::TEXTURE0 + unit);
+        gl.bind_texture(glow::TEXTURE_2D, None);
+        gl.bind_texture(glow::TEXTURE_2D_MULTISAMPLE, None);
+    }
+    gl.active_texture(glow::TEXTURE0);
+}
+
+/// Programs, uploads and framebuffers for the panels of `scene`.
+unsafe fn prepare<'a>(
+    gl: &'a glow::Context,
+    res: &mut Resources,
+    programs: &mut Programs,
+    scene: &'a Scene,
+    panels: &[Panel],
+    samples: i32,
+) -> Result<Job<'a>> {
+    let any = |f: fn(&SceneSurface) -> bool| scene.surfaces.iter().any(f);
+    let foci = any(|s| !s.foci.is_empty())
+        .then(|| programs.foci(gl))
+        .transpose()?;
+    let lines = any(|s| !s.lines.is_empty())
+        .then(|| programs.lines(gl))
+        .transpose()?;
+    let resolve = (samples > 1).then(|| programs.resolve(gl)).transpose()?;
+    let empty_vao = gl
+        .create_vertex_array()
+        .map_err(|e| gl_err("vertex array", e))?;
+    res.vaos.push(empty_vao);
+    let mut surfaces = Vec::with_capacity(scene.surfaces.len());
+    let layers: Vec<Vec<GlLayer>> = scene.surfaces.iter().map(|s| gl_layers(scene, s)).collect();
+    let categorical = layers.iter().flatten().any(|l| l.paint.kind() == 0);
+    for (s, layers) in scene.surfaces.iter().zip(layers) {
+        let kind = kind_of(&layers, categorical);
+        let program = programs.surface(gl, &kind)?;
+        surfaces.push(upload_surface(gl, res, s, layers, &kind, program)?);
+    }
+    let (draw_fbo, read_fbo, ms_tex) = target(gl, res, panels, samples)?;
+    Ok(Job {
+        gl,
+        scene,
+        samples,
+        foci,
+        lines,
+        resolve,
+        surfaces,
+        empty_vao,
+        draw_fbo,
+        read_fbo,
+        ms_tex,
+    })
+}
+
+/// Uploads one surface for `program`: vertices, foci, lines, and its layers' textures.
+unsafe fn upload_surface<'a>(
+    gl: &glow::Context,
+    res: &mut Resources,
+    s: &SceneSurface,
+    layers: Vec<GlLayer<'a>>,
+    kind: &SurfaceKind,
+    program: glow::Program,
+) -> Result<SurfaceObjects<'a>> {
+    let (vao, ebo) = upload(gl, res, s, &layers, kind.values())?;
+    let foci = (!s.foci.is_empty())
+        .then(|| upload_foci(gl, res, s))
+        .transpose()?;
+    let lines = (!s.lines.is_empty())
+        .then(|| upload_lines(gl, res, s))
+        .transpose()?;
+    let textures = (!layers.is_empty())
+        .then(|| upload_layers(gl, res, s, &layers))
+        .transpose()?;
+    Ok(SurfaceObjects {
+        program,
+        layers,
+        vao,
+        ebo,
+        foci,
+        lines,
+        textures,
+    })
+}
+
+/// Framebuffers as large as the largest panel.
+unsafe fn target(
+    gl: &glow::Context,
+    res: &mut Resources,
+    panels: &[Panel],
+    samples: i32,
+) -> Result<(glow::Framebuffer, glow::Framebuffer, Option<glow::Texture>)> {
+    let limit = gl.get_parameter_i32(glow::MAX_RENDERBUFFER_SIZE);
+    if let Some(p) = panels
+        .iter()
+        .find(|p| p.width as i64 > limit as i64 || p.height as i64 > limit as i64)
+    {
+        return Err(Error::Render(format!(
+            "a {}x{} panel exceeds this driver's largest framebuffer ({limit} pixels per side); choose a smaller --size",
+            p.width, p.height
+        )));
+    }
+    let max_w = panels.iter().map(|p| p.width).max().unwrap_or(1).max(1) as i32;
+    let max_h = panels.iter().map(|p| p.height).max().unwrap_or(1).max(1) as i32;
+    framebuffers(gl, res, max_w, max_h, samples)
+}
+
+/// The fixed-function state every draw of a job assumes.
+unsafe fn set_state(gl: &glow::Context, samples: i32) {
+    gl.enable(glow::DEPTH_TEST);
+    gl.depth_func(glow::LESS);
+    gl.depth_mask(true);
+    gl.color_mask(true, true, true, true);
+    gl.disable(glow::BLEND);
+    gl.disable(glow::CULL_FACE);
+    gl.disable(glow::SCISSOR_TEST);
+    if samples > 1 {
+        gl.enable(glow::MULTISAMPLE);
+    }
+}
+
+/// Draws one panel into the draw framebuffer: the surface, its foci, its lines.
+unsafe fn draw_panel(job: &Job, panel: &Panel) -> Result<()> {
+    let gl = job.gl;
+    let (Some(surf), Some(objects)) = (
+        job.scene.surfaces.get(panel.surface),
+        job.surfaces.get(panel.surface),
+    ) else {
+        return Err(Error::Render("panel without surface".into()));
+    };
+    let (w, h) = (panel.width.max(1) as i32, panel.height.max(1) as i32);
+    gl.bind_framebuffer(glow::FRAMEBUFFER, Some(job.draw_fbo));
+    gl.viewport(0, 0, w, h);
+    gl.enable(glow::DEPTH_TEST);
+    gl.clear_color(0.0, 0.0, 0.0, 0.0);
+    gl.clear(glow::COLOR_BUFFER_BIT | glow::DEPTH_BUFFER_BIT);
+    draw_surface(job, surf, objects, panel);
+    if let (Some(program), Some((vao, ebo))) = (job.foci, objects.foci) {
+        draw_foci(gl, program, panel, surf, vao, ebo);
+    }
+    if let (Some(program), Some((vao, count))) = (job.lines, objects.lines) {
+        gl.use_program(Some(program));
+        let loc = |name: &str| gl.get_uniform_location(program, name);
+        gl.uniform_matrix_4_f32_slice(loc("u_mvp").as_ref(), false, &mvp(panel));
+        let lift = panel.camera.eye.map(|x| x * LINE_LIFT_MM);
+        gl.uniform_3_f32_slice(loc("u_lift").as_ref(), &lift);
+        gl.uniform_2_f32(loc("u_viewport").as_ref(), w as f32, h as f32);
+        gl.uniform_1_f32(loc("u_width").as_ref(), job.scene.outline_px);
+        gl.depth_func(glow::LEQUAL);
+        gl.bind_vertex_array(Some(vao));
+        gl.draw_arrays(glow::LINES, 0, count);
+        gl.depth_func(glow::LESS);
+    }
+    Ok(())
+}
+
+/// Draws the triangles of `surf` that face the camera with the surface program.
+unsafe fn draw_surface(job: &Job, surf: &SceneSurface, objects: &SurfaceObjects, panel: &Panel) {
+    let gl = job.gl;
+    gl.use_program(Some(objects.program));
+    let loc = |name: &str| gl.get_uniform_location(objects.program, name);
+    let (gyrus, sulcus) = job.scene.cortex.colors();
+    let f = |c: [u8; 3]| c.map(|x| x as f32 / 255.0);
+    gl.uniform_3_f32_slice(loc("u_gyrus").as_ref(), &f(gyrus));
+    gl.uniform_3_f32_slice(loc("u_sulcus").as_ref(), &f(sulcus));
+    gl.uniform_3_f32_slice(loc("u_flat").as_ref(), &f(FLAT_GREY));
+    gl.uniform_1_i32(loc("u_has_curv").as_ref(), surf.curv.is_some() as i32);
+    set_camera(gl, &loc, panel);
+    if let Some(t) = &objects.textures {
+        for (k, (tex, name)) in [t.colors, t.lut]
+            .iter()
+            .zip(["u_layers", "u_layer_lut"])
+            .enumerate()
+        {
+            gl.active_texture(glow::TEXTURE2 + k as u32);
+            gl.bind_texture(glow::TEXTURE_2D, Some(*tex));
+            gl.uniform_1_i32(loc(name).as_ref(), 2 + k as i32);
+        }
+        gl.uniform_1_i32(loc("u_layer_rows").as_ref(), t.rows);
+        set_layer_uniforms(gl, &loc, &objects.layers);
+    }
+    let idx = crate::render::visible_indices(surf, panel);
+    gl.bind_vertex_array(Some(objects.vao));
+    gl.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, Some(objects.ebo));
+    gl.buffer_data_u8_slice(
+        glow::ELEMENT_ARRAY_BUFFER,
+        bytes_of(&idx),
+        glow::STREAM_DRAW,
+    );
+    gl.draw_elements(glow::TRIANGLES, idx.len() as i32, glow::UNSIGNED_INT, 0);
+}
+
+/// surface.frag's per-layer uniforms: opacity, and each overlay layer's sign, threshold
+/// and range (the kinds and slots are the program's own).
+unsafe fn set_layer_uniforms(
+    gl: &glow::Context,
+    loc: &dyn Fn(&str) -> Option<glow::UniformLocation>,
+    layers: &[GlLayer],
+) {
+    let ints = |f: &dyn Fn(&GlLayer) -> i32| -> Vec<i32> { layers.iter().map(f).collect() };
+    let floats = |f: &dyn Fn(&crate::color::ColorMapping) -> f32| -> Vec<f32> {
+        let value = |l: &GlLayer| match l.paint {
+            GlPaint::Values(_, m) => f(m),
+            GlPaint::Colors(_) => 0.0,
+        };
+        layers.iter().map(value).collect()
+    };
+    let alpha: Vec<f32> = layers.iter().map(|l| l.alpha).collect();
+    gl.uniform_1_f32_slice(loc("u_layer_alpha").as_ref(), &alpha);
+    let sign = |l: &GlLayer| match l.paint {
+        GlPaint::Values(_, m) => m.sign.code(),
+        GlPaint::Colors(_) => 0,
+    };
+    gl.uniform_1_i32_slice(loc("u_layer_sign").as_ref(), &ints(&sign));
+    gl.uniform_1_f32_slice(loc("u_layer_threshold").as_ref(), &floats(&|m| m.threshold));
+    gl.uniform_1_f32_slice(loc("u_layer_lo").as_ref(), &floats(&|m| m.lo));
+    gl.uniform_1_f32_slice(loc("u_layer_hi").as_ref(), &floats(&|m| m.hi));
+}
+
+/// The uniforms of the camera and lights that surface.vert, foci.vert and lighting.glsl
+/// share.
+unsafe fn set_camera(
+    gl: &glow::Context,
+    loc: &dyn Fn(&str) -> Option<glow::UniformLocation>,
+    panel: &Panel,
+) {
+    gl.uniform_matrix_4_f32_slice(loc("u_mvp").as_ref(), false, &mvp(panel));
+    let c = panel.camera;
+    // Column-major upload of a matrix whose rows are right, up, eye.
+    let view = [
+        c.right[0], c.up[0], c.eye[0], c.right[1], c.up[1], c.eye[1], c.right[2], c.up[2], c.eye[2],
+    ];
+    gl.uniform_matrix_3_f32_slice(loc("u_view").as_ref(), false, &view);
+    let dirs: Vec<f32> = panel.lights.iter().flat_map(|l| l.dir).collect();
+    let ints: Vec<f32> = panel.lights.iter().map(|l| l.intensity).collect();
+    gl.uniform_3_f32_slice(loc("u_light_dir").as_ref(), &dirs);
+    gl.uniform_1_f32_slice(loc("u_light_int").as_ref(), &ints);
+    gl.uniform_1_f32(loc("u_ambient").as_ref(), AMBIENT);
+}
+
+/// Draws the foci of `surf` that face the camera with the foci program, after the
+/// surface's triangles (and so under the same depth test, as if part of it).
+unsafe fn draw_foci(
+    gl: &glow::Context,
+    program: glow::Program,
+    panel: &Panel,
+    surf: &SceneSurface,
+    vao: glow::VertexArray,
+    ebo: glow::Buffer,
+) {
+    let idx = crate::render::visible_foci(surf, panel);
+    if idx.is_empty() {
+        return;
+    }
+    gl.use_program(Some(program));
+    set_camera(gl, &|name| gl.get_uniform_location(program, name), panel);
+    gl.bind_vertex_array(Some(vao));
+    gl.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, Some(ebo));
+    gl.buffer_data_u8_slice(
+        glow::ELEMENT_ARRAY_BUFFER,
+        bytes_of(&idx),
+        glow::STREAM_DRAW,
+    );
+    gl.draw_elements(glow::TRIANGLES, idx.len() as i32, glow::UNSIGNED_INT, 0);
+}
+
+/// Resolves the drawn panel (our own shader; see resolve.frag) and reads it back.
+unsafe fn read_back(job: &Job, panel: &Panel) -> Result<RgbaImage> {
+    let gl = job.gl;
+    let (w, h) = (panel.width.max(1) as i32, panel.height.max(1) as i32);
+    if let Some(resolve) = job.resolve {
+        gl.bind_framebuffer(glow::FRAMEBUFFER, Some(job.read_fbo));
+        gl.disable(glow::DEPTH_TEST);
+        gl.use_program(Some(resolve));
+        gl.active_texture(glow::TEXTURE1);
+        gl.bind_texture(glow::TEXTURE_2D_MULTISAMPLE, job.ms_tex);
+        let loc = |name: &str| gl.get_uniform_location(resolve, name);
+        gl.uniform_1_i32(loc("u_samples").as_ref(), 1);
+        gl.uniform_1_i32(loc("u_count").as_ref(), job.samples);
+        gl.bind_vertex_array(Some(job.empty_vao));
+        gl.draw_arrays(glow::TRIANGLES, 0, 3);
+    }
+    gl.bind_framebuffer(glow::FRAMEBUFFER, Some(job.read_fbo));
+    let mut pixels = vec![0u8; w as usize * h as usize * 4];
+    gl.pixel_store_i32(glow::PACK_ALIGNMENT, 1);
+    gl.read_pixels(
+        0,
+        0,
+        w,
+        h,
+        glow::RGBA,
+        glow::UNSIGNED_BYTE,
+        glow::PixelPackData::Slice(Some(&mut pixels)),
+    );
+    let err = gl.get_error();
+    if err != glow::NO_ERROR {
+        return Err(Error::Render(format!(
+            "OpenGL error 0x{err:04x} while drawing"
+        )));
+    }
+    // GL rows run bottom-up; images run top-down.
+    let row = w as usize * 4;
+    let flipped: Vec<u8> = pixels.chunks_exact(row).rev().flatten().copied().collect();
+    RgbaImage::from_raw(w as u32, h as u32, flipped)
+        .ok_or_else(|| Error::Render("read-back size mismatch".into()))
+}
+
+/// The panel's projection (`Panel::projection`) as a column-major 4x4 matrix.
+fn mvp(p: &Panel) -> [f32; 16] {
+    let [r0, r1, r2] = p.projection();
+    let r3 = [0.0, 0.0, 0.0, 1.0];
+    let mut m = [0.0; 16];
+    for (i, r) in [r0, r1, r2, r3].iter().enumerate() {
+        for j in 0..4 {
+            m[j * 4 + i] = r[j];
+        }
+    }
+    m
+}
