@@ -8,6 +8,7 @@ mod cli;
 mod colormaps;
 mod cpu;
 mod desc;
+mod example;
 mod figures;
 mod formats;
 mod fslabel;
