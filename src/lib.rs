@@ -3,11 +3,34 @@
 //! The pipeline, one module per stage, plain data between stages:
 //!
 //! ```text
-//! io + load (read) → Mesh / Overlay → color (threshold, colormap, cortex) → scene (views, camera, lights)
-//!   → render (EGL + OpenGL into an FBO) → montage (crop, tile, colour bar, text) → output (PNG)
+//! desc (FigureDesc: the command line, spec files and programs describe a figure alike)
+//!   → resolve (FigureSpec: defaults applied, files paired with hemispheres)
+//!   → read (Inputs: meshes and every frame of every overlay, decoded once, shared by a Cache)
+//!   → scene::build (Scene: layers coloured through color, views, lights, lines, foci)
+//!   → render (Renderer: one backend for many figures, EGL/OSMesa + OpenGL or the CPU
+//!     rasterizer) → montage (crop, tile, colour bars, text) → output (PNG + sidecar)
 //! ```
 //!
-//! [`figure::render_figure`] runs the whole pipeline from a validated [`spec::FigureSpec`].
+//! [`figure::render_figure`] runs the stages from `read` to `montage` for one
+//! [`spec::FigureSpec`] on a [`render::Renderer`] that lives for many figures:
+//!
+//! ```no_run
+//! use surfrender::{figure, output, render::Renderer, FigureDesc};
+//!
+//! let desc = FigureDesc::from_args(["surfrender", "lh.inflated", "--overlay", "lh.thickness"])?;
+//! let spec = desc.resolve()?;
+//! let renderer = Renderer::new(figure::render_options(&spec));
+//! let fig = figure::render_figure(&renderer, &spec)?;
+//! output::write_figure("thickness.png".as_ref(), &fig, &desc, &spec)?;
+//! # Ok::<(), surfrender::Error>(())
+//! ```
+//!
+//! `examples/many_figures.rs` draws several figures through one renderer and one read
+//! cache. The readers ([`io`]) are usable on their own. `unsafe` code lives only in the
+//! GL/EGL/OSMesa modules of [`render`].
+
+#![deny(unsafe_code)]
+#![deny(missing_docs)]
 
 pub mod annotation;
 pub mod color;
@@ -22,13 +45,15 @@ pub mod output;
 pub mod overlay;
 pub mod read;
 pub mod render;
-pub mod resolve;
+mod resolve;
 pub mod scene;
 pub mod spec;
-pub mod text;
+mod text;
 pub mod timing;
 
-pub use desc::FigureDesc;
+pub use desc::{FigureDesc, Layer};
 pub use error::{Error, Result};
 pub use mesh::Mesh;
 pub use overlay::Overlay;
+pub use render::Renderer;
+pub use spec::FigureSpec;

@@ -22,7 +22,6 @@ fn font() -> &'static FontRef<'static> {
 pub enum Align {
     Left,
     Center,
-    Right,
 }
 
 /// Width and height in pixels of `text` at `px` pixels per em.
@@ -58,7 +57,6 @@ pub fn draw(
     let mut pen = match align {
         Align::Left => x,
         Align::Center => x - w / 2.0,
-        Align::Right => x - w,
     };
     let baseline = top + f.ascent();
     let mut prev = None;

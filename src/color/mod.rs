@@ -14,12 +14,16 @@ pub const LUT_SIZE: usize = 256;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Sign {
+    /// Both signs.
     Abs,
+    /// Positive values only.
     Pos,
+    /// Negative values only.
     Neg,
 }
 
 impl Sign {
+    /// `abs`, `pos` or `neg`.
     pub fn parse(s: &str) -> Option<Sign> {
         match s {
             "abs" => Some(Sign::Abs),
@@ -42,7 +46,9 @@ impl Sign {
 /// A number given either as a value or as a percentile of |v| (`95%`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Bound {
+    /// This value.
     Value(f32),
+    /// This percentile of |value| over the data, 0 to 100.
     Percentile(f32),
 }
 
@@ -90,9 +96,13 @@ impl std::fmt::Display for Bound {
 /// Overlay colouring as the user asked for it (percentiles unresolved).
 #[derive(Debug, Clone)]
 pub struct OverlayStyle {
+    /// The colormap.
     pub cmap: Colormap,
+    /// |value| below is transparent.
     pub threshold: Option<Bound>,
+    /// |value| at the bottom and the top of the ramp (default: 2nd and 98th percentiles).
     pub range: Option<(Bound, Bound)>,
+    /// Which signs are drawn.
     pub sign: Sign,
     /// One map centred on zero, continuous through it: MIN is 0 and both signs are shown.
     pub symmetric: bool,
@@ -293,18 +303,24 @@ pub fn percentile(sorted: &[f32], p: f32) -> f32 {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Cortex {
+    /// Matplotlib's Greys as PySurfer uses it (gyri 198, sulci 104).
     Classic,
+    /// Gyri 247, sulci 68.
     HighContrast,
+    /// Gyri 149, sulci 122.
     LowContrast,
+    /// Bluish greys.
     Bone,
     /// No curvature shading: one flat grey.
     None,
 }
 
 impl Cortex {
+    /// The names `parse` takes, in order.
     pub const NAMES: [&'static str; 5] =
         ["classic", "high_contrast", "low_contrast", "bone", "none"];
 
+    /// One of [`Cortex::NAMES`].
     pub fn parse(s: &str) -> Option<Cortex> {
         match s {
             "classic" => Some(Cortex::Classic),

@@ -44,9 +44,9 @@ pub struct FigureDesc {
     pub surfaces: Vec<PathBuf>,
 
     /// FreeSurfer subject to draw from its subjects directory (instead of SURFACE files):
-    /// surf/<hemi>.<surf>, bare overlay names as surf/<hemi>.<name>, labels and
+    /// surf/{lh,rh}.SURF, bare overlay names as surf/{lh,rh}.NAME, labels and
     /// annotations by name from label/.
-    #[arg(long, value_name = "NAME", conflicts_with = "surfaces")]
+    #[arg(long, value_name = "NAME")]
     pub subject: Option<String>,
 
     /// Subjects directory (default: $SUBJECTS_DIR).
@@ -125,7 +125,7 @@ pub struct FigureDesc {
 
     /// Hide overlay values outside this label (e.g. lh.cortex.label), once per
     /// hemisphere; masked-out vertices show plain cortex and do not count for
-    /// percentiles. In subject mode label/<hemi>.cortex.label is used when present.
+    /// percentiles. In subject mode label/{lh,rh}.cortex.label is used when present.
     #[arg(long, value_name = "FILE")]
     pub mask: Vec<PathBuf>,
 
@@ -137,7 +137,7 @@ pub struct FigureDesc {
     #[arg(long, value_name = "[HEMI:]N")]
     pub focus_vertex: Vec<String>,
 
-    /// Foci from a CSV or TSV file with a header: x,y,z or vertex[,hemi], and optional
+    /// Foci from a CSV or TSV file with a header: x,y,z, or vertex (and hemi), and optional
     /// radius and color columns.
     #[arg(long, value_name = "FILE")]
     pub foci: Vec<PathBuf>,

@@ -189,6 +189,7 @@ pub struct BarStyle {
     pub caption: Option<String>,
     /// Evenly spaced ticks per drawn side instead of ticks at the threshold and range ends.
     pub ticks: Option<usize>,
+    /// How tick labels are written.
     pub format: TickFormat,
     /// Tick and caption text size in pixels, instead of one scaled to the figure.
     pub font_px: Option<f32>,

@@ -28,10 +28,13 @@ const MARGIN: f32 = 0.03;
 /// Where each panel goes and how big the figure is.
 #[derive(Debug, Clone)]
 pub struct Plan {
+    /// Every panel with its camera and exact window, in drawing order.
     pub panels: Vec<Panel>,
     /// Top-left corner of each panel in the figure.
     pub positions: Vec<(u32, u32)>,
+    /// Figure width in pixels.
     pub width: u32,
+    /// Figure height in pixels.
     pub height: u32,
     /// Height of the title strip at the top (0 without title).
     pub title_height: u32,
@@ -50,11 +53,17 @@ pub struct Plan {
 /// What the layout needs besides the scene.
 #[derive(Debug, Clone)]
 pub struct LayoutOptions<'a> {
+    /// The views, each drawn for every surface.
     pub views: &'a [View],
+    /// Magnification of every panel.
     pub zoom: f32,
+    /// How panels are arranged.
     pub layout: Layout,
+    /// Figure width and height, either left to follow the other.
     pub size: (Option<u32>, Option<u32>),
+    /// Leave room for colour bars.
     pub colorbar: bool,
+    /// Leave room for a title.
     pub title: bool,
     /// A caption under the colour bars' ticks (`--cbar-label`): whether any bar has one.
     pub colorbar_label: bool,

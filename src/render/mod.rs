@@ -12,10 +12,14 @@
 //! and is byte-identical for any number of threads.
 
 mod backend;
-pub mod cpu;
-pub mod egl;
+mod cpu;
+// The FFI to libEGL, libOSMesa and OpenGL: the only places `unsafe` is allowed.
+#[allow(unsafe_code)]
+pub(crate) mod egl;
+#[allow(unsafe_code)]
 mod gl;
-pub mod osmesa;
+#[allow(unsafe_code)]
+mod osmesa;
 mod renderer;
 
 pub use backend::{

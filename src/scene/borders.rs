@@ -10,8 +10,11 @@ use crate::mesh::Mesh;
 /// One piece of a border, in surface coordinates, with its colour.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Segment {
+    /// One end, on the surface (millimetres).
     pub a: [f32; 3],
+    /// The other end.
     pub b: [f32; 3],
+    /// The line's colour.
     pub rgba: [u8; 4],
 }
 

@@ -21,8 +21,11 @@ pub enum FocusAt {
 /// One focus.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Focus {
+    /// Its centre.
     pub at: FocusAt,
+    /// Sphere radius in millimetres.
     pub radius: f32,
+    /// Its colour, lit like the cortex.
     pub rgb: [u8; 3],
     /// The file and line it came from, for error messages (`None`: the command line).
     pub source: Option<(std::path::PathBuf, usize)>,

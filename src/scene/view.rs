@@ -8,13 +8,21 @@ use crate::mesh::{cross, dot};
 /// The named views.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ViewName {
+    /// From outside the hemisphere.
     Lateral,
+    /// From the midline.
     Medial,
+    /// From above.
     Dorsal,
+    /// From below.
     Ventral,
+    /// From the front (`rostral`).
     Anterior,
+    /// From behind (`caudal`).
     Posterior,
+    /// PySurfer's oblique frontal view.
     Frontal,
+    /// PySurfer's oblique parietal view.
     Parietal,
 }
 
@@ -64,6 +72,7 @@ impl ViewName {
         }
     }
 
+    /// The view's full name, as `--views` lists it.
     pub fn as_str(self) -> &'static str {
         match self {
             ViewName::Lateral => "lateral",
@@ -100,6 +109,7 @@ impl ViewName {
 /// A named view plus the user's adjustments.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct View {
+    /// Which named view.
     pub name: ViewName,
     /// Degrees about the superior axis, counter-clockwise seen from above.
     pub azimuth: f32,
@@ -110,6 +120,7 @@ pub struct View {
 }
 
 impl View {
+    /// The named view, unturned.
     pub fn named(name: ViewName) -> View {
         View {
             name,
