@@ -313,7 +313,7 @@ impl Grouping {
     /// surfaces to the command line), both.
     pub(super) fn of(desc: &FigureDesc) -> Grouping {
         let parse = |h: &String| Hemi::parse(h);
-        let hemis: Vec<Hemi> = match (desc.subject_mode(), desc.hemi.as_slice()) {
+        let hemis: Vec<Hemi> = match (desc.subject.is_some(), desc.hemi.as_slice()) {
             (true, [one]) => parse(one).into_iter().collect(),
             (false, _) if !desc.surfaces.is_empty() => (desc.surfaces.iter().enumerate())
                 .filter_map(|(i, p)| {
@@ -327,7 +327,7 @@ impl Grouping {
         };
         Grouping {
             hemis,
-            subject: desc.subject_mode(),
+            subject: desc.subject.is_some(),
             named: Vec::new(),
             unnamed: 0,
             whole: false,

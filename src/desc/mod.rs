@@ -294,7 +294,7 @@ pub struct Layer {
         value_names = ["MIN", "MAX"],
         allow_negative_numbers = true,
         action = clap::ArgAction::Append,
-        value_parser = values::parse_bound
+        value_parser = crate::color::Bound::parse
     )]
     pub range: Option<Range>,
 
@@ -426,11 +426,6 @@ impl Layer {
 }
 
 impl FigureDesc {
-    /// Whether the figure uses a FreeSurfer subjects directory.
-    pub fn subject_mode(&self) -> bool {
-        self.subject.is_some()
-    }
-
     /// The overlay layers, bottom first.
     pub fn overlay_layers(&self) -> impl Iterator<Item = &Layer> {
         self.layers

@@ -394,11 +394,6 @@ impl From<Range> for [Bound; 2] {
     }
 }
 
-/// One end of `--range` as clap reads it.
-pub fn parse_bound(s: &str) -> Result<Bound, String> {
-    Bound::parse(s)
-}
-
 /// A number or text, as a spec may write a number (`2.5` or `"2.5"`) or a bound (`2.5` or
 /// `"95%"`).
 #[derive(Deserialize)]

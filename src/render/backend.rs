@@ -249,3 +249,56 @@ pub fn auto_choice() -> BackendKind {
         SOFTWARE_DEFAULT
     }
 }
+
+/// `surfrender backends` in words: each backend, whether it works (with its renderer, or
+/// why not), the EGL devices, which one `auto` picks, and what to install for the others.
+pub fn describe_backends(probes: &[Probe], auto: BackendKind) -> String {
+    use std::fmt::Write;
+    let mut text = String::new();
+    for p in probes {
+        if p.works {
+            let _ = writeln!(
+                text,
+                "{:<7} works: {}",
+                p.backend,
+                p.renderer.as_deref().unwrap_or("?")
+            );
+            if let (Some(vendor), Some(version)) = (&p.vendor, &p.version) {
+                let _ = writeln!(
+                    text,
+                    "        GL_VENDOR {vendor}; GL_VERSION {version}; max MSAA samples {}",
+                    p.max_samples.unwrap_or(0)
+                );
+            }
+        } else {
+            let reason = p.reason.as_deref().unwrap_or("unknown");
+            let _ = writeln!(
+                text,
+                "{:<7} does not work: {}",
+                p.backend,
+                reason.replace('\n', "\n        ")
+            );
+        }
+        for d in &p.devices {
+            let _ = writeln!(
+                text,
+                "        device {}: {} ({}{})",
+                d.index,
+                d.name,
+                if d.hardware { "hardware" } else { "software" },
+                d.cuda_device
+                    .map(|c| format!(", CUDA device {c}"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    let _ = writeln!(text, "auto    renders with: {}", auto.as_str());
+    if probes.iter().filter(|p| p.works).count() == 1 {
+        let _ = writeln!(
+            text,
+            "\nOnly the built-in CPU renderer works here. To enable the others:\n  {}",
+            packages_hint()
+        );
+    }
+    text.trim_end().to_string()
+}

@@ -23,7 +23,8 @@ mod osmesa;
 mod renderer;
 
 pub use backend::{
-    auto_choice, check_not_blank, packages_hint, probe_all, BackendKind, DeviceInfo, Probe,
+    auto_choice, check_not_blank, describe_backends, packages_hint, probe_all, BackendKind,
+    DeviceInfo, Probe,
 };
 pub use renderer::Renderer;
 
