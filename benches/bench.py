@@ -2,13 +2,15 @@
 """Whole-tool benchmark: process start to PNG written, median wall time and peak RSS.
 
     python3 benches/bench.py [--runs 15] [--binary target/release/surfrender] [--large DIR]
-                             [--backends auto,egl,osmesa,cpu]
+                             [--backends auto,egl,osmesa,cpu] [--baseline OTHER_BINARY]
 
 fig4: lh+rh inflated x lateral+medial, curvature background, thickness with threshold
 2.5 and range 2.5-4.0, --cmap hot, 1600x1200; stack4: the same with a second overlay
 layer stacked over it. Run on fsaverage5 (data/) and, with
 --large DIR, on the 163842-vertex mesh from ../shared/data/make_large.py DIR.
 Uses only the standard library; each run is timed with os.wait4 (its own rusage).
+--baseline times another build (an earlier commit's) on the same figures in the same run,
+alternating the two binaries run by run so that the machine's drift touches both alike.
 """
 import argparse
 import os
@@ -53,16 +55,25 @@ def run_once(argv, env):
     return dt, ru.ru_maxrss / 1024.0  # KiB -> MiB
 
 
-def bench(name, argv, runs, env):
-    run_once(argv, env)  # warm the page cache and Mesa's shader cache
-    times, mems = [], []
-    for _ in range(runs):
-        t, m = run_once(argv, env)
-        times.append(t)
-        mems.append(m)
-    print(f"{name:<32} median {statistics.median(times)*1000:7.1f} ms   "
+def report(name, times, mems):
+    print(f"{name:<40} median {statistics.median(times)*1000:7.1f} ms   "
           f"min {min(times)*1000:7.1f} ms   max {max(times)*1000:7.1f} ms   "
-          f"peak RSS {max(mems):6.1f} MiB   ({runs} runs)")
+          f"peak RSS {max(mems):6.1f} MiB   ({len(times)} runs)", flush=True)
+
+
+def bench(name, binaries, args, runs, env):
+    """Times each binary on `args`, alternating them run by run."""
+    for b in binaries:
+        run_once([b] + args, env)  # warm the page cache and Mesa's shader cache
+    results = [([], []) for _ in binaries]
+    for _ in range(runs):
+        for b, (times, mems) in zip(binaries, results):
+            t, m = run_once([b] + args, env)
+            times.append(t)
+            mems.append(m)
+    labels = [""] if len(binaries) == 1 else ["", " (baseline)"]
+    for label, (times, mems) in zip(labels, results):
+        report(name + label, times, mems)
 
 
 def main():
@@ -71,6 +82,7 @@ def main():
     ap.add_argument("--binary", default=os.path.join(ROOT, "target/release/surfrender"))
     ap.add_argument("--large", help="folder written by make_large.py")
     ap.add_argument("--backends", default="auto", help="comma-separated backends to run")
+    ap.add_argument("--baseline", help="another binary to time alongside, run by run")
     a = ap.parse_args()
     env = dict(os.environ)
     print(f"# {platform.node()} {platform.machine()} {os.cpu_count()} CPUs, "
@@ -80,9 +92,10 @@ def main():
         for b in a.backends.split(","):
             for name, fig in [("fig4", fig4), ("stack4", stack4)]:
                 d = os.path.join(ROOT, "data/fsaverage5")
-                bench(f"{name} fsaverage5 {b}", [a.binary] + fig(d, out, b), a.runs, env)
+                binaries = [a.binary] + ([a.baseline] if a.baseline else [])
+                bench(f"{name} fsaverage5 {b}", binaries, fig(d, out, b), a.runs, env)
                 if a.large:
-                    bench(f"{name} 163842 vertices {b}", [a.binary] + fig(a.large, out, b), a.runs, env)
+                    bench(f"{name} 163842 vertices {b}", binaries, fig(a.large, out, b), a.runs, env)
 
 
 if __name__ == "__main__":

@@ -165,7 +165,7 @@ fn fig4(dir: &Path, layers: bool) -> Result<Scene, Box<dyn std::error::Error>> {
         let winding = mesh.outward_winding();
         let mut s = SceneSurface {
             hemi,
-            normals,
+            normals: normals.into(),
             curv: Some(curv),
             winding,
             layers: vec![VertexLayer {

@@ -61,7 +61,7 @@ fn scene() -> Scene {
     let mapping = ColorMapping::resolve(&style, &[&thickness]).expect("mapping");
     let surface = SceneSurface {
         hemi: Hemi::Left,
-        normals: mesh.vertex_normals(),
+        normals: mesh.vertex_normals().into(),
         winding: mesh.outward_winding(),
         curv: Some(curv),
         layers: vec![

@@ -34,7 +34,7 @@ fn surface(hemi: Hemi, overlay: Option<Vec<f32>>, curv: bool) -> SceneSurface {
         hemi,
         mesh: mesh.into(),
         foci: Default::default(),
-        normals,
+        normals: normals.into(),
         curv,
     }
 }

@@ -40,7 +40,7 @@ fn flat(mesh: Mesh, layers: Vec<VertexLayer>) -> SceneSurface {
     SceneSurface {
         hemi: Hemi::Left,
         mesh: Arc::new(mesh),
-        normals: vec![[0.0, 0.0, 1.0]; n],
+        normals: vec![[0.0, 0.0, 1.0]; n].into(),
         curv: None,
         winding: None,
         layers,

@@ -116,7 +116,9 @@ fn render(desc: &FigureDesc) -> Result<Vec<String>> {
     let fig = figure::render_figure(&renderer, &spec)?;
     // The backend is torn down on its own thread while the PNG is written.
     renderer.close();
+    let mut t = std::time::Instant::now();
     output::write_figure(out, &fig, desc, &spec)?;
+    surfrender::timing::stage("write", &mut t);
     Ok(spec.notes.iter().chain(&fig.notices).cloned().collect())
 }
 

@@ -12,6 +12,8 @@ use crate::io::{self, Selection};
 use crate::mesh::Mesh;
 use crate::Overlay;
 
+use super::Geometry;
+
 /// Decoded files by path and selection, shared by every figure that reads through it.
 /// Errors are not kept: a file that failed is read again (and fails again with its own
 /// message) the next time it is asked for. A file that changes on disk while the cache
@@ -50,7 +52,7 @@ enum Kind {
 
 #[derive(Debug, Clone)]
 enum Entry {
-    Surface(Arc<Mesh>),
+    Surface(Geometry),
     Overlay(Arc<Overlay>),
     Annotation(Arc<Annotation>),
     Label(Arc<Label>),
@@ -62,22 +64,26 @@ impl Cache {
         Cache::default()
     }
 
-    /// A surface, checked by `check` when it is first decoded (a mesh that fails the
-    /// check is not kept).
+    /// A surface with its normals and winding, checked by `check` when it is first
+    /// decoded (a mesh that fails the check is not kept).
     pub(crate) fn surface(
         &self,
         path: &Path,
         check: fn(&Mesh, &Path) -> Result<()>,
-    ) -> Result<Arc<Mesh>> {
+    ) -> Result<Geometry> {
         let key = Key::new(Kind::Surface, path, &Selection::default());
-        if let Some(Entry::Surface(m)) = self.get(&key) {
-            return Ok(m);
+        if let Some(Entry::Surface(g)) = self.get(&key) {
+            return Ok(g);
         }
         let mesh = io::read_surface(path)?;
         check(&mesh, path)?;
-        let mesh = Arc::new(mesh);
-        self.put(key, Entry::Surface(Arc::clone(&mesh)));
-        Ok(mesh)
+        let g = Geometry {
+            winding: mesh.outward_winding(),
+            normals: Arc::new(mesh.vertex_normals()),
+            mesh: Arc::new(mesh),
+        };
+        self.put(key, Entry::Surface(g.clone()));
+        Ok(g)
     }
 
     /// Per-vertex values, every frame.

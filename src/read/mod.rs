@@ -32,6 +32,19 @@ pub struct Inputs {
     pub notices: Vec<String>,
 }
 
+/// A surface with what drawing it needs of it, derived once when it is decoded, in the
+/// reader's thread: figures sharing a surface through a [`Cache`] share these too.
+#[derive(Debug, Clone)]
+pub struct Geometry {
+    /// The surface, checked to be drawable (finite coordinates, faces, a millimetre
+    /// extent).
+    pub mesh: Arc<Mesh>,
+    /// One normal per vertex ([`Mesh::vertex_normals`]), for lighting.
+    pub normals: Arc<Vec<[f32; 3]>>,
+    /// [`Mesh::outward_winding`], for culling.
+    pub winding: Option<f32>,
+}
+
 /// One hemisphere's files. The `Arc`s are shared with the [`Cache`] and with other
 /// figures that read the same files.
 #[derive(Debug, Clone)]
@@ -41,6 +54,10 @@ pub struct SurfaceData {
     /// The surface, checked to be drawable (finite coordinates, faces, a millimetre
     /// extent).
     pub mesh: Arc<Mesh>,
+    /// Its normals, for lighting ([`Geometry::normals`]).
+    pub normals: Arc<Vec<[f32; 3]>>,
+    /// Its winding, for culling ([`Geometry::winding`]).
+    pub winding: Option<f32>,
     /// Each overlay layer's file with all its frames (`FigureSpec::overlays` order);
     /// `None` where the layer has no file for this hemisphere.
     pub overlays: Vec<Option<Arc<Overlay>>>,
@@ -105,7 +122,11 @@ fn read_surface(
     cache: &Cache,
 ) -> Result<(SurfaceData, Vec<String>)> {
     let mut notices = Vec::new();
-    let mesh = cache.surface(&input.surface, check_mesh)?;
+    let Geometry {
+        mesh,
+        normals,
+        winding,
+    } = cache.surface(&input.surface, check_mesh)?;
     let mask = match &input.mask {
         Some(m) if input.overlays.iter().any(Option::is_some) => {
             Some(mask_label(m, &mesh, input, cache)?)
@@ -158,6 +179,8 @@ fn read_surface(
     let surface = SurfaceData {
         hemi: input.hemi,
         mesh,
+        normals,
+        winding,
         overlays,
         mask,
         layers,

@@ -240,8 +240,8 @@ fn surface(spec: &FigureSpec, input: &SurfaceInput, data: &SurfaceData) -> Resul
     let mesh = std::sync::Arc::clone(&data.mesh);
     Ok(SceneSurface {
         hemi: input.hemi,
-        normals: mesh.vertex_normals(),
-        winding: mesh.outward_winding(),
+        normals: std::sync::Arc::clone(&data.normals),
+        winding: data.winding,
         foci: FociMesh::default(),
         curv: data
             .curv

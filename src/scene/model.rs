@@ -15,7 +15,7 @@ pub struct SceneSurface {
     /// The surface as read, shared with the read stage's cache.
     pub mesh: Arc<Mesh>,
     /// One normal per vertex of `mesh` ([`Mesh::vertex_normals`]), for lighting.
-    pub normals: Vec<[f32; 3]>,
+    pub normals: Arc<Vec<[f32; 3]>>,
     /// Curvature per vertex, whose sign picks the cortex grey; `None` for flat grey.
     pub curv: Option<Vec<f32>>,
     /// [`Mesh::outward_winding`], computed once.

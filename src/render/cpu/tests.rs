@@ -149,7 +149,7 @@ fn flat_surface(vertices: Vec<[f32; 3]>, faces: Vec<[u32; 3]>) -> SceneSurface {
         hemi: Hemi::Left,
         mesh: Mesh { vertices, faces }.into(),
         foci: Default::default(),
-        normals: vec![[0.0, 0.0, 1.0]; n],
+        normals: vec![[0.0, 0.0, 1.0]; n].into(),
         curv: None,
         winding: None,
         layers: Vec::new(),
@@ -312,7 +312,7 @@ fn brain_scene() -> Scene {
     let mapping = crate::color::ColorMapping::resolve(&style, &[&overlay]).expect("mapping");
     let surf = SceneSurface {
         hemi: Hemi::Left,
-        normals: mesh.vertex_normals(),
+        normals: mesh.vertex_normals().into(),
         winding: mesh.outward_winding(),
         curv: Some(curv.values),
         layers: vec![
