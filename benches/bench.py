@@ -11,7 +11,10 @@ layer stacked over it. Run on fsaverage5 (data/) and, with
 Uses only the standard library; each run is timed with os.wait4 (its own rusage).
 --baseline times another build (an earlier commit's) on the same figures in the same run,
 alternating the two binaries run by run so that the machine's drift touches both alike.
+--many times examples/many_figures (five figures through one renderer in one process)
+against the same five figures made by five runs of the binary, as a shell loop makes them.
 """
+import json
 import argparse
 import os
 import platform
@@ -76,6 +79,28 @@ def bench(name, binaries, args, runs, env):
         report(name + label, times, mems)
 
 
+def many(binary, example, backend, runs, env):
+    """The library example's five figures in one process, against a loop of processes."""
+    env = dict(env, SURFRENDER_BACKEND=backend)
+    with tempfile.TemporaryDirectory() as tmp:
+        p = subprocess.run([example, tmp], env=env, cwd=ROOT, capture_output=True, text=True)
+        if p.returncode != 0:
+            sys.exit(f"failed: {example}\n{p.stderr}")
+        specs = []
+        for png in p.stdout.split():
+            spec = os.path.join(tmp, os.path.basename(png) + ".spec.json")
+            with open(png + ".json") as side, open(spec, "w") as out:
+                json.dump(json.load(side)["spec"], out)
+            specs.append((spec, png))
+        one, loop = [], []
+        for _ in range(runs):
+            one.append(run_once([example, tmp], env)[0])
+            loop.append(sum(run_once([binary, "--spec", s, "-o", o], env)[0] for s, o in specs))
+    for name, times in [("one process, one renderer", one), ("a loop of processes", loop)]:
+        print(f"{len(specs)} figures {backend}: {name:<26} median {statistics.median(times)*1000:7.1f} ms"
+              f"   min {min(times)*1000:7.1f} ms   max {max(times)*1000:7.1f} ms   ({runs} runs)", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=15)
@@ -83,10 +108,15 @@ def main():
     ap.add_argument("--large", help="folder written by make_large.py")
     ap.add_argument("--backends", default="auto", help="comma-separated backends to run")
     ap.add_argument("--baseline", help="another binary to time alongside, run by run")
+    ap.add_argument("--many", help="the built examples/many_figures, to time against a loop")
     a = ap.parse_args()
     env = dict(os.environ)
     print(f"# {platform.node()} {platform.machine()} {os.cpu_count()} CPUs, "
           f"{platform.platform()}, {time.strftime('%Y-%m-%d')}")
+    if a.many:
+        for b in a.backends.split(","):
+            many(a.binary, a.many, b, a.runs, env)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "fig4.png")
         for b in a.backends.split(","):
