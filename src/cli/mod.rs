@@ -49,7 +49,6 @@ pub enum Invocation {
 fn command() -> clap::Command {
     let cmd = surfrender::desc::command()
         .version(env!("CARGO_PKG_VERSION"))
-        .about("Render cortical surfaces with overlays to a PNG, headless (EGL; no X server).")
         .after_help(help_footer())
         .args_conflicts_with_subcommands(true)
         .subcommand_negates_reqs(true)
@@ -68,7 +67,9 @@ fn command() -> clap::Command {
                 .action(ArgAction::SetTrue)
                 .help("Print no notices"),
         );
+    // After the subcommands, whose enum would otherwise lend the command its about text.
     Sub::augment_subcommands(cmd)
+        .about("Render cortical surfaces with overlays to a PNG, headless (EGL; no X server).")
 }
 
 /// Parses the command line; `--help`, `--version` and malformed arguments end the

@@ -26,7 +26,8 @@ pub fn command() -> Command {
                 .help("Figure spec file (TOML or JSON) with any of the options below as fields; options given on the command line override it"),
         );
     let cmd = FigureDesc::augment_args(cmd);
-    Layer::augment_args(cmd).arg(
+    Layer::augment_args(cmd)
+        .arg(
         Arg::new("new_layer")
             .long("new-layer")
             .num_args(0)
@@ -35,6 +36,8 @@ pub fn command() -> Command {
             .default_missing_value("true")
             .help("Start a new overlay layer at the next --overlay, even where its hemispheres are still free (for files whose names do not say their hemisphere)"),
     )
+        // Options added after these are not layer options.
+        .next_help_heading(None)
 }
 
 impl FigureDesc {
