@@ -7,7 +7,7 @@ mod inspect;
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Arg, ArgAction, FromArgMatches, Subcommand};
+use clap::{Args, FromArgMatches, Subcommand};
 use surfrender::color::cmap::Colormap;
 use surfrender::render::Renderer;
 use surfrender::{figure, output, Error, FigureDesc, Result};
@@ -33,14 +33,21 @@ pub enum Sub {
     },
 }
 
+/// The binary's own switches besides the figure's.
+#[derive(Debug, clap::Args)]
+pub struct Switches {
+    /// Print the effective spec (TOML) instead of rendering: it replays this figure.
+    #[arg(long)]
+    print_spec: bool,
+    /// Print no notices.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
 /// What the command line asks for.
 pub enum Invocation {
     /// Render the figure (or print its spec).
-    Figure {
-        desc: Box<FigureDesc>,
-        print_spec: bool,
-        quiet: bool,
-    },
+    Figure(Box<FigureDesc>, Switches),
     /// A subcommand.
     Sub(Sub),
 }
@@ -51,22 +58,8 @@ fn command() -> clap::Command {
         .version(env!("CARGO_PKG_VERSION"))
         .after_help(help_footer())
         .args_conflicts_with_subcommands(true)
-        .subcommand_negates_reqs(true)
-        .arg(
-            Arg::new("print_spec")
-                .long("print-spec")
-                .action(ArgAction::SetTrue)
-                .help(
-                    "Print the effective spec (TOML) instead of rendering: it replays this figure",
-                ),
-        )
-        .arg(
-            Arg::new("quiet")
-                .short('q')
-                .long("quiet")
-                .action(ArgAction::SetTrue)
-                .help("Print no notices"),
-        );
+        .subcommand_negates_reqs(true);
+    let cmd = Switches::augment_args(cmd);
     // After the subcommands, whose enum would otherwise lend the command its about text.
     Sub::augment_subcommands(cmd)
         .about("Render cortical surfaces with overlays to a PNG, headless (EGL; no X server).")
@@ -80,11 +73,11 @@ pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Invocation> {
         let sub = Sub::from_arg_matches(&m).map_err(|e| Error::Usage(e.to_string()))?;
         return Ok(Invocation::Sub(sub));
     }
-    Ok(Invocation::Figure {
-        desc: Box::new(FigureDesc::from_matches(&m)?),
-        print_spec: m.get_flag("print_spec"),
-        quiet: m.get_flag("quiet"),
-    })
+    let switches = Switches::from_arg_matches(&m).map_err(|e| Error::Usage(e.to_string()))?;
+    Ok(Invocation::Figure(
+        Box::new(FigureDesc::from_matches(&m)?),
+        switches,
+    ))
 }
 
 /// Runs an invocation; returns the notices to print.
@@ -94,14 +87,12 @@ pub fn run(inv: &Invocation) -> Result<Vec<String>> {
             inspect::run(files, *json).map(|()| Vec::new())
         }
         Invocation::Sub(Sub::Backends { json }) => backends::run(*json).map(|()| Vec::new()),
-        Invocation::Figure {
-            desc,
-            print_spec: true,
-            ..
-        } => out(desc.to_toml()?.trim_end_matches('\n')).map(|()| Vec::new()),
-        Invocation::Figure { desc, quiet, .. } => {
+        Invocation::Figure(desc, s) if s.print_spec => {
+            out(desc.to_toml()?.trim_end_matches('\n')).map(|()| Vec::new())
+        }
+        Invocation::Figure(desc, s) => {
             let notes = render(desc)?;
-            Ok(if *quiet { Vec::new() } else { notes })
+            Ok(if s.quiet { Vec::new() } else { notes })
         }
     }
 }

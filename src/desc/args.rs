@@ -25,8 +25,11 @@ pub fn command() -> Command {
                 .value_parser(clap::value_parser!(PathBuf))
                 .help("Figure spec file (TOML or JSON) with any of the options below as fields; options given on the command line override it"),
         );
+    // A negative number is always a value (`--azimuth -30`, `--levels -2,0,2`), never a
+    // flag; each option's limits then refuse what is out of range, with their message.
     let cmd = FigureDesc::augment_args(cmd);
     Layer::augment_args(cmd)
+        .mut_args(|a| a.allow_negative_numbers(true))
         .arg(
         Arg::new("new_layer")
             .long("new-layer")

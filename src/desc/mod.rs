@@ -77,7 +77,7 @@ pub struct FigureDesc {
     pub map: Option<MapSelector>,
 
     /// Opacity of annotation fills, 0 to 1. [default: 1]
-    #[arg(long, value_name = "A", allow_negative_numbers = true)]
+    #[arg(long, value_name = "A")]
     pub annot_alpha: Option<Fraction>,
 
     /// Draw only the borders between parcels.
@@ -90,7 +90,7 @@ pub struct FigureDesc {
 
     /// Width of borders, outlines and contour lines, in pixels (the same at any size).
     /// [default: 2]
-    #[arg(long, value_name = "PX", allow_negative_numbers = true)]
+    #[arg(long, value_name = "PX")]
     pub outline_width: Option<LineWidth>,
 
     /// One colour for all annotation and label borders (default: each region's own).
@@ -116,7 +116,7 @@ pub struct FigureDesc {
 
     /// Number of evenly spaced contour levels between the 2nd and 98th percentiles
     /// when --levels is not given. [default: 7]
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    #[arg(long, value_name = "N")]
     pub n_contours: Option<Contours>,
 
     /// Colormap of the contour lines. [default: YlOrRd_r, PySurfer's]
@@ -143,7 +143,7 @@ pub struct FigureDesc {
     pub foci: Vec<PathBuf>,
 
     /// Radius of foci in millimetres. [default: 5]
-    #[arg(long, value_name = "MM", allow_negative_numbers = true)]
+    #[arg(long, value_name = "MM")]
     pub focus_radius: Option<Radius>,
 
     /// Colour of foci. [default: white]
@@ -160,19 +160,19 @@ pub struct FigureDesc {
     pub views: Vec<Given<ViewName>>,
 
     /// Turn every view about the superior axis by DEG degrees.
-    #[arg(long, value_name = "DEG", allow_negative_numbers = true)]
+    #[arg(long, value_name = "DEG")]
     pub azimuth: Option<Degrees>,
 
     /// Tilt every view towards the top by DEG degrees.
-    #[arg(long, value_name = "DEG", allow_negative_numbers = true)]
+    #[arg(long, value_name = "DEG")]
     pub elevation: Option<Degrees>,
 
     /// Rotate every view on screen by DEG degrees (counter-clockwise).
-    #[arg(long, value_name = "DEG", allow_negative_numbers = true)]
+    #[arg(long, value_name = "DEG")]
     pub roll: Option<Degrees>,
 
     /// Magnify every panel, 0.1 to 100 (crops the surface when above 1).
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F")]
     pub zoom: Option<Zoom>,
 
     /// Panel arrangement: grid (rows = views, columns = hemispheres), row, column, or rows
@@ -206,7 +206,7 @@ pub struct FigureDesc {
 
     /// Evenly spaced colour bar ticks per side, 2 to 20 (default: at the threshold and
     /// the range ends).
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    #[arg(long, value_name = "N")]
     pub cbar_ticks: Option<Ticks>,
 
     /// Tick label format: auto, %.2f or %.1e. [default: auto]
@@ -215,7 +215,7 @@ pub struct FigureDesc {
 
     /// Text size of colour bar ticks, its caption and panel labels, in points (at --dpi,
     /// else 96 dpi).
-    #[arg(long, value_name = "PT", allow_negative_numbers = true)]
+    #[arg(long, value_name = "PT")]
     pub font_size: Option<FontSize>,
 
     /// Also write the colour bars alone to FILE (.png or .svg), in the --cbar-orientation.
@@ -232,11 +232,11 @@ pub struct FigureDesc {
 
     /// Multiply the figure size, line widths and text (2 for a high-resolution figure).
     /// [default: 1]
-    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    #[arg(long, value_name = "F")]
     pub scale: Option<Scale>,
 
     /// Resolution to record in the PNG (pHYs) for page layout, e.g. 300.
-    #[arg(long, value_name = "DPI", allow_negative_numbers = true)]
+    #[arg(long, value_name = "DPI")]
     pub dpi: Option<Dpi>,
 
     /// Title above the panels.
@@ -250,7 +250,7 @@ pub struct FigureDesc {
     pub backend: Option<Given<BackendKind>>,
 
     /// Render on this EGL device (`surfrender backends` lists them).
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    #[arg(long, value_name = "N")]
     pub egl_device: Option<Index>,
 
     /// Write the figure even if a panel came out empty or in one uniform colour.
@@ -283,7 +283,7 @@ pub struct Layer {
     pub cmap: Option<Given<Colormap>>,
 
     /// Hide |value| below T (a number, or a percentile of |value| such as 95%).
-    #[arg(long, value_name = "T", allow_negative_numbers = true, action = clap::ArgAction::Append)]
+    #[arg(long, value_name = "T", action = clap::ArgAction::Append)]
     pub threshold: Option<Threshold>,
 
     /// Colour range of |value|: MIN is the bottom of the ramp, MAX saturates
@@ -292,7 +292,6 @@ pub struct Layer {
         long,
         num_args = 2,
         value_names = ["MIN", "MAX"],
-        allow_negative_numbers = true,
         action = clap::ArgAction::Append,
         value_parser = crate::color::Bound::parse
     )]
@@ -308,7 +307,7 @@ pub struct Layer {
     pub symmetric: Option<bool>,
 
     /// Opacity of the overlay over the cortex and the layers under it, 0 to 1. [default: 1]
-    #[arg(long, value_name = "A", allow_negative_numbers = true, action = clap::ArgAction::Append)]
+    #[arg(long, value_name = "A", action = clap::ArgAction::Append)]
     pub opacity: Option<Fraction>,
 
     /// Outline the thresholded overlay: a line where |value| crosses the threshold.
@@ -320,7 +319,7 @@ pub struct Layer {
     pub cbar_label: Option<String>,
 
     /// Overlay frame to show (MGH 4th dimension, GIfTI data array, CIFTI map). [default: 0]
-    #[arg(long, value_name = "N", allow_negative_numbers = true, action = clap::ArgAction::Append)]
+    #[arg(long, value_name = "N", action = clap::ArgAction::Append)]
     pub frame: Option<Index>,
 
     /// Map of a multi-map file by index or name (CIFTI dscalar/dlabel map names, GIfTI
