@@ -153,6 +153,16 @@ impl Error {
         matches!(self, Error::Stdout(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
     }
 
+    /// A thread of ours that panicked doing `what`, with the panic's message.
+    pub(crate) fn panicked(what: &str, payload: &(dyn std::any::Any + Send)) -> Self {
+        let text = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".into());
+        Error::Internal(format!("{what} panicked: {text}"))
+    }
+
     /// Shorthand for [`Error::Serialize`].
     pub fn serialize(what: &'static str, e: impl std::fmt::Display) -> Self {
         Error::Serialize {

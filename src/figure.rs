@@ -25,6 +25,10 @@ pub struct Figure {
     pub backend: BackendInfo,
     /// Notices for the user (e.g. "no curvature found").
     pub notices: Vec<String>,
+    /// The colour bars, one per overlay layer that colours anything, bottom first (for
+    /// `--colorbar-file`, which [`output::write_figure`](crate::output::write_figure)
+    /// writes).
+    pub bars: Vec<(ColorMapping, BarStyle)>,
 }
 
 /// A colour bar's text settings; points become pixels at the figure's resolution
@@ -80,7 +84,7 @@ fn plan_figure(
 }
 
 /// The bars as the montage takes them.
-fn bar_refs(bars: &[(ColorMapping, BarStyle)]) -> Vec<(&ColorMapping, BarStyle)> {
+pub(crate) fn bar_refs(bars: &[(ColorMapping, BarStyle)]) -> Vec<(&ColorMapping, BarStyle)> {
     bars.iter().map(|(m, b)| (m, b.clone())).collect()
 }
 
@@ -128,6 +132,16 @@ fn draw_figure(
     notices: Vec<String>,
 ) -> Result<Figure> {
     let mut t = std::time::Instant::now();
+    // The figure records the backend it asks for: draw it with that one.
+    let wanted = render_options(spec);
+    if renderer.options() != &wanted {
+        return Err(crate::Error::Usage(format!(
+            "this figure asks for --backend {}{}, but its renderer draws with {}; make a Renderer for it",
+            wanted.backend.as_str(),
+            wanted.egl_device.map(|d| format!(" --egl-device {d}")).unwrap_or_default(),
+            renderer.options().backend.as_str()
+        )));
+    }
     // One colour bar per overlay layer that colours anything, bottom layer first.
     let bars: Vec<(ColorMapping, BarStyle)> = scene
         .mappings
@@ -143,23 +157,21 @@ fn draw_figure(
     if !spec.allow_empty {
         render::check_not_blank(&images, &backend)?;
     }
-    let bars = bar_refs(&bars);
+    let drawn = bar_refs(&bars);
     let image = montage::compose(
         &plan,
         &images,
         spec.background,
-        if spec.colorbar { &bars } else { &[] },
+        if spec.colorbar { &drawn } else { &[] },
         spec.title.as_deref(),
         bar_style(spec, None).font_px,
     );
     crate::timing::stage("compose", &mut t);
-    if let Some(path) = spec.colorbar_file.as_ref().filter(|_| !bars.is_empty()) {
-        crate::montage::colorbar::write_file(path, &bars, spec.colorbar_vertical, spec.background)?;
-    }
     Ok(Figure {
         image,
         alpha: spec.background == Background::Transparent,
         backend,
         notices,
+        bars,
     })
 }

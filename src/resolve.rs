@@ -30,6 +30,10 @@ impl FigureDesc {
     /// What the pipeline draws: defaults applied, files paired with hemispheres, the
     /// stack split into overlay layers and annotations/labels, foci read.
     pub fn resolve(&self) -> Result<FigureSpec> {
+        if self.backend.is_none() {
+            crate::desc::env_backend()?;
+        }
+        self.check_stack()?;
         let d = self.effective();
         let mut notes = Vec::new();
         let files = Files::find(&d)?;
@@ -589,8 +593,16 @@ fn unused_notes(d: &FigureDesc) -> Vec<String> {
     if no_overlay && d.colorbar_file.is_some() {
         notes.push("--colorbar-file ignored: there is no --overlay".to_string());
     }
+    // Defaults written out (a replayed --print-spec) are not options given.
+    let defaults = FigureDesc::default().effective();
+    let given = |set: bool, same: bool| set && !same;
     if d.contours.is_empty()
-        && (!d.levels.is_empty() || d.n_contours.is_some() || d.contour_cmap.is_some())
+        && (!d.levels.is_empty()
+            || given(d.n_contours.is_some(), d.n_contours == defaults.n_contours)
+            || given(
+                d.contour_cmap.is_some(),
+                d.contour_cmap == defaults.contour_cmap,
+            ))
     {
         notes.push(
             "--levels, --n-contours and --contour-cmap ignored: there is no --contours".into(),
@@ -601,7 +613,7 @@ fn unused_notes(d: &FigureDesc) -> Vec<String> {
             .layers
             .iter()
             .filter(|l| l.kind().is_none())
-            .flat_map(|l| l.style_fields())
+            .flat_map(|l| l.style_fields_beyond_defaults())
             .filter(|f| !matches!(*f, "frame" | "map"))
             .map(|f| format!("--{}", f.replace('_', "-")))
             .collect();

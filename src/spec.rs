@@ -199,3 +199,12 @@ pub struct FigureSpec {
 
 /// Default figure width per panel column.
 pub const PANEL_WIDTH: u32 = 800;
+
+/// A background, as the command line and spec files give it (one message for both).
+impl std::str::FromStr for Background {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        Background::parse(s)
+            .ok_or_else(|| format!("'{s}': expected white, black, transparent or #rrggbb"))
+    }
+}

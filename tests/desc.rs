@@ -372,3 +372,107 @@ fn bounds_and_ranges() {
     assert!("sideways".parse::<LayoutArg>().is_err());
     assert_eq!("1600x".parse::<Size>().unwrap(), Size(Some(1600), None));
 }
+
+// A command line meets a spec as a user means it (review of issue 9).
+
+/// `--print-spec` of `args` run in `dir`, parsed.
+fn printed(dir: &Path, args: &[&str]) -> toml::Value {
+    let (code, toml, err) = run_in(dir, &[args, &["--print-spec"]].concat());
+    assert_eq!(code, 0, "{args:?}: {err}");
+    toml::from_str(&toml).expect("printed spec")
+}
+
+#[test]
+fn what_is_typed_wins_over_the_spec() {
+    let dir = util::out_dir("desc_typed_wins");
+    let (lh, thick, sulc) = (data("lh.inflated"), data("lh.thickness"), data("lh.sulc"));
+    let spec = util::write(
+        &dir,
+        "hot.toml",
+        format!("surfaces = [\"{lh}\"]\noverlay = [\"{thick}\"]\ncmap = \"hot\"\nlabel = [\"{}\"]\nlabel_color = [\"gold\"]\n", data("lh.synth05.label")).as_bytes(),
+    );
+    let spec = spec.to_str().expect("utf8");
+    // An option typed before the command line's own --overlay is that overlay's.
+    let p = printed(
+        &dir,
+        &["--spec", spec, "--cmap", "gray", "--overlay", &sulc],
+    );
+    assert_eq!(p["cmap"].as_str(), Some("gray"), "{p}");
+    // A colour typed recolours the spec's label.
+    let p = printed(&dir, &["--spec", spec, "--label-color", "red"]);
+    assert_eq!(p["label_color"][0].as_str(), Some("red"), "{p}");
+    // A spec that leaves the surfaces to the command line groups its overlays by them:
+    // two files whose names say no hemisphere, one surface, two layers.
+    let (a, b) = (dir.join("a_thick"), dir.join("b_sulc"));
+    std::fs::copy(&thick, &a).expect("copy");
+    std::fs::copy(&sulc, &b).expect("copy");
+    let base = util::write(
+        &dir,
+        "base.toml",
+        format!("overlay = [\"{}\", \"{}\"]\n", a.display(), b.display()).as_bytes(),
+    );
+    let p = printed(&dir, &["--spec", base.to_str().expect("utf8"), &lh]);
+    assert_eq!(p["layers"].as_array().map(Vec::len), Some(2), "{p}");
+}
+
+#[test]
+fn printed_specs_replay_quietly_and_edge_values_replay() {
+    let dir = util::out_dir("desc_replay_edges");
+    let lh = data("lh.inflated");
+    // The largest f32 angle prints as a number that reads back.
+    replays_identically(&dir, &[&lh, "--azimuth", "3.4028234e38", "--size", "200x"]);
+    // Replaying a printed spec gives no notes about the defaults it writes out.
+    let (code, toml, _) = run_in(&dir, &[&lh, "--size", "200x", "--print-spec"]);
+    assert_eq!(code, 0);
+    let spec = util::write(&dir, "quiet.toml", toml.as_bytes());
+    let png = dir.join("q.png");
+    let (code, _, err) = run_in(
+        &dir,
+        &[
+            "--spec",
+            spec.to_str().expect("utf8"),
+            "-o",
+            png.to_str().expect("utf8"),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("ignored"), "{err}");
+}
+
+#[test]
+fn doubtful_specs_and_settings_are_refused_clearly() {
+    let dir = util::out_dir("desc_refused");
+    let lh = data("lh.inflated");
+    let cifti = util::root().join("tests/data/cifti/lr.dscalar.nii");
+    let mixed = util::write(
+        &dir,
+        "mixed.toml",
+        format!(
+            "[[layers]]\noverlay = [\"{}\", \"{}\"]\n",
+            cifti.display(),
+            data("rh.thickness")
+        )
+        .as_bytes(),
+    );
+    let out = dir.join("x.png").display().to_string();
+    let (code, _, err) = run_in(&dir, &["--spec", mixed.to_str().expect("utf8"), "-o", &out]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("layers[0].overlay") && err.contains("CIFTI"),
+        "{err}"
+    );
+    let typo = util::write(&dir, "typo.toml", b"surfaces = [\"x\"]\ncmapp = \"hot\"\n");
+    let (code, _, err) = run_in(&dir, &["--spec", typo.to_str().expect("utf8"), "-o", &out]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("line 2") && err.contains("did you mean `cmap`"),
+        "{err}"
+    );
+    let o = util::surfrender()
+        .env("SURFRENDER_BACKEND", "gpu")
+        .args([&lh, "-o", &out])
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("SURFRENDER_BACKEND=gpu"));
+}

@@ -65,6 +65,17 @@ fn options(backend: BackendKind) -> RenderOptions {
     }
 }
 
+/// The figures, each asking for `backend` (a renderer draws only what asks for its own).
+fn on(backend: BackendKind, specs: &[FigureSpec]) -> Vec<FigureSpec> {
+    specs
+        .iter()
+        .map(|s| FigureSpec {
+            backend,
+            ..s.clone()
+        })
+        .collect()
+}
+
 /// The pixels of each figure, each through a renderer of its own (as separate runs of
 /// the program draw them); `None` when the backend is not present here.
 fn separately(backend: BackendKind, specs: &[FigureSpec]) -> Option<Vec<Vec<u8>>> {
@@ -84,8 +95,8 @@ fn separately(backend: BackendKind, specs: &[FigureSpec]) -> Option<Vec<Vec<u8>>
 
 #[test]
 fn many_figures_through_one_renderer_match_separate_renders() {
-    let specs = figures();
     for backend in [BackendKind::Cpu, BackendKind::Egl, BackendKind::OsMesa] {
+        let specs = on(backend, &figures());
         let Some(want) = separately(backend, &specs) else {
             continue;
         };
@@ -154,9 +165,9 @@ fn one_context_per_renderer() {
     if std::env::var_os("SURFRENDER_ALONE").is_none() {
         return;
     }
-    let specs = figures();
     let count = surfrender::timing::contexts_created;
     for backend in [BackendKind::Cpu, BackendKind::Egl, BackendKind::OsMesa] {
+        let specs = on(backend, &figures());
         let before = count();
         let renderer = Renderer::new(options(backend));
         for spec in specs.iter().chain(&specs) {

@@ -391,3 +391,49 @@ pub const LABEL_COLORS: [[u8; 3]; 6] = [
     [218, 112, 214],
     [255, 165, 0],
 ];
+
+/// `abs`, `pos` or `neg`, as the command line and spec files give it (one message for both).
+impl std::str::FromStr for Sign {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        Sign::parse(s).ok_or_else(|| format!("'{s}': expected abs, pos or neg"))
+    }
+}
+
+/// A cortex preset by name, as the command line and spec files give it (one message for both).
+impl std::str::FromStr for Cortex {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        Cortex::parse(s).ok_or_else(|| format!("'{s}': expected {}", Cortex::NAMES.join(", ")))
+    }
+}
+
+/// Bounds print as numbers (whole numbers as integers, `threshold = 2`) or as
+/// percentile text (`"95%"`).
+impl serde::Serialize for Bound {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match *self {
+            Bound::Value(v) if v.fract() == 0.0 && v.abs() < 1e15 => s.serialize_i64(v as i64),
+            // The shortest decimal that reads back as the same f32: 0.8, not 0.800000011.
+            Bound::Value(v) => s.serialize_f64(v.to_string().parse().unwrap_or(v as f64)),
+            Bound::Percentile(p) => s.serialize_str(&format!("{p}%")),
+        }
+    }
+}
+
+/// A number, or text read as the command line reads it (`"95%"`).
+impl<'de> serde::Deserialize<'de> for Bound {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged, expecting = "a number or text")]
+        enum Raw {
+            Num(f64),
+            Text(String),
+        }
+        let text = match Raw::deserialize(d)? {
+            Raw::Num(n) => (n as f32).to_string(),
+            Raw::Text(t) => t,
+        };
+        Bound::parse(&text).map_err(serde::de::Error::custom)
+    }
+}

@@ -13,7 +13,9 @@ use crate::error::{Error, Result};
 use crate::hemi::{is_cifti, Hemi};
 
 /// The figure's command-line arguments: [`FigureDesc`]'s options, the [`Layer`] options,
-/// `--new-layer` and `--spec`. The `surfrender` binary adds its subcommands to it.
+/// `--new-layer` and `--spec`. For the `surfrender` binary, which adds its subcommands to
+/// it; a program reads a command line with [`FigureDesc::from_args`].
+#[doc(hidden)]
 pub fn command() -> Command {
     let cmd = Command::new("surfrender")
         .max_term_width(100)
@@ -58,20 +60,24 @@ impl FigureDesc {
         FigureDesc::from_matches(&m)
     }
 
-    /// The figure of arguments parsed by [`command`] (or a command built on it).
+    /// The figure of arguments parsed by [`command`] (or a command built on it), for the
+    /// `surfrender` binary.
+    #[doc(hidden)]
     pub fn from_matches(m: &ArgMatches) -> Result<FigureDesc> {
+        let mut typed = FigureDesc::default();
+        typed
+            .update_from_arg_matches(m)
+            .map_err(|e| Error::Usage(e.to_string()))?;
         let mut desc = match m.get_one::<PathBuf>("spec") {
-            Some(path) => FigureDesc::from_spec_file(path)?,
+            Some(path) => FigureDesc::read_spec(path, &typed)?,
             None => FigureDesc::default(),
         };
         desc.update_from_arg_matches(m)
             .map_err(|e| Error::Usage(e.to_string()))?;
-        let cli = Positional::read(m, &desc)?;
-        cli.merge_into(&mut desc);
+        Positional::read(m, &desc).merge_into(&mut desc)?;
         for l in &desc.layers {
-            l.check().map_err(|(field, msg)| {
-                Error::Usage(format!("--{}: {msg}", field.replace('_', "-")))
-            })?;
+            l.check()
+                .map_err(|(field, msg)| Error::Usage(format!("{field}: {msg}")))?;
         }
         Ok(desc)
     }
@@ -95,6 +101,8 @@ pub(super) struct Positional {
     pub layers: Vec<Layer>,
     /// Options given before any --overlay.
     pub leading: Layer,
+    /// `--label-color`: one list over every label of the figure, in order.
+    pub label_colors: Vec<super::values::Given<super::values::Rgb>>,
 }
 
 impl Positional {
@@ -175,38 +183,38 @@ impl Positional {
         Positional {
             layers: slots.into_iter().flatten().collect(),
             leading,
+            label_colors: Vec::new(),
         }
     }
 
-    fn read(m: &ArgMatches, desc: &FigureDesc) -> Result<Positional> {
-        let mut p = Positional::build(
-            Positional::items(m).into_iter().map(|(_, i)| i),
-            Grouping::of(desc),
-        );
-        let colors: Vec<super::values::Given<super::values::Rgb>> = occurrences(m, "label_color")
+    fn read(m: &ArgMatches, desc: &FigureDesc) -> Positional {
+        let items = Positional::items(m).into_iter().map(|(_, i)| i);
+        let mut p = Positional::build(items, Grouping::of(desc));
+        p.label_colors = occurrences(m, "label_color")
             .into_iter()
             .map(|(_, c)| c)
             .collect();
-        let n_labels: usize = p.layers.iter().map(|l| l.label.len()).sum();
-        if colors.len() > n_labels {
-            return Err(Error::Usage(format!(
-                "--label-color given {} times for {n_labels} --label",
-                colors.len()
-            )));
-        }
-        p.assign_label_colors(colors);
-        Ok(p)
+        p
     }
 
-    /// Label colours are one list over every label, in order.
+    /// Gives `colors` to the labels of `layers`, in order; a label past the list keeps
+    /// its default colour.
     pub(super) fn assign_label_colors(
-        &mut self,
+        layers: &mut [Layer],
         colors: Vec<super::values::Given<super::values::Rgb>>,
-    ) {
+    ) -> std::result::Result<(), String> {
+        let n_labels: usize = layers.iter().map(|l| l.label.len()).sum();
+        if colors.len() > n_labels {
+            return Err(format!(
+                "label_color: {} colours for {n_labels} labels",
+                colors.len()
+            ));
+        }
         let mut rest = colors.into_iter();
-        for l in &mut self.layers {
+        for l in layers.iter_mut() {
             l.label_color = rest.by_ref().take(l.label.len()).collect();
         }
+        Ok(())
     }
 
     /// Joins the command line's stack to the spec's: the command line's overlays (or
@@ -214,10 +222,11 @@ impl Positional {
     /// stack and, layer by layer, the options they do not set. Options given before any
     /// --overlay belong to the spec's last overlay layer when the command line gives no
     /// overlay, else to the first layer (and --frame, --map to every layer).
-    fn merge_into(self, desc: &mut FigureDesc) {
+    fn merge_into(self, desc: &mut FigureDesc) -> Result<()> {
         let Positional {
             mut layers,
             mut leading,
+            label_colors,
         } = self;
         let kinds: Vec<LayerKind> = layers.iter().filter_map(Layer::kind).collect();
         let cli_overlays = kinds.contains(&LayerKind::Overlay);
@@ -227,17 +236,28 @@ impl Positional {
             Some(k) => kinds.contains(&k),
             None => cli_overlays,
         };
-        let templates: Vec<Layer> = desc
+        // --frame and --map before any --overlay are for every layer, over the spec's.
+        let (mut typed_frame, mut typed_map) = (false, false);
+        if cli_overlays || !desc.layers.iter().any(overlay_like) {
+            typed_frame = leading.frame.is_some();
+            typed_map = leading.map.is_some();
+            desc.frame = leading.frame.take().or(desc.frame.take());
+            desc.map = leading.map.take().or(desc.map.take());
+        }
+        // What was typed wins: a layer's own options, then those before any --overlay
+        // (the first layer's), then the spec's layer in the same place.
+        if let Some(first) = overlays_mut(&mut layers).next() {
+            first.inherit(&std::mem::take(&mut leading));
+        }
+        let templates = desc
             .layers
             .iter()
-            .filter(|l| replaced(l) && overlay_like(l))
-            .cloned()
-            .collect();
-        let new_overlays = layers
-            .iter_mut()
-            .filter(|l| l.kind() == Some(LayerKind::Overlay));
-        for (new, old) in new_overlays.zip(&templates) {
-            new.inherit(old);
+            .filter(|l| replaced(l) && overlay_like(l));
+        for (new, old) in overlays_mut(&mut layers).zip(templates) {
+            let mut old = old.clone();
+            old.frame = old.frame.filter(|_| !typed_frame);
+            old.map = old.map.take().filter(|_| !typed_map);
+            new.inherit(&old);
         }
         let at = match desc
             .layers
@@ -249,25 +269,26 @@ impl Positional {
         };
         desc.layers.retain(|l| !replaced(l));
         desc.layers.splice(at..at, layers);
-        let target = if cli_overlays {
-            desc.layers
-                .iter()
-                .position(|l| l.kind() == Some(LayerKind::Overlay))
-        } else {
-            desc.layers.iter().rposition(overlay_like)
-        };
-        if cli_overlays || target.is_none() {
-            desc.frame = leading.frame.take().or(desc.frame.take());
-            desc.map = leading.map.take().or(desc.map.take());
+        if !leading.style_fields().is_empty() {
+            match desc.layers.iter().rposition(overlay_like) {
+                Some(i) => desc.layers[i].overwrite(&leading),
+                None => desc.layers.push(leading),
+            }
         }
-        match target {
-            _ if leading.style_fields().is_empty() => {}
-            // The layer's own options come after the leading ones on the command line.
-            Some(i) if cli_overlays => desc.layers[i].inherit(&leading),
-            Some(i) => desc.layers[i].overwrite(&leading),
-            None => desc.layers.push(leading),
+        // Colours typed recolour the figure's labels, the spec's too.
+        if !label_colors.is_empty() {
+            Positional::assign_label_colors(&mut desc.layers, label_colors)
+                .map_err(|e| Error::Usage(format!("--{}", e.replace('_', "-"))))?;
         }
+        Ok(())
     }
+}
+
+/// The overlay layers of a stack.
+fn overlays_mut(layers: &mut [Layer]) -> impl Iterator<Item = &mut Layer> {
+    layers
+        .iter_mut()
+        .filter(|l| l.kind() == Some(LayerKind::Overlay))
 }
 
 /// Each occurrence of argument `id` with its position on the command line.
@@ -343,7 +364,7 @@ impl Grouping {
 
     /// Whether file `p` starts a new layer (the first file does); `brk` after
     /// `--new-layer`.
-    fn starts_layer(&mut self, p: &Path, brk: bool) -> bool {
+    pub(super) fn starts_layer(&mut self, p: &Path, brk: bool) -> bool {
         let both = is_cifti(p) || (self.subject && is_bare(p));
         let named = Hemi::from_path(p).filter(|h| !both && self.hemis.contains(h));
         let no_name = !both && Hemi::from_path(p).is_none();

@@ -22,6 +22,12 @@ impl FigureDesc {
     /// `{`. A bad spec is a usage error naming the file and the field
     /// (`fig.toml: range[1]: 'x' is not a number or a percentile`).
     pub fn from_spec_file(path: &Path) -> Result<FigureDesc> {
+        FigureDesc::read_spec(path, &FigureDesc::default())
+    }
+
+    /// [`from_spec_file`](Self::from_spec_file) for a command line that gives the
+    /// surfaces (`typed`): a spec that leaves them to it groups its overlays by them.
+    pub(super) fn read_spec(path: &Path, typed: &FigureDesc) -> Result<FigureDesc> {
         let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
             path: path.to_path_buf(),
             source,
@@ -37,13 +43,23 @@ impl FigureDesc {
             let t: toml::Table = toml::from_str(&text).map_err(|e| bad(one_line(&e, &text)))?;
             serde_json::to_value(t).map_err(|e| bad(e.to_string()))?
         };
-        let desc = FigureDesc::from_spec_value(value).map_err(bad)?;
+        let desc = FigureDesc::spec_value(value, typed).map_err(|msg| {
+            let path = msg.split(": ").next().unwrap_or("");
+            match line_of(&text, path).filter(|_| !json) {
+                Some(line) => bad(format!("line {line}: {msg}")),
+                None => bad(msg),
+            }
+        })?;
         Ok(desc.rebased(path.parent().unwrap_or(Path::new(""))))
     }
 
     /// A spec's fields as a JSON value (what a spec file holds, once parsed). Errors name
     /// the field path.
     pub fn from_spec_value(value: Value) -> std::result::Result<FigureDesc, String> {
+        FigureDesc::spec_value(value, &FigureDesc::default())
+    }
+
+    fn spec_value(value: Value, typed: &FigureDesc) -> std::result::Result<FigureDesc, String> {
         let Value::Object(mut map) = value else {
             return Err("a spec is a table of options".into());
         };
@@ -52,21 +68,31 @@ impl FigureDesc {
             .filter_map(|k| map.remove(k).map(|v| (k.to_string(), v)))
             .collect();
         let mut desc: FigureDesc = from_value(Value::Object(map))?;
-        if !desc.layers.is_empty() {
+        let stacked = !desc.layers.is_empty();
+        if stacked {
             if let Some(name) = flat.keys().next() {
                 return Err(format!(
                     "{name}: a spec with `layers` keeps overlays, annotations, labels and their options in its layers; move `{name}` into one"
                 ));
             }
-            validate_layers(&desc.layers)?;
+            validate_layers(&desc.layers, false)?;
             desc.layers = merge_adjacent(std::mem::take(&mut desc.layers));
         } else if !flat.is_empty() {
-            desc.layers = flat_stack(flat, &desc)?;
+            // Overlays group by the surfaces drawn: the command line's when it gives them.
+            let mut drawn = desc.clone();
+            if !typed.surfaces.is_empty() || typed.subject.is_some() {
+                drawn.surfaces.clone_from(&typed.surfaces);
+                drawn.subject.clone_from(&typed.subject);
+            }
+            if !typed.hemi.is_empty() {
+                drawn.hemi.clone_from(&typed.hemi);
+            }
+            desc.layers = flat_stack(flat, &drawn)?;
         }
         for (i, l) in desc.layers.iter().enumerate() {
-            let prefix = match desc.layers.len() {
-                1 => String::new(),
-                _ => format!("layers[{i}]."),
+            let prefix = match stacked {
+                false => String::new(),
+                true => format!("layers[{i}]."),
             };
             l.check().map_err(|(f, m)| format!("{prefix}{f}: {m}"))?;
         }
@@ -83,12 +109,18 @@ impl FigureDesc {
     /// records this).
     pub fn to_spec_value(&self) -> Result<Value> {
         let d = self.effective().absolute();
+        let flat = d.flat();
+        let mut d = d;
+        if flat.is_none() {
+            // Options with no overlay to act on change nothing a stack draws.
+            d.layers.retain(|l| l.kind().is_some());
+        }
         let mut value = json(&d)?;
         prune(&mut value);
         let Value::Object(map) = value else {
             return Err(Error::serialize("the spec", "not a table"));
         };
-        Ok(Value::Object(match d.flat() {
+        Ok(Value::Object(match flat {
             Some(flat) => with_flat(map, flat)?,
             None => map,
         }))
@@ -152,6 +184,16 @@ impl FigureDesc {
         {
             return None;
         }
+        // Top-level overlay files are grouped again when read: print them so only when
+        // they stay one layer.
+        let mut grouping = Grouping::of(self);
+        let overlay = self.layers.iter().flat_map(|l| &l.overlay);
+        if overlay
+            .enumerate()
+            .any(|(i, p)| grouping.starts_layer(p, false) && i > 0)
+        {
+            return None;
+        }
         let mut flat = Flat::default();
         let mut seen_overlay = false;
         for l in &self.layers {
@@ -172,12 +214,8 @@ impl FigureDesc {
             }
         }
         // One overlay's options print with their defaults, as the top level reads best so.
+        flat.overlay = std::mem::take(&mut flat.overlay).with_defaults();
         let o = &mut flat.overlay;
-        o.cmap.get_or_insert_with(|| super::given("heat"));
-        o.sign.get_or_insert_with(|| super::given("abs"));
-        o.opacity.get_or_insert(super::values::Fraction(1.0));
-        o.symmetric.get_or_insert(false);
-        o.outline.get_or_insert(false);
         flat.frame = o.frame.take().or(self.frame);
         flat.map = o.map.take().or_else(|| self.map.clone());
         Some(flat)
@@ -267,23 +305,87 @@ fn json<T: serde::Serialize>(v: &T) -> Result<Value> {
 
 /// Deserialises with the field path in errors (`layers[1].threshold: ...`).
 fn from_value<T: serde::de::DeserializeOwned>(v: Value) -> std::result::Result<T, String> {
-    serde_path_to_error::deserialize(v).map_err(|e| match e.path().to_string() {
-        p if p == "." => e.inner().to_string(),
-        p => format!("{p}: {}", e.inner()),
+    serde_path_to_error::deserialize(v).map_err(|e| {
+        let inner = unknown_field(&e.inner().to_string());
+        match e.path().to_string() {
+            p if p == "." => inner,
+            p => format!("{p}: {inner}"),
+        }
     })
+}
+
+/// serde's "unknown field `cmapp`, expected one of ..." lists only the fields of the
+/// struct it was reading; say instead which field of a spec comes closest.
+fn unknown_field(msg: &str) -> String {
+    let Some((name, listed)) = msg
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split_once('`'))
+    else {
+        return msg.to_string();
+    };
+    let fields = listed.split('`').skip(1).step_by(2);
+    let closest = fields
+        .chain(FLAT.split_whitespace())
+        .map(|f| (strsim::jaro_winkler(name, f), f))
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match closest {
+        Some((sim, f)) if sim > 0.8 => format!("unknown field `{name}`; did you mean `{f}`?"),
+        _ => format!("unknown field `{name}` (README's Usage lists the options)"),
+    }
+}
+
+/// The line of a TOML spec where the field of an error path (`range[1]`,
+/// `layers[2].cmap`) is written, to point an editor at it.
+fn line_of(text: &str, path: &str) -> Option<usize> {
+    let (table, key) = match path.strip_prefix("layers[") {
+        Some(rest) => {
+            let (i, key) = rest.split_once("].")?;
+            (Some(i.parse::<usize>().ok()?), key)
+        }
+        None => (None, path),
+    };
+    let key = key.split(['[', '.']).next()?;
+    let lines: Vec<&str> = text.lines().collect();
+    let start = match table {
+        Some(i) => {
+            lines
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| l.trim() == "[[layers]]")
+                .nth(i)?
+                .0
+                + 1
+        }
+        None => 0,
+    };
+    let is_key = |l: &&str| {
+        let l = l.trim_start();
+        l.strip_prefix(key)
+            .is_some_and(|r| r.trim_start().starts_with('='))
+    };
+    let end = lines[start..]
+        .iter()
+        .position(|l| l.trim_start().starts_with('['));
+    let end = end.map_or(lines.len(), |e| start + e);
+    let scope = if table.is_some() {
+        &lines[start..end]
+    } else {
+        &lines[..end]
+    };
+    scope.iter().position(is_key).map(|k| start + k + 1)
 }
 
 /// TOML's message without its source excerpt: one line, with the line and column.
 fn one_line(e: &toml::de::Error, text: &str) -> String {
-    let msg = e.message().trim();
+    let msg = e.message().trim().replace('\n', "; ");
     match e.span() {
         Some(span) => {
-            let before = &text[..span.start.min(text.len())];
+            let before = text.get(..span.start).unwrap_or(text);
             let line = before.matches('\n').count() + 1;
-            let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
             format!("line {line}, column {column}: {msg}")
         }
-        None => msg.to_string(),
+        None => msg,
     }
 }
 
@@ -327,7 +429,7 @@ fn flat_stack(
         .chain(files(true))
         .collect();
     let mut p = Positional::build(items, Grouping::of(desc));
-    p.assign_label_colors(std::mem::take(&mut top.label_color));
+    Positional::assign_label_colors(&mut p.layers, std::mem::take(&mut top.label_color))?;
     if !p.leading.style_fields().is_empty() {
         p.layers.push(p.leading);
     }
@@ -361,8 +463,9 @@ fn merge_adjacent(mut layers: Vec<Layer>) -> Vec<Layer> {
 }
 
 /// Checks the `[[layers]]` of a spec: one kind per entry, options only where they apply,
-/// one file per hemisphere.
-fn validate_layers(layers: &[Layer]) -> std::result::Result<(), String> {
+/// one file per hemisphere. `waiting`: a layer of options alone (a base spec's colouring,
+/// options given with no overlay) may stand in the stack.
+pub(super) fn validate_layers(layers: &[Layer], waiting: bool) -> std::result::Result<(), String> {
     for (i, l) in layers.iter().enumerate() {
         let prefix = format!("layers[{i}].");
         let kinds: Vec<&str> = [
@@ -376,6 +479,7 @@ fn validate_layers(layers: &[Layer]) -> std::result::Result<(), String> {
         .collect();
         match kinds.as_slice() {
             [_] => {}
+            [] if waiting => {}
             [] => return Err(format!("layers[{i}]: give one of overlay, annot or label")),
             many => {
                 return Err(format!(
@@ -384,7 +488,7 @@ fn validate_layers(layers: &[Layer]) -> std::result::Result<(), String> {
                 ))
             }
         }
-        if l.overlay.is_empty() {
+        if !l.annot.is_empty() || !l.label.is_empty() {
             if let Some(f) = l.style_fields().first() {
                 return Err(format!(
                     "{prefix}{f}: only an overlay layer takes this option"
@@ -401,7 +505,13 @@ fn validate_layers(layers: &[Layer]) -> std::result::Result<(), String> {
                 l.label.len()
             ));
         }
-        // One layer is one map: two files of one hemisphere are two layers.
+        // One layer is one map: two files of one hemisphere are two layers, and a CIFTI
+        // file (both hemispheres) is a layer of its own.
+        if l.overlay.len() > 1 && l.overlay.iter().any(|p| crate::hemi::is_cifti(p)) {
+            return Err(format!(
+                "{prefix}overlay: a CIFTI file holds both hemispheres; give it its own [[layers]] entry"
+            ));
+        }
         let mut seen = Vec::new();
         for h in l.overlay.iter().filter_map(|p| Hemi::from_path(p)) {
             if seen.contains(&h) {

@@ -389,6 +389,27 @@ impl Layer {
         .collect()
     }
 
+    /// An overlay layer's defaults written out, as a flat spec prints them.
+    pub(crate) fn with_defaults(mut self) -> Layer {
+        self.cmap.get_or_insert_with(|| given("heat"));
+        self.sign.get_or_insert_with(|| given("abs"));
+        self.opacity.get_or_insert(Fraction(1.0));
+        self.symmetric.get_or_insert(false);
+        self.outline.get_or_insert(false);
+        self
+    }
+
+    /// [`style_fields`](Self::style_fields) set to something else than their defaults.
+    pub(crate) fn style_fields_beyond_defaults(&self) -> Vec<&'static str> {
+        let d = Layer::default().with_defaults();
+        let mut out = Vec::new();
+        macro_rules! differ {
+            ($($f:ident),*) => { $( if self.$f.is_some() && self.$f != d.$f { out.push(stringify!($f)); } )* };
+        }
+        differ!(cmap, threshold, range, sign, symmetric, opacity, outline, cbar_label, frame, map);
+        out
+    }
+
     /// Checks across the options of one layer, on the command line and in spec files
     /// alike: `(field, message)`.
     pub(crate) fn check(&self) -> std::result::Result<(), (&'static str, String)> {
@@ -425,6 +446,17 @@ impl Layer {
 }
 
 impl FigureDesc {
+    /// The checks a spec file's stack gets, for a description a program built: one kind
+    /// of file per layer, options only where they apply, and across each layer's options.
+    pub(crate) fn check_stack(&self) -> crate::Result<()> {
+        file::validate_layers(&self.layers, true).map_err(crate::Error::Usage)?;
+        for (i, l) in self.layers.iter().enumerate() {
+            l.check()
+                .map_err(|(f, m)| crate::Error::Usage(format!("layers[{i}].{f}: {m}")))?;
+        }
+        Ok(())
+    }
+
     /// The overlay layers, bottom first.
     pub fn overlay_layers(&self) -> impl Iterator<Item = &Layer> {
         self.layers
@@ -437,9 +469,7 @@ impl FigureDesc {
     /// replays it.
     pub fn effective(&self) -> FigureDesc {
         let mut d = self.clone();
-        let env_backend = std::env::var("SURFRENDER_BACKEND")
-            .ok()
-            .and_then(|b| b.parse().ok());
+        let env_backend = env_backend().ok().flatten();
         macro_rules! default {
             ($($f:ident = $v:expr),* $(,)?) => { $( if d.$f.is_none() { d.$f = Some($v); } )* };
         }
@@ -476,6 +506,18 @@ impl FigureDesc {
             d.views = vec![given("lateral"), given("medial")];
         }
         d
+    }
+}
+
+/// `SURFRENDER_BACKEND`, the backend when neither the command line nor the spec names
+/// one; a name it does not know is refused as `--backend` would refuse it.
+pub(crate) fn env_backend() -> crate::Result<Option<Given<BackendKind>>> {
+    match std::env::var("SURFRENDER_BACKEND") {
+        Ok(b) if !b.trim().is_empty() => b
+            .parse()
+            .map(Some)
+            .map_err(|e| crate::Error::Usage(format!("SURFRENDER_BACKEND={b}: {e}"))),
+        _ => Ok(None),
     }
 }
 

@@ -10,12 +10,8 @@ use std::str::FromStr;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::color::{cmap::Colormap, Bound, Cortex, Sign};
-use crate::io::MapSelector;
-use crate::montage::colorbar::TickFormat;
-use crate::render::BackendKind;
+use crate::color::Bound;
 use crate::scene::ViewName;
-use crate::spec::Background;
 
 /// A value written as text (a colour, a view, a colormap, ...): checked when read, and
 /// printed back exactly as written so that a printed spec reads like its source.
@@ -78,46 +74,23 @@ impl<'de, T: FromStr<Err = String>> Deserialize<'de> for Given<T> {
     }
 }
 
-/// Implements `FromStr` (with a `String` error) through a parser returning `Option`,
-/// refusing with "'x': expected ...".
-macro_rules! from_str_via {
-    ($t:ty, $parse:expr, $expected:expr) => {
-        impl FromStr for $t {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, String> {
-                $parse(s).ok_or_else(|| format!("'{s}': expected {}", $expected))
-            }
-        }
-    };
-}
-
-from_str_via!(Cortex, Cortex::parse, Cortex::NAMES.join(", "));
-from_str_via!(Sign, Sign::parse, "abs, pos or neg");
-from_str_via!(BackendKind, BackendKind::parse, "auto, egl, osmesa or cpu");
-from_str_via!(TickFormat, TickFormat::parse, "auto, %.Nf or %.Ne");
-from_str_via!(
-    Background,
-    Background::parse,
-    "white, black, transparent or #rrggbb"
-);
-from_str_via!(
-    Rgb,
-    |s| crate::color::parse_color(s).map(Rgb),
-    "a colour name or #rrggbb"
-);
-from_str_via!(Orientation, Orientation::parse, "horizontal or vertical");
-
-impl FromStr for Colormap {
+impl FromStr for Rgb {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        Colormap::from_name(s).map_err(|e| e.to_string())
+        crate::color::parse_color(s)
+            .map(Rgb)
+            .ok_or_else(|| format!("'{s}': expected a colour name or #rrggbb"))
     }
 }
 
-impl FromStr for ViewName {
+impl FromStr for Orientation {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        ViewName::parse(s).map_err(|e| e.to_string())
+        match s {
+            "horizontal" | "h" => Ok(Orientation::Horizontal),
+            "vertical" | "v" => Ok(Orientation::Vertical),
+            _ => Err(format!("'{s}': expected horizontal or vertical")),
+        }
     }
 }
 
@@ -132,16 +105,6 @@ pub enum Orientation {
     Horizontal,
     /// Beside the panels.
     Vertical,
-}
-
-impl Orientation {
-    fn parse(s: &str) -> Option<Orientation> {
-        match s {
-            "horizontal" | "h" => Some(Orientation::Horizontal),
-            "vertical" | "v" => Some(Orientation::Vertical),
-            _ => None,
-        }
-    }
 }
 
 /// `--layout`: grid (rows are views, columns hemispheres), row, column, or rows of views
@@ -235,6 +198,23 @@ pub(crate) fn shortest(x: f32) -> f64 {
     format!("{x}").parse().unwrap_or(x as f64)
 }
 
+/// A number in a message: as written for everyday sizes, in exponent form beyond.
+fn show(x: f64) -> String {
+    if x.abs() < 1e15 {
+        x.to_string()
+    } else {
+        format!("{x:e}")
+    }
+}
+
+/// " of degrees" for the unit " degrees", nothing for no unit.
+fn of(unit: &str) -> String {
+    match unit.trim() {
+        "" => String::new(),
+        u => format!(" of {u}"),
+    }
+}
+
 /// Numbers checked against a closed range (or only for being finite), as one type per
 /// option so that the limit and its message live in one place. Both forms read the
 /// number as `f64` first, so a fraction given for a whole number is refused alike.
@@ -245,20 +225,20 @@ macro_rules! limited {
         pub struct $name(pub $t);
 
         impl $name {
-            /// Checks `x` against the option's limits (and, for a count, that it is whole).
+            /// Checks `x` against the option's limits (and, for a count, that it is whole;
+            /// an `f32` option checks the `f32` it becomes, so its printed value reads back).
             pub fn new(x: f64) -> Result<Self, String> {
                 let (lo, hi) = ($lo as f64, $hi as f64);
                 let whole = (0.5 as $t) == 0 as $t;
-                // As the user wrote it: an f32 option shows the f32 it became.
-                let shown = if whole { x.to_string() } else { (x as f32).to_string() };
-                if !x.is_finite() && lo <= f32::MIN as f64 {
-                    Err(format!("{x} is not a finite number{}", $what))
-                } else if !(x >= lo && x <= hi) {
-                    Err(format!("{shown} is outside {} to {}{}", $lo, $hi, $what))
+                let v = if whole { x } else { x as f32 as f64 };
+                if !v.is_finite() && lo <= f32::MIN as f64 {
+                    Err(format!("{} is not a finite number{}", show(x), of($what)))
+                } else if !(v >= lo && v <= hi) {
+                    Err(format!("{} is outside {} to {}{}", v as $t, $lo, $hi, $what))
                 } else if whole && (x as $t) as f64 != x {
-                    Err(format!("{x} is not a whole number"))
+                    Err(format!("{} is not a whole number", show(x)))
                 } else {
-                    Ok($name(x as $t))
+                    Ok($name(v as $t))
                 }
             }
         }
@@ -401,70 +381,4 @@ impl From<Range> for [Bound; 2] {
 enum NumOrText {
     Num(f64),
     Text(String),
-}
-
-impl NumOrText {
-    /// The text the command line would have read.
-    fn text(self) -> String {
-        match self {
-            NumOrText::Num(n) => format!("{}", n as f32),
-            NumOrText::Text(t) => t,
-        }
-    }
-}
-
-/// Bounds print as numbers (whole numbers as integers, `threshold = 2`) or as
-/// percentile text (`"95%"`).
-impl Serialize for Bound {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match *self {
-            Bound::Value(v) if v.fract() == 0.0 && v.abs() < 1e15 => s.serialize_i64(v as i64),
-            Bound::Value(v) => s.serialize_f64(shortest(v)),
-            Bound::Percentile(p) => s.serialize_str(&format!("{p}%")),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Bound {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Bound::parse(&NumOrText::deserialize(d)?.text()).map_err(D::Error::custom)
-    }
-}
-
-/// A map by index (a whole number) or by name, as `--map` reads it.
-impl FromStr for MapSelector {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Ok(match s.parse::<usize>() {
-            Ok(i) => MapSelector::Index(i),
-            Err(_) => MapSelector::Name(s.to_string()),
-        })
-    }
-}
-
-impl fmt::Display for MapSelector {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            MapSelector::Index(i) => write!(f, "{i}"),
-            MapSelector::Name(n) => f.write_str(n),
-        }
-    }
-}
-
-impl Serialize for MapSelector {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            MapSelector::Index(i) => s.serialize_u64(*i as u64),
-            MapSelector::Name(n) => s.serialize_str(n),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for MapSelector {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        NumOrText::deserialize(d)?
-            .text()
-            .parse()
-            .map_err(D::Error::custom)
-    }
 }

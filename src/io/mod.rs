@@ -340,3 +340,50 @@ fn sniff_name(path: &Path) -> Option<Format> {
         None
     }
 }
+
+/// A map by index (a whole number) or by name, as `--map` reads it.
+impl std::str::FromStr for MapSelector {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        Ok(match s.parse::<usize>() {
+            Ok(i) => MapSelector::Index(i),
+            Err(_) => MapSelector::Name(s.to_string()),
+        })
+    }
+}
+
+impl std::fmt::Display for MapSelector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MapSelector::Index(i) => write!(f, "{i}"),
+            MapSelector::Name(n) => f.write_str(n),
+        }
+    }
+}
+
+/// An index prints as a number, a name as text.
+impl serde::Serialize for MapSelector {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            MapSelector::Index(i) => s.serialize_u64(*i as u64),
+            MapSelector::Name(n) => s.serialize_str(n),
+        }
+    }
+}
+
+/// A number or text, read as `--map` reads it.
+impl<'de> serde::Deserialize<'de> for MapSelector {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged, expecting = "a map index or name")]
+        enum Raw {
+            Num(f64),
+            Text(String),
+        }
+        let text = match Raw::deserialize(d)? {
+            Raw::Num(n) => (n as f32).to_string(),
+            Raw::Text(t) => t,
+        };
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}

@@ -476,5 +476,13 @@ pub fn draw_vertical(
     }
 }
 
+/// A tick format, as the command line and spec files give it (one message for both).
+impl std::str::FromStr for TickFormat {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        TickFormat::parse(s).ok_or_else(|| format!("'{s}': expected auto, %.Nf or %.Ne"))
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -10,6 +10,7 @@ use image::RgbaImage;
 use crate::desc::FigureDesc;
 use crate::error::{Error, Result};
 use crate::figure::Figure;
+use crate::montage::colorbar;
 use crate::spec::FigureSpec;
 
 pub mod sidecar;
@@ -32,9 +33,18 @@ pub fn write_figure(path: &Path, fig: &Figure, desc: &FigureDesc, spec: &FigureS
         ("surfrender:backend".to_string(), fig.backend.origin.clone()),
     ];
     write_png(path, &fig.image, fig.alpha, &metadata, spec.dpi)?;
-    if let Err(e) = sidecar::write(path, desc, spec, &fig.backend) {
-        // No half-made result: the figure goes with its record or not at all.
+    let bars = crate::figure::bar_refs(&fig.bars);
+    let extras = sidecar::write(path, desc, spec, &fig.backend).and_then(|()| {
+        match spec.colorbar_file.as_ref().filter(|_| !bars.is_empty()) {
+            Some(bar) => colorbar::write_file(bar, &bars, spec.colorbar_vertical, spec.background),
+            None => Ok(()),
+        }
+    });
+    if let Err(e) = extras {
+        // No half-made result: the figure goes with its record (and its bars) or not at
+        // all.
         let _ = std::fs::remove_file(path);
+        let _ = std::fs::remove_file(sidecar::path(path));
         return Err(e);
     }
     Ok(())

@@ -64,6 +64,17 @@ impl Cache {
         Cache::default()
     }
 
+    /// Forgets every file, so that what only this cache held is freed. A cache keeps
+    /// what it decoded for as long as it lives: a program that draws many subjects
+    /// shares one cache among the figures of a subject and clears it (or makes a new
+    /// one) between subjects.
+    pub fn clear(&self) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
     /// A surface with its normals and winding, checked by `check` when it is first
     /// decoded (a mesh that fails the check is not kept).
     pub(crate) fn surface(

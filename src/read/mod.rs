@@ -95,7 +95,7 @@ pub fn read(spec: &FigureSpec, cache: &Cache) -> Result<Inputs> {
             .into_iter()
             .map(|h| {
                 h.join()
-                    .unwrap_or_else(|_| Err(Error::Internal("a reader thread panicked".into())))
+                    .unwrap_or_else(|p| Err(Error::panicked("a reader thread", &*p)))
             })
             .collect()
     });
@@ -134,15 +134,16 @@ fn read_surface(
         _ => None,
     };
     let mut overlays = Vec::with_capacity(input.overlays.len());
-    for (k, path) in input.overlays.iter().enumerate() {
+    for path in &input.overlays {
         let Some(path) = path else {
             overlays.push(None);
             continue;
         };
-        let map = spec.overlays.get(k).and_then(|l| l.map.clone());
+        // The map of an overlay is picked from its frames by the scene, so every map of
+        // one file shares one decoded copy.
         let sel = Selection {
             hemi: Some(input.hemi),
-            map,
+            map: None,
         };
         let ov = cache.overlay(path, &sel)?;
         check_count(input, &mesh, path, ov.n_vertices)?;
@@ -293,12 +294,7 @@ fn per_vertex(
 /// Data of which only the first frame is drawn (curvature, contour maps) must have one.
 fn first_frame(ov: Arc<Overlay>, path: &Path) -> Result<Arc<Overlay>> {
     if ov.frame(0).is_none() {
-        return Err(Error::Usage(format!(
-            "frame 0: {} has {} frame(s) (0..{})",
-            path.display(),
-            ov.n_frames,
-            ov.n_frames.saturating_sub(1)
-        )));
+        return Err(Error::invalid(path, "holds no values (0 frames)"));
     }
     Ok(ov)
 }

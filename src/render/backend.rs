@@ -302,3 +302,11 @@ pub fn describe_backends(probes: &[Probe], auto: BackendKind) -> String {
     }
     text.trim_end().to_string()
 }
+
+/// A backend by name, as the command line and spec files give it (one message for both).
+impl std::str::FromStr for BackendKind {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        BackendKind::parse(s).ok_or_else(|| format!("'{s}': expected auto, egl, osmesa or cpu"))
+    }
+}

@@ -81,7 +81,7 @@ impl Panel {
 pub const LINE_LIFT_MM: f32 = 0.4;
 
 /// Rendering options that are not part of the picture's content.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RenderOptions {
     /// `--backend`.
     pub backend: BackendKind,

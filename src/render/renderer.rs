@@ -31,6 +31,7 @@ struct Job {
 /// exit handlers must not run while a context is still alive. [`Renderer::close`]
 /// starts the teardown early, so that it overlaps other work.
 pub struct Renderer {
+    opts: RenderOptions,
     jobs: Option<mpsc::Sender<Job>>,
     thread: Option<JoinHandle<()>>,
     /// Why the thread could not be started, if it could not.
@@ -43,21 +44,29 @@ impl Renderer {
     /// reading the inputs. A backend that cannot open is reported by [`Renderer::render`].
     pub fn new(opts: RenderOptions) -> Renderer {
         let (jobs, queue) = mpsc::channel::<Job>();
+        let serving = opts.clone();
         let spawned = std::thread::Builder::new()
             .name("surfrender-render".into())
-            .spawn(move || serve(&opts, &queue));
+            .spawn(move || serve(&serving, &queue));
         match spawned {
             Ok(thread) => Renderer {
+                opts,
                 jobs: Some(jobs),
                 thread: Some(thread),
                 failed: None,
             },
             Err(e) => Renderer {
+                opts,
                 jobs: None,
                 thread: None,
                 failed: Some(e.to_string()),
             },
         }
+    }
+
+    /// The backend this renderer was asked for.
+    pub fn options(&self) -> &RenderOptions {
+        &self.opts
     }
 
     /// Draws `panels` of `scene` once the backend is ready. Images are premultiplied
@@ -109,8 +118,13 @@ fn serve(opts: &RenderOptions, queue: &mpsc::Receiver<Job>) {
     let mut ready = backend::open(opts);
     crate::timing::stage("context", &mut t);
     for job in queue {
+        // A figure that makes the backend panic fails alone, with the panic's message;
+        // the renderer goes on with the next figure.
         let outcome = match &mut ready {
-            Ok(backend) => backend.draw(&job.scene, &job.panels),
+            Ok(backend) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                backend.draw(&job.scene, &job.panels)
+            }))
+            .unwrap_or_else(|p| Err(Error::panicked("rendering", &*p))),
             Err(e) => Err(copy_error(e)),
         };
         // The caller may have given up waiting; nothing to do then.

@@ -48,7 +48,7 @@ pub fn build(
             .into_iter()
             .map(|h| {
                 h.join()
-                    .unwrap_or_else(|_| Err(Error::Internal("a scene thread panicked".into())))
+                    .unwrap_or_else(|p| Err(Error::panicked("a scene thread", &*p)))
             })
             .collect()
     });

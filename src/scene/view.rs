@@ -205,6 +205,14 @@ fn mul(m: [[f32; 3]; 3], v: [f32; 3]) -> [f32; 3] {
     [dot(m[0], v), dot(m[1], v), dot(m[2], v)]
 }
 
+/// A view by name or unique prefix, as the command line and spec files give it (one message for both).
+impl std::str::FromStr for ViewName {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        ViewName::parse(s).map_err(|e| e.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

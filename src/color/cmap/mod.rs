@@ -471,6 +471,14 @@ fn heat(t: f32) -> [u8; 3] {
     }
 }
 
+/// A colormap by name, as the command line and spec files give it (one message for both).
+impl std::str::FromStr for Colormap {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        Colormap::from_name(s).map_err(|e| e.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
