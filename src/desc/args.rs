@@ -6,7 +6,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use clap::{Arg, ArgAction, ArgMatches, Args, Command, FromArgMatches};
+use clap::{ArgAction, ArgMatches, Args, Command, FromArgMatches};
 
 use super::{FigureDesc, Layer, LayerKind};
 use crate::error::{Error, Result};
@@ -19,30 +19,31 @@ use crate::hemi::{is_cifti, Hemi};
 pub fn command() -> Command {
     let cmd = Command::new("surfrender")
         .max_term_width(100)
-        .args_override_self(true)
-        .arg(
-            Arg::new("spec")
-                .long("spec")
-                .value_name("FILE")
-                .value_parser(clap::value_parser!(PathBuf))
-                .help("Figure spec file (TOML or JSON) with any of the options below as fields; options given on the command line override it"),
-        );
-    // A negative number is always a value (`--azimuth -30`, `--levels -2,0,2`), never a
-    // flag; each option's limits then refuse what is out of range, with their message.
-    let cmd = FigureDesc::augment_args(cmd);
-    Layer::augment_args(cmd)
-        .mut_args(|a| a.allow_negative_numbers(true))
-        .arg(
-        Arg::new("new_layer")
-            .long("new-layer")
-            .num_args(0)
-            .action(ArgAction::Append)
-            .value_parser(clap::value_parser!(bool))
-            .default_missing_value("true")
-            .help("Start a new overlay layer at the next --overlay, even where its hemispheres are still free (for files whose names do not say their hemisphere)"),
-    )
-        // Options added after these are not layer options.
-        .next_help_heading(None)
+        .args_override_self(true);
+    let cmd = Layer::augment_args(FigureDesc::augment_args(Spec::augment_args(cmd)))
+        // A negative number is always a value (`--azimuth -30`), never a flag; each
+        // option's limits then refuse what is out of range, with their message.
+        .mut_args(|a| a.allow_negative_numbers(true));
+    // Options added after these are not layer options.
+    NewLayer::augment_args(cmd).next_help_heading(None)
+}
+
+/// `--spec`, read before the options typed, which then override it.
+#[derive(clap::Args)]
+struct Spec {
+    /// Figure spec file (TOML or JSON) with any of the options below as fields; options
+    /// given on the command line override it.
+    #[arg(long, value_name = "FILE")]
+    spec: Option<PathBuf>,
+}
+
+/// `--new-layer`, placed among the layer options.
+#[derive(clap::Args)]
+struct NewLayer {
+    /// Start a new overlay layer at the next --overlay, even where its hemispheres are
+    /// still free (for files whose names do not say their hemisphere).
+    #[arg(long, num_args = 0, default_missing_value = "true", action = ArgAction::Append)]
+    new_layer: Vec<bool>,
 }
 
 impl FigureDesc {

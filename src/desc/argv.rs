@@ -30,8 +30,8 @@ impl Words {
         }
     }
 
-    fn paths(&mut self, name: &str, paths: &[PathBuf]) {
-        self.each(name, paths.iter().map(|p| p.display()));
+    fn paths<'a>(&mut self, name: &str, paths: impl IntoIterator<Item = &'a PathBuf>) {
+        self.each(name, paths.into_iter().map(|p| p.display()));
     }
 
     /// `--name` when `on`.
@@ -84,12 +84,9 @@ impl FigureDesc {
     fn words(&self) -> Vec<String> {
         let mut w = Words::default();
         w.0.extend(self.surfaces.iter().map(|p| p.display().to_string()));
-        w.one("output", self.output.as_ref().map(|p| p.display()));
+        w.paths("output", &self.output);
         w.one("subject", self.subject.as_ref());
-        w.one(
-            "subjects_dir",
-            self.subjects_dir.as_ref().map(|p| p.display()),
-        );
+        w.paths("subjects_dir", &self.subjects_dir);
         w.one("surf", self.surf.as_ref());
         w.list("hemi", &self.hemi);
         let flat = self.flat();
@@ -121,7 +118,7 @@ impl FigureDesc {
                 Some(LayerKind::Annot) => w.paths("annot", &l.annot),
                 Some(LayerKind::Label) => {
                     for (k, p) in l.label.iter().enumerate() {
-                        w.one("label", Some(p.display()));
+                        w.paths("label", [p]);
                         if colored {
                             let c = l.label_color.get(k).map_or_else(
                                 || {
@@ -176,10 +173,7 @@ impl FigureDesc {
         w.one("cbar_ticks", self.cbar_ticks);
         w.one("cbar_format", self.cbar_format.as_ref());
         w.one("font_size", self.font_size);
-        w.one(
-            "colorbar_file",
-            self.colorbar_file.as_ref().map(|p| p.display()),
-        );
+        w.paths("colorbar_file", &self.colorbar_file);
         w.flag("panel_labels", self.panel_labels);
         w.one("panel_size", self.panel_size.as_ref());
         w.one("scale", self.scale);

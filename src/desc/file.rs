@@ -238,35 +238,24 @@ pub(super) struct Flat {
 
 /// The printed spec with the flat stack's fields in place of `layers`, after the inputs.
 fn with_flat(map: Map<String, Value>, flat: Flat) -> Result<Map<String, Value>> {
-    const INPUTS: [&str; 6] = [
-        "output",
-        "surfaces",
-        "subject",
-        "subjects_dir",
-        "surf",
-        "hemi",
-    ];
-    let mut layer = json(&flat.overlay)?;
-    prune(&mut layer);
-    let mut fields = match layer {
-        Value::Object(m) => m,
-        _ => Map::new(),
+    const INPUTS: &str = "output surfaces subject subjects_dir surf hemi";
+    let top = Layer {
+        annot: flat.annot,
+        label: flat.label,
+        label_color: flat.label_color,
+        ..flat.overlay
     };
-    if !flat.annot.is_empty() {
-        fields.insert("annot".into(), json(&flat.annot)?);
-    }
+    let mut layer = json(&top)?;
+    prune(&mut layer);
+    let Value::Object(mut fields) = layer else {
+        return Err(Error::serialize("the spec", "a layer is not a table"));
+    };
     fields.insert("annot_over_overlay".into(), flat.annot_over.into());
-    if !flat.label.is_empty() {
-        fields.insert("label".into(), json(&flat.label)?);
-    }
-    if !flat.label_color.is_empty() {
-        fields.insert("label_color".into(), json(&flat.label_color)?);
-    }
     fields.insert("label_over_overlay".into(), flat.label_over.into());
     let mut pending = Some(fields);
     let mut out = Map::new();
     for (k, v) in map {
-        if !INPUTS.contains(&k.as_str()) {
+        if !INPUTS.split(' ').any(|i| i == k) {
             out.extend(pending.take().into_iter().flatten());
         }
         match k.as_str() {
@@ -337,42 +326,29 @@ fn unknown_field(msg: &str) -> String {
 /// The line of a TOML spec where the field of an error path (`range[1]`,
 /// `layers[2].cmap`) is written, to point an editor at it.
 fn line_of(text: &str, path: &str) -> Option<usize> {
+    // The lines of the top level, or of the n-th [[layers]] table.
     let (table, key) = match path.strip_prefix("layers[") {
-        Some(rest) => {
-            let (i, key) = rest.split_once("].")?;
-            (Some(i.parse::<usize>().ok()?), key)
-        }
+        Some(rest) => rest
+            .split_once("].")
+            .map(|(i, k)| (i.parse::<usize>().ok(), k))?,
         None => (None, path),
     };
     let key = key.split(['[', '.']).next()?;
-    let lines: Vec<&str> = text.lines().collect();
-    let start = match table {
-        Some(i) => {
-            lines
-                .iter()
-                .enumerate()
-                .filter(|(_, l)| l.trim() == "[[layers]]")
-                .nth(i)?
-                .0
-                + 1
+    let mut section = None;
+    let mut tables = 0;
+    for (n, line) in text.lines().enumerate() {
+        let l = line.trim_start();
+        if l.starts_with('[') {
+            section = (l.trim() == "[[layers]]").then_some(tables);
+            tables += (l.trim() == "[[layers]]") as usize;
+        } else if section == table
+            && l.strip_prefix(key)
+                .is_some_and(|r| r.trim_start().starts_with('='))
+        {
+            return Some(n + 1);
         }
-        None => 0,
-    };
-    let is_key = |l: &&str| {
-        let l = l.trim_start();
-        l.strip_prefix(key)
-            .is_some_and(|r| r.trim_start().starts_with('='))
-    };
-    let end = lines[start..]
-        .iter()
-        .position(|l| l.trim_start().starts_with('['));
-    let end = end.map_or(lines.len(), |e| start + e);
-    let scope = if table.is_some() {
-        &lines[start..end]
-    } else {
-        &lines[..end]
-    };
-    scope.iter().position(is_key).map(|k| start + k + 1)
+    }
+    None
 }
 
 /// TOML's message without its source excerpt: one line, with the line and column.

@@ -342,6 +342,14 @@ pub struct Layer {
     pub label_color: Vec<Given<Rgb>>,
 }
 
+/// Calls macro `$m` with the name of every option of an overlay layer, in order: the one
+/// list that setting, merging and comparing layer options walk.
+macro_rules! layer_options {
+    ($m:ident) => {
+        $m!(cmap, threshold, range, sign, symmetric, opacity, outline, cbar_label, frame, map)
+    };
+}
+
 /// What a layer draws.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LayerKind {
@@ -371,22 +379,12 @@ impl Layer {
 
     /// The names of the overlay options that are set, in their order of declaration.
     pub fn style_fields(&self) -> Vec<&'static str> {
-        [
-            ("cmap", self.cmap.is_some()),
-            ("threshold", self.threshold.is_some()),
-            ("range", self.range.is_some()),
-            ("sign", self.sign.is_some()),
-            ("symmetric", self.symmetric.is_some()),
-            ("opacity", self.opacity.is_some()),
-            ("outline", self.outline.is_some()),
-            ("cbar_label", self.cbar_label.is_some()),
-            ("frame", self.frame.is_some()),
-            ("map", self.map.is_some()),
-        ]
-        .into_iter()
-        .filter(|(_, set)| *set)
-        .map(|(n, _)| n)
-        .collect()
+        let mut out = Vec::new();
+        macro_rules! set {
+            ($($f:ident),*) => { $( if self.$f.is_some() { out.push(stringify!($f)); } )* };
+        }
+        layer_options!(set);
+        out
     }
 
     /// An overlay layer's defaults written out, as a flat spec prints them.
@@ -406,7 +404,7 @@ impl Layer {
         macro_rules! differ {
             ($($f:ident),*) => { $( if self.$f.is_some() && self.$f != d.$f { out.push(stringify!($f)); } )* };
         }
-        differ!(cmap, threshold, range, sign, symmetric, opacity, outline, cbar_label, frame, map);
+        layer_options!(differ);
         out
     }
 
@@ -441,7 +439,7 @@ impl Layer {
         macro_rules! take {
             ($($f:ident),*) => { $( if top.$f.is_some() { self.$f = top.$f.clone(); } )* };
         }
-        take!(cmap, threshold, range, sign, symmetric, opacity, outline, cbar_label, frame, map);
+        layer_options!(take);
     }
 }
 
@@ -473,32 +471,18 @@ impl FigureDesc {
         macro_rules! default {
             ($($f:ident = $v:expr),* $(,)?) => { $( if d.$f.is_none() { d.$f = Some($v); } )* };
         }
-        default!(
-            frame = Index(0),
-            annot_alpha = Fraction(1.0),
-            annot_outline = false,
-            label_outline = false,
-            outline_width = LineWidth(2.0),
-            outline_color = given("black"),
-            n_contours = Contours(7),
-            contour_cmap = given("YlOrRd_r"),
-            focus_radius = Radius(5.0),
-            focus_color = given("white"),
-            cortex = given("classic"),
-            azimuth = Degrees(0.0),
-            elevation = Degrees(0.0),
-            roll = Degrees(0.0),
-            zoom = Zoom(1.0),
-            layout = given("grid"),
-            background = given("white"),
-            colorbar = true,
-            cbar_orientation = given("horizontal"),
-            cbar_format = given("auto"),
-            panel_labels = false,
-            scale = Scale(1.0),
-            backend = env_backend.unwrap_or_else(|| given("auto")),
-            allow_empty = false,
-        );
+        default! {
+            frame = Index(0), annot_alpha = Fraction(1.0), annot_outline = false,
+            label_outline = false, outline_width = LineWidth(2.0),
+            outline_color = given("black"), n_contours = Contours(7),
+            contour_cmap = given("YlOrRd_r"), focus_radius = Radius(5.0),
+            focus_color = given("white"), cortex = given("classic"), azimuth = Degrees(0.0),
+            elevation = Degrees(0.0), roll = Degrees(0.0), zoom = Zoom(1.0),
+            layout = given("grid"), background = given("white"), colorbar = true,
+            cbar_orientation = given("horizontal"), cbar_format = given("auto"),
+            panel_labels = false, scale = Scale(1.0),
+            backend = env_backend.unwrap_or_else(|| given("auto")), allow_empty = false,
+        }
         if d.subject.is_some() && d.surf.is_none() {
             d.surf = Some("inflated".into());
         }
