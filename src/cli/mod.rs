@@ -1,15 +1,12 @@
 //! The `surfrender` command: its arguments (the library's figure arguments plus the
 //! subcommands, `--print-spec` and `--quiet`), and what each invocation does.
 
-mod backends;
-mod inspect;
-
 use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, FromArgMatches, Subcommand};
 use surfrender::color::cmap::Colormap;
-use surfrender::render::Renderer;
+use surfrender::render::{self, Renderer};
 use surfrender::{figure, output, Error, FigureDesc, Result};
 
 /// Subcommands besides rendering.
@@ -83,10 +80,23 @@ pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Invocation> {
 /// Runs an invocation; returns the notices to print.
 pub fn run(inv: &Invocation) -> Result<Vec<String>> {
     match inv {
+        // Every file is described, even after one fails; the run then fails with it.
         Invocation::Sub(Sub::Inspect { files, json }) => {
-            inspect::run(files, *json).map(|()| Vec::new())
+            let (text, first_error) = surfrender::io::describe::describe_files(files, *json);
+            out(&text)?;
+            first_error.map_or(Ok(Vec::new()), Err)
         }
-        Invocation::Sub(Sub::Backends { json }) => backends::run(*json).map(|()| Vec::new()),
+        Invocation::Sub(Sub::Backends { json }) => {
+            let (probes, auto) = (render::probe_all(), render::auto_choice());
+            let text = match json {
+                false => render::describe_backends(&probes, auto),
+                true => serde_json::to_string_pretty(
+                    &serde_json::json!({ "auto": auto.as_str(), "backends": probes }),
+                )
+                .map_err(|e| Error::serialize("the report as JSON", e))?,
+            };
+            out(&text).map(|()| Vec::new())
+        }
         Invocation::Figure(desc, s) if s.print_spec => {
             out(desc.to_toml()?.trim_end_matches('\n')).map(|()| Vec::new())
         }

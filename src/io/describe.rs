@@ -6,9 +6,38 @@
 use serde_json::{json, Map, Value};
 
 use crate::annotation::{Annotation, Label};
+use crate::error::Error;
 use crate::io::{Content, Loaded};
 use crate::mesh::Mesh;
 use crate::overlay::Overlay;
+
+/// Describes each file, as `surfrender inspect` prints it: text, a paragraph per file,
+/// or (`json`) one JSON object keyed by path. Every file is described, a file that
+/// cannot be read by its error; the first error comes back beside the text.
+pub fn describe_files(files: &[std::path::PathBuf], json: bool) -> (String, Option<Error>) {
+    let (mut all, mut texts, mut first_error) = (Map::new(), Vec::new(), None);
+    for path in files {
+        let key = path.display().to_string();
+        match super::load(path, &Default::default()) {
+            Ok(loaded) => {
+                let v = describe(&loaded);
+                texts.push(text(&key, &v));
+                all.insert(key, v);
+            }
+            Err(e) => {
+                texts.push(format!("{key}: error: {e}"));
+                all.insert(key, json!({ "error": e.to_string() }));
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    let out = match json {
+        // A map of plain values always serialises; keep the text if it somehow did not.
+        true => serde_json::to_string_pretty(&Value::Object(all)).unwrap_or_else(|e| e.to_string()),
+        false => texts.join("\n"),
+    };
+    (out, first_error)
+}
 
 /// The JSON description of one loaded file.
 pub fn describe(loaded: &Loaded) -> Value {
