@@ -1,7 +1,8 @@
-//! The resolve stage, [`FigureDesc`] → [`FigureSpec`]: every default applied, the files paired with the
-//! hemispheres they belong to (by name, else in order; in subject mode found in the
-//! subjects directory), and the stack turned into what the read stage loads. Nothing is
-//! read here but directory listings; readers report unreadable files with their names.
+//! The resolve stage, [`FigureDesc`] → [`FigureSpec`]: every default applied, the files
+//! paired with the hemispheres they belong to (by name, else in order; in subject mode
+//! found in the subjects directory), and the stack turned into what the read stage
+//! loads. Only the foci tables are read here (their rows are the figure's foci); the
+//! readers report every other unreadable file with its name.
 
 use std::path::{Path, PathBuf};
 

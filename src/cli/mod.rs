@@ -97,7 +97,9 @@ pub fn run(inv: &Invocation) -> Result<Vec<String>> {
             };
             out(&text).map(|()| Vec::new())
         }
+        // A spec is printed only for a figure that could be drawn (the files paired).
         Invocation::Figure(desc, s) if s.print_spec => {
+            desc.resolve()?;
             out(desc.to_toml()?.trim_end_matches('\n')).map(|()| Vec::new())
         }
         Invocation::Figure(desc, s) => {
