@@ -22,9 +22,17 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use super::{be_i32s, Content, Cursor, Loaded};
+use super::input::Input;
+use super::{be_i32s, Content, Cursor, Expect, Loaded, Want};
 use crate::annotation::{Annotation, Label, LabelEntry};
-use crate::error::{Error, Result};
+use crate::error::{human_bytes, Error, Result};
+
+/// The largest FreeSurfer `.label` file read: 128 MiB of text. A label of every vertex of
+/// a 163842-vertex surface is about 9 MB, so this leaves room for surfaces ten times finer,
+/// while a 900 MB file of lines is refused before it is read.
+pub const MAX_LABEL_BYTES: u64 = 128 << 20;
+/// Memory each vertex of a label takes once read (vertex, coordinates, value).
+const LABEL_VERTEX_BYTES: u64 = 20;
 
 /// Smallest size of an old-format colour-table entry: name length + R, G, B, T.
 const OLD_ENTRY_MIN: u64 = 5 * 4;
@@ -56,7 +64,31 @@ const CTAB_VERSION: i64 = 2;
 /// * A file without a colour table is refused, as nibabel refuses it: its values are packed
 ///   colours of a table we do not have, so there are no names to show.
 /// * Bytes after the colour table are ignored.
-pub(crate) fn read_annot(path: &Path, bytes: &[u8]) -> Result<Loaded> {
+///
+/// The vertex count is checked against the surface asked for, and what the vertices will
+/// take against the memory budget, before the rest of the file is read.
+pub(crate) fn read_annot(input: &mut Input, expect: &Expect) -> Result<Loaded> {
+    let path = input.path();
+    let n = input.header(|b| Cursor::new(path, b).i32_be("annotation header (vertex count)"))?;
+    if let Ok(n) = u64::try_from(n) {
+        expect.vertices(Want::Annotation, path, n)?;
+        // The pairs as read (8 bytes a vertex), then each vertex's value and label (4 + 8).
+        input.budget(n.saturating_mul(20), || format!("its {n} vertices"))?;
+        let budget = input.limits.max_memory;
+        let rest = budget.saturating_sub(n.saturating_mul(12));
+        input.read_to_end(rest, |size| Error::TooLarge {
+            path: path.to_path_buf(),
+            what: format!("its {n} vertices and colour table ({size} bytes or more)"),
+            needed: size.saturating_add(n.saturating_mul(12)),
+            budget,
+        })?;
+    }
+    let bytes = input.take_head();
+    parse_annot(path, &bytes)
+}
+
+/// Parses a whole annotation (see [`read_annot`]).
+fn parse_annot(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     let mut cur = Cursor::new(path, bytes);
     let n = cur.i32_be("annotation header (vertex count)")?;
     let n = usize::try_from(n).map_err(|_| {
@@ -278,11 +310,30 @@ fn read_string(
 /// * Blank lines, and lines starting with `#` after the first, are skipped, as nibabel's
 ///   `loadtxt` skips them. The count on line 2 must equal the number of vertex lines (nibabel
 ///   ignores it; FreeSurfer reads exactly that many). Windows line ends are accepted.
-/// * Nothing is allocated from the count line: vertex lines are counted first.
-pub(crate) fn read_label(path: &Path, bytes: &[u8]) -> Result<Loaded> {
+/// * Nothing is allocated from the count line: vertex lines are counted first. A file
+///   over [`MAX_LABEL_BYTES`] is refused before it is read.
+pub(crate) fn read_label(input: &mut Input) -> Result<Loaded> {
+    let path = input.path();
+    input.read_to_end(MAX_LABEL_BYTES, |size| Error::Unsupported {
+        path: path.to_path_buf(),
+        what: "FreeSurfer label file size",
+        found: format!(
+            "{} or more; labels are read up to {} (a label of every vertex of a \
+             163842-vertex surface is about 9 MB)",
+            human_bytes(size),
+            human_bytes(MAX_LABEL_BYTES)
+        ),
+    })?;
+    let bytes = input.take_head();
+    parse_label(input, &bytes)
+}
+
+/// Parses a whole label file (see [`read_label`]).
+fn parse_label(input: &Input, bytes: &[u8]) -> Result<Loaded> {
     const LAYOUT: &str = "a FreeSurfer .label has a comment line ('#!ascii label ...'), \
                           then the number of vertices, then one line 'vertex x y z value' \
                           per vertex";
+    let path = input.path();
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::invalid(path, format!("empty label file: {LAYOUT}")));
     }
@@ -314,26 +365,27 @@ pub(crate) fn read_label(path: &Path, bytes: &[u8]) -> Result<Loaded> {
             ),
         )
     })?;
-    let data: Vec<(usize, &[u8])> = lines
-        .filter(|(_, l)| {
-            let t = l.trim_ascii();
-            !t.is_empty() && !t.starts_with(b"#")
-        })
-        .collect();
-    if data.len() as u64 != count {
+    let is_data = |(_, l): &(usize, &[u8])| {
+        let t = l.trim_ascii();
+        !t.is_empty() && !t.starts_with(b"#")
+    };
+    let n_data = lines.clone().filter(is_data).count();
+    if n_data as u64 != count {
         return Err(Error::invalid(
             path,
-            format!(
-                "line 2 announces {count} vertices but the file has {} vertex lines",
-                data.len()
-            ),
+            format!("line 2 announces {count} vertices but the file has {n_data} vertex lines"),
         ));
     }
+    let held = (n_data as u64).saturating_mul(LABEL_VERTEX_BYTES);
+    input.budget(held.saturating_add(bytes.len() as u64), || {
+        format!("its {n_data} vertices")
+    })?;
+    let data = lines.filter(is_data);
 
     let mut label = Label {
-        vertices: Vec::with_capacity(data.len()),
-        coords: Vec::with_capacity(data.len()),
-        values: Vec::with_capacity(data.len()),
+        vertices: Vec::with_capacity(n_data),
+        coords: Vec::with_capacity(n_data),
+        values: Vec::with_capacity(n_data),
     };
     for (ln, line) in data {
         let text = std::str::from_utf8(line)
