@@ -62,9 +62,11 @@ pub enum Error {
     /// Reading the file would take more memory than one input file may use (the memory
     /// budget, `io::Limits::max_memory`): refused from its header, before the memory is
     /// taken, so that a small hostile file costs an error message, not gigabytes. A
-    /// legitimate file this large can be read with a larger budget.
+    /// legitimate file this large can be read with a larger budget, which the message
+    /// says how to set.
     #[error(
-        "{}: {what} needs {} of memory, more than the memory budget of {} per input file",
+        "{}: {what} needs {} of memory, more than the memory budget of {} per input file \
+         (SURFRENDER_MAX_MEMORY=4G or more allows it)",
         path.display(),
         human_bytes(*needed),
         human_bytes(*budget)

@@ -105,13 +105,17 @@ pub(crate) fn read_surface(input: &mut Input) -> Result<Mesh> {
         what: WHAT,
     };
     let mut vertices = input.vec(nvert)?;
-    input.region(&region(header.start as u64, nvert), &mut vertices, |run, out| {
-        for c in run.chunks_exact(12) {
-            let f = |k: usize| f32::from_be_bytes(word(c.get(k..k + 4).unwrap_or_default()));
-            out.push([f(0), f(4), f(8)]);
-        }
-        Ok(())
-    })?;
+    input.region(
+        &region(header.start as u64, nvert),
+        &mut vertices,
+        |run, out| {
+            for c in run.chunks_exact(12) {
+                let f = |k: usize| f32::from_be_bytes(word(c.get(k..k + 4).unwrap_or_default()));
+                out.push([f(0), f(4), f(8)]);
+            }
+            Ok(())
+        },
+    )?;
     let check = |face: usize, i: i32| -> Result<u32> {
         match u32::try_from(i) {
             Ok(u) if u64::from(u) < nvert => Ok(u),

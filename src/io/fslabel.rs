@@ -31,9 +31,19 @@ use crate::error::{human_bytes, Error, Result};
 /// a 163842-vertex surface is about 9 MB, so this leaves room for surfaces ten times finer,
 /// while a 900 MB file of lines is refused before it is read.
 pub const MAX_LABEL_BYTES: u64 = 128 << 20;
+/// The most vertex lines a FreeSurfer `.label` file may announce and hold: 2^22
+/// (4,194,304), 25 times the vertices of fsaverage's 163842-vertex surfaces, as a label
+/// names each vertex of one surface at most once. A count beyond it is refused from line 2,
+/// before the lines are parsed (counting them is cheap; parsing them is not), so that a file
+/// of millions of tiny lines costs no time.
+pub const MAX_LABEL_LINES: u64 = 1 << 22;
 /// Memory each vertex of a label takes once read (vertex, coordinates, value).
 const LABEL_VERTEX_BYTES: u64 = 20;
 
+/// The most bytes of colour table read after an annotation's vertex values: 16 MiB. Real
+/// tables are a few kB (aparc.a2009s has 76 entries); bytes after the table are ignored, so
+/// a file padded with gigabytes is never inflated past this.
+const MAX_CTAB_BYTES: u64 = 16 << 20;
 /// Smallest size of an old-format colour-table entry: name length + R, G, B, T.
 const OLD_ENTRY_MIN: u64 = 5 * 4;
 /// Smallest size of a new-format colour-table entry: index + name length + R, G, B, T.
@@ -70,21 +80,32 @@ const CTAB_VERSION: i64 = 2;
 pub(crate) fn read_annot(input: &mut Input, expect: &Expect) -> Result<Loaded> {
     let path = input.path();
     let n = input.header(|b| Cursor::new(path, b).i32_be("annotation header (vertex count)"))?;
+    let mut want = None;
     if let Ok(n) = u64::try_from(n) {
         expect.vertices(Want::Annotation, path, n)?;
+        // A count the file cannot hold is a truncated file, before it is a large one.
+        let pairs = n.saturating_mul(8).saturating_add(4);
+        input.check_end(pairs, "annotation (vertex, value) pairs")?;
         // The pairs as read (8 bytes a vertex), then each vertex's value and label (4 + 8).
         input.budget(n.saturating_mul(20), || format!("its {n} vertices"))?;
-        let budget = input.limits.max_memory;
-        let rest = budget.saturating_sub(n.saturating_mul(12));
-        input.read_to_end(rest, |size| Error::TooLarge {
-            path: path.to_path_buf(),
-            what: format!("its {n} vertices and colour table ({size} bytes or more)"),
-            needed: size.saturating_add(n.saturating_mul(12)),
-            budget,
-        })?;
+        // The count, the pairs and the colour table; whatever follows is never read.
+        let end = n.saturating_mul(8).saturating_add(4 + MAX_CTAB_BYTES);
+        input.fill(usize::try_from(end).unwrap_or(usize::MAX))?;
+        want = Some(end);
     }
     let bytes = input.take_head();
-    parse_annot(path, &bytes)
+    let loaded = parse_annot(path, &bytes);
+    if loaded.is_err() && want == Some(bytes.len() as u64) {
+        return Err(Error::Unsupported {
+            path: path.to_path_buf(),
+            what: "annotation colour table",
+            found: format!(
+                "one that does not end within {} after the vertex values (the most read)",
+                human_bytes(MAX_CTAB_BYTES)
+            ),
+        });
+    }
+    loaded
 }
 
 /// Parses a whole annotation (see [`read_annot`]).
@@ -311,7 +332,8 @@ fn read_string(
 ///   `loadtxt` skips them. The count on line 2 must equal the number of vertex lines (nibabel
 ///   ignores it; FreeSurfer reads exactly that many). Windows line ends are accepted.
 /// * Nothing is allocated from the count line: vertex lines are counted first. A file
-///   over [`MAX_LABEL_BYTES`] is refused before it is read.
+///   over [`MAX_LABEL_BYTES`] is refused before it is read (a gzipped one once that much is
+///   inflated), and more than [`MAX_LABEL_LINES`] vertex lines before they are parsed.
 pub(crate) fn read_label(input: &mut Input) -> Result<Loaded> {
     let path = input.path();
     input.read_to_end(MAX_LABEL_BYTES, |size| Error::Unsupported {
@@ -375,6 +397,16 @@ fn parse_label(input: &Input, bytes: &[u8]) -> Result<Loaded> {
             path,
             format!("line 2 announces {count} vertices but the file has {n_data} vertex lines"),
         ));
+    }
+    if count > MAX_LABEL_LINES {
+        return Err(Error::Unsupported {
+            path: path.to_path_buf(),
+            what: "FreeSurfer label vertex count",
+            found: format!(
+                "{count} on line 2; labels are read up to {MAX_LABEL_LINES} vertices \
+                 (25 times a 163842-vertex surface)"
+            ),
+        });
     }
     let held = (n_data as u64).saturating_mul(LABEL_VERTEX_BYTES);
     input.budget(held.saturating_add(bytes.len() as u64), || {

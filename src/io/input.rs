@@ -350,7 +350,9 @@ impl<'p> Input<'p> {
             return Err(over(len));
         }
         if let Some(len) = self.len {
-            let left = usize::try_from(len).unwrap_or(0).saturating_sub(self.head.len());
+            let left = usize::try_from(len)
+                .unwrap_or(0)
+                .saturating_sub(self.head.len());
             self.head.try_reserve_exact(left).map_err(|_| {
                 Error::invalid(self.path, format!("cannot allocate {len} bytes to read it"))
             })?;

@@ -19,8 +19,8 @@ mod mgh;
 mod nifti;
 
 pub(crate) use cursor::{be_i32s, check_len, Cursor};
+pub use fslabel::{MAX_LABEL_BYTES, MAX_LABEL_LINES};
 pub use gzip::{MAX_DECOMPRESSED, MAX_GZIP_MEMBERS};
-pub use fslabel::MAX_LABEL_BYTES;
 
 use std::path::{Path, PathBuf};
 
@@ -47,6 +47,52 @@ pub struct Limits {
     /// 1,200 frames takes 750 MiB as float32) is read by raising this. A GIfTI file's
     /// decompressed XML may take at most half of it. Default [`DEFAULT_MAX_MEMORY`].
     pub max_memory: u64,
+}
+
+/// The environment variable that sets the command-line program's memory budget
+/// ([`Limits::from_env`]).
+pub const MAX_MEMORY_ENV: &str = "SURFRENDER_MAX_MEMORY";
+
+impl Limits {
+    /// The default limits, with the memory budget from [`MAX_MEMORY_ENV`] when it is set:
+    /// bytes, or a number with a binary unit (`4G`, `512MiB`). The command-line program
+    /// reads within these, so that a user whose genuine file needs more than 1 GiB can
+    /// allow it for one run, as the refusal says, without an option on every command.
+    pub fn from_env() -> Result<Limits> {
+        let Some(value) = std::env::var_os(MAX_MEMORY_ENV) else {
+            return Ok(Limits::default());
+        };
+        let text = value.to_string_lossy();
+        let max_memory = parse_size(&text).ok_or_else(|| {
+            Error::Usage(format!(
+                "{MAX_MEMORY_ENV}={:?}: expected a size such as 4G, 512M or 1073741824 (bytes)",
+                text.chars().take(40).collect::<String>()
+            ))
+        })?;
+        Ok(Limits { max_memory })
+    }
+}
+
+/// A byte count: digits, then an optional binary unit (K, M, G, T, with or without `iB`
+/// or `B`, any case).
+fn parse_size(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let n: u64 = digits.parse().ok()?;
+    let unit = unit.trim().to_ascii_lowercase();
+    let unit = unit.trim_end_matches("ib").trim_end_matches('b');
+    let shift = match unit {
+        "" => 0,
+        "k" => 10,
+        "m" => 20,
+        "g" => 30,
+        "t" => 40,
+        _ => return None,
+    };
+    n.checked_mul(1 << shift).filter(|&n| n > 0)
 }
 
 impl Default for Limits {
@@ -129,7 +175,11 @@ pub(crate) fn xml_cost(text: &str) -> u64 {
         .saturating_mul(2)
         .saturating_add(count(b'='))
         .saturating_add(1);
-    let expanded = if text.contains('&') { text.len() as u64 } else { 0 };
+    let expanded = if text.contains('&') {
+        text.len() as u64
+    } else {
+        0
+    };
     items.saturating_mul(NODE).saturating_add(expanded)
 }
 

@@ -218,10 +218,7 @@ fn base64_error(path: &Path, desc: &ArrayDesc, e: base64::DecodeError, done: usi
             char::from(b),
             done + at
         ),
-        D::InvalidLength(n) => format!(
-            "{} symbols, which no byte count encodes to",
-            done + n
-        ),
+        D::InvalidLength(n) => format!("{} symbols, which no byte count encodes to", done + n),
         D::InvalidPadding => "misplaced '=' padding".to_string(),
     };
     bad(

@@ -59,15 +59,17 @@ pub(crate) fn read(input: &mut Input, expect: &Expect) -> Result<Loaded> {
     let path = input.path();
     let budget = input.limits.max_memory;
     let cap = budget / 2;
-    input.read_to_end(cap, |n| Error::TooLarge {
-        path: path.to_path_buf(),
-        what: format!(
-            "its XML, over {} decompressed and held whole while its arrays are decoded \
-             (it may take half the budget),",
-            human_bytes(cap)
-        ),
-        needed: n.saturating_mul(2),
-        budget,
+    input.read_to_end(cap, |n| {
+        Error::invalid(
+            path,
+            format!(
+                "its XML is {} or more, over half the memory budget of {} per input file, \
+                 the most a GIfTI file's XML may take as it is held whole while its arrays \
+                 are decoded (SURFRENDER_MAX_MEMORY=4G or more allows it)",
+                human_bytes(n),
+                human_bytes(budget)
+            ),
+        )
     })?;
     let text = xml::prepare(path, input.take_head())?;
     let parsed = (text.len() as u64).saturating_add(xml_cost(&text));
@@ -110,10 +112,9 @@ pub(crate) fn read(input: &mut Input, expect: &Expect) -> Result<Loaded> {
     let endian = distinct(&arrays, |a| a.desc.endian.name());
     let n_arrays = arrays.len();
     let (content, n_dataarrays) = match kind {
-        Kind::Surface { points, tris } => (
-            Content::Surface(surface(path, arrays, points, tris)?),
-            None,
-        ),
+        Kind::Surface { points, tris } => {
+            (Content::Surface(surface(path, arrays, points, tris)?), None)
+        }
         Kind::Annotation(i) => {
             let a = arrays
                 .get(i)

@@ -160,7 +160,10 @@ pub(super) fn prepare(path: &Path, mut bytes: Vec<u8>) -> Result<String> {
     }
     if let Err(e) = std::str::from_utf8(&bytes) {
         let at = e.valid_up_to();
-        let line = bytes.get(..at).map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count()) + 1;
+        let line = bytes
+            .get(..at)
+            .map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count())
+            + 1;
         return Err(Error::invalid(
             path,
             format!("not UTF-8 text: invalid byte at offset {at} (line {line}); GIfTI files are UTF-8 XML"),
