@@ -420,57 +420,63 @@ fn parse_label(input: &Input, bytes: &[u8]) -> Result<Loaded> {
         values: Vec::with_capacity(n_data),
     };
     for (ln, line) in data {
-        let text = std::str::from_utf8(line)
-            .map_err(|_| Error::invalid(path, format!("line {ln}: not text (invalid UTF-8)")))?;
-        let fields: Vec<&str> = text.split_ascii_whitespace().collect();
-        let [v, x, y, z, value] = fields.as_slice() else {
-            return Err(Error::invalid(
-                path,
-                format!(
-                    "line {ln}: expected 5 fields 'vertex x y z value', found {}: {}",
-                    fields.len(),
-                    shown(text)
-                ),
-            ));
-        };
-        let vertex: i64 = v.parse().map_err(|_| {
-            Error::invalid(
-                path,
-                format!(
-                    "line {ln}: vertex (field 1) is not an integer: {}",
-                    shown(v)
-                ),
-            )
-        })?;
-        let vertex = u32::try_from(vertex).map_err(|_| {
-            let why = if vertex < 0 {
-                "negative (volume labels mark points off the surface with -1; \
-                 only surface labels can be drawn)"
-            } else {
-                "too large"
-            };
-            Error::invalid(path, format!("line {ln}: vertex {vertex} is {why}"))
-        })?;
-        let num = |tok: &str, field: &str| -> Result<f32> {
-            tok.parse().map_err(|_| {
-                Error::invalid(
-                    path,
-                    format!("line {ln}: {field} is not a number: {}", shown(tok)),
-                )
-            })
-        };
-        label.vertices.push(vertex);
-        label.coords.push([
-            num(x, "x (field 2)")?,
-            num(y, "y (field 3)")?,
-            num(z, "z (field 4)")?,
-        ]);
-        label.values.push(num(value, "value (field 5)")?);
+        vertex_line(path, ln, line, &mut label)?;
     }
     let n = label.vertices.len();
     Ok(Loaded::new(Content::Label(label))
         .detail("format", "freesurfer_label")
         .detail("n_vertices_in_label", n))
+}
+
+/// Parses vertex line `ln` ('vertex x y z value') onto the end of `label`.
+fn vertex_line(path: &Path, ln: usize, line: &[u8], label: &mut Label) -> Result<()> {
+    let text = std::str::from_utf8(line)
+        .map_err(|_| Error::invalid(path, format!("line {ln}: not text (invalid UTF-8)")))?;
+    let fields: Vec<&str> = text.split_ascii_whitespace().take(6).collect();
+    let [v, x, y, z, value] = fields.as_slice() else {
+        let found = text.split_ascii_whitespace().count();
+        return Err(Error::invalid(
+            path,
+            format!(
+                "line {ln}: expected 5 fields 'vertex x y z value', found {found}: {}",
+                shown(text)
+            ),
+        ));
+    };
+    let vertex: i64 = v.parse().map_err(|_| {
+        Error::invalid(
+            path,
+            format!(
+                "line {ln}: vertex (field 1) is not an integer: {}",
+                shown(v)
+            ),
+        )
+    })?;
+    let vertex = u32::try_from(vertex).map_err(|_| {
+        let why = if vertex < 0 {
+            "negative (volume labels mark points off the surface with -1; \
+             only surface labels can be drawn)"
+        } else {
+            "too large"
+        };
+        Error::invalid(path, format!("line {ln}: vertex {vertex} is {why}"))
+    })?;
+    let num = |tok: &str, field: &str| -> Result<f32> {
+        tok.parse().map_err(|_| {
+            Error::invalid(
+                path,
+                format!("line {ln}: {field} is not a number: {}", shown(tok)),
+            )
+        })
+    };
+    label.vertices.push(vertex);
+    label.coords.push([
+        num(x, "x (field 2)")?,
+        num(y, "y (field 3)")?,
+        num(z, "z (field 4)")?,
+    ]);
+    label.values.push(num(value, "value (field 5)")?);
+    Ok(())
 }
 
 /// A field or line for a message: quoted, and cut short when long.
