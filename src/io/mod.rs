@@ -590,3 +590,20 @@ impl<'de> serde::Deserialize<'de> for MapSelector {
         text.parse().map_err(serde::de::Error::custom)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_for_the_memory_budget() {
+        assert_eq!(parse_size("1073741824"), Some(1 << 30));
+        assert_eq!(parse_size("4G"), Some(4 << 30));
+        assert_eq!(parse_size(" 512MiB "), Some(512 << 20));
+        assert_eq!(parse_size("2gb"), Some(2 << 30));
+        assert_eq!(parse_size("64k"), Some(64 << 10));
+        for bad in ["", "0", "G", "4X", "-1G", "1.5G", "99999999999999T"] {
+            assert_eq!(parse_size(bad), None, "{bad:?}");
+        }
+    }
+}
