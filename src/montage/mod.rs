@@ -30,6 +30,8 @@ const MARGIN: f32 = 0.03;
 pub struct Plan {
     /// Every panel with its camera and exact window, in drawing order.
     pub panels: Vec<Panel>,
+    /// Each panel's hemisphere and view (`lh lateral`), for messages.
+    pub names: Vec<String>,
     /// Top-left corner of each panel in the figure.
     pub positions: Vec<(u32, u32)>,
     /// Figure width in pixels.
@@ -184,8 +186,19 @@ fn plan_with(scene: &Scene, opts: &LayoutOptions, widen: f32) -> Result<Plan> {
             "the figure would be {width}x{height} pixels; at most {MAX_SIDE} per side: choose a smaller --size"
         )));
     }
+    let names = cells
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {}",
+                scene.surfaces[c.surface].hemi,
+                opts.views[c.view].name.as_str()
+            )
+        })
+        .collect();
     Ok(Plan {
         panels,
+        names,
         positions,
         width: width.max(1),
         height: height.max(1),
