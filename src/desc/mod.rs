@@ -342,15 +342,6 @@ pub struct Layer {
     pub label_color: Vec<Given<Rgb>>,
 }
 
-/// The most views one figure draws (each hemisphere gets a panel of each): more panels
-/// than a page shows, and each costs a full-size image in memory.
-pub const MAX_VIEWS: usize = 32;
-/// The most contour levels (`--levels`, as `--n-contours`): each level is a pass over
-/// every triangle.
-pub const MAX_LEVELS: usize = 100;
-/// The most `--label` files (each is read and drawn as a layer or as borders).
-pub const MAX_LABELS: usize = 100;
-
 /// Calls macro `$m` with the name of every option of an overlay layer, in order: the one
 /// list that setting, merging and comparing layer options walk.
 macro_rules! layer_options {
@@ -465,16 +456,18 @@ impl FigureDesc {
         Ok(())
     }
 
-    /// Lists no longer than a figure can show ([`MAX_VIEWS`], [`MAX_LEVELS`],
-    /// [`MAX_LABELS`], [`MAX_FOCI`](crate::scene::foci::MAX_FOCI) foci typed), checked
-    /// before anything is read: `(field, message)`.
+    /// Lists no longer than a figure can show, checked before anything is read.
     pub(crate) fn check_lists(&self) -> std::result::Result<(), String> {
         let labels = self.layers.iter().map(|l| l.label.len()).sum();
         let foci = self.focus.len() + self.focus_vertex.len();
         let limits = [
-            ("views", self.views.len(), MAX_VIEWS),
-            ("levels", self.levels.len(), MAX_LEVELS),
-            ("label", labels, MAX_LABELS),
+            ("views", self.views.len(), crate::montage::MAX_VIEWS),
+            (
+                "levels",
+                self.levels.len(),
+                crate::scene::contours::MAX_LEVELS,
+            ),
+            ("label", labels, crate::spec::MAX_LABELS),
             ("focus", foci, crate::scene::foci::MAX_FOCI),
         ];
         match limits.into_iter().find(|(_, n, max)| n > max) {

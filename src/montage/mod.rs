@@ -22,6 +22,10 @@ const TITLE_UNITS: f32 = 7.0;
 const TITLE_FONT: f32 = 3.6;
 /// Largest figure side in pixels (also the largest GL framebuffer llvmpipe allows).
 pub const MAX_SIDE: u32 = 16384;
+/// The most views one figure draws (each hemisphere gets a panel of each): more panels
+/// than a page shows, and each costs a full-size image in memory.
+pub const MAX_VIEWS: usize = 32;
+
 /// Margin around each panel as a share of the largest panel extent.
 const MARGIN: f32 = 0.03;
 
