@@ -66,30 +66,31 @@ fn lists_longer_than_a_figure_shows_are_refused_at_once() {
 }
 
 #[test]
-fn a_fifo_is_not_read_as_a_table() {
-    let dir = util::out_dir("limits_fifo");
-    let fifo = dir.join("foci.csv");
-    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
-    if !made.is_ok_and(|s| s.success()) {
-        eprintln!("SKIPPED: mkfifo is not available");
+fn endless_inputs_are_read_with_a_bound() {
+    let dir = util::out_dir("limits_endless");
+    if !std::path::Path::new("/dev/zero").exists() {
+        eprintln!("SKIPPED: no /dev/zero");
         return;
     }
     let out = dir.join("x.png").display().to_string();
-    let (code, err) = run(
-        &dir,
-        &[
-            &data("lh.inflated"),
-            "--foci",
-            fifo.to_str().expect("utf8"),
-            "-o",
-            &out,
-        ],
-    );
-    assert_eq!(code, 1, "{err}");
-    assert!(
-        err.contains("foci.csv") && err.contains("not a regular file"),
-        "{err}"
-    );
+    let lh = data("lh.inflated");
+    for (args, what) in [
+        (
+            vec!["--foci", "/dev/zero"],
+            "a foci table is at most 16777216 bytes",
+        ),
+        (
+            vec!["--spec", "/dev/zero"],
+            "a spec file is at most 4194304 bytes",
+        ),
+    ] {
+        let t = Instant::now();
+        let (code, err) = run(&dir, &[&[lh.as_str()], &args[..], &["-o", &out]].concat());
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("/dev/zero") && err.contains(what), "{err}");
+        assert!(t.elapsed() < Duration::from_secs(30), "{:?}", t.elapsed());
+    }
+    assert!(!dir.join("x.png").exists());
 }
 
 #[test]

@@ -14,10 +14,12 @@ mod gifti;
 mod gzip;
 mod mgh;
 mod nifti;
+mod text;
 
 pub(crate) use cursor::{be_f32s, be_i32s, check_len, Cursor};
 pub(crate) use gzip::read_file;
 pub use gzip::MAX_DECOMPRESSED;
+pub(crate) use text::read_text;
 
 use std::path::Path;
 
