@@ -91,9 +91,10 @@ impl FigureDesc {
         }
         desc.check_lists()?;
         for (i, l) in desc.layers.iter().enumerate() {
-            let prefix = match stacked {
-                false => String::new(),
-                true => format!("layers[{i}]."),
+            let prefix = if stacked {
+                format!("layers[{i}].")
+            } else {
+                String::new()
             };
             l.check().map_err(|(f, m)| format!("{prefix}{f}: {m}"))?;
         }

@@ -22,11 +22,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::color::{cmap::Colormap, Cortex, Sign};
 use crate::io::MapSelector;
+use crate::montage::MAX_VIEWS;
 use crate::render::BackendKind;
 use crate::scene::ViewName;
-use crate::spec::Background;
-pub use args::command;
+use crate::scene::{contours::MAX_LEVELS, foci::MAX_FOCI};
+use crate::spec::{Background, MAX_LABELS};
 pub(crate) use args::is_bare;
+pub use args::{command, usage_error};
 use values::*;
 
 /// Everything a figure can say, as the user gave it: `None` and empty lists take the
@@ -365,14 +367,10 @@ impl Layer {
     /// The one kind of file this layer holds (`None` for a layer of options only, such as
     /// a base spec's colouring waiting for an overlay).
     pub fn kind(&self) -> Option<LayerKind> {
-        match (
-            !self.overlay.is_empty(),
-            !self.annot.is_empty(),
-            !self.label.is_empty(),
-        ) {
-            (true, false, false) => Some(LayerKind::Overlay),
-            (false, true, false) => Some(LayerKind::Annot),
-            (false, false, true) => Some(LayerKind::Label),
+        let files = [&self.overlay, &self.annot, &self.label].map(|f| !f.is_empty());
+        let kinds = [LayerKind::Overlay, LayerKind::Annot, LayerKind::Label];
+        match files.iter().filter(|&&f| f).count() {
+            1 => files.iter().position(|&f| f).map(|i| kinds[i]),
             _ => None,
         }
     }
@@ -461,20 +459,18 @@ impl FigureDesc {
         let labels = self.layers.iter().map(|l| l.label.len()).sum();
         let foci = self.focus.len() + self.focus_vertex.len();
         let limits = [
-            ("views", self.views.len(), crate::montage::MAX_VIEWS),
-            (
-                "levels",
-                self.levels.len(),
-                crate::scene::contours::MAX_LEVELS,
-            ),
-            ("label", labels, crate::spec::MAX_LABELS),
-            ("focus", foci, crate::scene::foci::MAX_FOCI),
+            ("views", self.views.len(), MAX_VIEWS),
+            ("levels", self.levels.len(), MAX_LEVELS),
+            ("label", labels, MAX_LABELS),
+            ("focus", foci, MAX_FOCI),
         ];
-        match limits.into_iter().find(|(_, n, max)| n > max) {
-            Some((field, n, max)) => {
-                Err(format!("{field}: {n} given; a figure takes at most {max}"))
-            }
-            None => Ok(()),
+        let (field, n, max) = limits
+            .into_iter()
+            .find(|(_, n, max)| n > max)
+            .unwrap_or_default();
+        match n {
+            0 => Ok(()),
+            _ => Err(format!("{field}: {n} given; a figure takes at most {max}")),
         }
     }
 
