@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, FromArgMatches, Subcommand};
 use surfrender::color::cmap::Colormap;
+use surfrender::desc::usage_error;
 use surfrender::render::{self, Renderer};
 use surfrender::{figure, output, Error, FigureDesc, Result};
 
@@ -53,7 +54,11 @@ pub enum Invocation {
 fn command() -> clap::Command {
     let cmd = surfrender::desc::command()
         .version(env!("CARGO_PKG_VERSION"))
-        .after_help(help_footer())
+        // The colormap names are too many for a flag's one-line help.
+        .after_help(format!(
+            "Colormaps (append _r to reverse): {}\n\nExit status: 0 figure written, 1 input or rendering error, 2 usage error.",
+            Colormap::names().join(", ")
+        ))
         .args_conflicts_with_subcommands(true)
         .subcommand_negates_reqs(true);
     let cmd = Switches::augment_args(cmd);
@@ -62,19 +67,23 @@ fn command() -> clap::Command {
         .about("Render cortical surfaces with overlays to a PNG, headless (EGL; no X server).")
 }
 
-/// Parses the command line; `--help`, `--version` and malformed arguments end the
-/// process here, as clap prints them (exit 0, or 2 for an error).
+/// Parses the command line; `--help` and `--version` end the process here, as clap
+/// prints them. A malformed command line is a usage error of one line (clap's first,
+/// without its tips).
 pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Invocation> {
-    let m = command().get_matches_from(argv);
+    use clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand as BareCommand;
+    let m = match command().try_get_matches_from(argv) {
+        Err(e) if !e.use_stderr() || e.kind() == BareCommand => e.exit(),
+        m => m.map_err(usage_error)?,
+    };
     if m.subcommand().is_some() {
-        let sub = Sub::from_arg_matches(&m).map_err(|e| Error::Usage(e.to_string()))?;
-        return Ok(Invocation::Sub(sub));
+        return Ok(Invocation::Sub(
+            Sub::from_arg_matches(&m).map_err(usage_error)?,
+        ));
     }
-    let switches = Switches::from_arg_matches(&m).map_err(|e| Error::Usage(e.to_string()))?;
-    Ok(Invocation::Figure(
-        Box::new(FigureDesc::from_matches(&m)?),
-        switches,
-    ))
+    let switches = Switches::from_arg_matches(&m).map_err(usage_error)?;
+    let desc = FigureDesc::from_matches(&m)?;
+    Ok(Invocation::Figure(Box::new(desc), switches))
 }
 
 /// Runs an invocation; returns the notices to print.
@@ -137,13 +146,4 @@ pub(crate) fn out(text: &str) -> Result<()> {
     writeln!(o, "{text}")
         .and_then(|()| o.flush())
         .map_err(Error::Stdout)
-}
-
-/// Text after the flags in `--help`: the colormap names, which are too many for a flag's
-/// one-line help.
-fn help_footer() -> String {
-    format!(
-        "Colormaps (append _r to reverse): {}\n\nExit status: 0 figure written, 1 input or rendering error, 2 usage error.",
-        Colormap::names().join(", ")
-    )
 }

@@ -28,6 +28,15 @@ pub fn command() -> Command {
     NewLayer::augment_args(cmd).next_help_heading(None)
 }
 
+/// A clap error as a usage error of one line: its first paragraph, without the usage
+/// text and tips that follow (they would name flags a spec's user never typed).
+#[doc(hidden)]
+pub fn usage_error(e: clap::Error) -> Error {
+    let text = e.render().to_string();
+    let first = text.split("\n\n").next().unwrap_or_default();
+    Error::Usage(first.trim_start_matches("error: ").trim_end().to_string())
+}
+
 /// `--spec`, read before the options typed, which then override it.
 #[derive(clap::Args)]
 struct Spec {
@@ -55,9 +64,7 @@ impl FigureDesc {
         I: IntoIterator<Item = T>,
         T: Into<OsString> + Clone,
     {
-        let m = command()
-            .try_get_matches_from(argv)
-            .map_err(|e| Error::Usage(e.render().to_string().trim_end().to_string()))?;
+        let m = command().try_get_matches_from(argv).map_err(usage_error)?;
         FigureDesc::from_matches(&m)
     }
 
@@ -66,16 +73,14 @@ impl FigureDesc {
     #[doc(hidden)]
     pub fn from_matches(m: &ArgMatches) -> Result<FigureDesc> {
         let mut typed = FigureDesc::default();
-        typed
-            .update_from_arg_matches(m)
-            .map_err(|e| Error::Usage(e.to_string()))?;
+        typed.update_from_arg_matches(m).map_err(usage_error)?;
         let mut desc = match m.get_one::<PathBuf>("spec") {
             Some(path) => FigureDesc::read_spec(path, &typed)?,
             None => FigureDesc::default(),
         };
-        desc.update_from_arg_matches(m)
-            .map_err(|e| Error::Usage(e.to_string()))?;
+        desc.update_from_arg_matches(m).map_err(usage_error)?;
         Positional::read(m, &desc).merge_into(&mut desc)?;
+        desc.check_lists().map_err(Error::Usage)?;
         for l in &desc.layers {
             l.check()
                 .map_err(|(field, msg)| Error::Usage(format!("{field}: {msg}")))?;
@@ -260,11 +265,11 @@ impl Positional {
             old.map = old.map.take().filter(|_| !typed_map);
             new.inherit(&old);
         }
-        let at = match desc
+        let first_replaced = desc
             .layers
             .iter()
-            .position(|l| replaced(l) && overlay_like(l))
-        {
+            .position(|l| replaced(l) && overlay_like(l));
+        let at = match first_replaced {
             Some(i) => desc.layers[..i].iter().filter(|l| !replaced(l)).count(),
             None => desc.layers.len() - desc.layers.iter().filter(|l| replaced(l)).count(),
         };
@@ -303,19 +308,16 @@ fn occurrences<T: Clone + Send + Sync + 'static>(m: &ArgMatches, id: &str) -> Ve
 /// The annotation (or label) layer of a slot, made when missing; annotations lie under
 /// the labels beside them.
 fn categorical(slot: &mut Vec<Layer>, kind: LayerKind) -> &mut Layer {
-    let i = match slot.iter().position(|l| l.kind() == Some(kind)) {
-        Some(i) => i,
-        None => {
-            let at = if kind == LayerKind::Annot {
-                0
-            } else {
-                slot.len()
-            };
-            slot.insert(at, Layer::default());
-            at
-        }
+    if let Some(i) = slot.iter().position(|l| l.kind() == Some(kind)) {
+        return &mut slot[i];
+    }
+    let at = if kind == LayerKind::Annot {
+        0
+    } else {
+        slot.len()
     };
-    &mut slot[i]
+    slot.insert(at, Layer::default());
+    &mut slot[at]
 }
 
 /// Which layer each overlay file joins. Files join the current layer until one would

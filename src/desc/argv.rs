@@ -120,13 +120,9 @@ impl FigureDesc {
                     for (k, p) in l.label.iter().enumerate() {
                         w.paths("label", [p]);
                         if colored {
-                            let c = l.label_color.get(k).map_or_else(
-                                || {
-                                    let c = LABEL_COLORS[n_label % LABEL_COLORS.len()];
-                                    format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])
-                                },
-                                |c| c.to_string(),
-                            );
+                            let [r, g, b] = LABEL_COLORS[n_label % LABEL_COLORS.len()];
+                            let default = format!("#{r:02x}{g:02x}{b:02x}");
+                            let c = l.label_color.get(k).map_or(default, |c| c.to_string());
                             w.one("label_color", Some(c));
                         }
                         n_label += 1;
@@ -189,19 +185,13 @@ impl FigureDesc {
 fn flat_words(w: &mut Words, f: &Flat) {
     w.one("frame", f.frame);
     w.one("map", f.map.as_ref());
-    if !f.annot_over {
-        w.paths("annot", &f.annot);
-    }
-    if !f.label_over {
-        w.paths("label", &f.label);
-    }
-    w.paths("overlay", &f.overlay.overlay);
-    w.style(&f.overlay);
-    if f.annot_over {
-        w.paths("annot", &f.annot);
-    }
-    if f.label_over {
-        w.paths("label", &f.label);
+    for over in [false, true] {
+        if over {
+            w.paths("overlay", &f.overlay.overlay);
+            w.style(&f.overlay);
+        }
+        w.paths("annot", f.annot.iter().filter(|_| f.annot_over == over));
+        w.paths("label", f.label.iter().filter(|_| f.label_over == over));
     }
 }
 

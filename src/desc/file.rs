@@ -13,6 +13,9 @@ use super::{FigureDesc, Layer, LayerKind};
 use crate::error::{Error, Result};
 use crate::hemi::Hemi;
 
+/// The largest spec read: ten thousand foci and a hundred labels fit in a tenth of it.
+const MAX_SPEC_BYTES: u64 = 4 << 20;
+
 /// The top-level fields that describe a single overlay layer and what lies around it.
 const FLAT: &str = "overlay annot label label_color annot_over_overlay label_over_overlay \
     cmap threshold range sign symmetric opacity outline cbar_label";
@@ -28,10 +31,7 @@ impl FigureDesc {
     /// [`from_spec_file`](Self::from_spec_file) for a command line that gives the
     /// surfaces (`typed`): a spec that leaves them to it groups its overlays by them.
     pub(super) fn read_spec(path: &Path, typed: &FigureDesc) -> Result<FigureDesc> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = crate::io::read_text(path, MAX_SPEC_BYTES, "a spec file")?;
         let bad = |msg: String| Error::Usage(format!("{}: {msg}", path.display()));
         let json = path
             .extension()
@@ -89,10 +89,12 @@ impl FigureDesc {
             }
             desc.layers = flat_stack(flat, &drawn)?;
         }
+        desc.check_lists()?;
         for (i, l) in desc.layers.iter().enumerate() {
-            let prefix = match stacked {
-                false => String::new(),
-                true => format!("layers[{i}]."),
+            let prefix = if stacked {
+                format!("layers[{i}].")
+            } else {
+                String::new()
             };
             l.check().map_err(|(f, m)| format!("{prefix}{f}: {m}"))?;
         }

@@ -22,11 +22,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::color::{cmap::Colormap, Cortex, Sign};
 use crate::io::MapSelector;
+use crate::montage::MAX_VIEWS;
 use crate::render::BackendKind;
 use crate::scene::ViewName;
-use crate::spec::Background;
-pub use args::command;
+use crate::scene::{contours::MAX_LEVELS, foci::MAX_FOCI};
+use crate::spec::{Background, MAX_LABELS};
 pub(crate) use args::is_bare;
+pub use args::{command, usage_error};
 use values::*;
 
 /// Everything a figure can say, as the user gave it: `None` and empty lists take the
@@ -365,14 +367,10 @@ impl Layer {
     /// The one kind of file this layer holds (`None` for a layer of options only, such as
     /// a base spec's colouring waiting for an overlay).
     pub fn kind(&self) -> Option<LayerKind> {
-        match (
-            !self.overlay.is_empty(),
-            !self.annot.is_empty(),
-            !self.label.is_empty(),
-        ) {
-            (true, false, false) => Some(LayerKind::Overlay),
-            (false, true, false) => Some(LayerKind::Annot),
-            (false, false, true) => Some(LayerKind::Label),
+        let files = [&self.overlay, &self.annot, &self.label].map(|f| !f.is_empty());
+        let kinds = [LayerKind::Overlay, LayerKind::Annot, LayerKind::Label];
+        match files.iter().filter(|&&f| f).count() {
+            1 => files.iter().position(|&f| f).map(|i| kinds[i]),
             _ => None,
         }
     }
@@ -447,12 +445,33 @@ impl FigureDesc {
     /// The checks a spec file's stack gets, for a description a program built: one kind
     /// of file per layer, options only where they apply, and across each layer's options.
     pub(crate) fn check_stack(&self) -> crate::Result<()> {
+        self.check_lists().map_err(crate::Error::Usage)?;
         file::validate_layers(&self.layers, true).map_err(crate::Error::Usage)?;
         for (i, l) in self.layers.iter().enumerate() {
             l.check()
                 .map_err(|(f, m)| crate::Error::Usage(format!("layers[{i}].{f}: {m}")))?;
         }
         Ok(())
+    }
+
+    /// Lists no longer than a figure can show, checked before anything is read.
+    pub(crate) fn check_lists(&self) -> std::result::Result<(), String> {
+        let labels = self.layers.iter().map(|l| l.label.len()).sum();
+        let foci = self.focus.len() + self.focus_vertex.len();
+        let limits = [
+            ("views", self.views.len(), MAX_VIEWS),
+            ("levels", self.levels.len(), MAX_LEVELS),
+            ("label", labels, MAX_LABELS),
+            ("focus", foci, MAX_FOCI),
+        ];
+        let (field, n, max) = limits
+            .into_iter()
+            .find(|(_, n, max)| n > max)
+            .unwrap_or_default();
+        match n {
+            0 => Ok(()),
+            _ => Err(format!("{field}: {n} given; a figure takes at most {max}")),
+        }
     }
 
     /// The overlay layers, bottom first.

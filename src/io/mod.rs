@@ -17,10 +17,12 @@ mod gzip;
 mod input;
 mod mgh;
 mod nifti;
+mod text;
 
 pub(crate) use cursor::{be_i32s, check_len, Cursor};
 pub use fslabel::{MAX_LABEL_BYTES, MAX_LABEL_LINES};
 pub use gzip::{MAX_DECOMPRESSED, MAX_GZIP_MEMBERS};
+pub(crate) use text::read_text;
 
 use std::path::{Path, PathBuf};
 
