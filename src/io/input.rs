@@ -25,6 +25,8 @@ const HEAD: usize = 64 << 10;
 /// The most bytes read while looking for a header that is not complete yet (a FreeSurfer
 /// surface's creator line is the only header of no fixed length).
 const MAX_HEADER: usize = 1 << 20;
+/// The most room taken for a gzip stream's values before they arrive (see [`Input::vec`]).
+const FIRST_ROOM: usize = 1 << 20;
 /// Size of each read while data are streamed.
 const CHUNK: usize = 64 << 10;
 /// How far past the data a gzip member is decompressed so that its CRC is checked (see
@@ -238,20 +240,29 @@ impl<'p> Input<'p> {
         Ok(())
     }
 
-    /// An empty vector with room for `count` items, allocated fallibly (the budget has
-    /// been checked; the system may still refuse).
+    /// An empty vector for `count` items, allocated fallibly (the budget has been checked;
+    /// the system may still refuse). A plain file has been checked to hold them, so room
+    /// for all is taken at once; a gzip stream's header may still lie about what it holds,
+    /// so room for at most [`FIRST_ROOM`] bytes of items is taken, and [`Input::region`]
+    /// grows it as the data arrive (see [`grow`]).
     pub(crate) fn vec<T>(&self, count: u64) -> Result<Vec<T>> {
+        let count = match self.len {
+            Some(_) => count,
+            None => count.min((FIRST_ROOM / std::mem::size_of::<T>().max(1)) as u64),
+        };
         let mut v = Vec::new();
         usize::try_from(count)
             .ok()
             .and_then(|n| v.try_reserve_exact(n).ok())
-            .ok_or_else(|| {
-                Error::invalid(
-                    self.path,
-                    format!("cannot allocate memory for {count} values"),
-                )
-            })?;
+            .ok_or_else(|| self.no_memory(count))?;
         Ok(v)
+    }
+
+    fn no_memory(&self, count: u64) -> Error {
+        Error::invalid(
+            self.path,
+            format!("cannot allocate memory for {count} values"),
+        )
     }
 
     /// Discards content up to offset `at` (which lies past the head).
@@ -284,6 +295,7 @@ impl<'p> Input<'p> {
             let from = usize::try_from(r.at).unwrap_or(usize::MAX);
             let n = usize::try_from(left.min(head_len - r.at)).unwrap_or(0) / size * size;
             let run = self.head.get(from..from + n).unwrap_or_default();
+            grow(out, n / size, r.count).map_err(|()| self.no_memory(r.count))?;
             convert(run, out)?;
             left -= n as u64;
         }
@@ -323,6 +335,7 @@ impl<'p> Input<'p> {
             }
             have += got;
             let whole = have / size * size;
+            grow(out, whole / size, r.count).map_err(|()| self.no_memory(r.count))?;
             convert(&buf[..whole], out)?;
             left -= whole as u64;
             buf.copy_within(whole..have, 0);
@@ -379,6 +392,23 @@ impl<'p> Input<'p> {
             _ => Ok(()),
         }
     }
+}
+
+/// Makes room in `out` for `items` more, of a region of `count` items in all: by doubling,
+/// never past `count`, so that a vector started small (a gzip stream's, see
+/// [`Input::vec`]) ends with room for exactly the items read, and a header that claims
+/// more than its stream holds costs no more memory than the stream's data.
+fn grow<T>(out: &mut Vec<T>, items: usize, count: u64) -> std::result::Result<(), ()> {
+    if out.capacity() - out.len() >= items {
+        return Ok(());
+    }
+    let count = usize::try_from(count).unwrap_or(usize::MAX);
+    let want = out
+        .capacity()
+        .saturating_mul(2)
+        .max(out.len() + items)
+        .min(count.max(out.len() + items));
+    out.try_reserve_exact(want - out.len()).map_err(|_| ())
 }
 
 /// Refuses what is not a regular file (a directory, a FIFO, a device such as
