@@ -18,6 +18,7 @@ mod inspect;
 mod layers;
 mod mapping;
 mod nifti;
+mod output;
 mod property;
 mod readers;
 mod render;
