@@ -132,9 +132,38 @@ fn issue10_output_naming_an_input_is_refused() {
     }
     assert!(!fig.exists(), "nothing is written");
     assert!(temporaries(&dir).is_empty(), "{:?}", names(&dir));
+    spec_file_is_an_input(&dir, &surface, &overlay);
     // The inputs are still readable: the surface renders with its overlay.
     let out = run(&figure_args(&surface, &overlay, &fig));
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+/// The `--spec` file is an input too: neither `-o` nor the sidecar may overwrite it.
+fn spec_file_is_an_input(dir: &Path, surface: &Path, overlay: &Path) {
+    let spec = serde_json::json!({
+        "surfaces": [surface],
+        "overlay": [overlay],
+        "backend": "cpu",
+        "size": "96x72",
+    })
+    .to_string();
+    let toml = util::write(dir, "fig.toml", spec.as_bytes());
+    let json = util::write(dir, "replay.png.json", spec.as_bytes());
+    for (spec_file, out) in [(&toml, toml.clone()), (&json, dir.join("replay.png"))] {
+        let before = std::fs::read(spec_file).expect("read spec");
+        let args = [
+            "--spec",
+            &spec_file.display().to_string(),
+            "-o",
+            &out.display().to_string(),
+        ]
+        .map(String::from);
+        let run = run(&args);
+        let err = stderr(&run);
+        assert_eq!(run.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("is the input"), "{err}");
+        assert_eq!(std::fs::read(spec_file).expect("read spec"), before);
+    }
 }
 
 /// The text of a PNG's `surfrender:command` chunk.
@@ -327,7 +356,7 @@ fn issue10_stale_temporaries_of_dead_processes_are_cleaned() {
 fn issue10_long_output_names_work_or_are_refused_before_rendering() {
     let dir = util::out_dir("output_long");
     let (surface, overlay) = inputs(&dir);
-    for len in [227, 250] {
+    for len in [227, 240, 250] {
         let name = format!("{}.png", "a".repeat(len - 4));
         let out = run(&figure_args(&surface, &overlay, &dir.join(&name)));
         assert_eq!(out.status.code(), Some(0), "{len} bytes: {}", stderr(&out));

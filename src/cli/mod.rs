@@ -39,6 +39,10 @@ pub struct Switches {
     /// Print no notices.
     #[arg(short, long)]
     quiet: bool,
+    /// The `--spec` file, which the figure's outputs must not overwrite (the figure's
+    /// own inputs are in its spec; the spec file itself is not).
+    #[arg(skip)]
+    spec_file: Option<PathBuf>,
 }
 
 /// What the command line asks for.
@@ -70,7 +74,8 @@ pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Invocation> {
         let sub = Sub::from_arg_matches(&m).map_err(|e| Error::Usage(e.to_string()))?;
         return Ok(Invocation::Sub(sub));
     }
-    let switches = Switches::from_arg_matches(&m).map_err(|e| Error::Usage(e.to_string()))?;
+    let mut switches = Switches::from_arg_matches(&m).map_err(|e| Error::Usage(e.to_string()))?;
+    switches.spec_file = m.get_one::<PathBuf>("spec").cloned();
     Ok(Invocation::Figure(
         Box::new(FigureDesc::from_matches(&m)?),
         switches,
@@ -103,19 +108,20 @@ pub fn run(inv: &Invocation) -> Result<Vec<String>> {
             out(desc.to_toml()?.trim_end_matches('\n')).map(|()| Vec::new())
         }
         Invocation::Figure(desc, s) => {
-            let notes = render(desc)?;
+            let notes = render(desc, s.spec_file.as_slice())?;
             Ok(if s.quiet { Vec::new() } else { notes })
         }
     }
 }
 
-/// Renders and writes the figure: the PNG and its sidecar.
-fn render(desc: &FigureDesc) -> Result<Vec<String>> {
+/// Renders and writes the figure: the PNG and its sidecar. `spec_file`: the `--spec`
+/// file, if any, which the outputs must not overwrite.
+fn render(desc: &FigureDesc, spec_file: &[PathBuf]) -> Result<Vec<String>> {
     let out = desc.output.as_deref().ok_or_else(|| {
         Error::Usage("-o/--output is required (or `output` in the --spec file)".into())
     })?;
     let spec = desc.resolve()?;
-    output::check_destinations(out, &spec)?;
+    output::check_destinations(out, &spec, spec_file)?;
     let mut renderer = Renderer::new(figure::render_options(&spec));
     let fig = figure::render_figure(&renderer, &spec)?;
     // The backend is torn down on its own thread while the PNG is written.

@@ -12,7 +12,7 @@
 //! placed and the PNG, so no mismatched pair remains.
 //!
 //! Temporaries are named `.<name prefix>.<hash>.<host>.<pid>-<n>.surfrender-tmp`, at most
-//! 87 bytes (see `temp`). [`remove_temporaries_on_signals`], which the binary installs,
+//! 80 bytes (see `temp`). [`remove_temporaries_on_signals`], which the binary installs,
 //! removes this process's temporaries on SIGTERM and SIGINT and exits with 128 + the
 //! signal; a run that was killed outright leaves them behind, and the next run writing into
 //! that folder removes those whose process is dead and that are older than five minutes
@@ -147,14 +147,16 @@ fn hold_for_tests() {
 
 /// Checks, before any rendering, that the figure, its sidecar and its colour-bar file can
 /// be written, that their names fit the file system, and that none of them is one of the
-/// figure's inputs (which writing it would destroy).
-pub fn check_destinations(path: &Path, spec: &FigureSpec) -> Result<()> {
+/// figure's inputs or of `also_inputs` (the spec file it was read from), which writing
+/// it would destroy.
+pub fn check_destinations(path: &Path, spec: &FigureSpec, also_inputs: &[PathBuf]) -> Result<()> {
     let side = sidecar::path(path);
     let len = name_len(path);
     if len <= NAME_MAX && name_len(&side) > NAME_MAX {
         return Err(Error::Usage(format!(
-            "output {}: its name is {len} bytes, and its sidecar's (the name + .json) would exceed the file system's limit of {NAME_MAX} bytes; use a name of at most {} bytes",
+            "output {}: the name is {len} bytes, so its sidecar's name (the name + .json) would be {} bytes, over the file system's limit of {NAME_MAX} bytes; use a name of at most {} bytes",
             path.display(),
+            name_len(&side),
             NAME_MAX - ".json".len()
         )));
     }
@@ -178,7 +180,8 @@ pub fn check_destinations(path: &Path, spec: &FigureSpec) -> Result<()> {
         }
         dests.push((format!("colour bar file {}", bar.display()), bar));
     }
-    let inputs = sidecar::input_files(spec);
+    let mut inputs = sidecar::input_files(spec);
+    inputs.extend(also_inputs.iter().cloned());
     for (what, dest) in dests {
         if let Some(input) = inputs.iter().find(|i| same_file(dest, i)) {
             return Err(Error::Usage(format!(

@@ -3,7 +3,7 @@
 //! that dead processes left behind.
 //!
 //! A temporary is named `.<first 32 bytes of the name>.<hash>.<host>.<pid>-<n>.surfrender-tmp`:
-//! at most 87 bytes whatever the output's name (which may be 255), so a name that fits
+//! at most 80 bytes whatever the output's name (which may be 255), so a name that fits
 //! the file system always has a temporary that fits too. The hash tells outputs with a
 //! common prefix apart, the host (a hash of the machine's name) says on which machine the
 //! PID means something, and the PID whether its process is still alive.

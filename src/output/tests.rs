@@ -38,7 +38,7 @@ fn temporary_names_are_short_whatever_the_output_name() {
         String::new(),
     ] {
         let t = format!("{}-99{SUFFIX}", temp::stem(Path::new(&name), u32::MAX));
-        assert!(t.len() <= 90, "{} bytes: {t}", t.len());
+        assert!(t.len() <= 80, "{} bytes: {t}", t.len());
         assert!(
             temp::parse(&t).is_some_and(|(pid, _)| pid == u32::MAX),
             "{t}"
