@@ -153,6 +153,13 @@ impl Error {
         matches!(self, Error::Stdout(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
     }
 
+    /// The message as one line for a log: control characters escaped (a newline in an
+    /// XML error, a file name with a tab), and quoted input longer than an excerpt cut to
+    /// its start and end (a 20,000-character line of a spec is not repeated whole).
+    pub fn one_line(&self) -> String {
+        one_line(&self.to_string())
+    }
+
     /// A thread of ours that panicked doing `what`, with the panic's message.
     pub(crate) fn panicked(what: &str, payload: &(dyn std::any::Any + Send)) -> Self {
         let text = payload
@@ -178,6 +185,52 @@ impl Error {
             message: message.into(),
         }
     }
+}
+
+/// [`Error::one_line`] for any message (notes too).
+pub fn one_line(msg: &str) -> String {
+    const KEEP: usize = 60;
+    let mut out = String::with_capacity(msg.len().min(1024));
+    let mut quoted: Option<(char, String)> = None;
+    let cut = |q: &str| -> String {
+        let chars: Vec<char> = q.chars().collect();
+        match chars.len() > KEEP {
+            true => format!(
+                "{}…{} ({} characters)",
+                chars[..KEEP - 12].iter().collect::<String>(),
+                chars[chars.len() - 10..].iter().collect::<String>(),
+                chars.len()
+            ),
+            false => q.to_string(),
+        }
+    };
+    let mut prev = ' ';
+    for c in msg.trim_end().chars() {
+        let c_text: String = match c {
+            '\n' | '\r' | '\t' => c.escape_default().collect(),
+            c if c.is_control() => c.escape_unicode().collect(),
+            c => c.to_string(),
+        };
+        match &mut quoted {
+            Some((q, text)) if c == *q => {
+                out.push_str(&cut(text));
+                out.push(c);
+                quoted = None;
+            }
+            Some((_, text)) => text.push_str(&c_text),
+            // An apostrophe opens a quote after a space or bracket, not in "file's".
+            None if c == '`' || (c == '\'' && (prev.is_whitespace() || "([=:".contains(prev))) => {
+                out.push(c);
+                quoted = Some((c, String::new()));
+            }
+            None => out.push_str(&c_text),
+        }
+        prev = c;
+    }
+    if let Some((_, text)) = quoted {
+        out.push_str(&cut(&text));
+    }
+    out
 }
 
 /// Formats up to 8 leading bytes as hex for "first bytes" messages.

@@ -151,11 +151,20 @@ fn draw_figure(
         .collect();
     let plan = plan_figure(spec, &scene, &bars)?;
     crate::timing::stage("layout", &mut t);
+    let scene_faces: Vec<usize> = scene.surfaces.iter().map(|s| s.mesh.faces.len()).collect();
     // The scene goes to the renderer's thread, which lets it go once it is drawn.
     let (images, backend) = renderer.render(Arc::new(scene), plan.panels.clone())?;
     crate::timing::stage("render", &mut t);
     if !spec.allow_empty {
-        render::check_not_blank(&images, &backend)?;
+        // Each panel by its hemisphere, view and surface file, and its triangle count.
+        let panels: Vec<(String, usize)> = (plan.panels.iter().zip(&plan.names))
+            .map(|(p, name)| {
+                let s = &spec.surfaces[p.surface];
+                let faces = scene_faces.get(p.surface).copied().unwrap_or(0);
+                (format!("{name} of {}", s.surface.display()), faces)
+            })
+            .collect();
+        render::check_not_blank(&images, &backend, &panels)?;
     }
     let drawn = bar_refs(&bars);
     let image = montage::compose(

@@ -9,13 +9,13 @@ fn main() {
     let code = match cli::parse(std::env::args_os()).and_then(|inv| cli::run(&inv)) {
         Ok(notices) => {
             for n in notices {
-                eprintln!("surfrender: note: {n}");
+                eprintln!("surfrender: note: {}", surfrender::error::one_line(&n));
             }
             0
         }
         Err(e) if e.is_broken_pipe() => 0,
         Err(e) => {
-            eprintln!("surfrender: error: {e}");
+            eprintln!("surfrender: error: {}", e.one_line());
             e.exit_code()
         }
     };

@@ -559,6 +559,15 @@ fn foci(d: &FigureDesc, surfaces: &[SurfaceInput]) -> Result<Vec<Focus>> {
     }
     for path in &d.foci {
         out.extend(read_foci(path, radius, rgb, single)?);
+        if out.len() > crate::scene::foci::MAX_FOCI {
+            return Err(Error::invalid(
+                path,
+                format!(
+                    "brings the figure's foci past {}, the most a figure draws",
+                    crate::scene::foci::MAX_FOCI
+                ),
+            ));
+        }
     }
     Ok(out)
 }

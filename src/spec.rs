@@ -197,6 +197,10 @@ pub struct FigureSpec {
     pub notes: Vec<String>,
 }
 
+/// The most `--label` files of one figure (each is read and drawn as a layer or as
+/// borders).
+pub const MAX_LABELS: usize = 100;
+
 /// Default figure width per panel column.
 pub const PANEL_WIDTH: u32 = 800;
 

@@ -16,6 +16,7 @@ mod gifti;
 mod gifti_built;
 mod inspect;
 mod layers;
+mod limits;
 mod mapping;
 mod nifti;
 mod output;

@@ -66,10 +66,28 @@ fn command() -> clap::Command {
         .about("Render cortical surfaces with overlays to a PNG, headless (EGL; no X server).")
 }
 
-/// Parses the command line; `--help`, `--version` and malformed arguments end the
-/// process here, as clap prints them (exit 0, or 2 for an error).
+/// Parses the command line; `--help` and `--version` end the process here, as clap
+/// prints them. A malformed command line is a usage error of one line (clap's first,
+/// without its tips).
 pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Invocation> {
-    let m = command().get_matches_from(argv);
+    use clap::error::ErrorKind;
+    let m = match command().try_get_matches_from(argv) {
+        Ok(m) => m,
+        Err(e)
+            if !e.use_stderr()
+                || e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand =>
+        {
+            e.exit()
+        }
+        Err(e) => {
+            // clap's message, without the usage text and tips after its first blank line.
+            let text = e.render().to_string();
+            let message = text.split("\n\n").next().unwrap_or_default();
+            return Err(Error::Usage(
+                message.trim_start_matches("error: ").to_string(),
+            ));
+        }
+    };
     if m.subcommand().is_some() {
         let sub = Sub::from_arg_matches(&m).map_err(|e| Error::Usage(e.to_string()))?;
         return Ok(Invocation::Sub(sub));

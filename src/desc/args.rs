@@ -76,6 +76,7 @@ impl FigureDesc {
         desc.update_from_arg_matches(m)
             .map_err(|e| Error::Usage(e.to_string()))?;
         Positional::read(m, &desc).merge_into(&mut desc)?;
+        desc.check_lists().map_err(Error::Usage)?;
         for l in &desc.layers {
             l.check()
                 .map_err(|(field, msg)| Error::Usage(format!("{field}: {msg}")))?;

@@ -89,6 +89,7 @@ impl FigureDesc {
             }
             desc.layers = flat_stack(flat, &drawn)?;
         }
+        desc.check_lists()?;
         for (i, l) in desc.layers.iter().enumerate() {
             let prefix = match stacked {
                 false => String::new(),

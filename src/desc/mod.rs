@@ -447,12 +447,35 @@ impl FigureDesc {
     /// The checks a spec file's stack gets, for a description a program built: one kind
     /// of file per layer, options only where they apply, and across each layer's options.
     pub(crate) fn check_stack(&self) -> crate::Result<()> {
+        self.check_lists().map_err(crate::Error::Usage)?;
         file::validate_layers(&self.layers, true).map_err(crate::Error::Usage)?;
         for (i, l) in self.layers.iter().enumerate() {
             l.check()
                 .map_err(|(f, m)| crate::Error::Usage(format!("layers[{i}].{f}: {m}")))?;
         }
         Ok(())
+    }
+
+    /// Lists no longer than a figure can show, checked before anything is read.
+    pub(crate) fn check_lists(&self) -> std::result::Result<(), String> {
+        let labels = self.layers.iter().map(|l| l.label.len()).sum();
+        let foci = self.focus.len() + self.focus_vertex.len();
+        let limits = [
+            ("views", self.views.len(), crate::montage::MAX_VIEWS),
+            (
+                "levels",
+                self.levels.len(),
+                crate::scene::contours::MAX_LEVELS,
+            ),
+            ("label", labels, crate::spec::MAX_LABELS),
+            ("focus", foci, crate::scene::foci::MAX_FOCI),
+        ];
+        match limits.into_iter().find(|(_, n, max)| n > max) {
+            Some((field, n, max)) => {
+                Err(format!("{field}: {n} given; a figure takes at most {max}"))
+            }
+            None => Ok(()),
+        }
     }
 
     /// The overlay layers, bottom first.

@@ -22,6 +22,10 @@ const TITLE_UNITS: f32 = 7.0;
 const TITLE_FONT: f32 = 3.6;
 /// Largest figure side in pixels (also the largest GL framebuffer llvmpipe allows).
 pub const MAX_SIDE: u32 = 16384;
+/// The most views one figure draws (each hemisphere gets a panel of each): more panels
+/// than a page shows, and each costs a full-size image in memory.
+pub const MAX_VIEWS: usize = 32;
+
 /// Margin around each panel as a share of the largest panel extent.
 const MARGIN: f32 = 0.03;
 
@@ -30,6 +34,8 @@ const MARGIN: f32 = 0.03;
 pub struct Plan {
     /// Every panel with its camera and exact window, in drawing order.
     pub panels: Vec<Panel>,
+    /// Each panel's hemisphere and view (`lh lateral`), for messages.
+    pub names: Vec<String>,
     /// Top-left corner of each panel in the figure.
     pub positions: Vec<(u32, u32)>,
     /// Figure width in pixels.
@@ -184,8 +190,19 @@ fn plan_with(scene: &Scene, opts: &LayoutOptions, widen: f32) -> Result<Plan> {
             "the figure would be {width}x{height} pixels; at most {MAX_SIDE} per side: choose a smaller --size"
         )));
     }
+    let names = cells
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {}",
+                scene.surfaces[c.surface].hemi,
+                opts.views[c.view].name.as_str()
+            )
+        })
+        .collect();
     Ok(Plan {
         panels,
+        names,
         positions,
         width: width.max(1),
         height: height.max(1),

@@ -225,6 +225,7 @@ fn vertical_bars_with_a_fixed_text_size_keep_apart() {
 fn plan(width: u32, height: u32, side: Option<u32>) -> Plan {
     Plan {
         panels: Vec::new(),
+        names: Vec::new(),
         positions: Vec::new(),
         width,
         height,

@@ -115,20 +115,35 @@ pub(super) fn open(opts: &RenderOptions) -> Result<Ready> {
 
 /// The most common silent failure of other tools is a blank or uniform image. A panel
 /// with no surface pixels, or whose surface pixels are all one colour, is an error.
-pub fn check_not_blank(images: &[RgbaImage], info: &BackendInfo) -> Result<()> {
-    for (i, img) in images.iter().enumerate() {
+///
+/// `panels` names each panel (`lh lateral of lh.inflated`). A uniform panel is a broken
+/// GL driver's signature, not the CPU renderer's, and a surface of a few triangles (a
+/// test mesh, a flat patch) is legitimately uniform: `faces` tells how many triangles
+/// each panel's surface has, and a uniform panel is refused only from a GL backend drawing
+/// a surface of at least [`UNIFORM_MIN_FACES`] triangles.
+pub fn check_not_blank(
+    images: &[RgbaImage],
+    info: &BackendInfo,
+    panels: &[(String, usize)],
+) -> Result<()> {
+    let cpu = info.origin == super::cpu::ORIGIN;
+    let advice = if cpu {
+        "; check --zoom, --azimuth/--elevation/--roll and the views, or give --allow-empty to accept it"
+    } else {
+        ", or the renderer failed: try --backend cpu, or --allow-empty to accept it"
+    };
+    for (img, (name, faces)) in images.iter().zip(panels) {
         let mut surface = img.pixels().filter(|p| p[3] == 255);
         let Some(first) = surface.next() else {
             return Err(Error::Render(format!(
-                "panel {} came out empty ({} drew no surface pixels); the surface may be outside the view (check --zoom and the views), or the renderer failed: try --backend cpu, or --allow-empty to accept it",
-                i + 1,
+                "panel {name} came out empty ({} drew no surface pixels): the surface may be outside the view{advice}",
                 info.renderer
             )));
         };
-        if surface.all(|p| p == first) && img.pixels().filter(|p| p[3] == 255).count() > 64 {
+        let uniform = surface.all(|p| p == first);
+        if uniform && !cpu && *faces >= UNIFORM_MIN_FACES {
             return Err(Error::Render(format!(
-                "panel {} is one uniform colour {:?} ({} drew no shading); try --backend cpu, or --allow-empty to accept it",
-                i + 1,
+                "panel {name} is one uniform colour {:?} ({} drew no shading){advice}",
                 &first.0[..3],
                 info.renderer
             )));
@@ -136,6 +151,9 @@ pub fn check_not_blank(images: &[RgbaImage], info: &BackendInfo) -> Result<()> {
     }
     Ok(())
 }
+
+/// Fewer triangles than this may well be drawn in one colour (a flat patch).
+pub const UNIFORM_MIN_FACES: usize = 100;
 
 /// Packages that enable the GL backends, for `surfrender backends`.
 pub fn packages_hint() -> String {

@@ -6,6 +6,10 @@
 use super::borders::Segment;
 use crate::mesh::Mesh;
 
+/// The most contour levels (`--levels`, as `--n-contours`): each level is a pass over
+/// every triangle.
+pub const MAX_LEVELS: usize = 100;
+
 /// Segments where `values` crosses each of `levels`, coloured by `color_of(level index)`.
 /// Non-finite values are "no data": triangles touching one carry no contour.
 pub fn iso_lines(

@@ -46,6 +46,36 @@ impl Focus {
     }
 }
 
+/// The most foci one figure draws: each is a sphere of 320 triangles, so ten thousand
+/// already take ~300 MB and seconds to draw, and far more would cover the cortex.
+pub const MAX_FOCI: usize = 10_000;
+
+/// The largest foci table read: far more than [`MAX_FOCI`] rows of numbers need.
+const MAX_TABLE_BYTES: u64 = 16 << 20;
+
+/// A foci table's text: a regular file (a FIFO or device would block or never end) of at
+/// most [`MAX_TABLE_BYTES`].
+fn read_table(path: &Path) -> Result<String> {
+    let read_err = |source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(read_err)?;
+    if !meta.is_file() {
+        return Err(Error::invalid(
+            path,
+            "not a regular file (a foci table is read whole)",
+        ));
+    }
+    if meta.len() > MAX_TABLE_BYTES {
+        return Err(Error::invalid(
+            path,
+            format!("{} bytes; a foci table of at most {MAX_FOCI} rows is at most {MAX_TABLE_BYTES} bytes", meta.len()),
+        ));
+    }
+    std::fs::read_to_string(path).map_err(read_err)
+}
+
 /// A unit icosphere subdivided twice (162 vertices, 320 faces), counter-clockwise seen
 /// from outside.
 pub fn unit_sphere() -> Mesh {
@@ -123,14 +153,20 @@ pub fn read_foci(
     default_rgb: [u8; 3],
     single: Option<Hemi>,
 ) -> Result<Vec<Focus>> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = read_table(path)?;
     let mut reader = foci_reader(&text);
     let cols = FociColumns::from_header(path, &mut reader)?;
     let mut out = Vec::new();
     for record in reader.records() {
+        if out.len() == MAX_FOCI {
+            let line = record
+                .as_ref()
+                .ok()
+                .and_then(|r| r.position())
+                .map_or(0, |p| p.line());
+            let msg = format!("more than {MAX_FOCI} foci; a figure draws at most {MAX_FOCI}");
+            return Err(line_error(path, line, msg));
+        }
         let record = record
             .map_err(|e| line_error(path, e.position().map_or(0, |p| p.line()), e.to_string()))?;
         let n = record.position().map_or(0, |p| p.line());

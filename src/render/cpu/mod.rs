@@ -83,9 +83,12 @@ fn renderer_name(threads: usize) -> String {
     format!("surfrender CPU rasterizer ({threads} thread{s})")
 }
 
+/// The CPU renderer's [`BackendInfo::origin`].
+pub(crate) const ORIGIN: &str = "built-in CPU renderer";
+
 fn info(threads: usize) -> BackendInfo {
     BackendInfo {
-        origin: "built-in CPU renderer".into(),
+        origin: ORIGIN.into(),
         renderer: renderer_name(threads),
         version: env!("CARGO_PKG_VERSION").into(),
         samples: 4,

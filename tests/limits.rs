@@ -1,0 +1,194 @@
+//! Hostile and unlucky inputs (issue 10): lists no longer than a figure can show, tables
+//! read with a bound, every error one line that names its source, and tiny but valid
+//! surfaces drawn rather than refused.
+
+use std::time::{Duration, Instant};
+
+use crate::util::{self, data_arg as data, run_in};
+
+/// Runs the binary in `dir`; `(status, stderr)`.
+fn run(dir: &std::path::Path, args: &[&str]) -> (i32, String) {
+    let (code, _, err) = run_in(dir, args);
+    (code, err)
+}
+
+#[test]
+fn lists_longer_than_a_figure_shows_are_refused_at_once() {
+    let dir = util::out_dir("limits_lists");
+    let lh = data("lh.inflated");
+    let out = dir.join("x.png").display().to_string();
+    let views = vec!["lat"; 1000].join(",");
+    let levels: Vec<String> = (0..1000)
+        .map(|i| format!("{}", 1.0 + i as f32 * 0.003))
+        .collect();
+    let (code, err) = run(&dir, &[&lh, "--views", &views, "-o", &out]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("views: 1000 given") && err.contains("at most 32"),
+        "{err}"
+    );
+    let (code, err) = run(&dir, &[&lh, "--levels", &levels.join(","), "-o", &out]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("levels: 1000 given"), "{err}");
+    // The same lists in a spec, named by the spec and its field.
+    let spec = util::write(
+        &dir,
+        "v.json",
+        serde_json::json!({"surfaces": [lh], "views": vec!["lat"; 40]})
+            .to_string()
+            .as_bytes(),
+    );
+    let (code, err) = run(&dir, &["--spec", spec.to_str().expect("utf8"), "-o", &out]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("v.json") && err.contains("views: 40 given"),
+        "{err}"
+    );
+    // A foci table of 100,000 rows (600 KB) stops at the limit, naming its line, in
+    // well under a second; it used to take 3 GB and 16 s.
+    let mut rows = String::from("vertex\n");
+    for i in 0..100_000 {
+        rows.push_str(&format!("{}\n", i % 10_000));
+    }
+    let foci = util::write(&dir, "many.csv", rows.as_bytes());
+    let t = Instant::now();
+    let (code, err) = run(
+        &dir,
+        &[&lh, "--foci", foci.to_str().expect("utf8"), "-o", &out],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("many.csv: line 10002") && err.contains("at most 10000"),
+        "{err}"
+    );
+    assert!(t.elapsed() < Duration::from_secs(30), "{:?}", t.elapsed());
+    assert!(!dir.join("x.png").exists());
+}
+
+#[test]
+fn a_fifo_is_not_read_as_a_table() {
+    let dir = util::out_dir("limits_fifo");
+    let fifo = dir.join("foci.csv");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("SKIPPED: mkfifo is not available");
+        return;
+    }
+    let out = dir.join("x.png").display().to_string();
+    let (code, err) = run(
+        &dir,
+        &[
+            &data("lh.inflated"),
+            "--foci",
+            fifo.to_str().expect("utf8"),
+            "-o",
+            &out,
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("foci.csv") && err.contains("not a regular file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn errors_are_one_short_line() {
+    let dir = util::out_dir("limits_errors");
+    let lh = data("lh.inflated");
+    let out = dir.join("x.png").display().to_string();
+    // Quoted input is cut to an excerpt.
+    let long = "x".repeat(20_000);
+    let (code, err) = run(&dir, &[&lh, "--cmap", &long, "-o", &out]);
+    assert_eq!(code, 2);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.len() < 600 && err.contains("20000 characters"), "{err}");
+    // clap's own errors: one line, without its usage text and tips.
+    let (code, err) = run(&dir, &[&lh, "--bogus", "-o", &out]);
+    assert_eq!(code, 2);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("--bogus"), "{err}");
+    // A control character in a name is escaped.
+    let (code, err) = run(&dir, &[&lh, "--cmap", "vir\nidis", "-o", &out]);
+    assert_eq!(code, 2);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("vir\\nidis"), "{err}");
+    // A spec's syntax error: one line with its place, without the line quoted.
+    let spec = util::write(
+        &dir,
+        "s.toml",
+        format!("title = \"{long}\nzoom = 2\n").as_bytes(),
+    );
+    let (code, err) = run(&dir, &["--spec", spec.to_str().expect("utf8"), "-o", &out]);
+    assert_eq!(code, 2);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.len() < 600 && err.contains("s.toml: line 1"), "{err}");
+}
+
+#[test]
+fn a_tiny_flat_surface_is_drawn_and_an_empty_panel_is_named() {
+    let dir = util::out_dir("limits_tiny");
+    // One triangle, flat: every view of it is one colour, which is right.
+    let mut tri = b"\xff\xff\xfecreated by test\n\n".to_vec();
+    tri.extend(3i32.to_be_bytes());
+    tri.extend(1i32.to_be_bytes());
+    for v in [
+        [-17.0f32, -66.0, 21.0],
+        [-16.0, -65.4, 21.1],
+        [-16.5, -66.2, 21.3],
+    ] {
+        for c in v {
+            tri.extend(c.to_be_bytes());
+        }
+    }
+    for i in [0i32, 1, 2] {
+        tri.extend(i.to_be_bytes());
+    }
+    let surf = util::write(&dir, "lh.tiny", &tri);
+    let surf = surf.to_str().expect("utf8");
+    let out = dir.join("x.png").display().to_string();
+    let (code, err) = run(
+        &dir,
+        &[
+            surf,
+            "--backend",
+            "cpu",
+            "--views",
+            "dorsal,anterior",
+            "-o",
+            &out,
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    // An empty panel names its hemisphere, view and surface, and the CPU renderer is not
+    // told to try the CPU renderer.
+    let edge = [[0.0f32, 0.0, 0.0], [0.0, 10.0, 0.0], [0.0, 0.0, 10.0]];
+    let mut flat = tri[..tri.len() - 9 * 4 - 12].to_vec();
+    for v in edge {
+        for c in v {
+            flat.extend(c.to_be_bytes());
+        }
+    }
+    for i in [0i32, 1, 2] {
+        flat.extend(i.to_be_bytes());
+    }
+    let edge = util::write(&dir, "lh.edge", &flat);
+    let (code, err) = run(
+        &dir,
+        &[
+            edge.to_str().expect("utf8"),
+            "--backend",
+            "cpu",
+            "--views",
+            "dorsal",
+            "-o",
+            &out,
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("lh dorsal of") && err.contains("lh.edge"),
+        "{err}"
+    );
+    assert!(!err.contains("--backend cpu"), "{err}");
+}
