@@ -5,6 +5,7 @@
 mod cli;
 
 fn main() {
+    surfrender::output::remove_temporaries_on_signals();
     let code = match cli::parse(std::env::args_os()).and_then(|inv| cli::run(&inv)) {
         Ok(notices) => {
             for n in notices {

@@ -169,7 +169,7 @@ fn nifti_cifti_dlabel() {
     check(&a, &lh, &parc_a);
 
     // parcB by name and by index: 5 on even vertices, 7 (no entry) on odd.
-    let parc_b = |v: usize| (v % 2 == 0).then_some(1);
+    let parc_b = |v: usize| v.is_multiple_of(2).then_some(1);
     for m in [MapSelector::Name("parcB".into()), MapSelector::Index(1)] {
         let a = annotation(load_ok(&p, &sel(Some(Hemi::Right), Some(m))));
         assert_eq!(

@@ -161,7 +161,7 @@ pub(crate) fn nifti2(dims: &[i64], datatype: i16, intent: i32, ext: &[u8], data:
 /// The extension flag plus one extension of code `ecode` holding `text`, padded to 16.
 pub(crate) fn extension(ecode: i32, text: &str) -> Vec<u8> {
     let mut body = text.as_bytes().to_vec();
-    while (body.len() + 8) % 16 != 0 {
+    while !(body.len() + 8).is_multiple_of(16) {
         body.push(0);
     }
     let mut e = vec![1, 0, 0, 0];

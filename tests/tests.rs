@@ -20,6 +20,7 @@ mod layers;
 mod limits;
 mod mapping;
 mod nifti;
+mod output;
 mod property;
 mod readers;
 mod render;

@@ -40,6 +40,9 @@ pub struct Switches {
     /// Print no notices.
     #[arg(short, long)]
     quiet: bool,
+    /// The `--spec` file, which no output may overwrite (the figure's inputs are in it).
+    #[arg(skip)]
+    spec_file: Option<PathBuf>,
 }
 
 /// What the command line asks for.
@@ -50,20 +53,19 @@ pub enum Invocation {
     Sub(Sub),
 }
 
-/// The whole command, with help and version.
+/// The whole command, with help and version; the colormap names, too many for a flag's
+/// one-line help, follow the flags.
 fn command() -> clap::Command {
     let cmd = surfrender::desc::command()
         .version(env!("CARGO_PKG_VERSION"))
-        // The colormap names are too many for a flag's one-line help.
         .after_help(format!(
             "Colormaps (append _r to reverse): {}\n\nExit status: 0 figure written, 1 input or rendering error, 2 usage error.",
             Colormap::names().join(", ")
         ))
         .args_conflicts_with_subcommands(true)
         .subcommand_negates_reqs(true);
-    let cmd = Switches::augment_args(cmd);
-    // After the subcommands, whose enum would otherwise lend the command its about text.
-    Sub::augment_subcommands(cmd)
+    // Subcommands last, as their enum would otherwise lend the command its about text.
+    Sub::augment_subcommands(Switches::augment_args(cmd))
         .about("Render cortical surfaces with overlays to a PNG, headless (EGL; no X server).")
 }
 
@@ -77,11 +79,11 @@ pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Invocation> {
         m => m.map_err(usage_error)?,
     };
     if m.subcommand().is_some() {
-        return Ok(Invocation::Sub(
-            Sub::from_arg_matches(&m).map_err(usage_error)?,
-        ));
+        let sub = Sub::from_arg_matches(&m).map_err(usage_error)?;
+        return Ok(Invocation::Sub(sub));
     }
-    let switches = Switches::from_arg_matches(&m).map_err(usage_error)?;
+    let mut switches = Switches::from_arg_matches(&m).map_err(usage_error)?;
+    switches.spec_file = m.get_one::<PathBuf>("spec").cloned();
     let desc = FigureDesc::from_matches(&m)?;
     Ok(Invocation::Figure(Box::new(desc), switches))
 }
@@ -114,19 +116,19 @@ pub fn run(inv: &Invocation) -> Result<Vec<String>> {
             out(desc.to_toml()?.trim_end_matches('\n')).map(|()| Vec::new())
         }
         Invocation::Figure(desc, s) => {
-            let notes = render(desc)?;
+            let notes = render(desc, s.spec_file.as_slice())?;
             Ok(if s.quiet { Vec::new() } else { notes })
         }
     }
 }
 
-/// Renders and writes the figure: the PNG and its sidecar.
-fn render(desc: &FigureDesc) -> Result<Vec<String>> {
+/// Renders and writes the figure (PNG and sidecar), over no input and no `spec_file`.
+fn render(desc: &FigureDesc, spec_file: &[PathBuf]) -> Result<Vec<String>> {
     let out = desc.output.as_deref().ok_or_else(|| {
         Error::Usage("-o/--output is required (or `output` in the --spec file)".into())
     })?;
     let spec = desc.resolve()?;
-    output::check_destinations(out, &spec)?;
+    output::check_destinations(out, &spec, spec_file)?;
     let limits = surfrender::io::Limits::from_env()?;
     let mut renderer = Renderer::new(figure::render_options(&spec));
     let fig = figure::render_figure_within(&renderer, &spec, &limits)?;

@@ -9,7 +9,7 @@ use crate::color::{ColorMapping, Sign};
 use crate::text::{self, Align};
 
 mod file;
-pub use file::{file_is_svg, write_file};
+pub use file::{file_bytes, file_is_svg, write_file};
 
 /// Height of the colour bar strip in units of 1% of the figure width.
 pub const UNITS: f32 = 10.0;

@@ -1,8 +1,29 @@
-//! PNG output, written to a temporary file in the destination folder and renamed into
-//! place, so a failed or interrupted run never leaves a half-written figure behind.
+//! PNG output and its JSON sidecar, so that a figure is never lost, never destroys an
+//! input, and never stands beside the record of another run.
+//!
+//! [`write_figure`] first encodes the PNG and builds the sidecar (and the colour-bar
+//! file) in memory, then writes each to a temporary file beside its destination, then
+//! takes an exclusive lock on the output folder (`.surfrender.lock`, see `lock`) and,
+//! holding it, renames the sidecar, the colour-bar file and last the PNG into place. Runs
+//! writing the same output at once are thus serialised at the renames: the pair left is
+//! always one run's, and a reader sees another run's sidecar beside a PNG only between
+//! two renames (or after a `SIGKILL` right there). A failed or interrupted run leaves
+//! the previous figure untouched; one that fails between its renames removes what it
+//! placed and the PNG, so no mismatched pair remains.
+//!
+//! Temporaries are named `.<name prefix>.<hash>.<host>.<pid>-<n>.surfrender-tmp`, at most
+//! 80 bytes (see `temp`). [`remove_temporaries_on_signals`], which the binary installs,
+//! removes this process's temporaries on SIGTERM and SIGINT and exits with 128 + the
+//! signal; a run that was killed outright leaves them behind, and the next run writing into
+//! that folder removes those whose process is dead and that are older than five minutes
+//! (a day for another machine's). With `SURFRENDER_HOLD_TEMPORARIES_MS` set, a run waits
+//! that long between writing its temporaries and renaming them, so that tests can
+//! interrupt it there.
+//!
+//! [`check_destinations`] refuses, before anything is rendered, an output that is one of
+//! the inputs (compared by device and inode, so also through links) and a name whose
+//! sidecar name would exceed the file system's limit of 255 bytes.
 
-use std::fs::{File, OpenOptions};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use image::RgbaImage;
@@ -13,14 +34,26 @@ use crate::figure::Figure;
 use crate::montage::colorbar;
 use crate::spec::FigureSpec;
 
+mod lock;
 pub mod sidecar;
+mod temp;
+#[cfg(test)]
+mod tests;
+
+pub use temp::remove_temporaries_on_signals;
+use temp::TempFile;
 
 /// Text metadata stored in the PNG, in order. Latin-1 text goes into `tEXt` chunks, as
 /// most viewers show those; anything else (a Greek letter in a title) into UTF-8 `iTXt`.
 pub type Metadata = Vec<(String, String)>;
 
+/// The longest file name (in bytes) of Linux's and macOS's file systems (`NAME_MAX`).
+pub const NAME_MAX: usize = 255;
+
 /// Writes a figure as the `surfrender` binary does: the PNG, with its canonical command
-/// line and backend in the metadata, and its JSON sidecar; both or neither.
+/// line and backend in the metadata, its JSON sidecar and its colour-bar file; all of
+/// them or none, and never interleaved with another run's (see the module's
+/// documentation).
 pub fn write_figure(path: &Path, fig: &Figure, desc: &FigureDesc, spec: &FigureSpec) -> Result<()> {
     let metadata = vec![
         (
@@ -32,39 +65,144 @@ pub fn write_figure(path: &Path, fig: &Figure, desc: &FigureDesc, spec: &FigureS
         // not change the file (images are identical for any thread count).
         ("surfrender:backend".to_string(), fig.backend.origin.clone()),
     ];
-    write_png(path, &fig.image, fig.alpha, &metadata, spec.dpi)?;
+    let dir = folder(path);
+    temp::clean_stale(dir);
+    let png = encode_png(path, &fig.image, fig.alpha, &metadata, spec.dpi)?;
     let bars = crate::figure::bar_refs(&fig.bars);
-    let extras = sidecar::write(path, desc, spec, &fig.backend).and_then(|()| {
-        match spec.colorbar_file.as_ref().filter(|_| !bars.is_empty()) {
-            Some(bar) => colorbar::write_file(bar, &bars, spec.colorbar_vertical, spec.background),
-            None => Ok(()),
-        }
-    });
-    if let Err(e) = extras {
-        // No half-made result: the figure goes with its record (and its bars) or not at
-        // all.
-        let _ = std::fs::remove_file(path);
-        let _ = std::fs::remove_file(sidecar::path(path));
-        return Err(e);
+    // The sidecar first and the PNG last: a reader waiting for the PNG finds its record.
+    let mut staged = Vec::new();
+    if spec.sidecar {
+        let side = sidecar::document(desc, spec, &fig.backend)?;
+        staged.push(stage(&sidecar::path(path), &side)?);
     }
-    Ok(())
+    if let Some(bar) = spec.colorbar_file.as_ref().filter(|_| !bars.is_empty()) {
+        let bytes = colorbar::file_bytes(bar, &bars, spec.colorbar_vertical, spec.background)?;
+        staged.push(stage(bar, &bytes)?);
+    }
+    staged.push(stage(path, &png)?);
+    hold_for_tests();
+    commit(dir, staged)
+}
+
+/// A temporary holding a file's bytes, and where it goes.
+struct Staged {
+    tmp: TempFile,
+    dest: PathBuf,
+}
+
+/// Writes `bytes` to a temporary beside `dest`.
+fn stage(dest: &Path, bytes: &[u8]) -> Result<Staged> {
+    let werr = |source| Error::Write {
+        path: dest.to_path_buf(),
+        source,
+    };
+    let mut tmp = TempFile::beside(dest).map_err(werr)?;
+    tmp.write_all(bytes).map_err(werr)?;
+    Ok(Staged {
+        tmp,
+        dest: dest.to_path_buf(),
+    })
+}
+
+/// Renames the staged files into place, in order, under the folder's lock and with no
+/// signal handled in between. When a rename fails after another succeeded, every
+/// destination is removed, so that no figure stands beside another run's record.
+fn commit(dir: &Path, mut staged: Vec<Staged>) -> Result<()> {
+    let lock = lock::FolderLock::acquire(dir);
+    let mut live = temp::registry();
+    let mut placed = 0;
+    let mut failure = None;
+    for s in &mut staged {
+        match s.tmp.rename_onto(&s.dest, &mut live) {
+            Ok(()) => placed += 1,
+            Err(source) => {
+                failure = Some(Error::Write {
+                    path: s.dest.clone(),
+                    source,
+                });
+                break;
+            }
+        }
+    }
+    if failure.is_some() && placed > 0 {
+        for s in &staged {
+            let _ = std::fs::remove_file(&s.dest);
+        }
+    }
+    // The registry first: the temporaries left remove themselves through it.
+    drop(live);
+    drop(staged);
+    drop(lock);
+    failure.map_or(Ok(()), Err)
+}
+
+/// Waits `SURFRENDER_HOLD_TEMPORARIES_MS` milliseconds, when set: tests interrupt a run
+/// while its temporaries exist.
+fn hold_for_tests() {
+    if let Some(ms) = std::env::var("SURFRENDER_HOLD_TEMPORARIES_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
 }
 
 /// Checks, before any rendering, that the figure, its sidecar and its colour-bar file can
-/// be written.
-pub fn check_destinations(path: &Path, spec: &FigureSpec) -> Result<()> {
+/// be written, that their names fit the file system, and that none of them is one of the
+/// figure's inputs or of `also_inputs` (the spec file it was read from), which writing
+/// it would destroy.
+pub fn check_destinations(path: &Path, spec: &FigureSpec, also_inputs: &[PathBuf]) -> Result<()> {
+    let side = sidecar::path(path);
+    let len = name_len(path);
+    if spec.sidecar && len <= NAME_MAX && name_len(&side) > NAME_MAX {
+        return Err(Error::Usage(format!(
+            "output {}: the name is {len} bytes, so its sidecar's name (the name + .json) would be {} bytes, over the file system's limit of {NAME_MAX} bytes; use a name of at most {} bytes",
+            path.display(),
+            name_len(&side),
+            NAME_MAX - ".json".len()
+        )));
+    }
     check_destination(path)?;
-    check_destination(&sidecar::path(path))?;
+    let mut dests = vec![(format!("output {}", path.display()), path)];
+    if spec.sidecar {
+        check_destination(&side)?;
+        let what = format!("the sidecar {} of the output", side.display());
+        dests.push((what, &side));
+    }
     if let Some(bar) = &spec.colorbar_file {
         check_destination(bar)?;
         crate::montage::colorbar::file_is_svg(bar)?;
+        if same_file(bar, path) || same_file(bar, &side) {
+            return Err(Error::Usage(format!(
+                "colour bar file {} is the figure's output or its sidecar; give it a name of its own",
+                bar.display()
+            )));
+        }
+        dests.push((format!("colour bar file {}", bar.display()), bar));
+    }
+    let mut inputs = sidecar::input_files(spec);
+    inputs.extend(also_inputs.iter().cloned());
+    for (what, dest) in dests {
+        if let Some(input) = inputs.iter().find(|i| same_file(dest, i)) {
+            return Err(Error::Usage(format!(
+                "{what} is the input {}: writing it would destroy the input; choose another output name",
+                input.display()
+            )));
+        }
     }
     Ok(())
 }
 
-/// Fails early, before any rendering, when the output cannot be written: its folder does
-/// not exist or it names a folder.
+/// Fails early, before any rendering, when the output cannot be written: its name is
+/// longer than the file system allows, its folder does not exist or it names a folder.
 pub fn check_destination(path: &Path) -> Result<()> {
+    let len = name_len(path);
+    if len > NAME_MAX {
+        return Err(Error::Usage(format!(
+            "{}: the name is {len} bytes, over the file system's limit of {NAME_MAX} bytes",
+            path.display()
+        )));
+    }
     let fail = |msg: String| Error::Write {
         path: path.to_path_buf(),
         source: std::io::Error::other(msg),
@@ -81,6 +219,42 @@ pub fn check_destination(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Bytes in the last component of `path`.
+fn name_len(path: &Path) -> usize {
+    path.file_name().map_or(0, |n| n.as_encoded_bytes().len())
+}
+
+/// Whether `a` and `b` are one file: the same device and inode (so also through symbolic
+/// and hard links); where that cannot be read, the same canonical path, or for a file not
+/// yet made, the same name in the same (canonical) folder.
+fn same_file(a: &Path, b: &Path) -> bool {
+    if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+        if let Some(same) = same_inode(&x, &y) {
+            return same;
+        }
+    }
+    let canonical = |p: &Path| {
+        p.canonicalize()
+            .ok()
+            .or_else(|| Some(folder(p).canonicalize().ok()?.join(p.file_name()?)))
+    };
+    matches!((canonical(a), canonical(b)), (Some(x), Some(y)) if x == y)
+}
+
+/// Whether two files' metadata are of one file, where the platform has inodes.
+#[cfg(unix)]
+fn same_inode(a: &std::fs::Metadata, b: &std::fs::Metadata) -> Option<bool> {
+    use std::os::unix::fs::MetadataExt;
+    Some(a.dev() == b.dev() && a.ino() == b.ino())
+}
+
+/// Without inodes, metadata cannot tell.
+#[cfg(not(unix))]
+fn same_inode(_: &std::fs::Metadata, _: &std::fs::Metadata) -> Option<bool> {
+    None
+}
+
+/// The folder `path` is written in (`.` for a bare file name).
 fn folder(path: &Path) -> &Path {
     match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -88,74 +262,16 @@ fn folder(path: &Path) -> &Path {
     }
 }
 
-/// A temporary file beside the destination, removed unless renamed into place.
-struct TempFile {
-    path: PathBuf,
-    file: Option<File>,
-}
-
-impl TempFile {
-    /// Created with the process umask's permissions (0644 typically), unlike
-    /// `tempfile`'s 0600, so collaborators on a cluster can read the figure.
-    fn beside(dest: &Path) -> std::io::Result<TempFile> {
-        let name = dest
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let mut last = None;
-        for attempt in 0..100u32 {
-            let path = folder(dest).join(format!(
-                ".{name}.{}-{attempt}.surfrender-tmp",
-                std::process::id()
-            ));
-            match OpenOptions::new().write(true).create_new(true).open(&path) {
-                Ok(file) => {
-                    return Ok(TempFile {
-                        path,
-                        file: Some(file),
-                    })
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
-                Err(e) => return Err(e),
-            }
-        }
-        Err(last.unwrap_or_else(|| std::io::Error::other("no temporary name available")))
-    }
-
-    fn persist(mut self, dest: &Path) -> std::io::Result<()> {
-        drop(self.file.take());
-        std::fs::rename(&self.path, dest)?;
-        self.path = PathBuf::new();
-        Ok(())
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        if !self.path.as_os_str().is_empty() {
-            let _ = std::fs::remove_file(&self.path);
-        }
-    }
-}
-
-/// Writes `bytes` to `path` through a temporary file and a rename.
+/// Writes `bytes` to `path` through a temporary file and a rename, so that a failed run
+/// never leaves a partial file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let werr = |source| Error::Write {
+    TempFile::write_and_rename(path, bytes).map_err(|source| Error::Write {
         path: path.to_path_buf(),
         source,
-    };
-    let mut tmp = TempFile::beside(path).map_err(werr)?;
-    let file = tmp
-        .file
-        .as_mut()
-        .ok_or_else(|| werr(std::io::Error::other("temporary file closed")))?;
-    file.write_all(bytes).map_err(werr)?;
-    // No fsync: the rename is what keeps a failed run from leaving a partial file, and
-    // fsync costs tens of milliseconds on the network filesystems of HPC clusters.
-    tmp.persist(path).map_err(werr)
+    })
 }
 
-/// Writes `img` as PNG: RGBA when `alpha` (transparent backgrounds), RGB otherwise.
+/// Writes `img` as PNG: RGB, or RGBA when `alpha` (transparent backgrounds).
 pub fn write_png(
     path: &Path,
     img: &RgbaImage,
@@ -163,15 +279,27 @@ pub fn write_png(
     metadata: &Metadata,
     dpi: Option<u32>,
 ) -> Result<()> {
+    write_atomic(path, &encode_png(path, img, alpha, metadata, dpi)?)
+}
+
+/// The bytes [`write_png`] writes, for a caller that places them itself (`path` only
+/// names the file in an error).
+pub fn encode_png(
+    path: &Path,
+    img: &RgbaImage,
+    alpha: bool,
+    metadata: &Metadata,
+    dpi: Option<u32>,
+) -> Result<Vec<u8>> {
     let mut bytes = Vec::with_capacity(img.as_raw().len() / 4);
     encode(&mut bytes, img, alpha, metadata, dpi).map_err(|e| Error::Write {
         path: path.to_path_buf(),
         source: std::io::Error::other(e),
     })?;
-    write_atomic(path, &bytes)
+    Ok(bytes)
 }
 
-fn encode<W: Write>(
+fn encode<W: std::io::Write>(
     w: W,
     img: &RgbaImage,
     alpha: bool,

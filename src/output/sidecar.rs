@@ -12,13 +12,20 @@ use crate::error::{Error, Result};
 use crate::render::BackendInfo;
 use crate::spec::FigureSpec;
 
-/// Writes `<png>.json` atomically.
+/// Writes `<png>.json` atomically, alone; [`write_figure`](super::write_figure) writes
+/// it with its PNG.
 pub fn write(
     png: &Path,
     desc: &FigureDesc,
     spec: &FigureSpec,
     backend: &BackendInfo,
 ) -> Result<()> {
+    crate::output::write_atomic(&path(png), &document(desc, spec, backend)?)
+}
+
+/// The sidecar's bytes, built before any file is written, so that the PNG and its
+/// sidecar can be put in place together.
+pub fn document(desc: &FigureDesc, spec: &FigureSpec, backend: &BackendInfo) -> Result<Vec<u8>> {
     let mut inputs = Vec::new();
     for p in input_files(spec) {
         let bytes = std::fs::read(&p).map_err(|source| Error::Read {
@@ -49,11 +56,12 @@ pub fn write(
     });
     let text = serde_json::to_string_pretty(&doc)
         .map_err(|e| Error::serialize("the sidecar as JSON", e))?;
-    crate::output::write_atomic(&path(png), format!("{text}\n").as_bytes())
+    Ok(format!("{text}\n").into_bytes())
 }
 
-/// Every file the figure read, once (a curvature also drawn as an overlay is one input).
-fn input_files(spec: &FigureSpec) -> Vec<PathBuf> {
+/// Every file the figure read, once (a curvature also drawn as an overlay is one input);
+/// also what an output must not overwrite.
+pub(crate) fn input_files(spec: &FigureSpec) -> Vec<PathBuf> {
     let mut paths = Vec::new();
     for s in &spec.surfaces {
         paths.push(s.surface.clone());

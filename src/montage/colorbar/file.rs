@@ -49,6 +49,18 @@ pub fn write_file(
     vertical: bool,
     background: Background,
 ) -> Result<()> {
+    crate::output::write_atomic(path, &file_bytes(path, bars, vertical, background)?)
+}
+
+/// The bytes [`write_file`] writes to `path`, for
+/// [`output::write_figure`](crate::output::write_figure), which puts them in place with
+/// the figure.
+pub fn file_bytes(
+    path: &Path,
+    bars: &[(&ColorMapping, BarStyle)],
+    vertical: bool,
+    background: Background,
+) -> Result<Vec<u8>> {
     let svg = file_is_svg(path)?;
     if bars.is_empty() {
         return Err(Error::Usage(format!(
@@ -69,7 +81,7 @@ pub fn write_file(
         } else {
             svg_horizontal(bars, w, background)
         };
-        return crate::output::write_atomic(path, svg_document(w, h, background, &body).as_bytes());
+        return Ok(svg_document(w, h, background, &body).into_bytes());
     }
     let fill = match background {
         Background::Color(c) => image::Rgba([c[0], c[1], c[2], 255]),
@@ -82,7 +94,7 @@ pub fn write_file(
     } else {
         draw_all(&mut img, bars, 0, U, ink);
     }
-    crate::output::write_png(
+    crate::output::encode_png(
         path,
         &img,
         background == Background::Transparent,
