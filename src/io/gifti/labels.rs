@@ -112,6 +112,7 @@ pub(super) fn annotation(
     Ok(Some(Annotation {
         labels: keys.iter().map(|k| index.get(k).copied()).collect(),
         table,
+        key_zero_unlabelled: true,
     }))
 }
 
