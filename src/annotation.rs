@@ -96,3 +96,52 @@ pub struct Label {
     /// Each vertex's value (often a statistic, or 0).
     pub values: Vec<f32>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(key: i32, name: &str) -> LabelEntry {
+        LabelEntry {
+            key,
+            name: name.into(),
+            rgba: [25, 5, 25, 255],
+        }
+    }
+
+    #[test]
+    fn unlabelled_names_and_key_zero() {
+        let names = [
+            "???",
+            "unknown",
+            "Unknown",
+            "Medial_Wall",
+            "medial wall",
+            "Medial_wall",
+            "corpuscallosum",
+            "FreeSurfer_Defined_Medial_Wall",
+            "Background+FreeSurfer_Defined_Medial_Wall",
+            "Background",
+        ];
+        for n in names {
+            assert!(entry(5, n).has_unlabelled_name(), "{n}");
+        }
+        for n in [
+            "precentral",
+            "V1",
+            "unknown2",
+            "L_MedialWall_ROI x",
+            "7Networks_1",
+        ] {
+            assert!(!entry(5, n).has_unlabelled_name(), "{n}");
+        }
+        let mut a = Annotation {
+            labels: vec![Some(0), Some(1)],
+            table: vec![entry(0, "region0"), entry(1, "precentral")],
+            key_zero_unlabelled: false,
+        };
+        assert!(!a.is_unlabelled(0) && !a.is_unlabelled(1));
+        a.key_zero_unlabelled = true;
+        assert!(a.is_unlabelled(0) && !a.is_unlabelled(1) && !a.is_unlabelled(2));
+    }
+}
