@@ -95,6 +95,7 @@ impl FigureDesc {
                 .map_or((None, None), |s| (s.value().0, s.value().1)),
             background: *set(&d.background)?.value(),
             colorbar: d.colorbar != Some(false),
+            sidecar: d.sidecar != Some(false),
             colorbar_vertical: *set(&d.cbar_orientation)?.value() == Orientation::Vertical,
             colorbar_ticks: d.cbar_ticks.map(|t| t.0),
             colorbar_format: *set(&d.cbar_format)?.value(),

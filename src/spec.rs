@@ -179,6 +179,8 @@ pub struct FigureSpec {
     pub colorbar_format: crate::montage::colorbar::TickFormat,
     /// Text size of ticks, captions and panel labels in points (`--font-size`).
     pub font_size: Option<f32>,
+    /// Write the JSON sidecar beside the PNG (`--no-sidecar` turns it off).
+    pub sidecar: bool,
     /// Also write the colour bar alone (`--colorbar-file bar.png|bar.svg`).
     pub colorbar_file: Option<PathBuf>,
     /// "L lateral", ... above each panel.

@@ -99,6 +99,7 @@ fn issue9_values_the_command_line_took_but_a_replay_refused() {
 pub fn replays_identically(dir: &Path, args: &[&str]) {
     let png = |name: &str| dir.join(name).display().to_string();
     let (a, b, c) = (png("a.png"), png("b.png"), png("c.png"));
+    let _ = std::fs::remove_file(format!("{a}.json"));
     let (code, _, err) = run_in(dir, &[args, &["-o", &a]].concat());
     assert_eq!(code, 0, "{args:?}: {err}");
     let (code, toml, err) = run_in(dir, &[args, &["--print-spec"]].concat());
@@ -106,9 +107,17 @@ pub fn replays_identically(dir: &Path, args: &[&str]) {
     let printed = util::write(dir, "printed.toml", toml.as_bytes());
     let (code, _, err) = run_in(dir, &["--spec", printed.to_str().expect("utf8"), "-o", &b]);
     assert_eq!(code, 0, "replaying the printed spec: {err}\n{toml}");
-    let sidecar: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(format!("{a}.json")).expect("sidecar"))
-            .expect("json");
+    // `--no-sidecar` (printed as `sidecar = false`) writes none; the rest still replays.
+    let side = std::fs::read(format!("{a}.json"));
+    assert_eq!(side.is_ok(), !toml.contains("sidecar = false"), "{args:?}");
+    let Ok(side) = side else {
+        assert!(
+            std::fs::read(&a).ok() == std::fs::read(&b).ok(),
+            "{args:?}: the printed spec replays other bytes"
+        );
+        return;
+    };
+    let sidecar: serde_json::Value = serde_json::from_slice(&side).expect("json");
     let recorded = util::write(dir, "sidecar.json", sidecar["spec"].to_string().as_bytes());
     let (code, _, err) = run_in(dir, &["--spec", recorded.to_str().expect("utf8"), "-o", &c]);
     assert_eq!(code, 0, "replaying the sidecar's spec: {err}");

@@ -383,3 +383,29 @@ fn issue10_long_output_names_work_or_are_refused_before_rendering() {
     }
     assert!(temporaries(&dir).is_empty(), "{:?}", names(&dir));
 }
+
+#[test]
+fn issue11_no_sidecar_writes_the_png_alone() {
+    let dir = util::out_dir("output_no_sidecar");
+    let (surface, overlay) = inputs(&dir);
+    // Without a sidecar, a name 251 to 255 bytes long fits too.
+    let out = dir.join(format!("{}.png", "n".repeat(250)));
+    let mut args = figure_args(&surface, &overlay, &out);
+    args.push("--no-sidecar".into());
+    let o = run(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.is_file());
+    assert_eq!(names(&dir).len(), 4, "{:?}", names(&dir));
+    assert!(!png_command(&out).is_empty());
+    // In a spec: `sidecar = false`, and `--print-spec` writes it so.
+    let spec = util::write(&dir, "fig.toml", b"sidecar = false\n");
+    let short = dir.join("s.png");
+    let mut args = figure_args(&surface, &overlay, &short);
+    args.extend(["--spec".into(), spec.display().to_string()]);
+    let o = run(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(short.is_file() && !dir.join("s.png.json").exists());
+    args.push("--print-spec".into());
+    let printed = String::from_utf8_lossy(&run(&args).stdout).into_owned();
+    assert!(printed.contains("sidecar = false"), "{printed}");
+}

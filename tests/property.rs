@@ -209,7 +209,7 @@ fn figure_option(r: &mut Rng) -> Opt {
         20 => {
             let on = r.chance(0.5);
             Opt {
-                name: "no_colorbar",
+                name: r.pick(&["no_colorbar", "no_sidecar"]),
                 words: vec![format!("={on}")],
                 value: json!(!on),
                 heavy: false,
@@ -314,11 +314,7 @@ impl Case {
                 self.argv.extend(words.iter().cloned());
             }
         }
-        let key = if o.name == "no_colorbar" {
-            "colorbar"
-        } else {
-            o.name
-        };
+        let key = o.name.strip_prefix("no_").unwrap_or(o.name);
         into.insert(key.into(), o.value);
         self.heavy |= o.heavy;
     }

@@ -170,6 +170,7 @@ impl FigureDesc {
         w.one("size", self.size.as_ref());
         w.one("background", self.background.as_ref());
         w.flag("no_colorbar", self.colorbar.map(|c| !c));
+        w.flag("no_sidecar", self.sidecar.map(|c| !c));
         w.one("cbar_orientation", self.cbar_orientation.as_ref());
         w.one("cbar_ticks", self.cbar_ticks);
         w.one("cbar_format", self.cbar_format.as_ref());

@@ -214,6 +214,17 @@ pub struct FigureDesc {
     )]
     pub colorbar: Option<bool>,
 
+    /// Write no JSON sidecar beside the PNG (in a spec: `sidecar = false`); the PNG still
+    /// records the command line that replays it.
+    #[arg(
+        long = "no-sidecar",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        value_parser = clap::builder::BoolishValueParser::new().map(|b: bool| !b)
+    )]
+    pub sidecar: Option<bool>,
+
     /// Colour bars under the panels (horizontal) or beside them (vertical).
     /// [default: horizontal]
     #[arg(long, value_name = "ORIENTATION")]
@@ -511,7 +522,7 @@ impl FigureDesc {
             contour_cmap = given("YlOrRd_r"), focus_radius = Radius(5.0),
             focus_color = given("white"), cortex = given("classic"), azimuth = Degrees(0.0),
             elevation = Degrees(0.0), roll = Degrees(0.0), zoom = Zoom(1.0),
-            layout = given("grid"), background = given("white"), colorbar = true,
+            layout = given("grid"), background = given("white"), colorbar = true, sidecar = true,
             cbar_orientation = given("horizontal"), cbar_format = given("auto"),
             panel_labels = false, scale = Scale(1.0),
             backend = env_backend.unwrap_or_else(|| given("auto")), allow_empty = false,

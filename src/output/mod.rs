@@ -68,11 +68,13 @@ pub fn write_figure(path: &Path, fig: &Figure, desc: &FigureDesc, spec: &FigureS
     let dir = folder(path);
     temp::clean_stale(dir);
     let png = encode_png(path, &fig.image, fig.alpha, &metadata, spec.dpi)?;
-    let side_path = sidecar::path(path);
-    let side = sidecar::document(desc, spec, &fig.backend)?;
     let bars = crate::figure::bar_refs(&fig.bars);
     // The sidecar first and the PNG last: a reader waiting for the PNG finds its record.
-    let mut staged = vec![stage(&side_path, &side)?];
+    let mut staged = Vec::new();
+    if spec.sidecar {
+        let side = sidecar::document(desc, spec, &fig.backend)?;
+        staged.push(stage(&sidecar::path(path), &side)?);
+    }
     if let Some(bar) = spec.colorbar_file.as_ref().filter(|_| !bars.is_empty()) {
         let bytes = colorbar::file_bytes(bar, &bars, spec.colorbar_vertical, spec.background)?;
         staged.push(stage(bar, &bytes)?);
@@ -152,7 +154,7 @@ fn hold_for_tests() {
 pub fn check_destinations(path: &Path, spec: &FigureSpec, also_inputs: &[PathBuf]) -> Result<()> {
     let side = sidecar::path(path);
     let len = name_len(path);
-    if len <= NAME_MAX && name_len(&side) > NAME_MAX {
+    if spec.sidecar && len <= NAME_MAX && name_len(&side) > NAME_MAX {
         return Err(Error::Usage(format!(
             "output {}: the name is {len} bytes, so its sidecar's name (the name + .json) would be {} bytes, over the file system's limit of {NAME_MAX} bytes; use a name of at most {} bytes",
             path.display(),
@@ -161,14 +163,12 @@ pub fn check_destinations(path: &Path, spec: &FigureSpec, also_inputs: &[PathBuf
         )));
     }
     check_destination(path)?;
-    check_destination(&side)?;
-    let mut dests = vec![
-        (format!("output {}", path.display()), path),
-        (
-            format!("the sidecar {} of the output", side.display()),
-            &side,
-        ),
-    ];
+    let mut dests = vec![(format!("output {}", path.display()), path)];
+    if spec.sidecar {
+        check_destination(&side)?;
+        let what = format!("the sidecar {} of the output", side.display());
+        dests.push((what, &side));
+    }
     if let Some(bar) = &spec.colorbar_file {
         check_destination(bar)?;
         crate::montage::colorbar::file_is_svg(bar)?;
