@@ -176,6 +176,7 @@ fn fig4(dir: &Path, layers: bool) -> Result<Scene, Box<dyn std::error::Error>> {
                 alpha: 1.0,
             }],
             lines: Vec::new(),
+            edges: Vec::new(),
             mesh: mesh.into(),
             foci: Default::default(),
         };
@@ -199,6 +200,7 @@ fn fig4(dir: &Path, layers: bool) -> Result<Scene, Box<dyn std::error::Error>> {
         mappings: vec![Some(mapping)],
         cortex: Cortex::Classic,
         outline_px: 2.0,
+        edge_px: 0.0,
     })
 }
 

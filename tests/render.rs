@@ -31,6 +31,7 @@ fn surface(hemi: Hemi, overlay: Option<Vec<f32>>, curv: bool) -> SceneSurface {
         winding,
         layers,
         lines: Vec::new(),
+        edges: Vec::new(),
         hemi,
         mesh: mesh.into(),
         foci: Default::default(),
@@ -63,6 +64,7 @@ fn render_one(
         mappings: vec![mapping],
         cortex,
         outline_px: 2.0,
+        edge_px: 0.0,
     };
     let views = [View::named(view)];
     let plan = montage::plan(
@@ -403,6 +405,7 @@ fn both_hemispheres() -> (Scene, [View; 2]) {
         mappings: vec![None],
         cortex: Cortex::Classic,
         outline_px: 2.0,
+        edge_px: 0.0,
     };
     let views = [
         View::named(ViewName::Lateral),

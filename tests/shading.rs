@@ -46,6 +46,7 @@ fn flat(mesh: Mesh, layers: Vec<VertexLayer>) -> SceneSurface {
         layers,
         foci: FociMesh::default(),
         lines: Vec::new(),
+        edges: Vec::new(),
     }
 }
 
@@ -87,6 +88,7 @@ fn scene(surface: SceneSurface, mapping: Option<ColorMapping>) -> Scene {
         mappings: vec![mapping],
         cortex: Cortex::Classic,
         outline_px: 1.0,
+        edge_px: 0.0,
     }
 }
 

@@ -21,6 +21,7 @@ mod limits;
 mod mapping;
 mod nifti;
 mod output;
+mod parcels;
 mod property;
 mod readers;
 mod render;

@@ -82,9 +82,22 @@ pub struct FigureDesc {
     #[arg(long, value_name = "A")]
     pub annot_alpha: Option<Fraction>,
 
-    /// Draw only the borders between parcels.
+    /// Borders between parcels: alone (--annot-outline), or over the filled parcels
+    /// (--annot-outline=both); false fills the parcels only. [default: false]
+    #[arg(
+        long,
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        value_name = "true|false|both"
+    )]
+    pub annot_outline: Option<Outline>,
+
+    /// Draw the regions that mean "no label" (key 0 of GIfTI and CIFTI label tables;
+    /// ???, unknown, medial wall, corpus callosum, background) in their table colours;
+    /// by default they are transparent and the cortex shows through.
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
-    pub annot_outline: Option<bool>,
+    pub annot_unknown: Option<bool>,
 
     /// Draw only the borders of labels.
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
@@ -502,7 +515,8 @@ impl FigureDesc {
             ($($f:ident = $v:expr),* $(,)?) => { $( if d.$f.is_none() { d.$f = Some($v); } )* };
         }
         default! {
-            frame = Index(0), annot_alpha = Fraction(1.0), annot_outline = false,
+            frame = Index(0), annot_alpha = Fraction(1.0), annot_outline = Outline::Fill,
+            annot_unknown = false,
             label_outline = false, outline_width = LineWidth(2.0),
             outline_color = given("black"), n_contours = Contours(7),
             contour_cmap = given("YlOrRd_r"), focus_radius = Radius(5.0),

@@ -154,6 +154,7 @@ fn flat_surface(vertices: Vec<[f32; 3]>, faces: Vec<[u32; 3]>) -> SceneSurface {
         winding: None,
         layers: Vec::new(),
         lines: Vec::new(),
+        edges: Vec::new(),
     }
 }
 
@@ -163,6 +164,7 @@ fn scene_of(surface: SceneSurface) -> Scene {
         mappings: vec![None],
         cortex: Cortex::Classic,
         outline_px: 2.0,
+        edge_px: 0.0,
     }
 }
 
@@ -329,6 +331,7 @@ fn brain_scene() -> Scene {
             },
         ],
         lines,
+        edges: Vec::new(),
         mesh: mesh.into(),
         foci: Default::default(),
     };
@@ -337,6 +340,7 @@ fn brain_scene() -> Scene {
         mappings: vec![Some(mapping)],
         cortex: Cortex::Classic,
         outline_px: 2.0,
+        edge_px: 0.0,
     }
 }
 
