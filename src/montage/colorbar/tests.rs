@@ -14,7 +14,7 @@ fn ticks() {
 
 fn mapping(thr: f32, lo: f32, hi: f32, data: &[f32]) -> ColorMapping {
     let style = OverlayStyle {
-        cmap: Colormap::from_name("heat").expect("heat"),
+        cmap: Colormap::from_name("heat").expect("heat").into(),
         threshold: Some(Bound::Value(thr)),
         range: Some((Bound::Value(lo), Bound::Value(hi))),
         sign: Sign::Abs,
