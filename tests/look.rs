@@ -340,15 +340,16 @@ fn issue11_captions_and_colour_bar_text_scale_together() {
     let dir = util::out_dir("look_text");
     let args = [
         data("lh.inflated"),
+        data("rh.inflated"),
         "--overlay".into(),
         data("lh.thickness"),
+        "--overlay".into(),
+        data("rh.thickness"),
         "--cmap".into(),
         "viridis".into(),
         "--range".into(),
         "1".into(),
         "4".into(),
-        "--layout".into(),
-        "row".into(),
         "--panel-labels".into(),
         "--cbar-label".into(),
         "L lateral".into(),
