@@ -85,7 +85,11 @@ fn issue11_two_signed_data_without_threshold_are_continuous_through_zero() {
     render(&dir, "with_bar.png", &strs(&args));
     let bar = image::open(&bar).expect("bar").to_rgba8();
     let row = (0..bar.height())
-        .max_by_key(|&y| (0..bar.width()).filter(|&x| chroma(bar.get_pixel(x, y)) > 30).count())
+        .max_by_key(|&y| {
+            (0..bar.width())
+                .filter(|&x| chroma(bar.get_pixel(x, y)) > 30)
+                .count()
+        })
         .expect("rows");
     let xs: Vec<u32> = (0..bar.width())
         .filter(|&x| *bar.get_pixel(x, row) != image::Rgba([255, 255, 255, 255]))
@@ -98,11 +102,20 @@ fn issue11_two_signed_data_without_threshold_are_continuous_through_zero() {
         let d = (0..3).map(|k| a[k].abs_diff(b[k])).max().unwrap_or(0);
         worst = worst.max(d);
     }
-    assert!(worst <= 24, "a jump of {worst} between neighbouring bar columns");
+    assert!(
+        worst <= 24,
+        "a jump of {worst} between neighbouring bar columns"
+    );
     let mid = bar.get_pixel((x0 + x1) / 2, row);
-    assert!(mid[0].min(mid[1]).min(mid[2]) > 200, "zero is light: {mid:?}");
+    assert!(
+        mid[0].min(mid[1]).min(mid[2]) > 200,
+        "zero is light: {mid:?}"
+    );
     let (lo, hi) = (bar.get_pixel(x0, row), bar.get_pixel(x1, row));
-    assert!(lo[2] > lo[0] && hi[0] > hi[2], "blue below zero, red above: {lo:?} {hi:?}");
+    assert!(
+        lo[2] > lo[0] && hi[0] > hi[2],
+        "blue below zero, red above: {lo:?} {hi:?}"
+    );
 }
 
 /// What `auto` leaves alone: thresholded statistics and one-signed data keep PySurfer's
@@ -111,7 +124,11 @@ fn issue11_two_signed_data_without_threshold_are_continuous_through_zero() {
 fn issue11_thresholded_and_one_signed_data_keep_heat() {
     let dir = util::out_dir("look_keep_heat");
     let stat = [data("lh.inflated"), "--overlay".into(), data("lh.stat.mgh")];
-    let thick = [data("lh.inflated"), "--overlay".into(), data("lh.thickness")];
+    let thick = [
+        data("lh.inflated"),
+        "--overlay".into(),
+        data("lh.thickness"),
+    ];
     for (name, base, extra) in [
         ("stat", &stat, vec!["--threshold", "2"]),
         ("stat_pct", &stat, vec!["--threshold", "90%"]),
@@ -145,7 +162,11 @@ fn issue11_colour_bar_ticks_are_round_numbers() {
         ("sulc.svg", lh_sulc(&[])),
         (
             "thickness.svg",
-            vec![data("lh.inflated"), "--overlay".into(), data("lh.thickness")],
+            vec![
+                data("lh.inflated"),
+                "--overlay".into(),
+                data("lh.thickness"),
+            ],
         ),
         (
             "stat_pct.svg",
@@ -165,12 +186,19 @@ fn issue11_colour_bar_ticks_are_round_numbers() {
     ];
     for (name, args) in &cases[..3] {
         let bar = svg(name).display().to_string();
-        let args = [strs(args).as_slice(), &["--size", "300x", "--colorbar-file", &bar]].concat();
+        let args = [
+            strs(args).as_slice(),
+            &["--size", "300x", "--colorbar-file", &bar],
+        ]
+        .concat();
         render(&dir, "fig.png", &args);
         let ticks = svg_tick_labels(&svg(name));
         assert!(ticks.len() >= 3, "{name}: {ticks:?}");
         for t in &ticks {
-            assert!(is_round(*t), "{name}: tick {t} is not a round number ({ticks:?})");
+            assert!(
+                is_round(*t),
+                "{name}: tick {t} is not a round number ({ticks:?})"
+            );
         }
     }
     // sulc: symmetric about zero, with zero labelled.
@@ -182,7 +210,11 @@ fn issue11_colour_bar_ticks_are_round_numbers() {
     // Typed numbers are labelled as typed, and alone.
     let (name, args) = &cases[3];
     let bar = svg(name).display().to_string();
-    let args = [strs(args).as_slice(), &["--size", "300x", "--colorbar-file", &bar]].concat();
+    let args = [
+        strs(args).as_slice(),
+        &["--size", "300x", "--colorbar-file", &bar],
+    ]
+    .concat();
     render(&dir, "typed.png", &args);
     let mut ticks = svg_tick_labels(&svg(name));
     ticks.sort_by(f64::total_cmp);
@@ -198,7 +230,11 @@ fn issue11_colour_bar_ticks_are_round_numbers() {
         "5".into(),
     ];
     let bar = svg("stat.svg").display().to_string();
-    let args = [strs(&stat).as_slice(), &["--size", "300x", "--colorbar-file", &bar]].concat();
+    let args = [
+        strs(&stat).as_slice(),
+        &["--size", "300x", "--colorbar-file", &bar],
+    ]
+    .concat();
     render(&dir, "stat.png", &args);
     let mut ticks = svg_tick_labels(&svg("stat.svg"));
     ticks.sort_by(f64::total_cmp);
@@ -256,7 +292,13 @@ fn issue11_size_of_another_aspect_keeps_the_figure_together() {
         "mm".into(),
     ];
     for (name, extra, size, one_side, note) in [
-        ("row", vec!["--layout", "row"], "1600x1200", "1600x", "--size 1600x "),
+        (
+            "row",
+            vec!["--layout", "row"],
+            "1600x1200",
+            "1600x",
+            "--size 1600x ",
+        ),
         ("wide", vec![], "1800x500", "x500", "--size x500 "),
         (
             "vertical",
@@ -266,7 +308,10 @@ fn issue11_size_of_another_aspect_keeps_the_figure_together() {
             "--size 1000x ",
         ),
     ] {
-        let args: Vec<&str> = strs(&base).into_iter().chain(extra.iter().copied()).collect();
+        let args: Vec<&str> = strs(&base)
+            .into_iter()
+            .chain(extra.iter().copied())
+            .collect();
         let (canvas, err) = render(
             &dir,
             &format!("{name}_canvas.png"),
@@ -283,11 +328,18 @@ fn issue11_size_of_another_aspect_keeps_the_figure_together() {
             (w.parse().expect("w"), h.parse().expect("h")),
             "{name}"
         );
-        assert!(err.contains(note) && err.contains("centred"), "{name}: {err}");
+        assert!(
+            err.contains(note) && err.contains("centred"),
+            "{name}: {err}"
+        );
         assert!(!quiet.contains("centred"), "{name}: {quiet}");
         // The canvas holds the one-side figure, centred, and nothing else.
         let crop = centre_crop(&canvas, &block);
-        let same = crop.pixels().zip(block.pixels()).filter(|(a, b)| a == b).count();
+        let same = crop
+            .pixels()
+            .zip(block.pixels())
+            .filter(|(a, b)| a == b)
+            .count();
         let n = block.pixels().len();
         assert!(
             same as f64 >= 0.9999 * n as f64,
@@ -297,14 +349,24 @@ fn issue11_size_of_another_aspect_keeps_the_figure_together() {
         let (x0, y0, x1, y1) = ink_box(&canvas);
         let (cw, ch) = canvas.dimensions();
         let (left, right, top, bottom) = (x0, cw - 1 - x1, y0, ch - 1 - y1);
-        assert!(left.abs_diff(right) <= cw / 50 + 4, "{name}: {left} {right}");
-        assert!(top.abs_diff(bottom) <= ch / 50 + 4, "{name}: {top} {bottom}");
+        assert!(
+            left.abs_diff(right) <= cw / 50 + 4,
+            "{name}: {left} {right}"
+        );
+        assert!(
+            top.abs_diff(bottom) <= ch / 50 + 4,
+            "{name}: {top} {bottom}"
+        );
     }
     // The same aspect ratio: no note.
     let (_, err) = render(
         &dir,
         "same.png",
-        &[strs(&base).as_slice(), &["--layout", "row", "--size", "1600x"]].concat(),
+        &[
+            strs(&base).as_slice(),
+            &["--layout", "row", "--size", "1600x"],
+        ]
+        .concat(),
     );
     assert!(!err.contains("centred"), "{err}");
 }
@@ -378,5 +440,8 @@ fn issue11_captions_and_colour_bar_text_scale_together() {
         );
         seen.push(bar_caption);
     }
-    assert!(seen[1] > 3 * seen[0], "text grows with the figure: {seen:?}");
+    assert!(
+        seen[1] > 3 * seen[0],
+        "text grows with the figure: {seen:?}"
+    );
 }

@@ -192,7 +192,14 @@ fn default_ticks(m: &ColorMapping, vmin: f32, vmax: f32) -> Vec<f32> {
         let (bottom, top) = match m.sign {
             Sign::Pos => (vmin, vmax),
             Sign::Neg => (-vmax, -vmin),
-            Sign::Abs => (if m.threshold > 0.0 { m.threshold.min(m.lo) } else { m.lo }, vmax),
+            Sign::Abs => (
+                if m.threshold > 0.0 {
+                    m.threshold.min(m.lo)
+                } else {
+                    m.lo
+                },
+                vmax,
+            ),
         };
         side.extend(nice_ticks(bottom, top));
     }
@@ -208,7 +215,7 @@ fn default_ticks(m: &ColorMapping, vmin: f32, vmax: f32) -> Vec<f32> {
 pub fn nice_ticks(lo: f32, hi: f32) -> Vec<f32> {
     let (lo, hi) = (f64::from(lo), f64::from(hi));
     let span = hi - lo;
-    if !(span > 0.0) || !span.is_finite() {
+    if span <= 0.0 || !span.is_finite() {
         return Vec::new();
     }
     // A hair of slack so that an end that is itself round (0, or 1 written as 0.99999994)

@@ -7,8 +7,7 @@ use image::RgbaImage;
 
 use super::{
     bar_extent, default_ticks, draw_all, draw_vertical_all, even_ticks, extent, side_px,
-    side_px_all, slot,
-    BarStyle, BAR_HEIGHT, BAR_TOP, FONT, LABEL_UNITS, TICK, UNITS,
+    side_px_all, slot, BarStyle, BAR_HEIGHT, BAR_TOP, FONT, LABEL_UNITS, TICK, UNITS,
 };
 use crate::color::ColorMapping;
 use crate::error::{Error, Result};
