@@ -59,6 +59,28 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// Reading the file would take more memory than one input file may use (the memory
+    /// budget, `io::Limits::max_memory`): refused from its header, before the memory is
+    /// taken, so that a small hostile file costs an error message, not gigabytes. A
+    /// legitimate file this large can be read with a larger budget, which the message
+    /// says how to set.
+    #[error(
+        "{}: {what} needs {} of memory, more than the memory budget of {} per input file \
+         (SURFRENDER_MAX_MEMORY=4G or more allows it)",
+        path.display(),
+        human_bytes(*needed),
+        human_bytes(*budget)
+    )]
+    TooLarge {
+        /// The file concerned.
+        path: PathBuf,
+        /// What would take the memory ("its 536870000 float32 values").
+        what: String,
+        /// Bytes needed.
+        needed: u64,
+        /// Bytes allowed.
+        budget: u64,
+    },
     /// A gzip stream that does not decompress (bad header, CRC mismatch, cut short).
     #[error("{}: corrupt gzip stream: {source}", path.display())]
     Gzip {
@@ -244,4 +266,15 @@ pub fn hex_prefix(bytes: &[u8]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// A byte count for messages: "1.0 GiB", "512.0 MiB", "12.3 KiB", "100 bytes".
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
+    for (size, unit) in UNITS {
+        if n >= size {
+            return format!("{:.1} {unit} ({n} bytes)", n as f64 / size as f64);
+        }
+    }
+    format!("{n} bytes")
 }

@@ -119,8 +119,18 @@ pub fn render_options(spec: &FigureSpec) -> RenderOptions {
 
 /// Makes the figure described by `spec` with `renderer`.
 pub fn render_figure(renderer: &Renderer, spec: &FigureSpec) -> Result<Figure> {
+    render_figure_within(renderer, spec, &crate::io::Limits::default())
+}
+
+/// [`render_figure`] reading every input file within `limits` (the command-line program's
+/// come from `SURFRENDER_MAX_MEMORY`, see [`crate::io::Limits::from_env`]).
+pub fn render_figure_within(
+    renderer: &Renderer,
+    spec: &FigureSpec,
+    limits: &crate::io::Limits,
+) -> Result<Figure> {
     // The decoded files are let go as soon as the scene is built.
-    let (scene, notices) = build_scene(spec, &read::Cache::new())?;
+    let (scene, notices) = build_scene(spec, &read::Cache::with_limits(*limits))?;
     draw_figure(renderer, spec, scene, notices)
 }
 

@@ -90,6 +90,17 @@ impl Mesh {
     }
 }
 
+/// The most faces a surface of `n_vertices` vertices may have: 4 per vertex + 1024.
+///
+/// A closed triangle surface (every FreeSurfer surface) has 2 per vertex − 4, an open one
+/// fewer; twice that, plus room for tiny meshes, is generous for any surface one would
+/// draw. A header that claims more (3 vertices and 178 million faces) is refused before
+/// the faces are read, as they could only be repeats that would cost gigabytes to hold and
+/// minutes to draw.
+pub fn max_faces(n_vertices: u64) -> u64 {
+    n_vertices.saturating_mul(4).saturating_add(1024)
+}
+
 pub(crate) fn sub(a: [f32; 3], b: [f32; 3]) -> [f32; 3] {
     [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
 }

@@ -3,6 +3,7 @@
 mod util;
 
 mod backends;
+mod budget;
 mod cifti;
 mod cli;
 mod colormaps;

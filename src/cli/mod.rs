@@ -93,7 +93,9 @@ pub fn run(inv: &Invocation) -> Result<Vec<String>> {
     match inv {
         // Every file is described, even after one fails; the run then fails with it.
         Invocation::Sub(Sub::Inspect { files, json }) => {
-            let (text, first_error) = surfrender::io::describe::describe_files(files, *json);
+            let limits = surfrender::io::Limits::from_env()?;
+            let (text, first_error) =
+                surfrender::io::describe::describe_files_with(files, *json, &limits);
             out(&text)?;
             first_error.map_or(Ok(Vec::new()), Err)
         }
@@ -127,8 +129,9 @@ fn render(desc: &FigureDesc, spec_file: &[PathBuf]) -> Result<Vec<String>> {
     })?;
     let spec = desc.resolve()?;
     output::check_destinations(out, &spec, spec_file)?;
+    let limits = surfrender::io::Limits::from_env()?;
     let mut renderer = Renderer::new(figure::render_options(&spec));
-    let fig = figure::render_figure(&renderer, &spec)?;
+    let fig = figure::render_figure_within(&renderer, &spec, &limits)?;
     // The backend is torn down on its own thread while the PNG is written.
     renderer.close();
     let mut t = std::time::Instant::now();

@@ -108,11 +108,6 @@ pub(crate) fn word(b: &[u8]) -> [u8; 4] {
     <[u8; 4]>::try_from(b).unwrap_or_default()
 }
 
-/// Big-endian float32 values of a byte run whose length is a multiple of 4.
-pub(crate) fn be_f32s(data: &[u8]) -> impl Iterator<Item = f32> + '_ {
-    data.chunks_exact(4).map(|c| f32::from_be_bytes(word(c)))
-}
-
 /// Big-endian int32 values of a byte run whose length is a multiple of 4.
 pub(crate) fn be_i32s(data: &[u8]) -> impl Iterator<Item = i32> + '_ {
     data.chunks_exact(4).map(|c| i32::from_be_bytes(word(c)))

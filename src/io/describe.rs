@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 
 use crate::annotation::{Annotation, Label};
 use crate::error::Error;
-use crate::io::{Content, Loaded};
+use crate::io::{Content, Limits, Loaded};
 use crate::mesh::Mesh;
 use crate::overlay::Overlay;
 
@@ -15,10 +15,20 @@ use crate::overlay::Overlay;
 /// or (`json`) one JSON object keyed by path. Every file is described, a file that
 /// cannot be read by its error; the first error comes back beside the text.
 pub fn describe_files(files: &[std::path::PathBuf], json: bool) -> (String, Option<Error>) {
+    describe_files_with(files, json, &Limits::default())
+}
+
+/// [`describe_files`] reading each file within `limits` (a memory budget that a
+/// `--max-memory` option would set).
+pub fn describe_files_with(
+    files: &[std::path::PathBuf],
+    json: bool,
+    limits: &Limits,
+) -> (String, Option<Error>) {
     let (mut all, mut texts, mut first_error) = (Map::new(), Vec::new(), None);
     for path in files {
         let key = path.display().to_string();
-        match super::load(path, &Default::default()) {
+        match super::load_with(path, &Default::default(), limits) {
             Ok(loaded) => {
                 let v = describe(&loaded);
                 texts.push(text(&key, &v));

@@ -3,9 +3,11 @@
 
 use std::path::Path;
 
-use super::{be_f32s, be_i32s, check_len, Cursor, CURV_MAGIC, NEW_QUAD_MAGIC, TRIANGLE_MAGIC};
+use super::cursor::word;
+use super::input::{Input, Region};
+use super::{Cursor, Expect, Want, CURV_MAGIC, NEW_QUAD_MAGIC, TRIANGLE_MAGIC};
 use crate::error::{hex_prefix, Error, Result};
-use crate::mesh::Mesh;
+use crate::mesh::{max_faces, Mesh};
 use crate::overlay::Overlay;
 
 /// What a triangle surface's header says: its counts, and where the vertices start.
@@ -69,30 +71,51 @@ fn surface_header(path: &Path, bytes: &[u8]) -> Result<SurfaceHeader> {
     })
 }
 
-/// The bytes [`parse_surface`] uses, once `prefix` holds a whole, valid header.
-pub(crate) fn surface_implied_len(path: &Path, prefix: &[u8]) -> Option<u64> {
-    surface_header(path, prefix).ok().map(|h| h.end())
-}
-
-/// Parses a triangle surface. The volume-info block FreeSurfer appends after the faces
-/// (`valid = 1 ...`) and any other trailing data are ignored: rendering needs none of it.
-pub(crate) fn parse_surface(path: &Path, bytes: &[u8]) -> Result<Mesh> {
-    let header = surface_header(path, bytes)?;
+/// Reads a triangle surface. The counts are checked against each other (see
+/// [`max_faces`]), against what the file can hold and against the memory budget before
+/// anything is allocated; vertices and faces are then streamed into the mesh. The
+/// volume-info block FreeSurfer appends after the faces (`valid = 1 ...`) and any other
+/// trailing data are ignored: rendering needs none of it.
+pub(crate) fn read_surface(input: &mut Input) -> Result<Mesh> {
+    let path = input.path();
+    let header = input.header(|b| surface_header(path, b))?;
     let SurfaceHeader { nvert, nface, .. } = header;
-    // Check the whole body at once so that the size in the message is the one the header
-    // implies, and so nothing is allocated for a header that lies.
-    check_len(path, bytes, header.end(), "surface (vertices and faces)")?;
-
-    let mut cur = Cursor::new(path, bytes);
-    cur.skip_to(header.start, "surface header")?;
-    let vdata = cur.take_items(nvert, 12, "surface vertices")?;
-    let mut coords = be_f32s(vdata);
-    let mut vertices = Vec::with_capacity(vdata.len() / 12);
-    while let (Some(x), Some(y), Some(z)) = (coords.next(), coords.next(), coords.next()) {
-        vertices.push([x, y, z]);
+    let most = max_faces(nvert);
+    if nface > most {
+        return Err(Error::invalid(
+            path,
+            format!(
+                "the header gives {nface} faces for {nvert} vertices; a triangle surface has at \
+                 most {most} (4 per vertex + 1024; a closed surface has 2 per vertex - 4)"
+            ),
+        ));
     }
-
-    let fdata = cur.take_items(nface, 12, "surface faces")?;
+    // The whole body is checked at once, so the size in the message is the one the header
+    // implies.
+    const WHAT: &str = "surface (vertices and faces)";
+    input.check_end(header.end(), WHAT)?;
+    input.budget((nvert + nface).saturating_mul(12), || {
+        format!("its {nvert} vertices and {nface} faces")
+    })?;
+    let region = |at: u64, count: u64| Region {
+        at,
+        count,
+        size: 12,
+        end: header.end(),
+        what: WHAT,
+    };
+    let mut vertices = input.vec(nvert)?;
+    input.region(
+        &region(header.start as u64, nvert),
+        &mut vertices,
+        |run, out| {
+            for c in run.chunks_exact(12) {
+                let f = |k: usize| f32::from_be_bytes(word(c.get(k..k + 4).unwrap_or_default()));
+                out.push([f(0), f(4), f(8)]);
+            }
+            Ok(())
+        },
+    )?;
     let check = |face: usize, i: i32| -> Result<u32> {
         match u32::try_from(i) {
             Ok(u) if u64::from(u) < nvert => Ok(u),
@@ -106,12 +129,17 @@ pub(crate) fn parse_surface(path: &Path, bytes: &[u8]) -> Result<Mesh> {
             )),
         }
     };
-    let mut idx = be_i32s(fdata);
-    let mut faces = Vec::with_capacity(fdata.len() / 12);
-    while let (Some(a), Some(b), Some(c)) = (idx.next(), idx.next(), idx.next()) {
-        let f = faces.len();
-        faces.push([check(f, a)?, check(f, b)?, check(f, c)?]);
-    }
+    let mut faces = input.vec(nface)?;
+    let faces_at = header.start as u64 + nvert * 12;
+    input.region(&region(faces_at, nface), &mut faces, |run, out| {
+        for c in run.chunks_exact(12) {
+            let i = |k: usize| i32::from_be_bytes(word(c.get(k..k + 4).unwrap_or_default()));
+            let f = out.len();
+            out.push([check(f, i(0))?, check(f, i(4))?, check(f, i(8))?]);
+        }
+        Ok(())
+    })?;
+    input.finish()?;
     Ok(Mesh { vertices, faces })
 }
 
@@ -158,20 +186,32 @@ fn curv_end(nvert: u64) -> u64 {
         .unwrap_or(u64::MAX)
 }
 
-/// The bytes [`parse_curv`] uses, once `prefix` holds a whole, valid header.
-pub(crate) fn curv_implied_len(path: &Path, prefix: &[u8]) -> Option<u64> {
-    curv_header(path, prefix).ok().map(curv_end)
-}
-
-/// Parses a "new"-format curv file: magic ff ff ff, vertex count, face count (unused,
-/// as in nibabel), values per vertex, then one float32 per vertex.
-pub(crate) fn parse_curv(path: &Path, bytes: &[u8]) -> Result<Overlay> {
-    let nvert = curv_header(path, bytes)?;
-    check_len(path, bytes, curv_end(nvert), "curv values")?;
-    let mut cur = Cursor::new(path, bytes);
-    cur.skip_to(CURV_DATA_OFFSET as usize, "curv header")?;
-    let data = cur.take_items(nvert, 4, "curv values")?;
-    Ok(Overlay::single(be_f32s(data).collect()))
+/// Reads a "new"-format curv file: magic ff ff ff, vertex count, face count (unused,
+/// as in nibabel), values per vertex, then one float32 per vertex, streamed into the
+/// overlay once the count is checked against the surface, the file and the budget.
+pub(crate) fn read_curv(input: &mut Input, expect: &Expect) -> Result<Overlay> {
+    let path = input.path();
+    let nvert = input.header(|b| curv_header(path, b))?;
+    expect.vertices(Want::Overlay, path, nvert)?;
+    const WHAT: &str = "curv values";
+    input.check_end(curv_end(nvert), WHAT)?;
+    input.budget(nvert.saturating_mul(4), || {
+        format!("its {nvert} float32 values")
+    })?;
+    let mut values = input.vec(nvert)?;
+    let region = Region {
+        at: CURV_DATA_OFFSET,
+        count: nvert,
+        size: 4,
+        end: curv_end(nvert),
+        what: WHAT,
+    };
+    input.region(&region, &mut values, |run, out| {
+        out.extend(run.chunks_exact(4).map(|c| f32::from_be_bytes(word(c))));
+        Ok(())
+    })?;
+    input.finish()?;
+    Ok(Overlay::single(values))
 }
 
 /// A header count as u64, refusing negative values (a sign of a corrupt or misread header).

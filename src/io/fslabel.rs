@@ -22,10 +22,28 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use super::{be_i32s, Content, Cursor, Loaded};
+use super::input::Input;
+use super::{be_i32s, Content, Cursor, Expect, Loaded, Want};
 use crate::annotation::{Annotation, Label, LabelEntry};
-use crate::error::{Error, Result};
+use crate::error::{human_bytes, Error, Result};
 
+/// The largest FreeSurfer `.label` file read: 128 MiB of text. A label of every vertex of
+/// a 163842-vertex surface is about 9 MB, so this leaves room for surfaces ten times finer,
+/// while a 900 MB file of lines is refused before it is read.
+pub const MAX_LABEL_BYTES: u64 = 128 << 20;
+/// The most vertex lines a FreeSurfer `.label` file may announce and hold: 2^22
+/// (4,194,304), 25 times the vertices of fsaverage's 163842-vertex surfaces, as a label
+/// names each vertex of one surface at most once. A count beyond it is refused from line 2,
+/// before the lines are parsed (counting them is cheap; parsing them is not), so that a file
+/// of millions of tiny lines costs no time.
+pub const MAX_LABEL_LINES: u64 = 1 << 22;
+/// Memory each vertex of a label takes once read (vertex, coordinates, value).
+const LABEL_VERTEX_BYTES: u64 = 20;
+
+/// The most bytes of colour table read after an annotation's vertex values: 16 MiB. Real
+/// tables are a few kB (aparc.a2009s has 76 entries); bytes after the table are ignored, so
+/// a file padded with gigabytes is never inflated past this.
+const MAX_CTAB_BYTES: u64 = 16 << 20;
 /// Smallest size of an old-format colour-table entry: name length + R, G, B, T.
 const OLD_ENTRY_MIN: u64 = 5 * 4;
 /// Smallest size of a new-format colour-table entry: index + name length + R, G, B, T.
@@ -56,7 +74,42 @@ const CTAB_VERSION: i64 = 2;
 /// * A file without a colour table is refused, as nibabel refuses it: its values are packed
 ///   colours of a table we do not have, so there are no names to show.
 /// * Bytes after the colour table are ignored.
-pub(crate) fn read_annot(path: &Path, bytes: &[u8]) -> Result<Loaded> {
+///
+/// The vertex count is checked against the surface asked for, and what the vertices will
+/// take against the memory budget, before the rest of the file is read.
+pub(crate) fn read_annot(input: &mut Input, expect: &Expect) -> Result<Loaded> {
+    let path = input.path();
+    let n = input.header(|b| Cursor::new(path, b).i32_be("annotation header (vertex count)"))?;
+    let mut want = None;
+    if let Ok(n) = u64::try_from(n) {
+        expect.vertices(Want::Annotation, path, n)?;
+        // A count the file cannot hold is a truncated file, before it is a large one.
+        let pairs = n.saturating_mul(8).saturating_add(4);
+        input.check_end(pairs, "annotation (vertex, value) pairs")?;
+        // The pairs as read (8 bytes a vertex), then each vertex's value and label (4 + 8).
+        input.budget(n.saturating_mul(20), || format!("its {n} vertices"))?;
+        // The count, the pairs and the colour table; whatever follows is never read.
+        let end = n.saturating_mul(8).saturating_add(4 + MAX_CTAB_BYTES);
+        input.fill(usize::try_from(end).unwrap_or(usize::MAX))?;
+        want = Some(end);
+    }
+    let bytes = input.take_head();
+    let loaded = parse_annot(path, &bytes);
+    if loaded.is_err() && want == Some(bytes.len() as u64) {
+        return Err(Error::Unsupported {
+            path: path.to_path_buf(),
+            what: "annotation colour table",
+            found: format!(
+                "one that does not end within {} after the vertex values (the most read)",
+                human_bytes(MAX_CTAB_BYTES)
+            ),
+        });
+    }
+    loaded
+}
+
+/// Parses a whole annotation (see [`read_annot`]).
+fn parse_annot(path: &Path, bytes: &[u8]) -> Result<Loaded> {
     let mut cur = Cursor::new(path, bytes);
     let n = cur.i32_be("annotation header (vertex count)")?;
     let n = usize::try_from(n).map_err(|_| {
@@ -278,11 +331,31 @@ fn read_string(
 /// * Blank lines, and lines starting with `#` after the first, are skipped, as nibabel's
 ///   `loadtxt` skips them. The count on line 2 must equal the number of vertex lines (nibabel
 ///   ignores it; FreeSurfer reads exactly that many). Windows line ends are accepted.
-/// * Nothing is allocated from the count line: vertex lines are counted first.
-pub(crate) fn read_label(path: &Path, bytes: &[u8]) -> Result<Loaded> {
+/// * Nothing is allocated from the count line: vertex lines are counted first. A file
+///   over [`MAX_LABEL_BYTES`] is refused before it is read (a gzipped one once that much is
+///   inflated), and more than [`MAX_LABEL_LINES`] vertex lines before they are parsed.
+pub(crate) fn read_label(input: &mut Input) -> Result<Loaded> {
+    let path = input.path();
+    input.read_to_end(MAX_LABEL_BYTES, |size| Error::Unsupported {
+        path: path.to_path_buf(),
+        what: "FreeSurfer label file size",
+        found: format!(
+            "{} or more; labels are read up to {} (a label of every vertex of a \
+             163842-vertex surface is about 9 MB)",
+            human_bytes(size),
+            human_bytes(MAX_LABEL_BYTES)
+        ),
+    })?;
+    let bytes = input.take_head();
+    parse_label(input, &bytes)
+}
+
+/// Parses a whole label file (see [`read_label`]).
+fn parse_label(input: &Input, bytes: &[u8]) -> Result<Loaded> {
     const LAYOUT: &str = "a FreeSurfer .label has a comment line ('#!ascii label ...'), \
                           then the number of vertices, then one line 'vertex x y z value' \
                           per vertex";
+    let path = input.path();
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::invalid(path, format!("empty label file: {LAYOUT}")));
     }
@@ -314,79 +387,96 @@ pub(crate) fn read_label(path: &Path, bytes: &[u8]) -> Result<Loaded> {
             ),
         )
     })?;
-    let data: Vec<(usize, &[u8])> = lines
-        .filter(|(_, l)| {
-            let t = l.trim_ascii();
-            !t.is_empty() && !t.starts_with(b"#")
-        })
-        .collect();
-    if data.len() as u64 != count {
+    let is_data = |(_, l): &(usize, &[u8])| {
+        let t = l.trim_ascii();
+        !t.is_empty() && !t.starts_with(b"#")
+    };
+    let n_data = lines.clone().filter(is_data).count();
+    if n_data as u64 != count {
         return Err(Error::invalid(
             path,
-            format!(
-                "line 2 announces {count} vertices but the file has {} vertex lines",
-                data.len()
-            ),
+            format!("line 2 announces {count} vertices but the file has {n_data} vertex lines"),
         ));
     }
+    if count > MAX_LABEL_LINES {
+        return Err(Error::Unsupported {
+            path: path.to_path_buf(),
+            what: "FreeSurfer label vertex count",
+            found: format!(
+                "{count} on line 2; labels are read up to {MAX_LABEL_LINES} vertices \
+                 (25 times a 163842-vertex surface)"
+            ),
+        });
+    }
+    let held = (n_data as u64).saturating_mul(LABEL_VERTEX_BYTES);
+    input.budget(held.saturating_add(bytes.len() as u64), || {
+        format!("its {n_data} vertices")
+    })?;
+    let data = lines.filter(is_data);
 
     let mut label = Label {
-        vertices: Vec::with_capacity(data.len()),
-        coords: Vec::with_capacity(data.len()),
-        values: Vec::with_capacity(data.len()),
+        vertices: Vec::with_capacity(n_data),
+        coords: Vec::with_capacity(n_data),
+        values: Vec::with_capacity(n_data),
     };
     for (ln, line) in data {
-        let text = std::str::from_utf8(line)
-            .map_err(|_| Error::invalid(path, format!("line {ln}: not text (invalid UTF-8)")))?;
-        let fields: Vec<&str> = text.split_ascii_whitespace().collect();
-        let [v, x, y, z, value] = fields.as_slice() else {
-            return Err(Error::invalid(
-                path,
-                format!(
-                    "line {ln}: expected 5 fields 'vertex x y z value', found {}: {}",
-                    fields.len(),
-                    shown(text)
-                ),
-            ));
-        };
-        let vertex: i64 = v.parse().map_err(|_| {
-            Error::invalid(
-                path,
-                format!(
-                    "line {ln}: vertex (field 1) is not an integer: {}",
-                    shown(v)
-                ),
-            )
-        })?;
-        let vertex = u32::try_from(vertex).map_err(|_| {
-            let why = if vertex < 0 {
-                "negative (volume labels mark points off the surface with -1; \
-                 only surface labels can be drawn)"
-            } else {
-                "too large"
-            };
-            Error::invalid(path, format!("line {ln}: vertex {vertex} is {why}"))
-        })?;
-        let num = |tok: &str, field: &str| -> Result<f32> {
-            tok.parse().map_err(|_| {
-                Error::invalid(
-                    path,
-                    format!("line {ln}: {field} is not a number: {}", shown(tok)),
-                )
-            })
-        };
-        label.vertices.push(vertex);
-        label.coords.push([
-            num(x, "x (field 2)")?,
-            num(y, "y (field 3)")?,
-            num(z, "z (field 4)")?,
-        ]);
-        label.values.push(num(value, "value (field 5)")?);
+        vertex_line(path, ln, line, &mut label)?;
     }
     let n = label.vertices.len();
     Ok(Loaded::new(Content::Label(label))
         .detail("format", "freesurfer_label")
         .detail("n_vertices_in_label", n))
+}
+
+/// Parses vertex line `ln` ('vertex x y z value') onto the end of `label`.
+fn vertex_line(path: &Path, ln: usize, line: &[u8], label: &mut Label) -> Result<()> {
+    let text = std::str::from_utf8(line)
+        .map_err(|_| Error::invalid(path, format!("line {ln}: not text (invalid UTF-8)")))?;
+    let fields: Vec<&str> = text.split_ascii_whitespace().take(6).collect();
+    let [v, x, y, z, value] = fields.as_slice() else {
+        let found = text.split_ascii_whitespace().count();
+        return Err(Error::invalid(
+            path,
+            format!(
+                "line {ln}: expected 5 fields 'vertex x y z value', found {found}: {}",
+                shown(text)
+            ),
+        ));
+    };
+    let vertex: i64 = v.parse().map_err(|_| {
+        Error::invalid(
+            path,
+            format!(
+                "line {ln}: vertex (field 1) is not an integer: {}",
+                shown(v)
+            ),
+        )
+    })?;
+    let vertex = u32::try_from(vertex).map_err(|_| {
+        let why = if vertex < 0 {
+            "negative (volume labels mark points off the surface with -1; \
+             only surface labels can be drawn)"
+        } else {
+            "too large"
+        };
+        Error::invalid(path, format!("line {ln}: vertex {vertex} is {why}"))
+    })?;
+    let num = |tok: &str, field: &str| -> Result<f32> {
+        tok.parse().map_err(|_| {
+            Error::invalid(
+                path,
+                format!("line {ln}: {field} is not a number: {}", shown(tok)),
+            )
+        })
+    };
+    label.vertices.push(vertex);
+    label.coords.push([
+        num(x, "x (field 2)")?,
+        num(y, "y (field 3)")?,
+        num(z, "z (field 4)")?,
+    ]);
+    label.values.push(num(value, "value (field 5)")?);
+    Ok(())
 }
 
 /// A field or line for a message: quoted, and cut short when long.

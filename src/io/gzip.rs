@@ -1,101 +1,192 @@
-//! Reading files whole, and gzip streams only as far as their content needs.
+//! gzip streams, decompressed as they are read, member after member, so that a reader
+//! takes only what its header says it needs and nothing is inflated ahead of it.
 
-use std::io::Read;
-use std::path::Path;
+use std::fs::File;
+use std::io::{BufRead, Read};
+use std::path::{Path, PathBuf};
 
-use super::{implied_len, GZIP_MAGIC};
+use super::GZIP_MAGIC;
 use crate::error::{Error, Result};
 
-/// The most decompressed data `read_file` will hold for one gzipped file: 2 GiB, more
-/// than any surface or per-vertex data there is reason to render (an HCP dense time
-/// series, 91282 grayordinates x 1200 float32 frames, is about 438 MB). A header that
-/// implies more is refused before decompressing further; otherwise decompression stops at
-/// the implied length or, with no header to tell, at a 64 KiB prefix, so no stream can
-/// make it hold more.
+/// The most decompressed data one gzipped file may hold for surfrender: 2 GiB, more than
+/// any surface or per-vertex data there is reason to render (an HCP dense time series,
+/// 91282 grayordinates x 1200 float32 frames, is about 438 MB). A header that implies more
+/// is refused before anything is decompressed; the memory budget
+/// ([`super::Limits::max_memory`], 1 GiB by default) usually refuses such a file first.
 pub const MAX_DECOMPRESSED: u64 = 2 << 30;
-/// How much of a gzip stream is decompressed to recognise content whose header does not
-/// (yet) tell how long it is: unknown formats, invalid headers. Every header we read is
-/// far shorter, and the reader then explains the problem from these bytes.
-const SNIFF_PREFIX: u64 = 64 << 10;
-/// How far past the bytes a header implies decompression goes on, so that an ordinary file
-/// (whose trailing MGH tags or surface volume info are a few hundred bytes) is read to the
-/// end of its gzip member and so has its CRC checked; a gzip bomb's tail is never reached.
-const TAIL_SLACK: u64 = 64 << 10;
-/// Size of each read from the gzip decoder.
-const CHUNK: usize = 64 << 10;
+/// The most gzip members (streams concatenated in one file) read: each costs a fresh
+/// decompressor, so a million empty members took seconds. bgzip, the one writer that
+/// makes many members, makes one per 64 KiB of data, 32768 for the 2 GiB of
+/// [`MAX_DECOMPRESSED`]; twice that is allowed.
+pub const MAX_GZIP_MEMBERS: u64 = 1 << 16;
+/// Deflate cannot compress better than about 1032:1 (a 258-byte match in two bits), so a
+/// header implying more data than that ratio allows from the file's size is wrong, and is
+/// refused before inflating anything.
+pub(crate) const MAX_DEFLATE_RATIO: u64 = 1032;
+/// Size of the buffer over the compressed file.
+const BUF: usize = 64 << 10;
 
-/// Reads a file, gunzipping it when its content is gzip: MGZ files and gzipped surfaces
-/// circulate under every possible name, so the extension is not trusted.
-///
-/// A plain file is read whole (its length is known, and the readers check headers against
-/// it). A gzip stream is decompressed in chunks, and only as far as needed: once the bytes
-/// decompressed so far hold a header, up to the length it implies (plus [`TAIL_SLACK`]);
-/// while they hold none, up to [`SNIFF_PREFIX`]. A header implying more than
-/// [`MAX_DECOMPRESSED`] is refused at once. Short data are left to the readers, which report
-/// them as truncated.
-pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>> {
-    let raw = std::fs::read(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    if !raw.starts_with(&GZIP_MAGIC) {
-        return Ok(raw);
-    }
-    gunzip(path, &raw)
+/// A file read through a buffer that can always show its next two bytes, so that a gzip
+/// member's magic number can be looked for after the previous member ends.
+pub(crate) struct Buffered {
+    file: File,
+    buf: Box<[u8]>,
+    start: usize,
+    end: usize,
 }
 
-/// Decompresses the gzip stream `raw` (from `path`) as far as [`read_file`] describes.
+impl Buffered {
+    pub(crate) fn new(file: File) -> Buffered {
+        Buffered {
+            file,
+            buf: vec![0; BUF].into_boxed_slice(),
+            start: 0,
+            end: 0,
+        }
+    }
+
+    /// The next two bytes (fewer only at the end of the file), without consuming them.
+    pub(crate) fn peek2(&mut self) -> std::io::Result<&[u8]> {
+        if self.end - self.start < 2 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+            while self.end < 2 {
+                let n = self.file.read(&mut self.buf[self.end..])?;
+                if n == 0 {
+                    break;
+                }
+                self.end += n;
+            }
+        }
+        Ok(&self.buf[self.start..self.end])
+    }
+}
+
+impl Read for Buffered {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.start == self.end && out.len() >= self.buf.len() {
+            return self.file.read(out); // large reads bypass the buffer
+        }
+        let n = {
+            let mut have = self.fill_buf()?;
+            have.read(out)?
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for Buffered {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if self.start == self.end {
+            self.start = 0;
+            self.end = self.file.read(&mut self.buf)?;
+        }
+        Ok(&self.buf[self.start..self.end])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.start = (self.start + n).min(self.end);
+    }
+}
+
+/// Where a gzip file is: inside a member, between members, or past the last one.
+enum State {
+    Member(Box<flate2::bufread::GzDecoder<Buffered>>),
+    Between(Buffered),
+    Done,
+}
+
+/// The decompressed content of a gzip file.
 ///
 /// Multi-member streams are legal gzip (e.g. `cat a.gz b.gz`), so after a member ends,
-/// bytes that start with the gzip magic are decoded as the next member. Anything else after
-/// a complete member is trailing garbage and ignored, as `gzip -d` does. flate2 checks the
-/// CRC and length of each member it reads to the end.
-fn gunzip(path: &Path, raw: &[u8]) -> Result<Vec<u8>> {
-    let mut out: Vec<u8> = Vec::new();
-    let mut chunk = vec![0u8; CHUNK];
-    // What the header implies, once known.
-    let mut needed: Option<u64> = None;
-    let mut rest = raw;
-    loop {
-        let mut member = flate2::bufread::GzDecoder::new(&mut rest);
+/// bytes that start with the gzip magic are decoded as the next member (at most
+/// [`MAX_GZIP_MEMBERS`]). Anything else after a complete member is trailing garbage and
+/// ignored, as `gzip -d` does. flate2 checks the CRC and length of each member read to its
+/// end.
+pub(crate) struct Gunzip {
+    path: PathBuf,
+    state: State,
+    members: u64,
+}
+
+impl Gunzip {
+    /// A reader of the gzip file whose first bytes `file` shows (the magic checked).
+    pub(crate) fn new(path: &Path, file: Buffered) -> Gunzip {
+        Gunzip {
+            path: path.to_path_buf(),
+            state: State::Between(file),
+            members: 0,
+        }
+    }
+
+    /// Decompressed bytes into `out`; 0 at the end of the last member.
+    pub(crate) fn read(&mut self, out: &mut [u8]) -> Result<usize> {
         loop {
-            let stop = match needed {
-                Some(n) => n.saturating_add(TAIL_SLACK).min(MAX_DECOMPRESSED),
-                None => SNIFF_PREFIX,
-            };
-            let room = stop.saturating_sub(out.len() as u64);
-            if room == 0 {
-                return Ok(out);
-            }
-            let want = usize::try_from(room).map_or(CHUNK, |r| r.min(CHUNK));
-            let got = member
-                .read(&mut chunk[..want])
-                .map_err(|e| gzip_error(path, e))?;
-            if got == 0 {
-                break; // end of this member, CRC checked
-            }
-            // Grow by doubling, but never past `stop`: no over-allocation near the end.
-            if out.capacity() - out.len() < got {
-                let left = usize::try_from(room).unwrap_or(usize::MAX);
-                out.reserve_exact(out.len().max(got).min(left));
-            }
-            out.extend_from_slice(&chunk[..got]);
-            if needed.is_none() {
-                needed = implied_len(path, &out);
-                if let Some(n) = needed.filter(|&n| n > MAX_DECOMPRESSED) {
-                    return Err(too_large(path, n));
+            match std::mem::replace(&mut self.state, State::Done) {
+                State::Member(mut member) => {
+                    let got = member.read(out).map_err(|e| gzip_error(&self.path, e))?;
+                    if got > 0 || out.is_empty() {
+                        self.state = State::Member(member);
+                        return Ok(got);
+                    }
+                    // End of this member, CRC checked.
+                    self.state = State::Between(member.into_inner());
                 }
+                State::Between(mut file) => {
+                    let next = file.peek2().map_err(|source| Error::Read {
+                        path: self.path.clone(),
+                        source,
+                    })?;
+                    if !next.starts_with(&GZIP_MAGIC) {
+                        return Ok(0);
+                    }
+                    self.members += 1;
+                    if self.members > MAX_GZIP_MEMBERS {
+                        return Err(Error::Unsupported {
+                            path: self.path.clone(),
+                            what: "gzip file",
+                            found: format!(
+                                "more than {MAX_GZIP_MEMBERS} members (gzip streams one after \
+                                 another), the most surfrender reads"
+                            ),
+                        });
+                    }
+                    let member = flate2::bufread::GzDecoder::new(file);
+                    self.state = State::Member(Box::new(member));
+                }
+                State::Done => return Ok(0),
             }
         }
-        drop(member);
-        if needed.is_some_and(|n| out.len() as u64 >= n) || !rest.starts_with(&GZIP_MAGIC) {
-            return Ok(out);
+    }
+
+    /// Decompresses on, up to `slack` bytes, to the end of the current member, so that an
+    /// ordinary file (whose trailing MGH tags or surface volume info are a few hundred
+    /// bytes) has its CRC checked; a gzip bomb's tail is never reached. No further member
+    /// is started.
+    pub(crate) fn finish_member(&mut self, slack: u64) -> Result<()> {
+        let mut scratch = [0u8; 8192];
+        let mut left = slack;
+        while left > 0 {
+            let State::Member(member) = &mut self.state else {
+                return Ok(());
+            };
+            let want = usize::try_from(left).map_or(scratch.len(), |l| l.min(scratch.len()));
+            let got = member
+                .read(&mut scratch[..want])
+                .map_err(|e| gzip_error(&self.path, e))?;
+            if got == 0 {
+                return Ok(());
+            }
+            left -= got as u64;
         }
+        Ok(())
     }
 }
 
 /// A header that claims more than [`MAX_DECOMPRESSED`] bytes.
-fn too_large(path: &Path, implied: u64) -> Error {
+pub(crate) fn too_large(path: &Path, implied: u64) -> Error {
     Error::invalid(
         path,
         format!(

@@ -1,9 +1,11 @@
 //! MGH/MGZ (FreeSurfer's volume format), used for per-vertex data as an Nx1x1xF "volume".
-//! MGZ arrives here already gunzipped by `read_file`, as far as [`implied_len`] says.
+//! MGZ is gunzipped as it is read, and only as far as the header says the data go.
 
 use std::path::Path;
 
-use super::{be_f32s, be_i32s, check_len, Cursor};
+use super::cursor::word;
+use super::input::{Input, Region};
+use super::{Cursor, Expect, Want};
 use crate::error::{hex_prefix, Error, Result};
 use crate::overlay::Overlay;
 
@@ -90,34 +92,48 @@ fn header(path: &Path, bytes: &[u8]) -> Result<Header> {
     })
 }
 
-/// The bytes [`parse`] uses, once `prefix` holds a whole, valid header.
-pub(crate) fn implied_len(path: &Path, prefix: &[u8]) -> Option<u64> {
-    header(path, prefix).ok().map(|h| h.end())
-}
-
-/// Parses an MGH image that holds one value per vertex (width = vertices, frames kept).
-/// Anything after the image (FreeSurfer's tag block) is ignored.
-pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<super::Loaded> {
-    let h = header(path, bytes)?;
-    check_len(path, bytes, h.end(), "MGH image data")?;
-    let mut cur = Cursor::new(path, bytes);
-    cur.skip_to(DATA_OFFSET, "MGH header")?;
+/// Reads an MGH image that holds one value per vertex (width = vertices, frames kept),
+/// streaming the data into the overlay once the header is checked against the surface,
+/// the file and the budget. Anything after the image (FreeSurfer's tag block) is ignored.
+pub(crate) fn read(input: &mut Input, expect: &Expect) -> Result<super::Loaded> {
+    let path = input.path();
+    let h = input.header(|b| header(path, b))?;
+    expect.vertices(Want::Overlay, path, h.n_vertices)?;
+    const WHAT: &str = "MGH image data";
+    input.check_end(h.end(), WHAT)?;
     let count = h.n_vertices.saturating_mul(h.n_frames);
-    let data = cur.take_items(count, h.size, "MGH image data")?;
-    let values: Vec<f32> = match h.dtype {
-        0 => data.iter().map(|&b| f32::from(b)).collect(),
-        1 => be_i32s(data).map(|v| v as f32).collect(),
-        4 => data
-            .chunks_exact(2)
-            .map(|c| {
+    input.budget(count.saturating_mul(4), || {
+        format!(
+            "its {} x {} values ({} bytes each on disk, float32 in memory)",
+            h.n_vertices, h.n_frames, h.size
+        )
+    })?;
+    let mut values: Vec<f32> = input.vec(count)?;
+    let region = Region {
+        at: DATA_OFFSET as u64,
+        count,
+        size: h.size as usize,
+        end: h.end(),
+        what: WHAT,
+    };
+    input.region(&region, &mut values, |run, out| {
+        match h.dtype {
+            0 => out.extend(run.iter().map(|&b| f32::from(b))),
+            1 => out.extend(
+                run.chunks_exact(4)
+                    .map(|c| i32::from_be_bytes(word(c)) as f32),
+            ),
+            4 => out.extend(run.chunks_exact(2).map(|c| {
                 f32::from(i16::from_be_bytes(
                     <[u8; 2]>::try_from(c).unwrap_or_default(),
                 ))
-            })
-            .collect(),
-        // Only float32 (3) is left after the type check in `header`.
-        _ => be_f32s(data).collect(),
-    };
+            })),
+            // Only float32 (3) is left after the type check in `header`.
+            _ => out.extend(run.chunks_exact(4).map(|c| f32::from_be_bytes(word(c)))),
+        }
+        Ok(())
+    })?;
+    input.finish()?;
     let overlay = Overlay {
         n_vertices: usize::try_from(h.n_vertices).unwrap_or(0),
         n_frames: usize::try_from(h.n_frames).unwrap_or(0),

@@ -1,10 +1,12 @@
 //! Readers: bytes on disk → [`Mesh`] and [`Overlay`]. Format is decided by magic bytes
 //! first and the file name second, because pipelines rename files freely.
 //!
-//! Every length a header announces is checked against the bytes actually present before
-//! anything is allocated, so a corrupt or hostile header costs an error message, not memory.
-//! Gzipped input is decompressed only as far as its header says the reader will look (see
-//! `read_file`), so a small file that inflates to gigabytes costs neither.
+//! Every length a header announces is checked before anything is allocated for it: against
+//! the surface the data are for (a [`ReadOptions`] with the surface's vertex count), against
+//! the bytes the file can hold, and against the memory budget ([`Limits`]), so a corrupt or
+//! hostile header costs an error message, not memory. Content is read through an
+//! `Input`, which gunzips as it goes and only as far as the reader asks: data are streamed
+//! straight into the vectors returned, never held inflated beside them.
 
 mod cursor;
 pub mod describe;
@@ -12,22 +14,176 @@ mod freesurfer;
 mod fslabel;
 mod gifti;
 mod gzip;
+mod input;
 mod mgh;
 mod nifti;
 mod text;
 
-pub(crate) use cursor::{be_f32s, be_i32s, check_len, Cursor};
-pub(crate) use gzip::read_file;
-pub use gzip::MAX_DECOMPRESSED;
+pub(crate) use cursor::{be_i32s, check_len, Cursor};
+pub use fslabel::{MAX_LABEL_BYTES, MAX_LABEL_LINES};
+pub use gzip::{MAX_DECOMPRESSED, MAX_GZIP_MEMBERS};
 pub(crate) use text::read_text;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use input::Input;
 
 use crate::annotation::{Annotation, Label};
 use crate::error::{hex_prefix, Error, Result};
 use crate::hemi::Hemi;
 use crate::mesh::Mesh;
 use crate::overlay::Overlay;
+
+/// The memory one input file may use while it is read unless a caller allows more
+/// ([`Limits::max_memory`]): 1 GiB.
+pub const DEFAULT_MAX_MEMORY: u64 = 1 << 30;
+
+/// What reading one file may cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Limits {
+    /// The most bytes of memory reading one input file may take: the values and mesh it
+    /// returns plus what must be held while they are decoded (a GIfTI file's XML, a CIFTI
+    /// file's data matrix). A file whose header announces more is refused with
+    /// [`Error::TooLarge`] before the memory is taken, so a small hostile file cannot make
+    /// the program take gigabytes; a genuine file that large (a 163842-vertex series of
+    /// 1,200 frames takes 750 MiB as float32) is read by raising this. A GIfTI file's
+    /// decompressed XML may take at most half of it. Default [`DEFAULT_MAX_MEMORY`].
+    pub max_memory: u64,
+}
+
+/// The environment variable that sets the command-line program's memory budget
+/// ([`Limits::from_env`]).
+pub const MAX_MEMORY_ENV: &str = "SURFRENDER_MAX_MEMORY";
+
+impl Limits {
+    /// The default limits, with the memory budget from [`MAX_MEMORY_ENV`] when it is set:
+    /// bytes, or a number with a binary unit (`4G`, `512MiB`). The command-line program
+    /// reads within these, so that a user whose genuine file needs more than 1 GiB can
+    /// allow it for one run, as the refusal says, without an option on every command.
+    pub fn from_env() -> Result<Limits> {
+        let Some(value) = std::env::var_os(MAX_MEMORY_ENV) else {
+            return Ok(Limits::default());
+        };
+        let text = value.to_string_lossy();
+        let max_memory = parse_size(&text).ok_or_else(|| {
+            Error::Usage(format!(
+                "{MAX_MEMORY_ENV}={:?}: expected a size such as 4G, 512M or 1073741824 (bytes)",
+                text.chars().take(40).collect::<String>()
+            ))
+        })?;
+        Ok(Limits { max_memory })
+    }
+}
+
+/// A byte count: digits, then an optional binary unit (K, M, G, T, with or without `iB`
+/// or `B`, any case).
+fn parse_size(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let n: u64 = digits.parse().ok()?;
+    let unit = unit.trim().to_ascii_lowercase();
+    let unit = unit.trim_end_matches("ib").trim_end_matches('b');
+    let shift = match unit {
+        "" => 0,
+        "k" => 10,
+        "m" => 20,
+        "g" => 30,
+        "t" => 40,
+        _ => return None,
+    };
+    n.checked_mul(1 << shift).filter(|&n| n > 0)
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_memory: DEFAULT_MAX_MEMORY,
+        }
+    }
+}
+
+/// The surface per-vertex data are read for: its file, for messages, and its vertex count.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SurfaceVertices {
+    /// The surface file.
+    pub surface: PathBuf,
+    /// Its vertex count.
+    pub n_vertices: usize,
+}
+
+/// What a caller knows before a file is read, so that a file that cannot be used is
+/// refused from its header rather than after its data are decompressed and decoded.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct ReadOptions {
+    /// The surface the file's per-vertex data (an overlay, an annotation) must match: a
+    /// file whose header gives another vertex count is refused with
+    /// [`Error::VertexMismatch`] before any of its data are read. `None` (as for
+    /// `inspect`): any count.
+    pub surface: Option<SurfaceVertices>,
+    /// The memory budget.
+    pub limits: Limits,
+}
+
+/// The kind of content a caller asks for: the vertex count is checked from the header
+/// only when the file holds that kind, so that a file of the wrong kind still gets the
+/// message that says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Want {
+    Any,
+    Surface,
+    Overlay,
+    Annotation,
+    Label,
+}
+
+/// What a reader checks a header against: [`ReadOptions::surface`] for the kind asked for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Expect<'a> {
+    surface: Option<&'a SurfaceVertices>,
+    want: Want,
+}
+
+impl Expect<'_> {
+    /// Refuses `n` values per frame of content of kind `kind` in `data` when the surface
+    /// asked for has another vertex count.
+    pub(crate) fn vertices(&self, kind: Want, data: &Path, n: u64) -> Result<()> {
+        match self.surface {
+            Some(s) if self.want == kind && n != s.n_vertices as u64 => {
+                Err(Error::VertexMismatch {
+                    surface: s.surface.clone(),
+                    surface_vertices: s.n_vertices,
+                    data: data.to_path_buf(),
+                    data_vertices: usize::try_from(n).unwrap_or(usize::MAX),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Bytes roxmltree may take beyond the text to parse `text` (a GIfTI file, CIFTI XML):
+/// about 160 bytes per node and per attribute, with a node per `<` (an element, a comment,
+/// the text before it) and an attribute per `=`, plus a copy of the text where entities or
+/// character references (`&`) are expanded. Counted before parsing: 100 MB of `<a/>`
+/// would otherwise build gigabytes of nodes. Real files are mostly base64 or numbers, so
+/// for them this is small.
+pub(crate) fn xml_cost(text: &str) -> u64 {
+    const NODE: u64 = 160;
+    let count = |c: u8| text.bytes().filter(|&b| b == c).count() as u64;
+    let items = count(b'<')
+        .saturating_mul(2)
+        .saturating_add(count(b'='))
+        .saturating_add(1);
+    let expanded = if text.contains('&') {
+        text.len() as u64
+    } else {
+        0
+    };
+    items.saturating_mul(NODE).saturating_add(expanded)
+}
 
 /// FreeSurfer triangle surface magic (3 bytes, big-endian 0xFFFFFE).
 pub(crate) const TRIANGLE_MAGIC: [u8; 3] = [0xff, 0xff, 0xfe];
@@ -129,41 +285,76 @@ pub enum MapSelector {
     Name(String),
 }
 
-/// Reads any supported file.
+/// Reads any supported file, with the default [`Limits`].
 pub fn load(path: &Path, sel: &Selection) -> Result<Loaded> {
-    load_as(path, sel, None)
+    load_with(path, sel, &Limits::default())
+}
+
+/// Reads any supported file within `limits`.
+pub fn load_with(path: &Path, sel: &Selection, limits: &Limits) -> Result<Loaded> {
+    let opts = ReadOptions {
+        surface: None,
+        limits: *limits,
+    };
+    load_as(path, sel, None, &opts, Want::Any)
 }
 
 /// Like [`load`]; content recognised neither by its bytes nor by its name is handed to the
 /// reader of `fallback`, whose error then says what is wrong in terms of that format.
-fn load_as(path: &Path, sel: &Selection, fallback: Option<Format>) -> Result<Loaded> {
-    let bytes = read_file(path)?;
-    match sniff(path, &bytes).or(fallback) {
+/// Headers are checked against `opts` for content of kind `want`.
+fn load_as(
+    path: &Path,
+    sel: &Selection,
+    fallback: Option<Format>,
+    opts: &ReadOptions,
+    want: Want,
+) -> Result<Loaded> {
+    let mut input = Input::open(path, opts.limits)?;
+    let expect = Expect {
+        surface: opts.surface.as_ref(),
+        want,
+    };
+    match sniff(path, input.head()).or(fallback) {
         Some(Format::FreeSurferSurface) => Ok(Loaded::new(Content::Surface(
-            freesurfer::parse_surface(path, &bytes)?,
+            freesurfer::read_surface(&mut input)?,
         ))
         .detail("format", "freesurfer_triangle")),
-        Some(Format::FreeSurferCurv) => Ok(Loaded::new(Content::Overlay(freesurfer::parse_curv(
-            path, &bytes,
+        Some(Format::FreeSurferCurv) => Ok(Loaded::new(Content::Overlay(freesurfer::read_curv(
+            &mut input, &expect,
         )?))
         .detail("format", "freesurfer_curv")),
-        Some(Format::Mgh) => mgh::parse(path, &bytes),
-        Some(Format::Gifti) => gifti::read(path, &bytes),
-        Some(Format::Nifti) => nifti::read(path, &bytes, sel),
-        Some(Format::FreeSurferAnnot) => fslabel::read_annot(path, &bytes),
-        Some(Format::FreeSurferLabel) => fslabel::read_label(path, &bytes),
+        Some(Format::Mgh) => mgh::read(&mut input, &expect),
+        Some(Format::Gifti) => gifti::read(&mut input, &expect),
+        Some(Format::Nifti) => nifti::read(&mut input, sel, &expect),
+        Some(Format::FreeSurferAnnot) => fslabel::read_annot(&mut input, &expect),
+        Some(Format::FreeSurferLabel) => fslabel::read_label(&mut input),
         None => Err(Error::UnknownFormat {
             path: path.to_path_buf(),
             expected:
                 "a FreeSurfer surface/curv/annot/label, MGH/MGZ, GIfTI, NIfTI-1/2 or CIFTI-2 file",
-            found: hex_prefix(&bytes),
+            found: hex_prefix(input.head()),
         }),
     }
 }
 
 /// Reads a surface mesh (FreeSurfer triangle format or GIfTI, optionally gzipped).
 pub fn read_surface(path: &Path) -> Result<Mesh> {
-    let loaded = load_as(path, &Selection::default(), Some(Format::FreeSurferSurface))?;
+    read_surface_with(path, &Limits::default())
+}
+
+/// Reads a surface mesh within `limits`.
+pub fn read_surface_with(path: &Path, limits: &Limits) -> Result<Mesh> {
+    let opts = ReadOptions {
+        surface: None,
+        limits: *limits,
+    };
+    let loaded = load_as(
+        path,
+        &Selection::default(),
+        Some(Format::FreeSurferSurface),
+        &opts,
+        Want::Surface,
+    )?;
     match loaded.content {
         Content::Surface(m) => Ok(m),
         ref other => Err(Error::invalid(
@@ -178,9 +369,17 @@ pub fn read_surface(path: &Path) -> Result<Mesh> {
 }
 
 /// Reads per-vertex values: FreeSurfer curv, MGH/MGZ, GIfTI, NIfTI-1/2, CIFTI-2 dscalar
-/// or dtseries (the cortex of `sel.hemi`). All frames are kept.
+/// or dtseries (the cortex of `sel.hemi`). All frames are kept. Any vertex count, the
+/// default [`Limits`]: `inspect`'s reading.
 pub fn read_overlay(path: &Path, sel: &Selection) -> Result<Overlay> {
-    let loaded = load(path, sel)?;
+    read_overlay_with(path, sel, &ReadOptions::default())
+}
+
+/// Reads per-vertex values as [`read_overlay`] does, for the surface and within the
+/// limits of `opts`: a file whose header gives another vertex count than the surface's is
+/// refused before its data are read.
+pub fn read_overlay_with(path: &Path, sel: &Selection, opts: &ReadOptions) -> Result<Overlay> {
+    let loaded = load_as(path, sel, None, opts, Want::Overlay)?;
     match loaded.content {
         Content::Overlay(o) => Ok(o),
         Content::Surface(_) => Err(Error::invalid(
@@ -203,7 +402,17 @@ pub fn read_overlay(path: &Path, sel: &Selection) -> Result<Overlay> {
 
 /// Reads a parcellation: FreeSurfer `.annot`, GIfTI label file, CIFTI-2 dlabel.
 pub fn read_annotation(path: &Path, sel: &Selection) -> Result<Annotation> {
-    let loaded = load(path, sel)?;
+    read_annotation_with(path, sel, &ReadOptions::default())
+}
+
+/// Reads a parcellation as [`read_annotation`] does, for the surface and within the
+/// limits of `opts` (a vertex count that differs is refused from the header).
+pub fn read_annotation_with(
+    path: &Path,
+    sel: &Selection,
+    opts: &ReadOptions,
+) -> Result<Annotation> {
+    let loaded = load_as(path, sel, None, opts, Want::Annotation)?;
     match loaded.content {
         Content::Annotation(a) => Ok(a),
         ref other => Err(Error::invalid(
@@ -219,7 +428,16 @@ pub fn read_annotation(path: &Path, sel: &Selection) -> Result<Annotation> {
 
 /// Reads a FreeSurfer `.label` file.
 pub fn read_label(path: &Path) -> Result<Label> {
-    let loaded = load(path, &Selection::default())?;
+    read_label_with(path, &Limits::default())
+}
+
+/// Reads a FreeSurfer `.label` file within `limits`.
+pub fn read_label_with(path: &Path, limits: &Limits) -> Result<Label> {
+    let opts = ReadOptions {
+        surface: None,
+        limits: *limits,
+    };
+    let loaded = load_as(path, &Selection::default(), None, &opts, Want::Label)?;
     match loaded.content {
         Content::Label(l) => Ok(l),
         ref other => Err(Error::invalid(
@@ -249,7 +467,7 @@ fn describe(loaded: &Loaded) -> &'static str {
     }
 }
 
-/// Guesses the format of `bytes` (already gunzipped, as `read_file` returns them).
+/// Guesses the format of `bytes`, a file's first bytes (gunzipped when it is gzip).
 /// Magic bytes win; the name only decides when the content is not recognised, so that
 /// the matching reader can then explain what is wrong with the file.
 pub fn sniff(path: &Path, bytes: &[u8]) -> Option<Format> {
@@ -278,23 +496,6 @@ fn sniff_content(bytes: &[u8]) -> Option<Format> {
     }
 }
 
-/// How many bytes from the start the reader for `prefix`'s content will use, as its header
-/// tells (`u64::MAX` if the header's sizes overflow): `None` until `prefix` holds a whole,
-/// valid header, and for content of no known format. The readers check their input against
-/// the same numbers.
-fn implied_len(path: &Path, prefix: &[u8]) -> Option<u64> {
-    match sniff_content(prefix)? {
-        Format::FreeSurferSurface => freesurfer::surface_implied_len(path, prefix),
-        Format::FreeSurferCurv => freesurfer::curv_implied_len(path, prefix),
-        Format::Mgh => mgh::implied_len(path, prefix),
-        // XML has no length up front: a gzipped GIfTI is read to its end (within the cap).
-        Format::Gifti => Some(MAX_DECOMPRESSED),
-        Format::Nifti => nifti::implied_len(path, prefix),
-        // Never recognised by content; these are not read through gzip's early stop.
-        Format::FreeSurferAnnot | Format::FreeSurferLabel => None,
-    }
-}
-
 /// FreeSurfer names its files `lh.thickness`, `lh.sphere.reg`, `lh.area.pial` and so on,
 /// with no extension, so the last name component is the measure or surface name (a
 /// measure followed by `pial` is that measure on the pial surface). Only the last one is
@@ -314,14 +515,16 @@ fn sniff_name(path: &Path) -> Option<Format> {
         "pial", "white", "inflated", "sphere", "orig", "smoothwm", "reg",
     ];
     let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    // Content is gunzipped whatever the name, so `lh.aparc.annot.gz` is an annotation.
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
     let ends = |exts: &[&str]| exts.iter().any(|e| name.ends_with(e));
-    if ends(&[".mgh", ".mgz", ".mgh.gz"]) {
+    if ends(&[".mgh", ".mgz"]) {
         return Some(Format::Mgh);
     }
-    if ends(&[".gii", ".gii.gz"]) {
+    if ends(&[".gii"]) {
         return Some(Format::Gifti);
     }
-    if ends(&[".nii", ".nii.gz"]) {
+    if ends(&[".nii"]) {
         return Some(Format::Nifti);
     }
     if ends(&[".annot"]) {
@@ -387,5 +590,22 @@ impl<'de> serde::Deserialize<'de> for MapSelector {
             Raw::Text(t) => t,
         };
         text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_for_the_memory_budget() {
+        assert_eq!(parse_size("1073741824"), Some(1 << 30));
+        assert_eq!(parse_size("4G"), Some(4 << 30));
+        assert_eq!(parse_size(" 512MiB "), Some(512 << 20));
+        assert_eq!(parse_size("2gb"), Some(2 << 30));
+        assert_eq!(parse_size("64k"), Some(64 << 10));
+        for bad in ["", "0", "G", "4X", "-1G", "1.5G", "99999999999999T"] {
+            assert_eq!(parse_size(bad), None, "{bad:?}");
+        }
     }
 }

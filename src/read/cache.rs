@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::annotation::{Annotation, Label};
 use crate::error::Result;
-use crate::io::{self, Selection};
+use crate::io::{self, Limits, ReadOptions, Selection, SurfaceVertices};
 use crate::mesh::Mesh;
 use crate::Overlay;
 
@@ -17,10 +17,11 @@ use super::Geometry;
 /// Decoded files by path and selection, shared by every figure that reads through it.
 /// Errors are not kept: a file that failed is read again (and fails again with its own
 /// message) the next time it is asked for. A file that changes on disk while the cache
-/// lives is not read again.
+/// lives is not read again. Every file is read within the cache's [`Limits`].
 #[derive(Debug, Default)]
 pub struct Cache {
     entries: Mutex<HashMap<Key, Entry>>,
+    limits: Limits,
 }
 
 /// What a file was read as: the same path may be an overlay in one place and a label
@@ -59,9 +60,24 @@ enum Entry {
 }
 
 impl Cache {
-    /// An empty cache.
+    /// An empty cache, reading within the default [`Limits`] (1 GiB of memory per file).
     pub fn new() -> Cache {
         Cache::default()
+    }
+
+    /// An empty cache that reads every file within `limits`: a program (or a
+    /// `--max-memory` option) that must read a file larger than the default budget allows
+    /// raises [`Limits::max_memory`] here.
+    pub fn with_limits(limits: Limits) -> Cache {
+        Cache {
+            entries: Mutex::default(),
+            limits,
+        }
+    }
+
+    /// The limits every file is read within.
+    pub fn limits(&self) -> Limits {
+        self.limits
     }
 
     /// Forgets every file, so that what only this cache held is freed. A cache keeps
@@ -86,7 +102,7 @@ impl Cache {
         if let Some(Entry::Surface(g)) = self.get(&key) {
             return Ok(g);
         }
-        let mesh = io::read_surface(path)?;
+        let mesh = io::read_surface_with(path, &self.limits)?;
         check(&mesh, path)?;
         let g = Geometry {
             winding: mesh.outward_winding(),
@@ -97,24 +113,44 @@ impl Cache {
         Ok(g)
     }
 
-    /// Per-vertex values, every frame.
-    pub(crate) fn overlay(&self, path: &Path, selection: &Selection) -> Result<Arc<Overlay>> {
+    /// Per-vertex values, every frame. A file not yet read is refused from its header when
+    /// its vertex count differs from `surface`'s; one already read is returned as it is
+    /// (the caller checks its count).
+    pub(crate) fn overlay(
+        &self,
+        path: &Path,
+        selection: &Selection,
+        surface: &SurfaceVertices,
+    ) -> Result<Arc<Overlay>> {
         let key = Key::new(Kind::Overlay, path, selection);
         if let Some(Entry::Overlay(o)) = self.get(&key) {
             return Ok(o);
         }
-        let o = Arc::new(io::read_overlay(path, selection)?);
+        let o = Arc::new(io::read_overlay_with(
+            path,
+            selection,
+            &self.options(surface),
+        )?);
         self.put(key, Entry::Overlay(Arc::clone(&o)));
         Ok(o)
     }
 
-    /// A parcellation.
-    pub(crate) fn annotation(&self, path: &Path, selection: &Selection) -> Result<Arc<Annotation>> {
+    /// A parcellation, refused from its header like [`Cache::overlay`].
+    pub(crate) fn annotation(
+        &self,
+        path: &Path,
+        selection: &Selection,
+        surface: &SurfaceVertices,
+    ) -> Result<Arc<Annotation>> {
         let key = Key::new(Kind::Annotation, path, selection);
         if let Some(Entry::Annotation(a)) = self.get(&key) {
             return Ok(a);
         }
-        let a = Arc::new(io::read_annotation(path, selection)?);
+        let a = Arc::new(io::read_annotation_with(
+            path,
+            selection,
+            &self.options(surface),
+        )?);
         self.put(key, Entry::Annotation(Arc::clone(&a)));
         Ok(a)
     }
@@ -125,9 +161,16 @@ impl Cache {
         if let Some(Entry::Label(l)) = self.get(&key) {
             return Ok(l);
         }
-        let l = Arc::new(io::read_label(path)?);
+        let l = Arc::new(io::read_label_with(path, &self.limits)?);
         self.put(key, Entry::Label(Arc::clone(&l)));
         Ok(l)
+    }
+
+    fn options(&self, surface: &SurfaceVertices) -> ReadOptions {
+        ReadOptions {
+            surface: Some(surface.clone()),
+            limits: self.limits,
+        }
     }
 
     // The lock is held only to look up or insert, never while a file is read, so

@@ -14,7 +14,7 @@ use crate::annotation::{Annotation, Label};
 use crate::color::Cortex;
 use crate::error::{Error, Result};
 use crate::hemi::Hemi;
-use crate::io::Selection;
+use crate::io::{Selection, SurfaceVertices};
 use crate::mesh::Mesh;
 use crate::spec::{FigureSpec, LayerKind, SurfaceInput};
 use crate::Overlay;
@@ -127,6 +127,11 @@ fn read_surface(
         normals,
         winding,
     } = cache.surface(&input.surface, check_mesh)?;
+    // What per-vertex files are checked against from their headers.
+    let vertices = SurfaceVertices {
+        surface: input.surface.clone(),
+        n_vertices: mesh.vertices.len(),
+    };
     let mask = match &input.mask {
         Some(m) if input.overlays.iter().any(Option::is_some) => {
             Some(mask_label(m, &mesh, input, cache)?)
@@ -145,7 +150,7 @@ fn read_surface(
             hemi: Some(input.hemi),
             map: None,
         };
-        let ov = cache.overlay(path, &sel)?;
+        let ov = cache.overlay(path, &sel, &vertices)?;
         check_count(input, &mesh, path, ov.n_vertices)?;
         overlays.push(Some(ov));
     }
@@ -160,7 +165,7 @@ fn read_surface(
                     hemi: Some(l.hemi),
                     map: spec.map.clone(),
                 };
-                let annot = cache.annotation(&l.path, &sel)?;
+                let annot = cache.annotation(&l.path, &sel, &vertices)?;
                 check_count(input, &mesh, &l.path, annot.n_vertices())?;
                 LayerData::Annotation(annot)
             }
@@ -286,7 +291,11 @@ fn per_vertex(
         hemi: Some(input.hemi),
         map: None,
     };
-    let ov = cache.overlay(path, &sel)?;
+    let vertices = SurfaceVertices {
+        surface: input.surface.clone(),
+        n_vertices: mesh.vertices.len(),
+    };
+    let ov = cache.overlay(path, &sel, &vertices)?;
     check_count(input, mesh, path, ov.n_vertices)?;
     Ok(ov)
 }

@@ -10,11 +10,9 @@ use base64::Engine;
 
 use super::xml::{ArrayDesc, DataType, Encoding, Endian};
 use crate::error::{Error, Result};
+use crate::io::gzip::MAX_DEFLATE_RATIO;
+use crate::io::input::not_regular;
 use crate::io::MAX_DECOMPRESSED;
-
-/// Deflate cannot compress better than about 1032:1, so Dims implying more bytes than
-/// that from the compressed length are wrong, and are refused before inflating anything.
-const MAX_DEFLATE_RATIO: u64 = 1032;
 
 /// Padding optional and stray bits after the last symbol ignored, as Python's `b64decode`
 /// (nibabel) accepts them; anything that is not base64 or whitespace is an error.
@@ -35,27 +33,44 @@ pub(super) enum Values {
 }
 
 impl Values {
-    /// Values as f32, as rendering uses them (float64 and large int32 round).
-    pub(super) fn to_f32(&self) -> Vec<f32> {
+    /// Values as f32, as rendering uses them (float64 and large int32 round); float32
+    /// values are handed over, not copied.
+    pub(super) fn into_f32(self) -> Vec<f32> {
         match self {
-            Values::F32(v) => v.clone(),
+            Values::F32(v) => v,
             Values::I32(v) => v.iter().map(|&x| x as f32).collect(),
             Values::U8(v) => v.iter().map(|&x| f32::from(x)).collect(),
             Values::F64(v) => v.iter().map(|&x| x as f32).collect(),
         }
     }
 
-    /// Integer values exactly, or `None` for a float type.
-    pub(super) fn to_ints(&self) -> Option<Vec<i64>> {
+    /// Number of values.
+    pub(super) fn len(&self) -> usize {
         match self {
-            Values::I32(v) => Some(v.iter().map(|&x| i64::from(x)).collect()),
-            Values::U8(v) => Some(v.iter().map(|&x| i64::from(x)).collect()),
+            Values::F32(v) => v.len(),
+            Values::I32(v) => v.len(),
+            Values::U8(v) => v.len(),
+            Values::F64(v) => v.len(),
+        }
+    }
+
+    /// Value `i` exactly as an integer, or `None` for a float type (or past the end).
+    pub(super) fn int_at(&self, i: usize) -> Option<i64> {
+        match self {
+            Values::I32(v) => v.get(i).map(|&x| i64::from(x)),
+            Values::U8(v) => v.get(i).map(|&x| i64::from(x)),
             Values::F32(_) | Values::F64(_) => None,
         }
     }
 
-    pub(super) fn is_int(&self) -> bool {
-        matches!(self, Values::I32(_) | Values::U8(_))
+    /// Value `i` as f64 (NaN past the end).
+    pub(super) fn f64_at(&self, i: usize) -> f64 {
+        match self {
+            Values::F32(v) => v.get(i).map_or(f64::NAN, |&x| f64::from(x)),
+            Values::I32(v) => v.get(i).map_or(f64::NAN, |&x| f64::from(x)),
+            Values::U8(v) => v.get(i).map_or(f64::NAN, |&x| f64::from(x)),
+            Values::F64(v) => v.get(i).copied().unwrap_or(f64::NAN),
+        }
     }
 }
 
@@ -167,25 +182,50 @@ fn too_many_or_few(path: &Path, desc: &ArrayDesc, count: u64, found: u64) -> Err
     )
 }
 
-/// Decodes base64 text, whitespace (line breaks, indentation) ignored.
+/// Decodes base64 text, whitespace (line breaks, indentation) ignored. The text is
+/// decoded a few thousand symbols at a time, so no whitespace-free copy of it is made; a
+/// run that holds padding is decoded with everything after it, as one final run, so that
+/// misplaced padding is refused as it would be in one piece.
 fn base64(path: &Path, desc: &ArrayDesc, text: &str) -> Result<Vec<u8>> {
-    let clean: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    BASE64.decode(&clean).map_err(|e| {
-        use base64::DecodeError as D;
-        let what = match e {
-            D::InvalidByte(at, b) | D::InvalidLastSymbol(at, b) => format!(
-                "character {:?} at position {at} (whitespace not counted)",
-                char::from(b)
-            ),
-            D::InvalidLength(n) => format!("{n} symbols, which no byte count encodes to"),
-            D::InvalidPadding => "misplaced '=' padding".to_string(),
-        };
-        bad(
-            path,
-            desc,
-            format!("bad base64 in {} data: {what}", desc.encoding.name()),
-        )
-    })
+    const RUN: usize = 4096; // symbols, a multiple of 4
+    let mut out = Vec::with_capacity(text.len() / 4 * 3 + 3);
+    let mut symbols = text.bytes().filter(|b| !b.is_ascii_whitespace());
+    let mut run = Vec::with_capacity(RUN);
+    let mut done = 0usize; // symbols decoded before `run`
+    loop {
+        run.clear();
+        run.extend(symbols.by_ref().take(RUN));
+        let last = run.len() < RUN || run.contains(&b'=');
+        if last {
+            run.extend(symbols.by_ref());
+        }
+        BASE64
+            .decode_vec(&run, &mut out)
+            .map_err(|e| base64_error(path, desc, e, done))?;
+        if last {
+            return Ok(out);
+        }
+        done += run.len();
+    }
+}
+
+/// A base64 error at symbol `done` + the position the decoder gives.
+fn base64_error(path: &Path, desc: &ArrayDesc, e: base64::DecodeError, done: usize) -> Error {
+    use base64::DecodeError as D;
+    let what = match e {
+        D::InvalidByte(at, b) | D::InvalidLastSymbol(at, b) => format!(
+            "character {:?} at position {} (whitespace not counted)",
+            char::from(b),
+            done + at
+        ),
+        D::InvalidLength(n) => format!("{} symbols, which no byte count encodes to", done + n),
+        D::InvalidPadding => "misplaced '=' padding".to_string(),
+    };
+    bad(
+        path,
+        desc,
+        format!("bad base64 in {} data: {what}", desc.encoding.name()),
+    )
 }
 
 /// Inflates a zlib stream (GIfTI's "GZip" is zlib, as gifticlib writes and nibabel reads
@@ -285,8 +325,23 @@ fn external(path: &Path, desc: &ArrayDesc, expected: u64) -> Result<Vec<u8>> {
             format!("cannot read external data file {}: {e}", full.display()),
         )
     };
+    // The type is checked before opening: opening a FIFO would wait for a writer.
+    let regular = |meta: &std::fs::Metadata| match not_regular(meta) {
+        None => Ok(()),
+        Some(kind) => Err(bad(
+            path,
+            desc,
+            format!(
+                "external data file {} is {kind}, not a regular file",
+                full.display()
+            ),
+        )),
+    };
+    regular(&std::fs::metadata(&full).map_err(io_err)?)?;
     let mut file = std::fs::File::open(&full).map_err(io_err)?;
-    let len = file.metadata().map_err(io_err)?.len();
+    let meta = file.metadata().map_err(io_err)?;
+    regular(&meta)?;
+    let len = meta.len();
     let end = offset.checked_add(expected).filter(|&end| end <= len);
     if end.is_none() {
         return Err(bad(

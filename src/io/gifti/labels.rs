@@ -5,9 +5,8 @@ use std::path::Path;
 
 use roxmltree::Node;
 
-use super::decode::Values;
-use super::xml::{text_of, Intent};
-use super::{vector_len, Array};
+use super::xml::{text_of, ArrayDesc, Intent};
+use super::Array;
 use crate::annotation::{Annotation, LabelEntry};
 use crate::error::{Error, Result};
 
@@ -74,26 +73,23 @@ pub(super) fn label_table(path: &Path, root: Node) -> Result<Vec<LabelDef>> {
         .collect()
 }
 
-/// The parcellation, if the file has LabelTable entries and an array of label keys: the
-/// first NIFTI_INTENT_LABEL array, else the first integer array.
+/// The array that holds a parcellation, if the file has LabelTable entries: the first
+/// NIFTI_INTENT_LABEL array, else the first integer array.
+pub(super) fn label_array(descs: &[ArrayDesc], labels: &[LabelDef]) -> Option<usize> {
+    if labels.is_empty() {
+        return None;
+    }
+    descs
+        .iter()
+        .position(|d| d.intent == Intent::Label)
+        .or_else(|| descs.iter().position(|d| d.dtype.is_int()))
+}
+
+/// The parcellation of array `a` (see [`label_array`]).
 ///
 /// Vertex values are keys into the table; a value with no entry has no label (`None`).
 /// Key 0 is an ordinary entry (Caret's "???", FreeSurfer's "unknown"), as in nibabel.
-pub(super) fn annotation(
-    path: &Path,
-    arrays: &[Array],
-    labels: &[LabelDef],
-) -> Result<Option<Annotation>> {
-    if labels.is_empty() {
-        return Ok(None);
-    }
-    let chosen = arrays
-        .iter()
-        .find(|a| a.desc.intent == Intent::Label)
-        .or_else(|| arrays.iter().find(|a| a.values.is_int()));
-    let Some(a) = chosen else { return Ok(None) };
-    vector_len(path, a)?;
-    let keys = label_keys(path, a)?;
+pub(super) fn annotation(path: &Path, a: &Array, labels: &[LabelDef]) -> Result<Annotation> {
     // The last entry with a key wins, as in nibabel's `get_labels_as_dict`.
     let index: HashMap<i64, u32> = labels
         .iter()
@@ -109,39 +105,32 @@ pub(super) fn annotation(
             rgba: l.rgba.unwrap_or_else(|| generated_colour(j)),
         })
         .collect();
-    Ok(Some(Annotation {
-        labels: keys.iter().map(|k| index.get(k).copied()).collect(),
-        table,
-    }))
+    let n = a.values.len();
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        out.push(index.get(&label_key(path, a, i)?).copied());
+    }
+    Ok(Annotation { labels: out, table })
 }
 
-/// Label keys of an array: integers as stored; a float LABEL array (some writers) must
+/// Label key of value `i`: an integer as stored; a float LABEL array (some writers) must
 /// hold whole numbers.
-fn label_keys(path: &Path, a: &Array) -> Result<Vec<i64>> {
-    if let Some(keys) = a.values.to_ints() {
-        return Ok(keys);
+fn label_key(path: &Path, a: &Array, i: usize) -> Result<i64> {
+    if let Some(key) = a.values.int_at(i) {
+        return Ok(key);
     }
-    let floats = match &a.values {
-        Values::F64(v) => v.clone(),
-        other => other.to_f32().into_iter().map(f64::from).collect(),
-    };
-    floats
-        .iter()
-        .enumerate()
-        .map(|(i, &x)| {
-            if x.fract() == 0.0 && x.abs() <= f64::from(i32::MAX) {
-                Ok(x as i64)
-            } else {
-                Err(Error::invalid(
-                    path,
-                    format!(
-                        "DataArray {} (labels) holds {x} at vertex {i}, which is not a label key",
-                        a.desc.index
-                    ),
-                ))
-            }
-        })
-        .collect()
+    let x = a.values.f64_at(i);
+    if x.fract() == 0.0 && x.abs() <= f64::from(i32::MAX) {
+        Ok(x as i64)
+    } else {
+        Err(Error::invalid(
+            path,
+            format!(
+                "DataArray {} (labels) holds {x} at vertex {i}, which is not a label key",
+                a.desc.index
+            ),
+        ))
+    }
 }
 
 /// A colour for a label the file gives none (Caret's label files have only names):

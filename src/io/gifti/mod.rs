@@ -14,11 +14,13 @@ mod xml;
 use std::path::Path;
 
 use decode::Values;
-use xml::{ArrayDesc, Intent};
+use roxmltree::Node;
+use xml::{ArrayDesc, Encoding, Intent};
 
-use super::{Content, Loaded};
-use crate::error::{Error, Result};
-use crate::mesh::Mesh;
+use super::input::Input;
+use super::{xml_cost, Content, Expect, Loaded, Want};
+use crate::error::{human_bytes, Error, Result};
+use crate::mesh::{max_faces, Mesh};
 use crate::overlay::Overlay;
 
 /// Whether the bytes look like GIfTI XML (after an optional BOM and whitespace).
@@ -38,9 +40,40 @@ struct Array {
     values: Values,
 }
 
-/// Reads a GIfTI file (`bytes` already gunzipped when the whole file was).
-pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Loaded> {
-    let text = xml::prepare(path, bytes)?;
+/// What a file holds, decided from its arrays' attributes before any is decoded.
+enum Kind {
+    /// Vertices in array `points`, faces in array `tris`.
+    Surface { points: usize, tris: usize },
+    /// Labels in this array.
+    Annotation(usize),
+    /// Every array a frame.
+    Overlay,
+}
+
+/// Reads a GIfTI file (gunzipped when the whole file is gzip).
+///
+/// The XML is read whole, within half the memory budget, and parsed; what the file holds
+/// and every array's size are then checked (against the surface asked for, and the
+/// memory they will take against the budget) before any array is decoded.
+pub(crate) fn read(input: &mut Input, expect: &Expect) -> Result<Loaded> {
+    let path = input.path();
+    let budget = input.limits.max_memory;
+    let cap = budget / 2;
+    input.read_to_end(cap, |n| {
+        Error::invalid(
+            path,
+            format!(
+                "its XML is {} or more, over half the memory budget of {} per input file, \
+                 the most a GIfTI file's XML may take as it is held whole while its arrays \
+                 are decoded (SURFRENDER_MAX_MEMORY=4G or more allows it)",
+                human_bytes(n),
+                human_bytes(budget)
+            ),
+        )
+    })?;
+    let text = xml::prepare(path, input.take_head())?;
+    let parsed = (text.len() as u64).saturating_add(xml_cost(&text));
+    input.budget(parsed, || "its XML, parsed,".into())?;
     let doc = xml::parse(path, &text)?;
     let root = doc.root_element();
     if !root.has_tag_name("GIFTI") {
@@ -52,36 +85,155 @@ pub(crate) fn read(path: &Path, bytes: &[u8]) -> Result<Loaded> {
             ),
         ));
     }
-    let mut arrays = Vec::new();
-    let nodes = root.children().filter(|n| n.has_tag_name("DataArray"));
-    for (index, node) in nodes.enumerate() {
-        let desc = xml::describe(path, index, node)?;
-        let values = decode::decode(path, &desc, &xml::data_text(node))?;
-        arrays.push(Array { desc, values });
-    }
-    if arrays.is_empty() {
+    let nodes: Vec<Node> = root
+        .children()
+        .filter(|n| n.has_tag_name("DataArray"))
+        .collect();
+    let descs = nodes
+        .iter()
+        .enumerate()
+        .map(|(index, &node)| xml::describe(path, index, node))
+        .collect::<Result<Vec<_>>>()?;
+    if descs.is_empty() {
         return Err(Error::invalid(path, "the GIfTI file holds no DataArray"));
     }
     let labels = labels::label_table(path, root)?;
-
-    let (content, n_dataarrays) = if let Some(mesh) = surface(path, &arrays)? {
-        (Content::Surface(mesh), None)
-    } else if let Some(annot) = labels::annotation(path, &arrays, &labels)? {
-        (Content::Annotation(annot), None)
-    } else {
-        (
-            Content::Overlay(overlay(path, &arrays)?),
-            Some(arrays.len()),
-        )
+    let kind = kind(path, &descs, &labels)?;
+    check(path, &kind, &descs, expect)?;
+    input.budget(parsed.saturating_add(decode_cost(&descs)), || {
+        format!("its {} data arrays, decoded,", descs.len())
+    })?;
+    let mut arrays = Vec::with_capacity(descs.len());
+    for (desc, node) in descs.into_iter().zip(&nodes) {
+        let values = decode::decode(path, &desc, &xml::data_text(*node))?;
+        arrays.push(Array { desc, values });
+    }
+    let encodings = distinct(&arrays, |a| a.desc.encoding.name());
+    let endian = distinct(&arrays, |a| a.desc.endian.name());
+    let n_arrays = arrays.len();
+    let (content, n_dataarrays) = match kind {
+        Kind::Surface { points, tris } => {
+            (Content::Surface(surface(path, arrays, points, tris)?), None)
+        }
+        Kind::Annotation(i) => {
+            let a = arrays
+                .get(i)
+                .ok_or_else(|| Error::Internal("GIfTI label array missing".into()))?;
+            (
+                Content::Annotation(labels::annotation(path, a, &labels)?),
+                None,
+            )
+        }
+        Kind::Overlay => (Content::Overlay(overlay(path, arrays)?), Some(n_arrays)),
     };
     let loaded = Loaded::new(content)
         .detail("format", "gifti")
-        .detail("encodings", distinct(&arrays, |a| a.desc.encoding.name()))
-        .detail("endian", distinct(&arrays, |a| a.desc.endian.name()));
+        .detail("encodings", encodings)
+        .detail("endian", endian);
     Ok(match n_dataarrays {
         Some(n) => loaded.detail("n_dataarrays", n),
         None => loaded,
     })
+}
+
+/// What the file holds: a POINTSET array makes it a surface (whose faces then are
+/// required); otherwise LabelTable entries with a LABEL or integer array make it a
+/// parcellation; otherwise every array is one frame of per-vertex data.
+fn kind(path: &Path, descs: &[ArrayDesc], labels: &[labels::LabelDef]) -> Result<Kind> {
+    let find = |intent| descs.iter().position(|d| d.intent == intent);
+    if let Some(points) = find(Intent::PointSet) {
+        let Some(tris) = find(Intent::Triangle) else {
+            return Err(Error::invalid(
+                path,
+                format!(
+                    "DataArray {points} holds vertices (NIFTI_INTENT_POINTSET) but no DataArray \
+                     holds faces (NIFTI_INTENT_TRIANGLE): a surface needs both"
+                ),
+            ));
+        };
+        return Ok(Kind::Surface { points, tris });
+    }
+    if let Some(i) = labels::label_array(descs, labels) {
+        return Ok(Kind::Annotation(i));
+    }
+    if let Some(t) = find(Intent::Triangle) {
+        return Err(Error::invalid(
+            path,
+            format!(
+                "DataArray {t} holds faces (NIFTI_INTENT_TRIANGLE) but no DataArray holds their \
+                 vertices (NIFTI_INTENT_POINTSET)"
+            ),
+        ));
+    }
+    Ok(Kind::Overlay)
+}
+
+/// The checks that need no values: shapes, the faces' type and count, and the vertex
+/// count of per-vertex data against the surface asked for.
+fn check(path: &Path, kind: &Kind, descs: &[ArrayDesc], expect: &Expect) -> Result<()> {
+    let desc = |i: usize| {
+        descs
+            .get(i)
+            .ok_or_else(|| Error::Internal("GIfTI array index".into()))
+    };
+    match *kind {
+        Kind::Surface { points, tris } => {
+            let (points, tris) = (desc(points)?, desc(tris)?);
+            let n_vertices = rows_of_3(path, points, "vertex coordinates (NIFTI_INTENT_POINTSET)")?;
+            let n_faces = rows_of_3(path, tris, "faces (NIFTI_INTENT_TRIANGLE)")?;
+            if !tris.dtype.is_int() {
+                return Err(Error::invalid(
+                    path,
+                    format!(
+                        "DataArray {} (faces) is {}; face indices must be integers",
+                        tris.index,
+                        tris.dtype.name()
+                    ),
+                ));
+            }
+            let most = max_faces(n_vertices as u64);
+            if n_faces as u64 > most {
+                return Err(Error::invalid(
+                    path,
+                    format!(
+                        "DataArray {} holds {n_faces} faces for {n_vertices} vertices; a triangle \
+                         surface has at most {most} (4 per vertex + 1024; a closed surface has \
+                         2 per vertex - 4)",
+                        tris.index
+                    ),
+                ));
+            }
+        }
+        Kind::Annotation(i) => {
+            let n = vector_len(path, desc(i)?)?;
+            expect.vertices(Want::Annotation, path, n as u64)?;
+        }
+        Kind::Overlay => {
+            let n = vector_len(path, desc(0)?)?;
+            expect.vertices(Want::Overlay, path, n as u64)?;
+        }
+    }
+    Ok(())
+}
+
+/// Memory decoding the arrays takes, from their Dims: every array's values in their own
+/// type, the largest array's raw bytes (decoded from base64, inflated or read from an
+/// external file, before they become values), and 8 bytes per value for what is made of
+/// them (f32 frames, vertices and faces, labels).
+fn decode_cost(descs: &[ArrayDesc]) -> u64 {
+    let (mut typed, mut raw, mut values) = (0u64, 0u64, 0u64);
+    for d in descs {
+        let count = d.dims.iter().fold(1u64, |n, &x| n.saturating_mul(x));
+        let bytes = count.saturating_mul(d.dtype.size());
+        typed = typed.saturating_add(bytes);
+        values = values.saturating_add(count);
+        if d.encoding != Encoding::Ascii {
+            raw = raw.max(bytes);
+        }
+    }
+    typed
+        .saturating_add(raw)
+        .saturating_add(values.saturating_mul(8))
 }
 
 /// The distinct values of one attribute over all arrays, in order of first appearance:
@@ -96,43 +248,28 @@ fn distinct(arrays: &[Array], f: impl Fn(&Array) -> &'static str) -> Vec<&'stati
     out
 }
 
-/// The surface, if the file has a POINTSET array; its faces then are required.
-fn surface(path: &Path, arrays: &[Array]) -> Result<Option<Mesh>> {
-    let Some(points) = arrays.iter().find(|a| a.desc.intent == Intent::PointSet) else {
-        return Ok(None);
+/// The surface of arrays `points` and `tris` (shapes and types checked by [`check`]).
+fn surface(path: &Path, mut arrays: Vec<Array>, points: usize, tris: usize) -> Result<Mesh> {
+    let mut take = |i: usize| {
+        arrays
+            .get_mut(i)
+            .map(|a| std::mem::replace(&mut a.values, Values::U8(Vec::new())))
+            .ok_or_else(|| Error::Internal("GIfTI array index".into()))
     };
-    let Some(tris) = arrays.iter().find(|a| a.desc.intent == Intent::Triangle) else {
-        return Err(Error::invalid(
-            path,
-            format!(
-                "DataArray {} holds vertices (NIFTI_INTENT_POINTSET) but no DataArray holds faces \
-                 (NIFTI_INTENT_TRIANGLE): a surface needs both",
-                points.desc.index
-            ),
-        ));
-    };
-    let n_vertices = rows_of_3(path, points, "vertex coordinates (NIFTI_INTENT_POINTSET)")?;
-    rows_of_3(path, tris, "faces (NIFTI_INTENT_TRIANGLE)")?;
-    let vertices = points
-        .values
-        .to_f32()
+    let (coords, indices) = (take(points)?, take(tris)?);
+    drop(arrays);
+    let vertices: Vec<[f32; 3]> = coords
+        .into_f32()
         .chunks_exact(3)
         .map(|c| <[f32; 3]>::try_from(c).unwrap_or_default())
         .collect();
-    let Some(indices) = tris.values.to_ints() else {
-        return Err(Error::invalid(
-            path,
-            format!(
-                "DataArray {} (faces) is {}; face indices must be integers",
-                tris.desc.index,
-                tris.desc.dtype.name()
-            ),
-        ));
-    };
-    let mut faces = Vec::with_capacity(indices.len() / 3);
-    for (f, c) in indices.chunks_exact(3).enumerate() {
+    let n_vertices = vertices.len();
+    let n_faces = indices.len() / 3;
+    let mut faces = Vec::with_capacity(n_faces);
+    for f in 0..n_faces {
+        let c = [3 * f, 3 * f + 1, 3 * f + 2].map(|i| indices.int_at(i).unwrap_or(-1));
         let mut face = [0u32; 3];
-        for (slot, &v) in face.iter_mut().zip(c) {
+        for (slot, &v) in face.iter_mut().zip(&c) {
             *slot = u32::try_from(v)
                 .ok()
                 .filter(|&v| (v as usize) < n_vertices)
@@ -150,26 +287,26 @@ fn surface(path: &Path, arrays: &[Array]) -> Result<Option<Mesh>> {
         }
         faces.push(face);
     }
-    Ok(Some(Mesh { vertices, faces }))
+    Ok(Mesh { vertices, faces })
 }
 
 /// Row count of an (N, 3) array, or an error naming what the array should hold.
-fn rows_of_3(path: &Path, a: &Array, what: &str) -> Result<usize> {
-    match a.desc.dims[..] {
+fn rows_of_3(path: &Path, d: &ArrayDesc, what: &str) -> Result<usize> {
+    match d.dims[..] {
         [n, 3] => usize::try_from(n).map_err(|_| Error::invalid(path, "array too large")),
         _ => Err(Error::invalid(
             path,
             format!(
                 "DataArray {} holds {what} but has Dims {:?}; they must be (N, 3)",
-                a.desc.index, a.desc.dims
+                d.index, d.dims
             ),
         )),
     }
 }
 
 /// Length of per-vertex data: Dims (N), or (N, 1, ...) with trailing ones.
-fn vector_len(path: &Path, a: &Array) -> Result<usize> {
-    match a.desc.dims.split_first() {
+fn vector_len(path: &Path, d: &ArrayDesc) -> Result<usize> {
+    match d.dims.split_first() {
         Some((&n, rest)) if rest.iter().all(|&d| d == 1) => {
             usize::try_from(n).map_err(|_| Error::invalid(path, "array too large"))
         }
@@ -177,28 +314,17 @@ fn vector_len(path: &Path, a: &Array) -> Result<usize> {
             path,
             format!(
                 "DataArray {} has Dims {:?}; per-vertex data must be (N) or (N, 1)",
-                a.desc.index, a.desc.dims
+                d.index, d.dims
             ),
         )),
     }
 }
 
 /// Per-vertex data: every DataArray is one frame, and all must have the same length.
-fn overlay(path: &Path, arrays: &[Array]) -> Result<Overlay> {
-    if let Some(t) = arrays.iter().find(|a| a.desc.intent == Intent::Triangle) {
-        return Err(Error::invalid(
-            path,
-            format!(
-                "DataArray {} holds faces (NIFTI_INTENT_TRIANGLE) but no DataArray holds their \
-                 vertices (NIFTI_INTENT_POINTSET)",
-                t.desc.index
-            ),
-        ));
-    }
+fn overlay(path: &Path, arrays: Vec<Array>) -> Result<Overlay> {
     let mut n_vertices = None;
-    let mut values = Vec::new();
-    for a in arrays {
-        let n = vector_len(path, a)?;
+    for a in &arrays {
+        let n = vector_len(path, &a.desc)?;
         match n_vertices {
             None => n_vertices = Some(n),
             Some(first) if first != n => {
@@ -213,7 +339,6 @@ fn overlay(path: &Path, arrays: &[Array]) -> Result<Overlay> {
             }
             Some(_) => {}
         }
-        values.extend(a.values.to_f32());
     }
     let named = arrays.iter().any(|a| a.desc.name.is_some());
     let frame_names = if named {
@@ -227,9 +352,26 @@ fn overlay(path: &Path, arrays: &[Array]) -> Result<Overlay> {
     } else {
         Vec::new()
     };
+    let n_frames = arrays.len();
+    // One array is handed over as it is; several are appended one after another, each
+    // freed once copied.
+    let values = if n_frames == 1 {
+        arrays
+            .into_iter()
+            .next()
+            .map(|a| a.values.into_f32())
+            .unwrap_or_default()
+    } else {
+        let total = arrays.iter().map(|a| a.values.len()).sum();
+        let mut values = Vec::with_capacity(total);
+        for a in arrays {
+            values.extend(a.values.into_f32());
+        }
+        values
+    };
     Ok(Overlay {
         n_vertices: n_vertices.unwrap_or(0),
-        n_frames: arrays.len(),
+        n_frames,
         values,
         frame_names,
     })

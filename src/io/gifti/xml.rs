@@ -95,6 +95,11 @@ impl DataType {
         }
     }
 
+    /// Whether values of this type are integers (label keys, face indices).
+    pub(super) fn is_int(self) -> bool {
+        matches!(self, DataType::I32 | DataType::U8)
+    }
+
     pub(super) fn size(self) -> u64 {
         match self {
             DataType::U8 => 1,
@@ -149,30 +154,33 @@ pub(super) struct ArrayDesc {
 /// out (newlines kept, so error positions stay right) and never fetched. A DOCTYPE with an
 /// internal subset is refused instead: that is where entities are declared, and GIfTI
 /// has no use for them.
-pub(super) fn prepare<'a>(path: &Path, bytes: &'a [u8]) -> Result<Cow<'a, str>> {
-    let bytes = bytes.strip_prefix(&[0xef, 0xbb, 0xbf]).unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
+pub(super) fn prepare(path: &Path, mut bytes: Vec<u8>) -> Result<String> {
+    if bytes.starts_with(&[0xef, 0xbb, 0xbf]) {
+        bytes.drain(..3);
+    }
+    if let Err(e) = std::str::from_utf8(&bytes) {
         let at = e.valid_up_to();
-        let line = bytes.get(..at).map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count()) + 1;
-        Error::invalid(
+        let line = bytes
+            .get(..at)
+            .map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count())
+            + 1;
+        return Err(Error::invalid(
             path,
             format!("not UTF-8 text: invalid byte at offset {at} (line {line}); GIfTI files are UTF-8 XML"),
-        )
-    })?;
-    let Some(start) = doctype_start(text) else {
-        return Ok(Cow::Borrowed(text));
-    };
-    let end = doctype_end(path, text, start)?;
-    let mut owned = text.as_bytes().to_vec();
-    for b in owned.iter_mut().take(end + 1).skip(start) {
-        if *b != b'\n' && *b != b'\r' {
-            *b = b' ';
+        ));
+    }
+    // Blanked in place: the file may be hundreds of megabytes, so no copy is made.
+    let text = std::str::from_utf8(&bytes).unwrap_or_default();
+    if let Some(start) = doctype_start(text) {
+        let end = doctype_end(path, text, start)?;
+        for b in bytes.iter_mut().take(end + 1).skip(start) {
+            if *b != b'\n' && *b != b'\r' {
+                *b = b' ';
+            }
         }
     }
     // Whole characters between two ASCII bytes were replaced, so this cannot fail.
-    String::from_utf8(owned)
-        .map(Cow::Owned)
-        .map_err(|_| Error::invalid(path, "not UTF-8 text"))
+    String::from_utf8(bytes).map_err(|_| Error::invalid(path, "not UTF-8 text"))
 }
 
 /// Byte offset of a `<!DOCTYPE` in the prolog (after the XML declaration, comments and

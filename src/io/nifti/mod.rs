@@ -3,9 +3,9 @@
 //! nibabel (`nifti1.py`, `nifti2.py`, `cifti2/`) is the behavioural reference.
 //!
 //! We do not use the `nifti` crate: surfrender needs NIfTI-2 and the CIFTI-2 extension,
-//! FreeSurfer's two shape conventions (see [`shape`]), and reads from a buffer that `read_file` has
-//! already bounded (gunzipped only as far as [`implied_len`] says). A header is 348 or 540
-//! bytes of fixed fields, so reading it here costs less than adapting a general reader.
+//! FreeSurfer's two shape conventions (see [`shape`]), and streams the data of a (gzipped)
+//! file straight into the values it returns once the header is checked. A header is 348 or
+//! 540 bytes of fixed fields, so reading it here costs less than adapting a general reader.
 //!
 //! The reader is in parts, which [`read`] passes through in turn:
 //!
@@ -13,8 +13,9 @@
 //!   field by field (what the fields mean is not yet decided there).
 //! * [`shape`]: what the header describes — per-vertex values (after FreeSurfer's shape
 //!   conventions), a CIFTI-2 matrix, or a volume, which is refused — and where the data
-//!   end. All of it is decided from the fixed header alone, so that [`implied_len`] can
-//!   answer from the first bytes of a gzipped file.
+//!   end. All of it is decided from the fixed header alone, so that a file whose vertex
+//!   count differs from its surface's, or whose data would exceed the memory budget, is
+//!   refused before its data are read.
 //! * [`values`]: the data types, byte order and scaling that turn stored values into f32.
 //! * [`cifti`]: the CIFTI-2 XML extension, which maps a matrix onto one hemisphere's
 //!   vertices.
@@ -38,9 +39,10 @@ use std::path::Path;
 
 use header::Version;
 use shape::{plan, Kind};
-use values::Values;
+use values::Decoder;
 
-use super::{check_len, Content, Loaded, Selection};
+use super::input::{Input, Region};
+use super::{Content, Expect, Loaded, Selection, Want};
 use crate::error::{Error, Result};
 use crate::overlay::Overlay;
 
@@ -65,61 +67,68 @@ pub(crate) fn sniff(bytes: &[u8]) -> bool {
     }
 }
 
-/// Bytes a NIfTI file's header says the reader uses, once the header is in `prefix`:
-/// vox_offset + the data (`u64::MAX` if that overflows). `None` before, and for headers
-/// the reader refuses (volumes, unknown data types), so that a gzipped volume is not
-/// inflated only to be refused: the reader explains from the first bytes.
-///
-/// For CIFTI the XML extension lies between the header and vox_offset, so this total
-/// already covers it; waiting for the extension instead would stop decompression at the
-/// 64 KiB sniffing prefix whenever the XML is longer than that, as HCP files' XML is.
-pub(crate) fn implied_len(path: &Path, prefix: &[u8]) -> Option<u64> {
-    plan(path, prefix).ok().map(|p| p.end.unwrap_or(u64::MAX))
-}
-
 /// Reads a NIfTI-1/2 file of per-vertex values, or a CIFTI-2 file.
-pub(crate) fn read(path: &Path, bytes: &[u8], sel: &Selection) -> Result<Loaded> {
-    let p = plan(path, bytes)?;
+pub(crate) fn read(input: &mut Input, sel: &Selection, expect: &Expect) -> Result<Loaded> {
+    let path = input.path();
+    let p = input.header(|b| plan(path, b))?;
     let h = &p.header;
-    let found = bytes.len() as u64;
-    if h.vox_offset > found {
-        return Err(Error::invalid(
-            path,
-            format!(
-                "vox_offset {} lies beyond the end of the file ({found} bytes): \
-                 the file is truncated or its header corrupt",
-                h.vox_offset
-            ),
-        ));
+    if let Kind::Vertices { n_vertices, .. } = p.kind {
+        expect.vertices(Want::Overlay, path, n_vertices)?;
     }
-    let end = p.end.ok_or_else(|| {
-        Error::invalid(
-            path,
-            format!(
-                "the header's dims {} with {}-byte values overflow a 64-bit size",
-                join(h.dims(), "x"),
-                p.dtype.size
-            ),
-        )
-    })?;
-    check_len(path, bytes, end, "NIfTI image data")?;
-    // Both are at most bytes.len() here, so they fit in usize.
-    let start = usize::try_from(h.vox_offset).unwrap_or(usize::MAX);
-    let stop = usize::try_from(end).unwrap_or(usize::MAX);
-    let data = bytes
-        .get(start..stop)
-        .ok_or_else(|| Error::invalid(path, "image data out of range"))?;
-    let values = Values::new(path, h, p.dtype, data)?;
+    if let Some(found) = input.len().filter(|&len| h.vox_offset > len) {
+        return Err(beyond_end(path, h.vox_offset, found));
+    }
+    let end = match (p.end, input.len()) {
+        (Some(end), _) => end,
+        // A gzip stream: refused as implying more than 2 GiB.
+        (None, None) => u64::MAX,
+        (None, Some(_)) => {
+            return Err(Error::invalid(
+                path,
+                format!(
+                    "the header's dims {} with {}-byte values overflow a 64-bit size",
+                    join(h.dims(), "x"),
+                    p.dtype.size
+                ),
+            ))
+        }
+    };
+    const WHAT: &str = "NIfTI image data";
+    input.check_end(end, WHAT)?;
     match p.kind {
         Kind::Vertices {
-            shape,
+            ref shape,
             n_vertices,
             n_frames,
         } => {
+            let count = n_vertices.saturating_mul(n_frames);
+            input.budget(count.saturating_mul(4), || {
+                format!("its {n_vertices} x {n_frames} values (float32 in memory)")
+            })?;
+            let decoder = Decoder::new(path, h, p.dtype)?;
+            let mut values = input.vec(count)?;
+            if h.vox_offset > input.head().len() as u64 {
+                input.skip_to(h.vox_offset)?;
+                if input.taken() < h.vox_offset {
+                    return Err(beyond_end(path, h.vox_offset, input.taken()));
+                }
+            }
+            let region = Region {
+                at: h.vox_offset,
+                count,
+                size: to_usize(p.dtype.size),
+                end,
+                what: WHAT,
+            };
+            input.region(&region, &mut values, |run, out| {
+                decoder.extend(run, out);
+                Ok(())
+            })?;
+            input.finish()?;
             let overlay = Overlay {
                 n_vertices: to_usize(n_vertices),
                 n_frames: to_usize(n_frames),
-                values: values.all(),
+                values,
                 frame_names: Vec::new(),
             };
             let format = match h.version {
@@ -135,18 +144,35 @@ pub(crate) fn read(path: &Path, bytes: &[u8], sel: &Selection) -> Result<Loaded>
             }
             Ok(loaded)
         }
-        Kind::Cifti { rows, cols } => cifti::read(
-            path,
-            bytes,
-            h,
-            cifti::Matrix {
+        Kind::Cifti { rows, cols } => {
+            // The header and extensions (the XML), which must all be read; the data
+            // matrix only once the XML is checked.
+            let vox = h.vox_offset;
+            input.budget(vox, || "its CIFTI-2 XML extension".into())?;
+            input.fill(to_usize(vox))?;
+            if (input.head().len() as u64) < vox {
+                return Err(beyond_end(path, vox, input.taken()));
+            }
+            let matrix = cifti::Matrix {
                 dims: [rows, cols],
-                values: &values,
+                decoder: Decoder::new(path, h, p.dtype)?,
                 dtype_on_disk: p.dtype.numpy_name(h.little_endian),
-            },
-            sel,
-        ),
+                end,
+            };
+            cifti::read(input, h, matrix, sel, expect)
+        }
     }
+}
+
+/// vox_offset past the end of the content (`found` bytes).
+fn beyond_end(path: &Path, vox_offset: u64, found: u64) -> Error {
+    Error::invalid(
+        path,
+        format!(
+            "vox_offset {vox_offset} lies beyond the end of the file ({found} bytes): \
+             the file is truncated or its header corrupt"
+        ),
+    )
 }
 
 fn join(d: &[i64], sep: &str) -> String {

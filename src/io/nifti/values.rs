@@ -1,6 +1,8 @@
 //! The image data as values: the NIfTI data types surfrender reads ([`DType`], with the
-//! numpy name `inspect` reports), and [`Values`], which reads one stored value in the
-//! file's byte order and applies the header's scaling, as nibabel's `get_fdata()` does.
+//! numpy name `inspect` reports), and [`Decoder`], which reads stored values in the
+//! file's byte order and applies the header's scaling, as nibabel's `get_fdata()` does
+//! (over a run of values as they stream in, or one at a time from a matrix held whole,
+//! [`Values`]).
 //!
 //! * Data types uint8, int8, int16, uint16, int32, uint32, int64, uint64, float32, float64;
 //!   others are [`Error::Unsupported`] naming the code. `scl_slope`/`scl_inter` are applied
@@ -99,10 +101,10 @@ impl DType {
     }
 }
 
-/// The image data with their type, byte order and scaling; `get` gives nibabel's
-/// `get_fdata()` value as f32.
-pub(super) struct Values<'a> {
-    data: &'a [u8],
+/// How stored values become f32: their type, byte order and scaling, as nibabel's
+/// `get_fdata()` gives them.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Decoder {
     ty: Type,
     size: usize,
     little_endian: bool,
@@ -110,8 +112,8 @@ pub(super) struct Values<'a> {
     scale: Option<(f64, f64)>,
 }
 
-impl<'a> Values<'a> {
-    pub(super) fn new(path: &Path, h: &Header, dtype: DType, data: &'a [u8]) -> Result<Values<'a>> {
+impl Decoder {
+    pub(super) fn new(path: &Path, h: &Header, dtype: DType) -> Result<Decoder> {
         let (slope, inter) = (h.scl_slope, h.scl_inter);
         let scale = if slope == 0.0 || !slope.is_finite() {
             None
@@ -125,8 +127,7 @@ impl<'a> Values<'a> {
         } else {
             Some((slope, inter))
         };
-        Ok(Values {
-            data,
+        Ok(Decoder {
             ty: dtype.ty,
             size: to_usize(dtype.size),
             little_endian: h.little_endian,
@@ -134,26 +135,19 @@ impl<'a> Values<'a> {
         })
     }
 
-    /// Number of values.
-    pub(super) fn len(&self) -> usize {
-        self.data.len() / self.size.max(1)
-    }
-
-    /// Value `i` (in file order); NaN past the end, which callers never ask for.
-    pub(super) fn get(&self, i: usize) -> f32 {
-        let at = i.saturating_mul(self.size);
-        match self.data.get(at..at.saturating_add(self.size)) {
-            Some(b) => self.convert(b),
-            None => f32::NAN,
+    /// Appends the values of `run`, a run of whole stored values, to `out`.
+    pub(super) fn extend(&self, run: &[u8], out: &mut Vec<f32>) {
+        // The common case, unscaled float32, without a type test per value.
+        if self.ty == Type::F32 && self.scale.is_none() {
+            let word = |b: &[u8]| <[u8; 4]>::try_from(b).unwrap_or_default();
+            if self.little_endian {
+                out.extend(run.chunks_exact(4).map(|b| f32::from_le_bytes(word(b))));
+            } else {
+                out.extend(run.chunks_exact(4).map(|b| f32::from_be_bytes(word(b))));
+            }
+            return;
         }
-    }
-
-    /// All values, in file order.
-    pub(super) fn all(&self) -> Vec<f32> {
-        self.data
-            .chunks_exact(self.size.max(1))
-            .map(|b| self.convert(b))
-            .collect()
+        out.extend(run.chunks_exact(self.size.max(1)).map(|b| self.convert(b)));
     }
 
     fn convert(&self, b: &[u8]) -> f32 {
@@ -188,6 +182,25 @@ impl<'a> Values<'a> {
             // f32 → f64 → f32 is exact, NaN payloads aside.
             Type::F32 => f64::from(num!(f32)),
             Type::F64 => num!(f64),
+        }
+    }
+}
+
+/// The image data held whole (a CIFTI matrix, read in any order), decoded one value at a
+/// time.
+pub(super) struct Values<'a> {
+    pub(super) data: &'a [u8],
+    pub(super) decoder: Decoder,
+}
+
+impl Values<'_> {
+    /// Value `i` (in file order); NaN past the end, which callers never ask for.
+    pub(super) fn get(&self, i: usize) -> f32 {
+        let size = self.decoder.size;
+        let at = i.saturating_mul(size);
+        match self.data.get(at..at.saturating_add(size)) {
+            Some(b) => self.decoder.convert(b),
+            None => f32::NAN,
         }
     }
 }

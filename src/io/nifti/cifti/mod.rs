@@ -62,10 +62,11 @@ use xml::{axes, parse, xml_text};
 
 use super::header::Header;
 use super::to_usize;
-use super::values::Values;
+use super::values::{Decoder, Values};
 use crate::annotation::Annotation;
 use crate::error::{Error, Result};
-use crate::io::{Content, Loaded, Selection};
+use crate::io::input::Input;
+use crate::io::{xml_cost, Content, Expect, Loaded, Selection, Want};
 use crate::overlay::Overlay;
 
 const BRAIN_MODELS: &str = "CIFTI_INDEX_TYPE_BRAIN_MODELS";
@@ -77,23 +78,34 @@ const MAX_OUTPUT: u64 = 1 << 26;
 const MAX_OUTPUT_PER_VALUE: u64 = 64;
 
 /// The data matrix, as the NIfTI-2 header describes it.
-pub(super) struct Matrix<'v, 'a> {
+pub(in crate::io::nifti) struct Matrix {
     /// dim\[5\], dim\[6\].
-    pub(super) dims: [u64; 2],
-    pub(super) values: &'v Values<'a>,
-    pub(super) dtype_on_disk: &'static str,
+    pub(in crate::io::nifti) dims: [u64; 2],
+    pub(in crate::io::nifti) decoder: Decoder,
+    pub(in crate::io::nifti) dtype_on_disk: &'static str,
+    /// Where the data end (vox_offset + the matrix).
+    pub(in crate::io::nifti) end: u64,
 }
 
-/// Reads the cortex of `sel.hemi` from a CIFTI-2 file whose NIfTI-2 header is `h`.
-pub(super) fn read(
-    path: &Path,
-    bytes: &[u8],
+/// Reads the cortex of `sel.hemi` from a CIFTI-2 file whose NIfTI-2 header is `h`, and
+/// whose `input` holds the header and extensions. The XML is checked (the cortex's vertex
+/// count against `expect`, the result's size against the budget) before the data matrix is
+/// read.
+pub(in crate::io::nifti) fn read(
+    input: &mut Input,
     h: &Header,
     m: Matrix,
     sel: &Selection,
+    expect: &Expect,
 ) -> Result<Loaded> {
-    let text = xml_text(path, bytes, h)?;
-    let doc = parse(path, text)?;
+    let path = input.path();
+    // Copied out, so that the data can be read into the input while the XML is in use.
+    let text = xml_text(path, input.head(), h)?.to_owned();
+    let held = h.vox_offset.saturating_add(text.len() as u64);
+    input.budget(held.saturating_add(xml_cost(&text)), || {
+        "its CIFTI-2 XML, parsed".into()
+    })?;
+    let doc = parse(path, &text)?;
     let matrix = matrix_element(path, &doc)?;
     let axes = axes(path, matrix)?;
     let types = axes.map(|a| a.attribute("IndicesMapToDataType").unwrap_or("").trim());
@@ -107,11 +119,38 @@ pub(super) fn read(
     let models = brain_models(path, axes[brain], m.dims[brain], brain)?;
     let model = choose(path, &models, sel.hemi)?;
     let n_vertices = model.n_vertices.unwrap_or(0);
+    let want = if cifti_type == "dlabel" {
+        Want::Annotation
+    } else {
+        Want::Overlay
+    };
+    expect.vertices(want, path, n_vertices)?;
     // Before anything of that size is allocated.
-    let total = output_size(path, m.values, n_vertices, frames)?;
+    let stored = m.dims[0].saturating_mul(m.dims[1]);
+    let total = output_size(path, stored, n_vertices, frames)?;
+    input.budget(
+        held.saturating_add(xml_cost(&text))
+            .saturating_add(m.end)
+            .saturating_add((total as u64).saturating_mul(8)),
+        || format!("its data matrix and the {n_vertices} x {frames} values of the cortex read"),
+    )?;
     let vertices = model.vertices(path)?;
+    input.fill(to_usize(m.end))?;
+    let head = input.head();
+    let data = head
+        .get(to_usize(h.vox_offset)..to_usize(m.end))
+        .ok_or_else(|| Error::Truncated {
+            path: path.to_path_buf(),
+            what: "NIfTI image data",
+            expected: m.end,
+            found: head.len() as u64,
+        })?;
+    let values = Values {
+        data,
+        decoder: m.decoder,
+    };
     let cortex = Cortex {
-        values: m.values,
+        values: &values,
         d5: m.dims[0],
         brain,
         offset: model.offset,
@@ -123,6 +162,7 @@ pub(super) fn read(
     } else {
         read_dense(path, &other, cifti_type == "dscalar", total, &cortex)?
     };
+    input.finish()?;
     let summary: Vec<Value> = models.iter().map(Model::summary).collect();
     Ok(loaded
         .detail("format", "Cifti2Image")
@@ -320,10 +360,9 @@ fn read_dense(
 }
 
 /// Entries of a result of `n_vertices` × `frames`, refused when it is both large and far
-/// larger than the data the file stores.
-fn output_size(path: &Path, values: &Values, n_vertices: u64, frames: u64) -> Result<usize> {
+/// larger than the `stored` values of the file.
+fn output_size(path: &Path, stored: u64, n_vertices: u64, frames: u64) -> Result<usize> {
     let total = n_vertices.saturating_mul(frames);
-    let stored = values.len() as u64;
     if total > MAX_OUTPUT && total / MAX_OUTPUT_PER_VALUE > stored {
         return Err(Error::invalid(
             path,
