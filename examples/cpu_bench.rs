@@ -186,7 +186,7 @@ fn fig4(dir: &Path, layers: bool) -> Result<Scene, Box<dyn std::error::Error>> {
         surfaces.push(s);
     }
     let style = OverlayStyle {
-        cmap: Colormap::from_name("hot")?,
+        cmap: Colormap::from_name("hot")?.into(),
         threshold: Some(Bound::Value(2.5)),
         range: Some((Bound::Value(2.5), Bound::Value(4.0))),
         sign: Sign::Abs,

@@ -120,10 +120,10 @@ impl FigureDesc {
 fn overlay_layer(l: &Layer, d: &FigureDesc) -> Result<OverlayLayer> {
     Ok(OverlayLayer {
         style: OverlayStyle {
-            cmap: match &l.cmap {
-                Some(c) => c.value().clone(),
-                None => crate::color::cmap::Colormap::from_name("heat")?,
-            },
+            cmap: l
+                .cmap
+                .as_ref()
+                .map_or(crate::color::CmapChoice::Auto, |c| c.value().clone()),
             threshold: l.threshold.map(|t| t.0),
             range: l.range.map(|r| (r.0, r.1)),
             sign: l.sign.as_ref().map_or(Sign::Abs, |s| *s.value()),

@@ -51,7 +51,7 @@ fn scene() -> Scene {
         })
         .collect();
     let style = OverlayStyle {
-        cmap: Colormap::from_name("hot").expect("hot"),
+        cmap: Colormap::from_name("hot").expect("hot").into(),
         threshold: Some(Bound::Value(2.5)),
         range: Some((Bound::Value(2.5), Bound::Value(4.0))),
         sign: Sign::Abs,

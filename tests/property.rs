@@ -263,7 +263,7 @@ fn layer_option(r: &mut Rng) -> Opt {
     match r.below(9) {
         0 => text(
             "cmap",
-            r.pick(&["heat", "viridis", "RdBu_r", "gray", "virdis"]),
+            r.pick(&["heat", "viridis", "RdBu_r", "gray", "virdis", "auto"]),
         ),
         1 => {
             let t = r.pick(&["0", "2", "2.5", "95%", "-1", "101%", "abc"]);

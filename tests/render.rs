@@ -83,7 +83,7 @@ fn render_one(
 
 fn heat_above(threshold: f32) -> OverlayStyle {
     OverlayStyle {
-        cmap: Colormap::from_name("heat").expect("heat"),
+        cmap: Colormap::from_name("heat").expect("heat").into(),
         threshold: Some(Bound::Value(threshold)),
         range: Some((Bound::Value(0.5), Bound::Value(1.0))),
         sign: Sign::Abs,
@@ -290,7 +290,7 @@ fn threshold_boundary_is_smooth_per_pixel() {
     let mut s = base;
     s.layers = vec![overlay_layer(values)];
     let style = OverlayStyle {
-        cmap: Colormap::from_name("heat").expect("heat"),
+        cmap: Colormap::from_name("heat").expect("heat").into(),
         threshold: Some(Bound::Value(0.0)),
         range: Some((Bound::Value(0.0), Bound::Value(1.0))),
         sign: Sign::Pos,

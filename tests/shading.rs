@@ -135,7 +135,7 @@ fn glsl_colours_every_value_as_color_mapping_does() {
         (Sign::Neg, "RdBu_r"),
     ] {
         let style = OverlayStyle {
-            cmap: Colormap::from_name(cmap).expect("colormap"),
+            cmap: Colormap::from_name(cmap).expect("colormap").into(),
             threshold: Some(Bound::Value(1.0)),
             range: Some((Bound::Value(1.0), Bound::Value(3.0))),
             sign,

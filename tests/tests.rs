@@ -18,6 +18,7 @@ mod gifti_built;
 mod inspect;
 mod layers;
 mod limits;
+mod look;
 mod mapping;
 mod nifti;
 mod output;

@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use clap::builder::TypedValueParser as _;
 use serde::{Deserialize, Serialize};
 
-use crate::color::{cmap::Colormap, Cortex, Sign};
+use crate::color::{cmap::Colormap, CmapChoice, Cortex, Sign};
 use crate::io::MapSelector;
 use crate::montage::MAX_VIEWS;
 use crate::render::BackendKind;
@@ -303,10 +303,11 @@ pub struct Layer {
     #[arg(long, value_name = "FILE")]
     pub overlay: Vec<PathBuf>,
 
-    /// Overlay colormap: matplotlib names (viridis, hot, RdBu_r, ...) or heat.
-    /// [default: heat]
+    /// Overlay colormap: matplotlib names (viridis, hot, RdBu_r, ...), heat, or auto:
+    /// heat, except RdBu_r through zero for two-signed data without a threshold.
+    /// [default: auto]
     #[arg(long, value_name = "NAME", action = clap::ArgAction::Append)]
-    pub cmap: Option<Given<Colormap>>,
+    pub cmap: Option<Given<CmapChoice>>,
 
     /// Hide |value| below T (a number, or a percentile of |value| such as 95%).
     #[arg(long, value_name = "T", action = clap::ArgAction::Append)]
@@ -411,7 +412,7 @@ impl Layer {
 
     /// An overlay layer's defaults written out, as a flat spec prints them.
     pub(crate) fn with_defaults(mut self) -> Layer {
-        self.cmap.get_or_insert_with(|| given("heat"));
+        self.cmap.get_or_insert_with(|| given("auto"));
         self.sign.get_or_insert_with(|| given("abs"));
         self.opacity.get_or_insert(Fraction(1.0));
         self.symmetric.get_or_insert(false);

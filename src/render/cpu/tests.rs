@@ -301,7 +301,9 @@ fn brain_scene() -> Scene {
         .map(|v| if v[0] > 20.0 { f32::NAN } else { v[2] / 10.0 })
         .collect();
     let style = crate::color::OverlayStyle {
-        cmap: crate::color::cmap::Colormap::from_name("hot").expect("hot"),
+        cmap: crate::color::cmap::Colormap::from_name("hot")
+            .expect("hot")
+            .into(),
         threshold: Some(crate::color::Bound::Value(1.0)),
         range: Some((
             crate::color::Bound::Value(1.0),
