@@ -241,7 +241,9 @@ pub fn one_line(msg: &str) -> String {
             }
             Some((_, text)) => text.push_str(&c_text),
             // An apostrophe opens a quote after a space or bracket, not in "file's".
-            None if c == '`' || (c == '\'' && (prev.is_whitespace() || "([=:".contains(prev))) => {
+            None if c == '`'
+                || ("'\"".contains(c) && (prev.is_whitespace() || "([=:".contains(prev))) =>
+            {
                 out.push(c);
                 quoted = Some((c, String::new()));
             }
@@ -252,8 +254,19 @@ pub fn one_line(msg: &str) -> String {
     if let Some((_, text)) = quoted {
         out.push_str(&cut(&text));
     }
+    // Input quoted without quotes (a table's header line) is cut too: the start names the
+    // file, the end says what was expected.
+    let chars: Vec<char> = out.chars().collect();
+    if chars.len() > MAX_LINE {
+        let (head, tail) = (&chars[..MAX_LINE - 100], &chars[chars.len() - 80..]);
+        let (head, tail): (String, String) = (head.iter().collect(), tail.iter().collect());
+        return format!("{head}… ({} characters) …{tail}", chars.len());
+    }
     out
 }
+
+/// The longest error line printed, in characters.
+const MAX_LINE: usize = 400;
 
 /// Formats up to 8 leading bytes as hex for "first bytes" messages.
 pub fn hex_prefix(bytes: &[u8]) -> String {

@@ -127,7 +127,7 @@ fn errors_are_one_short_line() {
 }
 
 #[test]
-fn a_tiny_flat_surface_is_drawn_and_an_empty_panel_is_named() {
+fn a_tiny_surface_is_drawn_even_edge_on_and_an_empty_panel_is_named() {
     let dir = util::out_dir("limits_tiny");
     // One triangle, flat: every view of it is one colour, which is right.
     let mut tri = b"\xff\xff\xfecreated by test\n\n".to_vec();
@@ -161,17 +161,33 @@ fn a_tiny_flat_surface_is_drawn_and_an_empty_panel_is_named() {
         ],
     );
     assert_eq!(code, 0, "{err}");
-    // An empty panel names its hemisphere, view and surface, and the CPU renderer is not
+    // The 3-vertex triangle seen edge-on draws nothing, and is still drawn: tiny and
+    // valid (as nibabel's ascii.gii), not a failure.
+    let (code, err) = run(
+        &dir,
+        &[surf, "--backend", "cpu", "--views", "lateral", "-o", &out],
+    );
+    assert_eq!(code, 0, "{err}");
+    // An empty panel of a real surface (200 triangles in the plane x = 0, seen edge-on
+    // from above) names its hemisphere, view and surface, and the CPU renderer is not
     // told to try the CPU renderer.
-    let edge = [[0.0f32, 0.0, 0.0], [0.0, 10.0, 0.0], [0.0, 0.0, 10.0]];
-    let mut flat = tri[..tri.len() - 9 * 4 - 12].to_vec();
-    for v in edge {
-        for c in v {
-            flat.extend(c.to_be_bytes());
+    let mut flat = b"\xff\xff\xfecreated by test\n\n".to_vec();
+    flat.extend(121i32.to_be_bytes());
+    flat.extend(200i32.to_be_bytes());
+    for i in 0..11 {
+        for j in 0..11 {
+            for c in [0.0f32, i as f32, j as f32] {
+                flat.extend(c.to_be_bytes());
+            }
         }
     }
-    for i in [0i32, 1, 2] {
-        flat.extend(i.to_be_bytes());
+    for i in 0..10 {
+        for j in 0..10 {
+            let v: i32 = 11 * i + j;
+            for k in [v, v + 1, v + 11, v + 1, v + 12, v + 11] {
+                flat.extend(k.to_be_bytes());
+            }
+        }
     }
     let edge = util::write(&dir, "lh.edge", &flat);
     let (code, err) = run(
@@ -192,4 +208,30 @@ fn a_tiny_flat_surface_is_drawn_and_an_empty_panel_is_named() {
         "{err}"
     );
     assert!(!err.contains("--backend cpu"), "{err}");
+}
+
+#[test]
+fn issue10_a_spec_lists_at_most_two_surfaces_and_long_lines_are_cut() {
+    let dir = util::out_dir("limits_spec_surfaces");
+    let lh = data("lh.inflated");
+    let list = vec![format!("{lh:?}"); 1000].join(", ");
+    let spec = util::write(&dir, "s.toml", format!("surfaces = [{list}]\n").as_bytes());
+    let out = dir.join("x.png").display().to_string();
+    let t = Instant::now();
+    let (code, err) = run(&dir, &["--spec", spec.to_str().expect("utf8"), "-o", &out]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("s.toml") && err.contains("surfaces: 1000 given; a figure takes at most 2"),
+        "{err}"
+    );
+    assert!(t.elapsed() < Duration::from_secs(30), "{:?}", t.elapsed());
+    // A foci table whose header is one 20,000-character line: the error quotes an excerpt.
+    let header = "a".repeat(20_000);
+    let foci = util::write(&dir, "f.csv", format!("{header}\n1,2,3\n").as_bytes());
+    let (code, err) = run(
+        &dir,
+        &[&lh, "--foci", foci.to_str().expect("utf8"), "-o", &out],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("f.csv: line 1") && err.len() < 600, "{err}");
 }

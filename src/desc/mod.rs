@@ -484,6 +484,7 @@ impl FigureDesc {
         let labels = self.layers.iter().map(|l| l.label.len()).sum();
         let foci = self.focus.len() + self.focus_vertex.len();
         let limits = [
+            ("surfaces", self.surfaces.len(), 2),
             ("views", self.views.len(), MAX_VIEWS),
             ("levels", self.levels.len(), MAX_LEVELS),
             ("label", labels, MAX_LABELS),

@@ -133,6 +133,11 @@ pub fn check_not_blank(
         ", or the renderer failed: try --backend cpu, or --allow-empty to accept it"
     };
     for (img, (name, faces)) in images.iter().zip(panels) {
+        // A surface of a few triangles may lie edge-on or in one colour in a view: valid
+        // and tiny (nibabel's 3-vertex ascii.gii), not a failure.
+        if *faces < UNIFORM_MIN_FACES {
+            continue;
+        }
         let mut surface = img.pixels().filter(|p| p[3] == 255);
         let Some(first) = surface.next() else {
             return Err(Error::Render(format!(
@@ -141,7 +146,7 @@ pub fn check_not_blank(
             )));
         };
         let uniform = surface.all(|p| p == first);
-        if uniform && !cpu && *faces >= UNIFORM_MIN_FACES {
+        if uniform && !cpu {
             return Err(Error::Render(format!(
                 "panel {name} is one uniform colour {:?} ({} drew no shading){advice}",
                 &first.0[..3],
