@@ -2,7 +2,7 @@
 //! what was expected and what was found, because users meet these messages in batch logs
 //! of a thousand subjects where "invalid data" alone would be useless.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Result alias used across the crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -180,6 +180,30 @@ impl Error {
     /// its start and end (a 20,000-character line of a spec is not repeated whole).
     pub fn one_line(&self) -> String {
         one_line(&self.to_string())
+    }
+
+    /// Names the spec file for a usage error about an option (`--focus-vertex 9: ...`)
+    /// that was not typed on the command line (`typed`, by field name): it came from
+    /// `spec`, where it is a field (`fig.toml: focus_vertex 9: ...`).
+    pub fn in_spec(self, spec: &Path, typed: &[String]) -> Error {
+        let Error::Usage(msg) = &self else {
+            return self;
+        };
+        if msg.starts_with("give one or two SURFACE") && !typed.iter().any(|t| t == "surfaces") {
+            let m = "no `surfaces` or `subject`: give them in the spec or on the command line";
+            return Error::Usage(format!("{}: {m}", spec.display()));
+        }
+        let Some(rest) = msg.strip_prefix("--") else {
+            return self;
+        };
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .unwrap_or(rest.len());
+        let field = rest[..end].replace('-', "_");
+        match typed.contains(&field) {
+            true => self,
+            false => Error::Usage(format!("{}: {field}{}", spec.display(), &rest[end..])),
+        }
     }
 
     /// A thread of ours that panicked doing `what`, with the panic's message.

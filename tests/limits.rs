@@ -235,3 +235,57 @@ fn issue10_a_spec_lists_at_most_two_surfaces_and_long_lines_are_cut() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("f.csv: line 1") && err.len() < 600, "{err}");
 }
+
+#[test]
+fn issue10_a_specs_errors_name_the_spec_and_field_never_an_untyped_flag() {
+    let dir = util::out_dir("limits_spec_origin");
+    let lh = data("lh.inflated");
+    let out = dir.join("x.png").display().to_string();
+    let spec = |name: &str, text: &str| {
+        let p = util::write(&dir, name, text.as_bytes());
+        p.to_str().expect("utf8").to_string()
+    };
+    let cases = [
+        (
+            "fv.toml",
+            "focus_vertex = [\"99999999\"]\n",
+            "fv.toml: focus_vertex: ",
+        ),
+        (
+            "cv.toml",
+            "curv = [\"a\", \"b\", \"c\"]\n",
+            "cv.toml: curv given 3 times",
+        ),
+        (
+            "ns.toml",
+            "cmap = \"heat\"\n",
+            "ns.toml: no `surfaces` or `subject`",
+        ),
+    ];
+    for (name, text, want) in cases {
+        let s = spec(name, text);
+        let surfaces: &[&str] = if name == "ns.toml" { &[] } else { &[&lh] };
+        let args = [surfaces, &["--spec", &s, "-o", &out]].concat();
+        let (code, err) = run(&dir, &args);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(want) && !err.contains("--"), "{name}: {err}");
+    }
+    // Typed on the command line, the same error names the option.
+    let (code, err) = run(&dir, &[&lh, "--focus-vertex", "99999999", "-o", &out]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("--focus-vertex: focus at lh vertex 99999999"),
+        "{err}"
+    );
+    // A focus far from the cortex is refused by its file and line, not drawn as a dot.
+    let far = util::write(&dir, "far.csv", b"x,y,z\n1e30,0,0\n");
+    let (code, err) = run(
+        &dir,
+        &[&lh, "--foci", far.to_str().expect("utf8"), "-o", &out],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("far.csv: line 2") && err.contains("more than 1000 mm"),
+        "{err}"
+    );
+}

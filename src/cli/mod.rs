@@ -4,6 +4,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
+use clap::parser::ValueSource::CommandLine;
 use clap::{Args, FromArgMatches, Subcommand};
 use surfrender::color::cmap::Colormap;
 use surfrender::desc::usage_error;
@@ -43,6 +44,19 @@ pub struct Switches {
     /// The `--spec` file, which no output may overwrite (the figure's inputs are in it).
     #[arg(skip)]
     spec_file: Option<PathBuf>,
+    /// The options typed on the command line (field names), to tell a spec's errors.
+    #[arg(skip)]
+    typed: Vec<String>,
+}
+
+impl Switches {
+    /// An error about an option that came from the `--spec` file names that file.
+    fn name_spec(&self, e: Error) -> Error {
+        match &self.spec_file {
+            Some(spec) => e.in_spec(spec, &self.typed),
+            None => e,
+        }
+    }
 }
 
 /// What the command line asks for.
@@ -84,6 +98,10 @@ pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Invocation> {
     }
     let mut switches = Switches::from_arg_matches(&m).map_err(usage_error)?;
     switches.spec_file = m.get_one::<PathBuf>("spec").cloned();
+    let typed = m
+        .ids()
+        .filter(|id| m.value_source(id.as_str()) == Some(CommandLine));
+    switches.typed = typed.map(|id| id.to_string()).collect();
     let desc = FigureDesc::from_matches(&m)?;
     Ok(Invocation::Figure(Box::new(desc), switches))
 }
@@ -112,11 +130,11 @@ pub fn run(inv: &Invocation) -> Result<Vec<String>> {
         }
         // A spec is printed only for a figure that could be drawn (the files paired).
         Invocation::Figure(desc, s) if s.print_spec => {
-            desc.resolve()?;
+            desc.resolve().map_err(|e| s.name_spec(e))?;
             out(desc.to_toml()?.trim_end_matches('\n')).map(|()| Vec::new())
         }
         Invocation::Figure(desc, s) => {
-            let notes = render(desc, s.spec_file.as_slice())?;
+            let notes = render(desc, s.spec_file.as_slice()).map_err(|e| s.name_spec(e))?;
             Ok(if s.quiet { Vec::new() } else { notes })
         }
     }

@@ -452,6 +452,10 @@ fn add_foci(spec: &FigureSpec, surfaces: &mut [SceneSurface]) -> Result<()> {
     Ok(())
 }
 
+/// How far from the nearest vertex drawn a focus may be, in millimetres: a head is about
+/// 200 mm across.
+const MAX_FOCUS_DISTANCE: f32 = 1000.0;
+
 /// The surface a focus goes on (the hemisphere it names, or the one with a vertex
 /// nearest to its point) and its centre.
 fn place_focus(focus: &Focus, surfaces: &[SceneSurface]) -> Result<(usize, [f32; 3])> {
@@ -485,6 +489,15 @@ fn place_focus(focus: &Focus, surfaces: &[SceneSurface]) -> Result<(usize, [f32;
             let i = (0..surfaces.len())
                 .min_by(|&a, &b| d2(&surfaces[a]).total_cmp(&d2(&surfaces[b])))
                 .unwrap_or(0);
+            // A focus a metre from the cortex would shrink the brain to a dot (or
+            // overflow the view): a slip of units or columns, refused by its source.
+            let far = surfaces.get(i).map_or(0.0, |s| d2(s).sqrt());
+            if !(far <= MAX_FOCUS_DISTANCE) {
+                let [x, y, z] = p;
+                return Err(focus.error(format!(
+                    "focus at {x},{y},{z} is more than {MAX_FOCUS_DISTANCE} mm from the nearest vertex drawn; foci are in the surface's millimetres"
+                )));
+            }
             Ok((i, p))
         }
     }

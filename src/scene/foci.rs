@@ -41,7 +41,11 @@ impl Focus {
                 line: *line as u64,
                 message: msg,
             },
-            None => Error::Usage(msg),
+            // Typed, or a spec's field: the option's name lets the binary tell which.
+            None => Error::Usage(match self.at {
+                FocusAt::Coords(_) => format!("--focus: {msg}"),
+                FocusAt::Vertex(..) => format!("--focus-vertex: {msg}"),
+            }),
         }
     }
 }
