@@ -492,7 +492,7 @@ fn place_focus(focus: &Focus, surfaces: &[SceneSurface]) -> Result<(usize, [f32;
             // A focus a metre from the cortex would shrink the brain to a dot (or
             // overflow the view): a slip of units or columns, refused by its source.
             let far = surfaces.get(i).map_or(0.0, |s| d2(s).sqrt());
-            if !(far <= MAX_FOCUS_DISTANCE) {
+            if far.is_nan() || far > MAX_FOCUS_DISTANCE {
                 let [x, y, z] = p;
                 return Err(focus.error(format!(
                     "focus at {x},{y},{z} is more than {MAX_FOCUS_DISTANCE} mm from the nearest vertex drawn; foci are in the surface's millimetres"
