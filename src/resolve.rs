@@ -575,9 +575,7 @@ fn file_hemi(path: &Path) -> Result<Option<Hemi>> {
 /// is read whole later, once); `None` for other files and for files that cannot be read
 /// here (their reader says why).
 fn metadata_hemi(path: &Path) -> Option<(Hemi, String)> {
-    crate::io::hints::hints(path, &crate::io::Limits::default())
-        .ok()
-        .and_then(|h| h.hemi)
+    crate::io::hints::metadata_hemi(path)
 }
 
 /// The cortices a CIFTI-2 file has surface models for (none when it cannot be read here).
@@ -635,7 +633,10 @@ fn hcp_curv_names(surface: &Path, hemi: Hemi) -> Vec<String> {
     };
     let mut out = Vec::new();
     for measure in ["sulc", "curvature"] {
-        out.push(format!("{}{mesh}.shape.gii", join(&[&prefix, side, measure])));
+        out.push(format!(
+            "{}{mesh}.shape.gii",
+            join(&[&prefix, side, measure])
+        ));
         out.push(format!("{}{mesh}.dscalar.nii", join(&[&prefix, measure])));
     }
     out

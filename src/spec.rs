@@ -221,7 +221,7 @@ impl std::str::FromStr for Background {
 /// `curv` are positive in sulci; the HCP pipelines, Connectome Workbench and Caret store
 /// them negated (positive on gyri). The cortex is shaded in FreeSurfer's convention, so
 /// Workbench-signed values are negated when read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CurvSign {
     /// Decide per file: from its metadata (Workbench or Caret provenance, HCP map names,
     /// FreeSurfer's own formats), else from how its values follow the surface's folding.

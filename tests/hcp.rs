@@ -177,7 +177,10 @@ fn hcp_curv_sign_from_workbench_metadata_and_from_geometry() {
         &[&surf, "--curv", &sulc, "--curv-sign", "auto"],
     );
     assert_eq!(differing(&img, &reference), 0);
-    assert!(!err.contains("sign"), "no note for FreeSurfer's own file: {err}");
+    assert!(
+        !err.contains("sign"),
+        "no note for FreeSurfer's own file: {err}"
+    );
     let (img, err) = figure(
         &dir,
         "fs_as_wb.png",
@@ -190,12 +193,7 @@ fn hcp_curv_sign_from_workbench_metadata_and_from_geometry() {
 /// A dscalar file holding `left` and `right` over all their vertices, one map named
 /// `map`, with Workbench's provenance when `workbench`.
 fn dscalar(left: &[f32], right: &[f32], map: &str, workbench: bool) -> Vec<u8> {
-    let all = |n: usize| {
-        (0..n)
-            .map(|i| i.to_string())
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
+    let all = |n: usize| (0..n).map(|i| i.to_string()).collect::<Vec<_>>().join(" ");
     let md = if workbench {
         format!("<MetaData>{WORKBENCH_MD}</MetaData>")
     } else {
@@ -252,7 +250,11 @@ fn hcp_sulc_found_beside_hcp_surfaces() {
     );
     mentions(
         &err,
-        &["100307.L.sulc.32k_fs_LR.shape.gii", "found beside", "negated"],
+        &[
+            "100307.L.sulc.32k_fs_LR.shape.gii",
+            "found beside",
+            "negated",
+        ],
     );
     // Without the GIfTI, the one CIFTI file for both hemispheres.
     std::fs::remove_file(&sulc).unwrap();
@@ -266,16 +268,16 @@ fn hcp_sulc_found_beside_hcp_surfaces() {
     assert_eq!(differing(&img, &reference), 0, "{err}");
     mentions(
         &err,
-        &["100307.sulc.32k_fs_LR.dscalar.nii", "100307_Sulc", "negated"],
+        &[
+            "100307.sulc.32k_fs_LR.dscalar.nii",
+            "100307_Sulc",
+            "negated",
+        ],
     );
     // The right hemisphere takes its model of the same file.
     let rsurf = hcp.join("100307.R.inflated.32k_fs_LR.surf.gii");
     std::fs::copy(util::data("rh.inflated"), &rsurf).unwrap();
-    let (both, err) = figure(
-        &dir,
-        "both.png",
-        &[&s, &rsurf.display().to_string()],
-    );
+    let (both, err) = figure(&dir, "both.png", &[&s, &rsurf.display().to_string()]);
     let (fs_both, _) = figure(
         &dir,
         "fs_both.png",
@@ -324,8 +326,16 @@ fn hcp_hemisphere_from_gifti_metadata() {
     let g = shared.join("fsaverage5/gifti");
     let dir = util::out_dir("hcp_hemisphere_metadata");
     // Names that say nothing (Conte69's `..._sphere.gii`): AnatomicalStructurePrimary does.
-    let left = copy(&g.join("lh.inflated.surf.gii"), &dir, "conte69_32k_sphere.gii");
-    let right = copy(&g.join("rh.inflated.surf.gii"), &dir, "conte69_32k_other.gii");
+    let left = copy(
+        &g.join("lh.inflated.surf.gii"),
+        &dir,
+        "conte69_32k_sphere.gii",
+    );
+    let right = copy(
+        &g.join("rh.inflated.surf.gii"),
+        &dir,
+        "conte69_32k_other.gii",
+    );
     let lsulc = copy(&g.join("lh.sulc.shape.gii"), &dir, "sulc_a.shape.gii");
     let rsulc = copy(&g.join("rh.sulc.shape.gii"), &dir, "sulc_b.shape.gii");
     let s = |p: &PathBuf| p.display().to_string();
@@ -359,9 +369,20 @@ fn hcp_hemisphere_from_gifti_metadata() {
     let (_, err) = figure(&dir, "fig.png", &[&s(&left), "--overlay", &s(&lsulc)]);
     assert!(!err.contains("cannot tell"), "{err}");
     // A name that contradicts the metadata is an error naming both.
-    let liar = copy(&g.join("lh.inflated.surf.gii"), &dir, "rh.inflated.surf.gii");
+    let liar = copy(
+        &g.join("lh.inflated.surf.gii"),
+        &dir,
+        "rh.inflated.surf.gii",
+    );
     let e = spec_of(&[&s(&liar)]).unwrap_err();
-    mentions(&e, &["rh.inflated.surf.gii", "name says hemisphere rh", "CortexLeft"]);
+    mentions(
+        &e,
+        &[
+            "rh.inflated.surf.gii",
+            "name says hemisphere rh",
+            "CortexLeft",
+        ],
+    );
     let e = spec_of(&[&s(&left), "--overlay", &s(&rsulc)]).unwrap_err();
     mentions(&e, &["sulc_b.shape.gii", "rh", "lh"]);
     let liar = copy(&g.join("lh.sulc.shape.gii"), &dir, "rh.sulc.shape.gii");
@@ -385,7 +406,10 @@ fn hcp_cifti_overlay_pairs_with_its_brain_models() {
    <BrainModel IndexOffset="0" IndexCount="{n}" ModelType="CIFTI_MODEL_TYPE_SURFACE" BrainStructure="CIFTI_STRUCTURE_CORTEX_RIGHT" SurfaceNumberOfVertices="{n}"><VertexIndices>{i}</VertexIndices></BrainModel>
   </MatrixIndicesMap></Matrix></CIFTI>"#,
         n = r.len(),
-        i = (0..r.len()).map(|i| i.to_string()).collect::<Vec<_>>().join(" ")
+        i = (0..r.len())
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
     );
     let file = dir.join("right.dscalar.nii");
     std::fs::write(
@@ -452,7 +476,13 @@ fn hcp_inspect_cifti_prints_each_brain_model() {
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     let v = &v[p.display().to_string()];
     // The fields inspect always had are kept...
-    for k in ["frames", "brain_models", "structure", "map_names", "n_vertices"] {
+    for k in [
+        "frames",
+        "brain_models",
+        "structure",
+        "map_names",
+        "n_vertices",
+    ] {
         assert!(v.get(k).is_some(), "{k} missing: {v}");
     }
     // ...and each cortex has its statistics, the right one's as reading it gives them.
@@ -463,7 +493,10 @@ fn hcp_inspect_cifti_prints_each_brain_model() {
         .collect();
     assert_eq!(
         structures,
-        ["CIFTI_STRUCTURE_CORTEX_LEFT", "CIFTI_STRUCTURE_CORTEX_RIGHT"]
+        [
+            "CIFTI_STRUCTURE_CORTEX_LEFT",
+            "CIFTI_STRUCTURE_CORTEX_RIGHT"
+        ]
     );
     assert_eq!(models[0]["frames"], v["frames"]);
     let sel = surfrender::io::Selection {
@@ -471,8 +504,13 @@ fn hcp_inspect_cifti_prints_each_brain_model() {
         map: None,
     };
     let right = surfrender::io::load(&p, &sel).unwrap();
-    let want = surfrender::io::describe::describe(&right);
+    // As printed and read back, like inspect's numbers.
+    let want: Value =
+        serde_json::from_str(&surfrender::io::describe::describe(&right).to_string()).unwrap();
     assert_eq!(models[1]["frames"], want["frames"]);
     assert_ne!(models[1]["frames"], models[0]["frames"]);
-    assert_eq!(models[1]["n_vertices_with_data"], want["n_vertices_with_data"]);
+    assert_eq!(
+        models[1]["n_vertices_with_data"],
+        want["n_vertices_with_data"]
+    );
 }

@@ -278,7 +278,9 @@ pub fn text(path: &str, v: &Value) -> String {
                                 .unwrap_or("?")
                                 .trim_start_matches("CIFTI_STRUCTURE_"),
                             m.get("n_vertices").cloned().unwrap_or(Value::Null),
-                            m.get("n_vertices_with_data").cloned().unwrap_or(Value::Null)
+                            m.get("n_vertices_with_data")
+                                .cloned()
+                                .unwrap_or(Value::Null)
                         ));
                         frame_lines(&mut out, m.get("frames"), names, "    ");
                     }
@@ -314,7 +316,12 @@ pub fn text(path: &str, v: &Value) -> String {
                 .cloned()
                 .unwrap_or(Value::Null);
             out.push_str(&format!("\n  unlabelled vertices {none}"));
-            for m in v.get("model_stats").and_then(Value::as_array).into_iter().flatten() {
+            for m in v
+                .get("model_stats")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 out.push_str(&format!(
                     "\n  {}: vertices {} ({} with data), unlabelled {}",
                     m.get("structure")
@@ -322,7 +329,9 @@ pub fn text(path: &str, v: &Value) -> String {
                         .unwrap_or("?")
                         .trim_start_matches("CIFTI_STRUCTURE_"),
                     m.get("n_vertices").cloned().unwrap_or(Value::Null),
-                    m.get("n_vertices_with_data").cloned().unwrap_or(Value::Null),
+                    m.get("n_vertices_with_data")
+                        .cloned()
+                        .unwrap_or(Value::Null),
                     m.get("vertex_counts")
                         .and_then(|c| c.get("<none>"))
                         .cloned()

@@ -79,6 +79,12 @@ pub fn hints(path: &Path, limits: &Limits) -> Result<Hints> {
     }
 }
 
+/// The hemisphere a GIfTI file's header names, with the entry that names it; `None` for
+/// other files and for files that cannot be read (their reader says why later).
+pub fn metadata_hemi(path: &Path) -> Option<(Hemi, String)> {
+    hints(path, &Limits::default()).ok().and_then(|h| h.hemi)
+}
+
 /// Where the first `<Data>` element starts (`<DataArray>` and `<DataSpace>` are not it).
 fn data_start(head: &[u8]) -> Option<usize> {
     let mut from = 0;

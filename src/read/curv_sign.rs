@@ -111,7 +111,11 @@ pub(super) fn signed(
 /// The correlation of `values` with each vertex's height above a smoothed copy of the
 /// surface, along its outward normal (positive on gyral crowns); `None` when either does
 /// not vary.
-pub(super) fn folding_correlation(values: &[f32], mesh: &Mesh, normals: &[[f32; 3]]) -> Option<f64> {
+pub(super) fn folding_correlation(
+    values: &[f32],
+    mesh: &Mesh,
+    normals: &[[f32; 3]],
+) -> Option<f64> {
     let n = mesh.vertices.len();
     if values.len() != n || normals.len() != n || n == 0 {
         return None;
@@ -120,11 +124,7 @@ pub(super) fn folding_correlation(values: &[f32], mesh: &Mesh, normals: &[[f32; 
     // counts twice, which only weights the average).
     let mut degree = vec![0u32; n];
     let mut sum = vec![[0f64; 3]; n];
-    let mut smooth: Vec<[f64; 3]> = mesh
-        .vertices
-        .iter()
-        .map(|v| v.map(f64::from))
-        .collect();
+    let mut smooth: Vec<[f64; 3]> = mesh.vertices.iter().map(|v| v.map(f64::from)).collect();
     for _ in 0..SMOOTHING_STEPS {
         for s in &mut sum {
             *s = [0.0; 3];
@@ -196,11 +196,9 @@ mod tests {
             let normals = mesh.vertex_normals();
             for c in ["sulc", "curv"] {
                 let hemi = &surf[..2];
-                let ov = crate::io::read_overlay(
-                    &root.join(format!("{hemi}.{c}")),
-                    &Default::default(),
-                )
-                .unwrap();
+                let ov =
+                    crate::io::read_overlay(&root.join(format!("{hemi}.{c}")), &Default::default())
+                        .unwrap();
                 let r = folding_correlation(ov.frame(0).unwrap(), &mesh, &normals).unwrap();
                 eprintln!("{surf} {c}: {r:.3}");
                 assert!(r < -DECISIVE, "{surf} {c}: {r}");
