@@ -176,6 +176,7 @@ fn fig4(dir: &Path, layers: bool) -> Result<Scene, Box<dyn std::error::Error>> {
                 alpha: 1.0,
             }],
             lines: Vec::new(),
+            edges: Vec::new(),
             mesh: mesh.into(),
             foci: Default::default(),
         };
@@ -185,7 +186,7 @@ fn fig4(dir: &Path, layers: bool) -> Result<Scene, Box<dyn std::error::Error>> {
         surfaces.push(s);
     }
     let style = OverlayStyle {
-        cmap: Colormap::from_name("hot")?,
+        cmap: Colormap::from_name("hot")?.into(),
         threshold: Some(Bound::Value(2.5)),
         range: Some((Bound::Value(2.5), Bound::Value(4.0))),
         sign: Sign::Abs,
@@ -199,6 +200,7 @@ fn fig4(dir: &Path, layers: bool) -> Result<Scene, Box<dyn std::error::Error>> {
         mappings: vec![Some(mapping)],
         cortex: Cortex::Classic,
         outline_px: 2.0,
+        edge_px: 0.0,
     })
 }
 

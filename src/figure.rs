@@ -83,6 +83,27 @@ fn plan_figure(
     Ok(plan)
 }
 
+/// A note when `--size` gives both sides in another aspect ratio than the figure's: the
+/// figure is centred with empty margins, and one side alone gives it without them.
+fn margin_note(spec: &FigureSpec, plan: &montage::Plan) -> Option<String> {
+    let (Some(w), Some(h)) = spec.size else {
+        return None;
+    };
+    if !plan.has_margins() || spec.panel_size.is_some() {
+        return None;
+    }
+    let unscaled = |v: u32| (v as f32 / spec.scale).round() as u32;
+    let (bw, bh) = (unscaled(plan.width), unscaled(plan.height));
+    let (side, one) = if plan.canvas.1 > plan.height {
+        ("above and below", format!("{w}x"))
+    } else {
+        ("left and right", format!("x{h}"))
+    };
+    Some(format!(
+        "--size {w}x{h}: the figure takes {bw}x{bh} of it, centred, with empty margins {side}; --size {one} (one side only) gives the figure without them"
+    ))
+}
+
 /// The bars as the montage takes them.
 pub(crate) fn bar_refs(bars: &[(ColorMapping, BarStyle)]) -> Vec<(&ColorMapping, BarStyle)> {
     bars.iter().map(|(m, b)| (m, b.clone())).collect()
@@ -160,6 +181,8 @@ fn draw_figure(
         .filter_map(|(m, layer)| Some((m.clone()?, bar_style(spec, layer.caption.clone()))))
         .collect();
     let plan = plan_figure(spec, &scene, &bars)?;
+    let mut notices = notices;
+    notices.extend(margin_note(spec, &plan));
     crate::timing::stage("layout", &mut t);
     let scene_faces: Vec<usize> = scene.surfaces.iter().map(|s| s.mesh.faces.len()).collect();
     // The scene goes to the renderer's thread, which lets it go once it is drawn.

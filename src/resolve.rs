@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::color::{OverlayStyle, Sign, LABEL_COLORS};
-use crate::desc::values::{Degrees, Given, LayoutArg, Orientation};
+use crate::desc::values::{Degrees, Given, LayoutArg, Orientation, Outline};
 use crate::desc::{is_bare, FigureDesc, Layer, LayerKind};
 use crate::error::{Error, Result};
 use crate::hemi::{is_cifti, Hemi};
@@ -84,6 +84,7 @@ impl FigureDesc {
             cortex: *set(&d.cortex)?.value(),
             curv_sign: *set(&d.curv_sign)?.value(),
             layers,
+            annot_unknown: d.annot_unknown == Some(true),
             outline_px: set(&d.outline_width)?.0,
             border_color: d.border_color.as_ref().map(|c| c.value().0),
             outline_color: set(&d.outline_color)?.value().0,
@@ -130,10 +131,10 @@ impl FigureDesc {
 fn overlay_layer(l: &Layer, d: &FigureDesc) -> Result<OverlayLayer> {
     Ok(OverlayLayer {
         style: OverlayStyle {
-            cmap: match &l.cmap {
-                Some(c) => c.value().clone(),
-                None => crate::color::cmap::Colormap::from_name("heat")?,
-            },
+            cmap: l
+                .cmap
+                .as_ref()
+                .map_or(crate::color::CmapChoice::Auto, |c| c.value().clone()),
             threshold: l.threshold.map(|t| t.0),
             range: l.range.map(|r| (r.0, r.1)),
             sign: l.sign.as_ref().map_or(Sign::Abs, |s| *s.value()),
@@ -420,12 +421,21 @@ fn categorical_layers(d: &FigureDesc, files: &Files, hemis: &[Hemi]) -> Result<V
     }
     let mut out = Vec::new();
     let paths: Vec<PathBuf> = annots.iter().map(|(p, _)| p.clone()).collect();
+    let twice = (paths.iter().enumerate()).find(|(i, p)| paths[..*i].contains(p));
+    if let Some((_, p)) = twice {
+        return Err(usage(format!(
+            "--annot {} is given twice; to fill a parcellation and draw its borders over the fill, give it once with --annot-outline=both (annot_outline = \"both\" in a spec)",
+            p.display()
+        )));
+    }
+    let outline = d.annot_outline.unwrap_or(Outline::Fill);
     for (i, k) in assign("--annot", &paths, hemis)? {
         out.push(LayerInput {
             hemi: hemis[i],
             path: paths[k].clone(),
             kind: Kind::Annotation,
-            outline: d.annot_outline == Some(true),
+            fill: outline.fills(),
+            outline: outline.borders(),
             alpha: d.annot_alpha.map_or(1.0, |a| a.0),
             position: annots[k].1,
         });
@@ -452,6 +462,7 @@ fn categorical_layers(d: &FigureDesc, files: &Files, hemis: &[Hemi]) -> Result<V
             hemi,
             path: p,
             kind: Kind::Label(color),
+            fill: d.label_outline != Some(true),
             outline: d.label_outline == Some(true),
             alpha: 1.0,
             position,
@@ -701,7 +712,7 @@ fn check_layer_count(spec: &FigureSpec) -> Result<()> {
         let filled = spec
             .layers
             .iter()
-            .filter(|l| l.hemi == s.hemi && !l.outline)
+            .filter(|l| l.hemi == s.hemi && l.fill)
             .count();
         let overlays = s.overlays.iter().flatten().count();
         let n = filled + overlays;

@@ -39,7 +39,9 @@ pub struct LayerInput {
     pub path: PathBuf,
     /// Annotation, or label with its colour.
     pub kind: LayerKind,
-    /// Borders only.
+    /// Its regions filled (`false` with `--annot-outline` / `--label-outline`: borders only).
+    pub fill: bool,
+    /// The borders between its regions drawn over everything.
     pub outline: bool,
     /// Opacity of its fill, 0 to 1.
     pub alpha: f32,
@@ -139,6 +141,9 @@ pub struct FigureSpec {
     pub curv_sign: CurvSign,
     /// Annotations and labels in command-line order.
     pub layers: Vec<LayerInput>,
+    /// Draw the annotation regions that mean "no label" in their colours
+    /// (`--annot-unknown`) instead of leaving them transparent.
+    pub annot_unknown: bool,
     /// Border width of outlined layers, in pixels.
     pub outline_px: f32,
     /// One colour for every annotation and label border, instead of each region's own.

@@ -93,12 +93,10 @@ fn run_bounded(dir: &Path, args: &[&str], limit: Duration) -> Outcome {
 #[track_caller]
 fn assert_refused(o: &Outcome, name: &str, any: &[&str], secs: u64, mb: u64) {
     let err = o.stderr.trim_end();
-    // The goal is for the release build; the tests run the debug one, slower at inflating.
-    let secs = if cfg!(debug_assertions) {
-        secs * 4
-    } else {
-        secs
-    };
+    // The goal is for the release build (the campaign measures it); the tests run
+    // the debug one, slower at inflating and maybe on a busy machine, where the limit only
+    // tells a bounded run from one that goes on until the deadline.
+    let secs = if cfg!(debug_assertions) { 45 } else { secs };
     assert!(
         o.elapsed < Duration::from_secs(secs),
         "{name}: took {:?} (limit {secs} s): {err}",

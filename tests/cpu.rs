@@ -51,7 +51,7 @@ fn scene() -> Scene {
         })
         .collect();
     let style = OverlayStyle {
-        cmap: Colormap::from_name("hot").expect("hot"),
+        cmap: Colormap::from_name("hot").expect("hot").into(),
         threshold: Some(Bound::Value(2.5)),
         range: Some((Bound::Value(2.5), Bound::Value(4.0))),
         sign: Sign::Abs,
@@ -78,6 +78,7 @@ fn scene() -> Scene {
             },
         ],
         lines: region_borders(&mesh, &superior),
+        edges: Vec::new(),
         mesh: mesh.into(),
         foci: Default::default(),
     };
@@ -86,6 +87,7 @@ fn scene() -> Scene {
         mappings: vec![Some(mapping)],
         cortex: Cortex::Classic,
         outline_px: 2.0,
+        edge_px: 0.0,
     }
 }
 

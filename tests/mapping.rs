@@ -13,7 +13,7 @@ fn mapping(
     data: &[f32],
 ) -> ColorMapping {
     let style = OverlayStyle {
-        cmap: Colormap::from_name(cmap).expect("colormap"),
+        cmap: Colormap::from_name(cmap).expect("colormap").into(),
         threshold: thr.map(|t| Bound::parse(t).expect("bound")),
         range: range.map(|(a, b)| {
             (
@@ -151,7 +151,7 @@ fn bad_bounds_are_usage_errors() {
     assert!(Bound::parse("120%").is_err());
     assert!(Bound::parse("nan").is_err());
     let style = OverlayStyle {
-        cmap: Colormap::from_name("hot").expect("hot"),
+        cmap: Colormap::from_name("hot").expect("hot").into(),
         threshold: None,
         range: Some((Bound::Value(3.0), Bound::Value(1.0))),
         sign: Sign::Abs,
@@ -165,7 +165,7 @@ fn bad_bounds_are_usage_errors() {
 #[test]
 fn symmetric_maps_run_through_zero() {
     let style = OverlayStyle {
-        cmap: Colormap::from_name("gray").expect("gray"),
+        cmap: Colormap::from_name("gray").expect("gray").into(),
         threshold: None,
         range: Some((Bound::Value(1.0), Bound::Value(2.0))),
         sign: Sign::Abs,

@@ -185,10 +185,26 @@ fn figure_option(r: &mut Rng) -> Opt {
             let name = r.pick(&[
                 "panel_labels",
                 "annot_outline",
+                "annot_unknown",
                 "label_outline",
                 "allow_empty",
             ]);
-            bool_option(r, name)
+            match (name, r.below(4)) {
+                // Borders over the fill, and a word it refuses.
+                ("annot_outline", 0) => Opt {
+                    name,
+                    words: vec!["=both".into()],
+                    value: json!("both"),
+                    heavy: false,
+                },
+                ("annot_outline", 1) => Opt {
+                    name,
+                    words: vec!["=fill".into()],
+                    value: json!("fill"),
+                    heavy: false,
+                },
+                _ => bool_option(r, name),
+            }
         }
         20 => {
             let on = r.chance(0.5);
@@ -251,7 +267,7 @@ fn layer_option(r: &mut Rng) -> Opt {
     match r.below(9) {
         0 => text(
             "cmap",
-            r.pick(&["heat", "viridis", "RdBu_r", "gray", "virdis"]),
+            r.pick(&["heat", "viridis", "RdBu_r", "gray", "virdis", "auto"]),
         ),
         1 => {
             let t = r.pick(&["0", "2", "2.5", "95%", "-1", "101%", "abc"]);

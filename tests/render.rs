@@ -31,6 +31,7 @@ fn surface(hemi: Hemi, overlay: Option<Vec<f32>>, curv: bool) -> SceneSurface {
         winding,
         layers,
         lines: Vec::new(),
+        edges: Vec::new(),
         hemi,
         mesh: mesh.into(),
         foci: Default::default(),
@@ -63,6 +64,7 @@ fn render_one(
         mappings: vec![mapping],
         cortex,
         outline_px: 2.0,
+        edge_px: 0.0,
     };
     let views = [View::named(view)];
     let plan = montage::plan(
@@ -81,7 +83,7 @@ fn render_one(
 
 fn heat_above(threshold: f32) -> OverlayStyle {
     OverlayStyle {
-        cmap: Colormap::from_name("heat").expect("heat"),
+        cmap: Colormap::from_name("heat").expect("heat").into(),
         threshold: Some(Bound::Value(threshold)),
         range: Some((Bound::Value(0.5), Bound::Value(1.0))),
         sign: Sign::Abs,
@@ -288,7 +290,7 @@ fn threshold_boundary_is_smooth_per_pixel() {
     let mut s = base;
     s.layers = vec![overlay_layer(values)];
     let style = OverlayStyle {
-        cmap: Colormap::from_name("heat").expect("heat"),
+        cmap: Colormap::from_name("heat").expect("heat").into(),
         threshold: Some(Bound::Value(0.0)),
         range: Some((Bound::Value(0.0), Bound::Value(1.0))),
         sign: Sign::Pos,
@@ -403,6 +405,7 @@ fn both_hemispheres() -> (Scene, [View; 2]) {
         mappings: vec![None],
         cortex: Cortex::Classic,
         outline_px: 2.0,
+        edge_px: 0.0,
     };
     let views = [
         View::named(ViewName::Lateral),

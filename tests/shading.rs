@@ -46,6 +46,7 @@ fn flat(mesh: Mesh, layers: Vec<VertexLayer>) -> SceneSurface {
         layers,
         foci: FociMesh::default(),
         lines: Vec::new(),
+        edges: Vec::new(),
     }
 }
 
@@ -87,6 +88,7 @@ fn scene(surface: SceneSurface, mapping: Option<ColorMapping>) -> Scene {
         mappings: vec![mapping],
         cortex: Cortex::Classic,
         outline_px: 1.0,
+        edge_px: 0.0,
     }
 }
 
@@ -133,7 +135,7 @@ fn glsl_colours_every_value_as_color_mapping_does() {
         (Sign::Neg, "RdBu_r"),
     ] {
         let style = OverlayStyle {
-            cmap: Colormap::from_name(cmap).expect("colormap"),
+            cmap: Colormap::from_name(cmap).expect("colormap").into(),
             threshold: Some(Bound::Value(1.0)),
             range: Some((Bound::Value(1.0), Bound::Value(3.0))),
             sign,

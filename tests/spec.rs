@@ -186,7 +186,8 @@ fn sidecar_records_inputs_and_spec() {
     assert!(side["backend"]["renderer"]
         .as_str()
         .is_some_and(|r| !r.is_empty()));
-    assert_eq!(side["spec"]["cmap"], "heat");
+    // The default colormap is written out: `auto`, decided from the data on replay.
+    assert_eq!(side["spec"]["cmap"], "auto");
     let inputs = side["inputs"].as_array().expect("inputs");
     for p in [&lh, &thick, &util::data("lh.curv")] {
         let bytes = std::fs::read(p).expect("read input");

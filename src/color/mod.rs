@@ -93,11 +93,55 @@ impl std::fmt::Display for Bound {
     }
 }
 
+/// The colormap of an overlay layer: a named map, or `auto`, which [`ColorMapping::resolve`]
+/// decides from the data: PySurfer's `heat` for one-signed or thresholded data, and
+/// [`AUTO_DIVERGING`] drawn through zero for two-signed data without a threshold (where
+/// `heat` would jump from dark red to dark blue at zero).
+#[derive(Debug, Clone)]
+pub enum CmapChoice {
+    /// Decided from the data.
+    Auto,
+    /// This map.
+    Map(Colormap),
+}
+
+/// The map `auto` gives two-signed data without a threshold: matplotlib's `RdBu_r`
+/// (blue below zero, white at zero, red above), which PySurfer's `add_morphometry` uses
+/// for sulc and curvature.
+pub const AUTO_DIVERGING: &str = "RdBu_r";
+
+impl CmapChoice {
+    /// `auto`, or the map's canonical name.
+    pub fn name(&self) -> &str {
+        match self {
+            CmapChoice::Auto => "auto",
+            CmapChoice::Map(c) => c.name(),
+        }
+    }
+}
+
+impl From<Colormap> for CmapChoice {
+    fn from(c: Colormap) -> CmapChoice {
+        CmapChoice::Map(c)
+    }
+}
+
+/// `auto` or a colormap name, as the command line and spec files give it.
+impl std::str::FromStr for CmapChoice {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        if s.trim() == "auto" {
+            return Ok(CmapChoice::Auto);
+        }
+        s.parse().map(CmapChoice::Map)
+    }
+}
+
 /// Overlay colouring as the user asked for it (percentiles unresolved).
 #[derive(Debug, Clone)]
 pub struct OverlayStyle {
-    /// The colormap.
-    pub cmap: Colormap,
+    /// The colormap, or `auto`.
+    pub cmap: CmapChoice,
     /// |value| below is transparent.
     pub threshold: Option<Bound>,
     /// |value| at the bottom and the top of the ramp (default: 2nd and 98th percentiles).
@@ -127,6 +171,21 @@ pub struct ColorMapping {
     pub cmap_name: String,
     /// Opacity of the overlay, 0 to 1 (`OverlayStyle::opacity`).
     pub opacity: f32,
+    /// Which of `threshold`, `lo` and `hi` the user typed as numbers (not percentiles,
+    /// not defaults): the colour bar labels those as typed, and labels the rest of the
+    /// bar with round numbers.
+    pub typed: Typed,
+}
+
+/// Which values of a [`ColorMapping`] were typed as numbers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Typed {
+    /// `--threshold` was a number.
+    pub threshold: bool,
+    /// `--range`'s MIN was a number (or zero by `--symmetric`).
+    pub lo: bool,
+    /// `--range`'s MAX was a number.
+    pub hi: bool,
 }
 
 impl ColorMapping {
@@ -153,15 +212,34 @@ impl ColorMapping {
                 .fold(0.0f32, |m, &v| m.max(v.abs()))
         };
         let (pos_max, neg_max) = (side_max(|v| v > 0.0), side_max(|v| v < 0.0));
-        let sign = match style.sign {
-            _ if style.symmetric => Sign::Abs,
+        let one_sided = match style.sign {
             Sign::Abs if neg_max <= 0.01 * pos_max => Sign::Pos,
             Sign::Abs if pos_max <= 0.01 * neg_max => Sign::Neg,
             s => s,
         };
+        // `auto`: two-signed data without a threshold (sulc, a correlation map) get one
+        // diverging map through zero, as `--symmetric` draws it unless a range is given;
+        // everything else PySurfer's heat.
+        let (cmap, symmetric) = match &style.cmap {
+            CmapChoice::Map(c) => (c.clone(), style.symmetric),
+            CmapChoice::Auto
+                if style.symmetric
+                    || (style.threshold.is_none() && one_sided == Sign::Abs && pos_max > 0.0) =>
+            {
+                let c = Colormap::from_name(AUTO_DIVERGING)?;
+                (c, style.symmetric || style.range.is_none())
+            }
+            CmapChoice::Auto => (Colormap::from_name("heat")?, false),
+        };
+        let sign = if symmetric { Sign::Abs } else { one_sided };
+        let typed = Typed {
+            threshold: matches!(style.threshold, Some(Bound::Value(_))),
+            lo: symmetric || matches!(style.range, Some((Bound::Value(_), _))),
+            hi: matches!(style.range, Some((_, Bound::Value(_)))),
+        };
         let (lo, hi) = match style.range {
-            Some((_, b)) if style.symmetric => (0.0, b.resolve(&abs)),
-            None if style.symmetric => (0.0, percentile(&abs, 98.0)),
+            Some((_, b)) if symmetric => (0.0, b.resolve(&abs)),
+            None if symmetric => (0.0, percentile(&abs, 98.0)),
             Some((a, b)) => (a.resolve(&abs), b.resolve(&abs)),
             None => {
                 let lo = percentile(&abs, 2.0).max(threshold);
@@ -205,9 +283,10 @@ impl ColorMapping {
             threshold,
             lo,
             hi,
-            lut: build_lut(&style.cmap, sign),
-            cmap_name: style.cmap.name().to_string(),
+            lut: build_lut(&cmap, sign),
+            cmap_name: cmap.name().to_string(),
             opacity: style.opacity.clamp(0.0, 1.0),
+            typed,
         })
     }
 

@@ -7,7 +7,7 @@ use std::fmt::Display;
 use std::path::PathBuf;
 
 use super::file::Flat;
-use super::values::Range;
+use super::values::{Outline, Range};
 use super::{FigureDesc, Layer, LayerKind};
 use crate::color::LABEL_COLORS;
 
@@ -137,7 +137,12 @@ impl FigureDesc {
     fn option_words(&self, w: &mut Words, flat: Option<&Flat>) {
         w.paths("curv", &self.curv);
         w.one("annot_alpha", self.annot_alpha);
-        w.flag("annot_outline", self.annot_outline);
+        match self.annot_outline {
+            Some(Outline::Borders) => w.flag("annot_outline", Some(true)),
+            Some(Outline::Both) => w.one("annot_outline", Some(Outline::Both)),
+            _ => {}
+        }
+        w.flag("annot_unknown", self.annot_unknown);
         if let Some(f) = flat {
             w.each("label_color", &f.label_color);
         }

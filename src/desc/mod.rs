@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use clap::builder::TypedValueParser as _;
 use serde::{Deserialize, Serialize};
 
-use crate::color::{cmap::Colormap, Cortex, Sign};
+use crate::color::{cmap::Colormap, CmapChoice, Cortex, Sign};
 use crate::io::MapSelector;
 use crate::montage::MAX_VIEWS;
 use crate::render::BackendKind;
@@ -82,9 +82,22 @@ pub struct FigureDesc {
     #[arg(long, value_name = "A")]
     pub annot_alpha: Option<Fraction>,
 
-    /// Draw only the borders between parcels.
+    /// Borders between parcels: alone (--annot-outline), or over the filled parcels
+    /// (--annot-outline=both); false fills the parcels only. [default: false]
+    #[arg(
+        long,
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        value_name = "true|false|both"
+    )]
+    pub annot_outline: Option<Outline>,
+
+    /// Draw the regions that mean "no label" (key 0 of GIfTI and CIFTI label tables;
+    /// ???, unknown, medial wall, corpus callosum, background) in their table colours;
+    /// by default they are transparent and the cortex shows through.
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
-    pub annot_outline: Option<bool>,
+    pub annot_unknown: Option<bool>,
 
     /// Draw only the borders of labels.
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
@@ -297,10 +310,11 @@ pub struct Layer {
     #[arg(long, value_name = "FILE")]
     pub overlay: Vec<PathBuf>,
 
-    /// Overlay colormap: matplotlib names (viridis, hot, RdBu_r, ...) or heat.
-    /// [default: heat]
+    /// Overlay colormap: matplotlib names (viridis, hot, RdBu_r, ...), heat, or auto:
+    /// heat, except RdBu_r through zero for two-signed data without a threshold.
+    /// [default: auto]
     #[arg(long, value_name = "NAME", action = clap::ArgAction::Append)]
-    pub cmap: Option<Given<Colormap>>,
+    pub cmap: Option<Given<CmapChoice>>,
 
     /// Hide |value| below T (a number, or a percentile of |value| such as 95%).
     #[arg(long, value_name = "T", action = clap::ArgAction::Append)]
@@ -405,7 +419,7 @@ impl Layer {
 
     /// An overlay layer's defaults written out, as a flat spec prints them.
     pub(crate) fn with_defaults(mut self) -> Layer {
-        self.cmap.get_or_insert_with(|| given("heat"));
+        self.cmap.get_or_insert_with(|| given("auto"));
         self.sign.get_or_insert_with(|| given("abs"));
         self.opacity.get_or_insert(Fraction(1.0));
         self.symmetric.get_or_insert(false);
@@ -509,7 +523,8 @@ impl FigureDesc {
             ($($f:ident = $v:expr),* $(,)?) => { $( if d.$f.is_none() { d.$f = Some($v); } )* };
         }
         default! {
-            frame = Index(0), annot_alpha = Fraction(1.0), annot_outline = false,
+            frame = Index(0), annot_alpha = Fraction(1.0), annot_outline = Outline::Fill,
+            annot_unknown = false,
             label_outline = false, outline_width = LineWidth(2.0),
             outline_color = given("black"), n_contours = Contours(7),
             contour_cmap = given("YlOrRd_r"), focus_radius = Radius(5.0),

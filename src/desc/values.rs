@@ -382,3 +382,79 @@ enum NumOrText {
     Num(f64),
     Text(String),
 }
+
+/// `--annot-outline`: what a parcellation draws. `false` fills the parcels, `true` draws
+/// only the borders between them, `both` fills them and draws the borders over the fill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outline {
+    /// Parcels filled, no borders (`false`, the default).
+    Fill,
+    /// Borders only (`true`, `--annot-outline`).
+    Borders,
+    /// Parcels filled with their borders over them (`both`).
+    Both,
+}
+
+impl Outline {
+    /// Whether the parcels are filled.
+    pub fn fills(self) -> bool {
+        self != Outline::Borders
+    }
+
+    /// Whether the borders are drawn.
+    pub fn borders(self) -> bool {
+        self != Outline::Fill
+    }
+}
+
+impl FromStr for Outline {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim() {
+            "false" => Ok(Outline::Fill),
+            "true" => Ok(Outline::Borders),
+            "both" => Ok(Outline::Both),
+            _ => Err(format!(
+                "'{s}': expected true (borders only), false (filled) or both (filled, with borders)"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Outline {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Outline::Fill => "false",
+            Outline::Borders => "true",
+            Outline::Both => "both",
+        })
+    }
+}
+
+/// `true` and `false` as booleans, `both` as text.
+impl Serialize for Outline {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Outline::Fill => s.serialize_bool(false),
+            Outline::Borders => s.serialize_bool(true),
+            Outline::Both => s.serialize_str("both"),
+        }
+    }
+}
+
+/// A boolean, or text read as the command line reads it (`"both"`, `"true"`).
+impl<'de> Deserialize<'de> for Outline {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged, expecting = "true, false or \"both\"")]
+        enum BoolOrText {
+            Bool(bool),
+            Text(String),
+        }
+        match BoolOrText::deserialize(d)? {
+            BoolOrText::Bool(true) => Ok(Outline::Borders),
+            BoolOrText::Bool(false) => Ok(Outline::Fill),
+            BoolOrText::Text(t) => t.parse().map_err(D::Error::custom),
+        }
+    }
+}

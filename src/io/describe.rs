@@ -41,8 +41,11 @@ pub fn describe_files_with(
                 all.insert(key, v);
             }
             Err(e) => {
-                texts.push(format!("{key}: error: {e}"));
-                all.insert(key, json!({ "error": e.to_string() }));
+                // The message names the file already; the text names it once.
+                let msg = e.one_line();
+                let short = msg.strip_prefix(&format!("{key}: ")).unwrap_or(&msg);
+                texts.push(format!("{key}: error: {short}"));
+                all.insert(key, json!({ "error": msg }));
                 first_error.get_or_insert(e);
             }
         }

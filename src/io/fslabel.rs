@@ -193,13 +193,15 @@ fn parse_annot(path: &Path, bytes: &[u8]) -> Result<Loaded> {
         .collect();
     let table: Vec<LabelEntry> = table.into_iter().map(|(entry, _)| entry).collect();
     let n_labels = table.len();
-    Ok(
-        Loaded::new(Content::Annotation(Annotation { labels, table }))
-            .detail("format", "freesurfer_annot")
-            .detail("n_labels", n_labels)
-            .detail("ctab_version", ctab_version)
-            .detail("n_vertices_unmatched", unmatched),
-    )
+    Ok(Loaded::new(Content::Annotation(Annotation {
+        labels,
+        table,
+        key_zero_unlabelled: false,
+    }))
+    .detail("format", "freesurfer_annot")
+    .detail("n_labels", n_labels)
+    .detail("ctab_version", ctab_version)
+    .detail("n_vertices_unmatched", unmatched))
 }
 
 /// Old-format colour table, after its entry count `n_entries` (> 0).

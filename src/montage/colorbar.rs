@@ -60,7 +60,8 @@ fn side_px(m: &ColorMapping, style: &BarStyle, u: f32) -> f32 {
 const BAR_TOP: f32 = 1.5;
 const BAR_HEIGHT: f32 = 2.2;
 const TICK: f32 = 0.8;
-const FONT: f32 = 2.3;
+/// Text size of tick labels and captions, in decoration units (panel captions too).
+pub(crate) const FONT: f32 = 2.3;
 /// A lone bar spans this share of the figure width, centred.
 const BAR_WIDTH: f32 = 0.4;
 /// Bars side by side span this share of their slots (see `bar_extent`).
@@ -170,12 +171,85 @@ fn even_ticks(m: &ColorMapping, style: &BarStyle, vmin: f32, vmax: f32) -> Optio
     })
 }
 
+/// The ticks of a bar without `--cbar-ticks`: the threshold, the range ends the user typed
+/// as numbers (as typed), and, unless both ends were typed, round numbers ([`nice_ticks`])
+/// on each side drawn. A range end that came from a percentile or the default gets no
+/// tick of its own: its value (0.0108) says less than the round numbers beside it, and
+/// the bar's end shows where the colours saturate.
+fn default_ticks(m: &ColorMapping, vmin: f32, vmax: f32) -> Vec<f32> {
+    let t = m.typed;
+    let mut side = Vec::new();
+    if m.threshold > 0.0 {
+        side.push(m.threshold);
+    }
+    if t.lo {
+        side.push(m.lo);
+    }
+    if t.hi {
+        side.push(m.hi);
+    }
+    if !(t.lo && t.hi) {
+        let (bottom, top) = match m.sign {
+            Sign::Pos => (vmin, vmax),
+            Sign::Neg => (-vmax, -vmin),
+            Sign::Abs => (
+                if m.threshold > 0.0 {
+                    m.threshold.min(m.lo)
+                } else {
+                    m.lo
+                },
+                vmax,
+            ),
+        };
+        side.extend(nice_ticks(bottom, top));
+    }
+    match m.sign {
+        Sign::Pos => side,
+        Sign::Neg => side.into_iter().map(|v| -v).collect(),
+        Sign::Abs => side.into_iter().flat_map(|v| [v, -v]).collect(),
+    }
+}
+
+/// Round numbers in `[lo, hi]` (0 <= lo <= hi): the multiples of the largest step of
+/// 1, 2, 2.5 or 5 times a power of ten that gives at least three of them.
+pub fn nice_ticks(lo: f32, hi: f32) -> Vec<f32> {
+    let (lo, hi) = (f64::from(lo), f64::from(hi));
+    let span = hi - lo;
+    if span <= 0.0 || !span.is_finite() {
+        return Vec::new();
+    }
+    // A hair of slack so that an end that is itself round (0, or 1 written as 0.99999994)
+    // keeps its tick.
+    let eps = span * 1e-6;
+    let mut exp = (span / 2.0).log10().floor() as i32 + 1;
+    for _ in 0..8 {
+        for mant in [5.0, 2.5, 2.0, 1.0] {
+            let step = mant * 10f64.powi(exp);
+            let first = ((lo - eps) / step).ceil() as i64;
+            let last = ((hi + eps) / step).floor() as i64;
+            if last - first + 1 >= 3 {
+                return (first..=last)
+                    .map(|k| {
+                        // k * step in decimal, so that 0.1 * 3 prints as 0.3.
+                        let v = k as f64 * step;
+                        let digits = (-exp + 1).max(0) as usize;
+                        format!("{v:.digits$}").parse::<f32>().unwrap_or(v as f32)
+                    })
+                    .collect();
+            }
+        }
+        exp -= 1;
+    }
+    Vec::new()
+}
+
 /// The bar's value range and its tick values, most important first (range top, threshold,
 /// bottom; positive before negative) and without duplicates, so that a label which would
 /// overlap an earlier one can simply be skipped.
 fn ticks_by_importance(m: &ColorMapping, style: &BarStyle) -> (f32, f32, Vec<f32>) {
-    let (vmin, vmax, ticks) = extent(m);
-    let mut ticks = even_ticks(m, style, vmin, vmax).unwrap_or(ticks);
+    let (vmin, vmax, _) = extent(m);
+    let mut ticks =
+        even_ticks(m, style, vmin, vmax).unwrap_or_else(|| default_ticks(m, vmin, vmax));
     let span = (vmax - vmin).max(f32::EPSILON);
     ticks.sort_by(|a, b| importance(m, *b).total_cmp(&importance(m, *a)));
     ticks.dedup_by(|a, b| (*a - *b).abs() <= span * 1e-6);
@@ -364,13 +438,16 @@ fn claim(taken: &mut Vec<(f32, f32)>, a: f32, b: f32) -> bool {
 }
 
 /// Label priority when labels would overlap: the range top, then the threshold, then the
-/// bottom; positive before negative.
+/// zero, then the bottom and round numbers (in that order where they tie); positive
+/// before negative.
 fn importance(m: &ColorMapping, t: f32) -> f32 {
     let near = |a: f32, b: f32| (a - b).abs() <= 1e-6 * b.abs().max(1.0);
     let rank = if near(t.abs(), m.hi) {
         3.0
     } else if m.threshold > 0.0 && near(t.abs(), m.threshold) {
         2.0
+    } else if t == 0.0 {
+        1.5
     } else {
         1.0
     };

@@ -54,6 +54,24 @@ pub struct Plan {
     pub unit: f32,
     /// Left edge of a vertical colour bar's strip.
     pub colorbar_side: Option<u32>,
+    /// The size of the image written: the figure above (panels, title and colour bars,
+    /// one block of `width` x `height`) centred in it. Larger than the figure only where
+    /// `--size` gives both sides in another aspect ratio than the figure's.
+    pub canvas: (u32, u32),
+    /// Where the figure's top-left corner lies in the canvas.
+    pub offset: (u32, u32),
+}
+
+impl Plan {
+    /// Whether the canvas leaves empty margins beside the figure (more than 1% of a
+    /// side, and more than 2 pixels, so that rounding does not count).
+    pub fn has_margins(&self) -> bool {
+        let loose = |canvas: u32, block: u32| {
+            let d = canvas.saturating_sub(block);
+            d > 2 && d as f32 > 0.01 * canvas as f32
+        };
+        loose(self.canvas.0, self.width) || loose(self.canvas.1, self.height)
+    }
 }
 
 /// What the layout needs besides the scene.
@@ -114,17 +132,22 @@ impl<'a> LayoutOptions<'a> {
 /// Plans the panels of a figure: one per (view, surface), placed by `layout`.
 pub fn plan(scene: &Scene, opts: &LayoutOptions) -> Result<Plan> {
     let mut plan = plan_with(scene, opts, 1.0)?;
-    // Captions of a given size (`--font-size`) need a wider margin than the default;
-    // the scale shifts a little with the margin, so settle it in a few rounds.
-    if let (true, Some(px)) = (opts.panel_labels, opts.caption_px) {
+    // Captions are as large as the colour bars' tick labels (`--font-size`, else the
+    // bars' text size at this unit), so that all text scales together; they may need a
+    // wider margin than the default. The scale, and with it the unit, shifts a little
+    // with the margin, so settle it in a few rounds.
+    if opts.panel_labels {
+        let target = |p: &Plan| opts.caption_px.unwrap_or(colorbar::FONT * p.unit);
         let mut widen = 1.0;
-        for _ in 0..4 {
+        for _ in 0..6 {
+            let px = target(&plan);
             if plan.label_px >= px * 0.999 || plan.label_px <= 0.0 {
                 break;
             }
             widen *= px / plan.label_px * 1.01;
             plan = plan_with(scene, opts, widen)?;
         }
+        plan.label_px = plan.label_px.min(target(&plan));
     }
     Ok(plan)
 }
@@ -154,12 +177,13 @@ fn plan_with(scene: &Scene, opts: &LayoutOptions, widen: f32) -> Result<Plan> {
         grid.col_w.len()
     };
     let (size, default_w) = requested(opts, size_override, across);
+    let (block, canvas) = block_in(size, (cw, ch), &deco, default_w);
     let Fit {
         width,
         height,
         scale,
         unit: u,
-    } = Fit::new(size, (cw, ch), &deco, default_w);
+    } = block;
     let (title_height, bar_height) = deco.strips(u);
     let area_h = height.saturating_sub(title_height + bar_height) as f32;
     let side_px = deco.side * u;
@@ -185,9 +209,11 @@ fn plan_with(scene: &Scene, opts: &LayoutOptions, widen: f32) -> Result<Plan> {
             labels.push((text, x, row_y[c.row] + 0.2 * margin * scale));
         }
     }
-    if width > MAX_SIDE || height > MAX_SIDE {
+    let canvas = canvas.unwrap_or((width.max(1), height.max(1)));
+    if canvas.0 > MAX_SIDE || canvas.1 > MAX_SIDE {
         return Err(Error::Usage(format!(
-            "the figure would be {width}x{height} pixels; at most {MAX_SIDE} per side: choose a smaller --size"
+            "the figure would be {}x{} pixels; at most {MAX_SIDE} per side: choose a smaller --size",
+            canvas.0, canvas.1
         )));
     }
     let names = cells
@@ -214,7 +240,44 @@ fn plan_with(scene: &Scene, opts: &LayoutOptions, widen: f32) -> Result<Plan> {
         labels,
         label_px,
         unit: u,
+        offset: (
+            canvas.0.saturating_sub(width.max(1)) / 2,
+            canvas.1.saturating_sub(height.max(1)) / 2,
+        ),
+        canvas,
     })
+}
+
+/// The figure as one block and the canvas it is centred in. With both sides of the
+/// size given, the block is the figure that one side alone would give (the width, or
+/// the height where the width would make it too tall), so that panels, title and
+/// colour bars keep together rather than spreading over a canvas of another aspect
+/// ratio; the canvas is the size asked for. `None` when the canvas is the block.
+fn block_in(
+    size: (Option<u32>, Option<u32>),
+    grid: (f32, f32),
+    deco: &Decorations,
+    default_w: f32,
+) -> (Fit, Option<(u32, u32)>) {
+    let (Some(w), Some(h)) = size else {
+        return (Fit::new(size, grid, deco, default_w), None);
+    };
+    let by_width = Fit::new((Some(w), None), grid, deco, default_w);
+    let block = if by_width.height <= h {
+        by_width
+    } else {
+        let by_height = Fit::new((None, Some(h)), grid, deco, default_w);
+        if by_height.width <= w {
+            by_height
+        } else {
+            // Rounding: the height-bound block is a pixel too wide; keep the width.
+            Fit {
+                width: w,
+                ..by_height
+            }
+        }
+    };
+    (block, Some((w, h)))
 }
 
 /// The figure size asked for (either side may be free) and the width to use when none
@@ -463,8 +526,8 @@ struct Fit {
 }
 
 impl Fit {
-    /// Meets the requested `size` (either side may be free) for a grid of `cw` x `ch`
-    /// millimetres and its decorations; with no size the width is `default_w`. The unit
+    /// Meets the requested `size` (one side, or none; with both, the width) for a grid of
+    /// `cw` x `ch` millimetres and its decorations; with no size the width is `default_w`. The unit
     /// depends on the scale and the scale on the room the decorations leave, so the
     /// sizes with a fixed width settle the two in a few rounds.
     fn new(
@@ -478,16 +541,8 @@ impl Fit {
         // of the panels' height, so that a single row of panels keeps modest text.
         let unit_for = |w: f32, s: f32| w.min(1.5 * ch * s) / 100.0;
         let (width, height, scale, unit) = match size {
-            (Some(w), Some(h)) => {
-                let (mut s, mut u) = (w as f32 / cw, w as f32 / 100.0);
-                for _ in 0..4 {
-                    let avail = (h as f32 - deco * u).max(1.0);
-                    s = ((w as f32 - side * u).max(1.0) / cw).min(avail / ch);
-                    u = unit_for(w as f32, s);
-                }
-                (w, h, s, u)
-            }
-            (Some(w), None) => {
+            // Both sides given: `block_in` fits the block by one side and centres it.
+            (Some(w), _) => {
                 let (mut s, mut u) = (w as f32 / cw, w as f32 / 100.0);
                 for _ in 0..4 {
                     s = (w as f32 - side * u).max(1.0) / cw;
@@ -633,7 +688,17 @@ pub fn compose(
         let px = font_px.unwrap_or(plan.label_px);
         text::draw(&mut out, text, *x, *y, px, Align::Left, ink);
     }
-    out
+    if plan.canvas == (plan.width, plan.height) {
+        return out;
+    }
+    let mut canvas = RgbaImage::from_pixel(plan.canvas.0, plan.canvas.1, fill);
+    image::imageops::replace(
+        &mut canvas,
+        &out,
+        i64::from(plan.offset.0),
+        i64::from(plan.offset.1),
+    );
+    canvas
 }
 
 /// Source-over of a premultiplied pixel onto a straight-alpha one.

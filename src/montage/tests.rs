@@ -16,7 +16,7 @@ const U: f32 = 8.0;
 
 fn mapping(cmap: &str, lo: f32, hi: f32, data: &[f32]) -> ColorMapping {
     let style = OverlayStyle {
-        cmap: Colormap::from_name(cmap).expect("colormap"),
+        cmap: Colormap::from_name(cmap).expect("colormap").into(),
         threshold: None,
         range: Some((Bound::Value(lo), Bound::Value(hi))),
         sign: Sign::Pos,
@@ -235,6 +235,8 @@ fn plan(width: u32, height: u32, side: Option<u32>) -> Plan {
         label_px: 12.0,
         unit: U,
         colorbar_side: side,
+        canvas: (width, height),
+        offset: (0, 0),
     }
 }
 

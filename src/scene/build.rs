@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::io::MapSelector;
 use crate::read::{Inputs, LayerData, SurfaceData};
 use crate::render::MAX_LAYERS;
-use crate::scene::borders::region_borders;
+use crate::scene::borders::{region_borders, Segment};
 use crate::scene::contours::iso_lines;
 use crate::scene::foci::{Focus, FocusAt};
 use crate::scene::{FociMesh, Paint, Scene, SceneSurface, VertexLayer};
@@ -84,6 +84,7 @@ pub fn build(
         cortex: spec.cortex,
         // Lines keep their look when --scale enlarges the whole figure.
         outline_px: spec.outline_px * spec.scale,
+        edge_px: 0.5 * spec.outline_px * spec.scale,
     };
     Ok((scene, notices))
 }
@@ -203,21 +204,31 @@ fn surface(spec: &FigureSpec, input: &SurfaceInput, data: &SurfaceData) -> Resul
             },
         ));
     }
-    let mut lines = Vec::new();
+    let (mut lines, mut edges) = (Vec::new(), Vec::new());
     for (i, layer) in &data.layers {
         let Some(l) = spec.layers.get(*i) else {
             continue;
         };
-        let colors = layer_colors(l, layer, data.mesh.vertices.len());
+        let colors = layer_colors(l, layer, data.mesh.vertices.len(), spec.annot_unknown);
         if l.outline {
             let mut borders = region_borders(&data.mesh, &colors);
-            if let Some(c) = spec.border_color {
-                borders
+            match spec.border_color {
+                Some(c) => borders
                     .iter_mut()
-                    .for_each(|s| s.rgba = [c[0], c[1], c[2], 255]);
+                    .for_each(|s| s.rgba = [c[0], c[1], c[2], 255]),
+                // A parcel's own colour may match the grey or the parcel behind its
+                // border: a contrasting edge keeps every border visible.
+                None if l.kind == LayerKind::Annotation => {
+                    edges.extend(borders.iter().map(|s| Segment {
+                        rgba: contrasting_edge(s.rgba),
+                        ..*s
+                    }));
+                }
+                None => {}
             }
             lines.extend(borders);
-        } else {
+        }
+        if l.fill {
             stack.push((
                 2 * l.position,
                 VertexLayer {
@@ -250,8 +261,21 @@ fn surface(spec: &FigureSpec, input: &SurfaceInput, data: &SurfaceData) -> Resul
             .map(<[f32]>::to_vec),
         layers,
         lines,
+        edges,
         mesh,
     })
+}
+
+/// The edge drawn on both sides of a border line of colour `rgba`: black beside a light
+/// line, white beside a dark one (Rec. 601 luma below one half), so that the line or its
+/// edge differs from any cortex grey and from the parcels on either side.
+pub fn contrasting_edge(rgba: [u8; 4]) -> [u8; 4] {
+    let luma = 0.299 * rgba[0] as f32 + 0.587 * rgba[1] as f32 + 0.114 * rgba[2] as f32;
+    if luma < 127.5 {
+        [255, 255, 255, 255]
+    } else {
+        [0, 0, 0, 255]
+    }
 }
 
 /// The vertices the `--mask` label keeps (the others' overlay values become "no data").
@@ -319,14 +343,18 @@ fn shown_frame(
     pick_frame(ov, path, frame, flag)
 }
 
-/// An annotation or label as per-vertex colours (alpha 0 where it draws nothing).
-fn layer_colors(l: &LayerInput, data: &LayerData, n: usize) -> Vec<[u8; 4]> {
+/// An annotation or label as per-vertex colours (alpha 0 where it draws nothing: no
+/// label, and the regions that mean "no label" unless `unknown` asks for them).
+fn layer_colors(l: &LayerInput, data: &LayerData, n: usize, unknown: bool) -> Vec<[u8; 4]> {
     let mut colors = vec![[0u8; 4]; n];
     match data {
         LayerData::Annotation(annot) => {
+            let shown: Vec<Option<[u8; 4]>> = (0..annot.table.len())
+                .map(|i| (unknown || !annot.is_unlabelled(i)).then(|| annot.table[i].rgba))
+                .collect();
             for (c, label) in colors.iter_mut().zip(&annot.labels) {
-                if let Some(entry) = label.and_then(|i| annot.table.get(i as usize)) {
-                    *c = entry.rgba;
+                if let Some(Some(rgba)) = label.and_then(|i| shown.get(i as usize)) {
+                    *c = *rgba;
                 }
             }
         }

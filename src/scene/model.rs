@@ -28,6 +28,11 @@ pub struct SceneSurface {
     pub foci: FociMesh,
     /// Borders of outlined layers, drawn `Scene::outline_px` wide over everything.
     pub lines: Vec<crate::scene::borders::Segment>,
+    /// Contrasting edges of borders: drawn before `lines` (and under them), each
+    /// `Scene::outline_px + 2 * Scene::edge_px` wide, so that it shows as a thin edge on
+    /// both sides of its line. Lines do not write depth, so the later always covers the
+    /// earlier wherever the surface does not hide them.
+    pub edges: Vec<crate::scene::borders::Segment>,
 }
 
 /// A surface's foci as one mesh of its own: a copy of the unit sphere per focus, scaled
@@ -105,6 +110,9 @@ pub struct Scene {
     pub cortex: Cortex,
     /// Width of borders in pixels, the same at any figure size.
     pub outline_px: f32,
+    /// Width of the contrasting edge on each side of a border with one
+    /// ([`SceneSurface::edges`]), in pixels.
+    pub edge_px: f32,
 }
 
 impl Scene {

@@ -110,7 +110,11 @@ pub(super) fn annotation(path: &Path, a: &Array, labels: &[LabelDef]) -> Result<
     for i in 0..n {
         out.push(index.get(&label_key(path, a, i)?).copied());
     }
-    Ok(Annotation { labels: out, table })
+    Ok(Annotation {
+        labels: out,
+        table,
+        key_zero_unlabelled: true,
+    })
 }
 
 /// Label key of value `i`: an integer as stored; a float LABEL array (some writers) must

@@ -6,8 +6,8 @@ use std::path::Path;
 use image::RgbaImage;
 
 use super::{
-    bar_extent, draw_all, draw_vertical_all, even_ticks, extent, side_px, side_px_all, slot,
-    BarStyle, BAR_HEIGHT, BAR_TOP, FONT, LABEL_UNITS, TICK, UNITS,
+    bar_extent, default_ticks, draw_all, draw_vertical_all, even_ticks, extent, side_px,
+    side_px_all, slot, BarStyle, BAR_HEIGHT, BAR_TOP, FONT, LABEL_UNITS, TICK, UNITS,
 };
 use crate::color::ColorMapping;
 use crate::error::{Error, Result};
@@ -136,8 +136,9 @@ fn svg_text(out: &mut String, x: f32, y: f32, px: f32, anchor: &str, ink: &str, 
 /// The ticks an SVG bar labels: all of them, in value order (a vector drawing can be
 /// edited, so none is dropped for overlapping).
 fn svg_ticks(m: &ColorMapping, style: &BarStyle) -> (f32, f32, Vec<f32>) {
-    let (vmin, vmax, ticks) = extent(m);
-    let mut ticks = even_ticks(m, style, vmin, vmax).unwrap_or(ticks);
+    let (vmin, vmax, _) = extent(m);
+    let mut ticks =
+        even_ticks(m, style, vmin, vmax).unwrap_or_else(|| default_ticks(m, vmin, vmax));
     let span = (vmax - vmin).max(f32::EPSILON);
     ticks.sort_by(f32::total_cmp);
     ticks.dedup_by(|a, b| (*a - *b).abs() <= span * 1e-6);

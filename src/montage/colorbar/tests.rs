@@ -14,7 +14,7 @@ fn ticks() {
 
 fn mapping(thr: f32, lo: f32, hi: f32, data: &[f32]) -> ColorMapping {
     let style = OverlayStyle {
-        cmap: Colormap::from_name("heat").expect("heat"),
+        cmap: Colormap::from_name("heat").expect("heat").into(),
         threshold: Some(Bound::Value(thr)),
         range: Some((Bound::Value(lo), Bound::Value(hi))),
         sign: Sign::Abs,
@@ -56,4 +56,39 @@ fn printf_like_formats() {
         Some("0.00".to_string())
     );
     assert_eq!(TickFormat::parse("%d"), None);
+}
+
+#[test]
+fn nice_ticks_are_round_numbers_in_the_range() {
+    use super::nice_ticks;
+    assert_eq!(nice_ticks(0.0, 1.26), vec![0.0, 0.5, 1.0]);
+    assert_eq!(nice_ticks(1.52, 3.86), vec![2.0, 2.5, 3.0, 3.5]);
+    assert_eq!(nice_ticks(2.87, 5.2), vec![3.0, 4.0, 5.0]);
+    assert_eq!(nice_ticks(0.0, 0.0108), vec![0.0, 0.005, 0.01]);
+    assert_eq!(nice_ticks(0.0, 0.3), vec![0.0, 0.1, 0.2, 0.3]);
+    assert_eq!(nice_ticks(100.0, 1000.0), vec![250.0, 500.0, 750.0, 1000.0]);
+    assert!(nice_ticks(1.0, 1.0).is_empty());
+}
+
+#[test]
+fn typed_numbers_are_the_only_ticks_and_percentile_ends_get_round_ones() {
+    // Typed: the threshold and both ends, nothing else.
+    let (_, _, t) =
+        super::ticks_by_importance(&mapping(3.0, 2.0, 5.0, &[-6.0, 6.0]), &Default::default());
+    let mut t = t;
+    t.sort_by(f32::total_cmp);
+    assert_eq!(t, vec![-5.0, -3.0, -2.0, 2.0, 3.0, 5.0]);
+    // Percentile ends: round numbers, none at the ends themselves.
+    let style = OverlayStyle {
+        cmap: Colormap::from_name("viridis").expect("viridis").into(),
+        threshold: None,
+        range: Some((Bound::Percentile(0.0), Bound::Percentile(100.0))),
+        sign: Sign::Abs,
+        symmetric: false,
+        opacity: 1.0,
+    };
+    let m = ColorMapping::resolve(&style, &[&[0.13, 0.9, 1.77]]).expect("mapping");
+    let (_, _, mut t) = super::ticks_by_importance(&m, &Default::default());
+    t.sort_by(f32::total_cmp);
+    assert_eq!(t, vec![0.5, 1.0, 1.5]);
 }

@@ -129,7 +129,10 @@ fn render_with(
     let prepared: Vec<Prepared> = pool.install(|| {
         panels
             .par_iter()
-            .map(|p| prep::prepare(&scene.surfaces[p.surface], p, scene.outline_px, BAND_ROWS))
+            .map(|p| {
+                let widths = (scene.outline_px, scene.edge_px);
+                prep::prepare(&scene.surfaces[p.surface], p, widths, BAND_ROWS)
+            })
             .collect()
     });
     crate::timing::stage("cpu geometry", &mut t);

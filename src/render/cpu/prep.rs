@@ -21,8 +21,11 @@ pub(super) struct Prepared {
     pub verts: Vec<WinVert>,
     /// What the shader needs of each vertex.
     pub attrs: Vec<VertexAttr>,
-    /// Four corners per border segment: quad corners in the geometry shader's order.
+    /// Four corners per border quad: quad corners in the geometry shader's order; the
+    /// contrasting edges' quads first, then the lines'.
     pub line_verts: Vec<WinVert>,
+    /// The colour of each border quad.
+    pub line_colors: Vec<[u8; 4]>,
     /// Per band of `band_rows` image rows (top first): the primitives touching it, in
     /// drawing order. Triangle `t` is `t`; the `j`-th triangle of segment `k` is
     /// `LINE_BIT | (2k + j)`.
@@ -44,7 +47,7 @@ fn transform(m: &[[f32; 4]; 3], p: [f32; 3]) -> [f32; 3] {
 pub(super) fn prepare(
     surf: &SceneSurface,
     panel: &Panel,
-    outline_px: f32,
+    (outline_px, edge_px): (f32, f32),
     band_rows: usize,
 ) -> Prepared {
     let (width, height) = (panel.width.max(1) as usize, panel.height.max(1) as usize);
@@ -64,7 +67,12 @@ pub(super) fn prepare(
         .points()
         .map(|&p| to_window(transform(&m, p), wf, hf))
         .collect();
-    let line_verts = line_quads(surf, panel, &m, outline_px);
+    // Edges first, wider, then the lines over them, as the GL path draws them.
+    let mut line_verts = line_quads(&surf.edges, panel, &m, outline_px + 2.0 * edge_px);
+    line_verts.extend(line_quads(&surf.lines, panel, &m, outline_px));
+    let line_colors: Vec<[u8; 4]> = (surf.edges.iter().chain(&surf.lines))
+        .map(|s| s.rgba)
+        .collect();
     let attrs = vertex_attrs(surf, &panel.camera, &verts);
 
     let nbands = height.div_ceil(band_rows);
@@ -100,6 +108,7 @@ pub(super) fn prepare(
         verts,
         attrs,
         line_verts,
+        line_colors,
         bins,
     }
 }
@@ -134,7 +143,7 @@ pub(super) fn line_triangle(line_verts: &[WinVert], k: usize, j: usize) -> Optio
 /// Each border segment as a quad exactly `outline_px` wide with square caps, computed as
 /// shaders/lines.geom does, in window coordinates.
 fn line_quads(
-    surf: &SceneSurface,
+    lines: &[crate::scene::borders::Segment],
     panel: &Panel,
     m: &[[f32; 4]; 3],
     outline_px: f32,
@@ -142,8 +151,8 @@ fn line_quads(
     let (w, h) = (panel.width.max(1) as f32, panel.height.max(1) as f32);
     let lift = panel.camera.eye.map(|x| x * LINE_LIFT_MM);
     let half_vp = [0.5 * w, 0.5 * h];
-    let mut out = Vec::with_capacity(surf.lines.len() * 4);
-    for seg in &surf.lines {
+    let mut out = Vec::with_capacity(lines.len() * 4);
+    for seg in lines {
         let lifted = |p: [f32; 3]| [p[0] + lift[0], p[1] + lift[1], p[2] + lift[2]];
         let p0 = transform(m, lifted(seg.a));
         let p1 = transform(m, lifted(seg.b));

@@ -89,7 +89,8 @@ impl Band {
     }
 
     /// Draws one triangle: each covered sample that passes the depth test (LESS, or
-    /// LEQUAL for borders) takes `id` and the triangle's depth.
+    /// LEQUAL for borders) takes `id` and, unless it is a border's, the triangle's depth
+    /// (borders do not write depth: each covers those drawn before it).
     pub(super) fn draw(&mut self, v: [&WinVert; 3], id: u32, lequal: bool) {
         if v.iter().all(|p| p.snapped) {
             let p = |i: usize| (v[i].fx as i64, v[i].fy as i64, v[i].z as f64);
@@ -178,7 +179,9 @@ impl Band {
                     // A sample outside the depth range (z < 0) is clipped away, as GL does.
                     let pass = (mask >> s) & 1 != 0 && z >= 0.0 && q < depth[s] + le;
                     if pass {
-                        depth[s] = q;
+                        if !lequal {
+                            depth[s] = q;
+                        }
                         ids[s] = id;
                     }
                 }

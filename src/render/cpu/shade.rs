@@ -38,7 +38,8 @@ pub(super) struct Shader<'a> {
     layers: Vec<Layer<'a>>,
     /// The values of each overlay layer that draws, by slot.
     values: Vec<&'a [f32]>,
-    lines: &'a [crate::scene::borders::Segment],
+    /// The colour of each border quad (edges, then lines).
+    lines: &'a [[u8; 4]],
     lights: [([f32; 3], f32); 3],
     gyrus: [f32; 3],
     sulcus: [f32; 3],
@@ -144,7 +145,7 @@ impl<'a> Shader<'a> {
             has_curv: surf.curv.is_some(),
             layers,
             values,
-            lines: &surf.lines,
+            lines: &prep.line_colors,
             lights: panel.lights.map(|l| (l.dir, l.intensity)),
             gyrus: unit(gyrus),
             sulcus: unit(sulcus),
@@ -161,7 +162,7 @@ impl<'a> Shader<'a> {
     pub(super) fn shade(&self, cache: &mut ShadeCache, id: u32, cx: f32, cy: f32) -> [u8; 4] {
         if id & LINE_BIT != 0 {
             let k = ((id & !LINE_BIT) / 2) as usize;
-            let c = self.lines.get(k).map_or([0; 4], |s| s.rgba);
+            let c = self.lines.get(k).copied().unwrap_or([0; 4]);
             return [c[0], c[1], c[2], 255];
         }
         let slot = id as usize % CACHE_SLOTS;

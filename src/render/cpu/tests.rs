@@ -154,6 +154,7 @@ fn flat_surface(vertices: Vec<[f32; 3]>, faces: Vec<[u32; 3]>) -> SceneSurface {
         winding: None,
         layers: Vec::new(),
         lines: Vec::new(),
+        edges: Vec::new(),
     }
 }
 
@@ -163,6 +164,7 @@ fn scene_of(surface: SceneSurface) -> Scene {
         mappings: vec![None],
         cortex: Cortex::Classic,
         outline_px: 2.0,
+        edge_px: 0.0,
     }
 }
 
@@ -299,7 +301,9 @@ fn brain_scene() -> Scene {
         .map(|v| if v[0] > 20.0 { f32::NAN } else { v[2] / 10.0 })
         .collect();
     let style = crate::color::OverlayStyle {
-        cmap: crate::color::cmap::Colormap::from_name("hot").expect("hot"),
+        cmap: crate::color::cmap::Colormap::from_name("hot")
+            .expect("hot")
+            .into(),
         threshold: Some(crate::color::Bound::Value(1.0)),
         range: Some((
             crate::color::Bound::Value(1.0),
@@ -329,6 +333,7 @@ fn brain_scene() -> Scene {
             },
         ],
         lines,
+        edges: Vec::new(),
         mesh: mesh.into(),
         foci: Default::default(),
     };
@@ -337,6 +342,7 @@ fn brain_scene() -> Scene {
         mappings: vec![Some(mapping)],
         cortex: Cortex::Classic,
         outline_px: 2.0,
+        edge_px: 0.0,
     }
 }
 

@@ -24,8 +24,8 @@ struct SurfaceObjects<'a> {
     vao: glow::VertexArray,
     ebo: glow::Buffer,
     foci: Option<(glow::VertexArray, glow::Buffer)>,
-    /// The vertex array of its lines and their vertex count.
-    lines: Option<(glow::VertexArray, i32)>,
+    /// The vertex array of its lines' edges and lines, and their vertex counts.
+    lines: Option<(glow::VertexArray, i32, i32)>,
     textures: Option<LayerTextures>,
 }
 
@@ -226,17 +226,26 @@ unsafe fn draw_panel(job: &Job, panel: &Panel) -> Result<()> {
     if let (Some(program), Some((vao, ebo))) = (job.foci, objects.foci) {
         draw_foci(gl, program, panel, surf, vao, ebo);
     }
-    if let (Some(program), Some((vao, count))) = (job.lines, objects.lines) {
+    if let (Some(program), Some((vao, n_edges, n_lines))) = (job.lines, objects.lines) {
         gl.use_program(Some(program));
         let loc = |name: &str| gl.get_uniform_location(program, name);
         gl.uniform_matrix_4_f32_slice(loc("u_mvp").as_ref(), false, &mvp(panel));
         let lift = panel.camera.eye.map(|x| x * LINE_LIFT_MM);
         gl.uniform_3_f32_slice(loc("u_lift").as_ref(), &lift);
         gl.uniform_2_f32(loc("u_viewport").as_ref(), w as f32, h as f32);
-        gl.uniform_1_f32(loc("u_width").as_ref(), job.scene.outline_px);
+        // Lines are tested against the surface but do not write depth: each covers the
+        // lines drawn before it, so lines cover their edges.
         gl.depth_func(glow::LEQUAL);
+        gl.depth_mask(false);
         gl.bind_vertex_array(Some(vao));
-        gl.draw_arrays(glow::LINES, 0, count);
+        let (outline, edge) = (job.scene.outline_px, job.scene.edge_px);
+        if n_edges > 0 {
+            gl.uniform_1_f32(loc("u_width").as_ref(), outline + 2.0 * edge);
+            gl.draw_arrays(glow::LINES, 0, n_edges);
+        }
+        gl.uniform_1_f32(loc("u_width").as_ref(), outline);
+        gl.draw_arrays(glow::LINES, n_edges, n_lines);
+        gl.depth_mask(true);
         gl.depth_func(glow::LESS);
     }
     Ok(())

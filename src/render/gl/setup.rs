@@ -344,15 +344,16 @@ unsafe fn rgba_texture(
     Ok(tex)
 }
 
-/// Uploads a surface's border segments (position, colour) for the line program; returns
-/// the vertex array and the number of vertices.
+/// Uploads a surface's border segments (position, colour) for the line program, the
+/// contrasting edges first and then the lines; returns the vertex array and the number
+/// of vertices of the edges and of the lines.
 pub(super) unsafe fn upload_lines(
     gl: &glow::Context,
     res: &mut Resources,
     s: &SceneSurface,
-) -> Result<(glow::VertexArray, i32)> {
-    let mut data: Vec<f32> = Vec::with_capacity(s.lines.len() * 14);
-    for seg in &s.lines {
+) -> Result<(glow::VertexArray, i32, i32)> {
+    let mut data: Vec<f32> = Vec::with_capacity((s.edges.len() + s.lines.len()) * 14);
+    for seg in s.edges.iter().chain(&s.lines) {
         let c = seg.rgba.map(|x| x as f32 / 255.0);
         for p in [seg.a, seg.b] {
             data.extend_from_slice(&p);
@@ -361,5 +362,5 @@ pub(super) unsafe fn upload_lines(
     }
     // Position, colour.
     let vao = float_vertex_array(gl, res, &data, &[3, 4])?;
-    Ok((vao, (s.lines.len() * 2) as i32))
+    Ok((vao, (s.edges.len() * 2) as i32, (s.lines.len() * 2) as i32))
 }

@@ -317,12 +317,14 @@ fn read_dlabel(path: &Path, other: &Other, sel: &Selection, cortex: &Cortex) -> 
             *slot = label;
         }
     }
-    Ok(
-        Loaded::new(Content::Annotation(Annotation { labels, table }))
-            .detail("map", names.get(k).cloned().unwrap_or_default())
-            .detail("map_names", names)
-            .detail("n_vertices_unmatched", unmatched),
-    )
+    Ok(Loaded::new(Content::Annotation(Annotation {
+        labels,
+        table,
+        key_zero_unlabelled: true,
+    }))
+    .detail("map", names.get(k).cloned().unwrap_or_default())
+    .detail("map_names", names)
+    .detail("n_vertices_unmatched", unmatched))
 }
 
 /// A dscalar (`scalars`) or dtseries file: every map or point as a frame of `total`
