@@ -56,7 +56,7 @@ pub fn hints(path: &Path, limits: &Limits) -> Result<Hints> {
                 if let Some(end) = data_start(head) {
                     return Ok(gifti_hints(&String::from_utf8_lossy(&head[..end])));
                 }
-                if want >= MAX_SCAN || (head.len() < want && head.len() > 0) {
+                if want >= MAX_SCAN || head.len() < want {
                     return Ok(gifti_hints(&String::from_utf8_lossy(head)));
                 }
                 want = (want * 2).min(MAX_SCAN);

@@ -126,10 +126,8 @@ pub(super) fn folding_correlation(
     let mut sum = vec![[0f64; 3]; n];
     let mut smooth: Vec<[f64; 3]> = mesh.vertices.iter().map(|v| v.map(f64::from)).collect();
     for _ in 0..SMOOTHING_STEPS {
-        for s in &mut sum {
-            *s = [0.0; 3];
-        }
-        degree.iter_mut().for_each(|d| *d = 0);
+        sum.fill([0.0; 3]);
+        degree.fill(0);
         for f in &mesh.faces {
             for (a, b) in [(f[0], f[1]), (f[1], f[2]), (f[2], f[0])] {
                 let (a, b) = (a as usize, b as usize);
