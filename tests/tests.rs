@@ -31,3 +31,4 @@ mod shading;
 mod spec;
 mod stack;
 mod stack_spec;
+mod wholebrain;
