@@ -122,12 +122,20 @@ fn inflated_hemispheres_do_not_overlap_in_the_dorsal_view() {
         rows += 1;
         // Every coloured (left) pixel lies left of every grey (right) one, give or take
         // the edge pixel where the two meet.
-        assert!(l.1 <= r.0 + 1, "row {y}: left reaches {}, right starts at {}", l.1, r.0);
+        assert!(
+            l.1 <= r.0 + 1,
+            "row {y}: left reaches {}, right starts at {}",
+            l.1,
+            r.0
+        );
         closest = closest.min(r.0.saturating_sub(l.1));
     }
     assert!(rows > 100, "only {rows} rows show both hemispheres");
     // PySurfer sets the medial walls' extremes at x = 0: the hemispheres meet there.
-    assert!(closest <= 3, "the hemispheres are {closest} px apart at the closest");
+    assert!(
+        closest <= 3,
+        "the hemispheres are {closest} px apart at the closest"
+    );
 }
 
 /// A scene of `lh.SURF` and `rh.SURF` without colours, for the layout alone.
@@ -213,13 +221,24 @@ fn split_views_keeps_one_panel_per_hemisphere() {
         .as_bytes(),
     );
     let from_spec = util::render_small(&dir, "spec.png", &["--spec", &spec.display().to_string()]);
-    assert!(from_spec == split, "the spec field draws what the flag draws");
-    let (code, toml, err) = util::run_in(&dir, &["--spec", &spec.display().to_string(), "--print-spec"]);
+    assert!(
+        from_spec == split,
+        "the spec field draws what the flag draws"
+    );
+    let (code, toml, err) = util::run_in(
+        &dir,
+        &["--spec", &spec.display().to_string(), "--print-spec"],
+    );
     assert_eq!(code, 0, "{err}");
     assert!(toml.contains("split_views = true"), "{toml}");
     let (code, toml, err) = util::run_in(
         &dir,
-        &["--spec", &spec.display().to_string(), "--split-views=false", "--print-spec"],
+        &[
+            "--spec",
+            &spec.display().to_string(),
+            "--split-views=false",
+            "--print-spec",
+        ],
     );
     assert_eq!(code, 0, "{err}");
     assert!(toml.contains("split_views = false"), "{toml}");
@@ -272,11 +291,11 @@ fn grid_of_lateral_medial_and_dorsal_puts_the_whole_brain_under_both_columns() {
         s / n
     };
     // Top row (lateral): lh left half, rh right half.
-    let (l, r) = (
-        in_rows(0, h / 4, &colored),
-        in_rows(0, h / 4, &grey),
+    let (l, r) = (in_rows(0, h / 4, &colored), in_rows(0, h / 4, &grey));
+    assert!(
+        l < w as f32 / 2.0 && r > w as f32 / 2.0,
+        "lateral: {l:.0} {r:.0}"
     );
-    assert!(l < w as f32 / 2.0 && r > w as f32 / 2.0, "lateral: {l:.0} {r:.0}");
     // Bottom row (dorsal): both halves around the centre, meeting there.
     let (l, r) = (in_rows(bottom, h, &colored), in_rows(bottom, h, &grey));
     let mid = w as f32 / 2.0;

@@ -370,7 +370,11 @@ fn cells(scene: &Scene, opts: &LayoutOptions) -> Vec<Cell> {
             }
         }
         for (k, &vi) in whole.iter().enumerate() {
-            let place = if down { n * each.len() + k } else { n * block + k * n };
+            let place = if down {
+                n * each.len() + k
+            } else {
+                n * block + k * n
+            };
             at(all.clone(), vi, place, n);
         }
     }

@@ -124,7 +124,10 @@ fn render_with(
     panels: &[Panel],
 ) -> Result<Vec<RgbaImage>> {
     for p in panels {
-        let known = p.parts.iter().all(|q| scene.surfaces.get(q.surface).is_some());
+        let known = p
+            .parts
+            .iter()
+            .all(|q| scene.surfaces.get(q.surface).is_some());
         if p.parts.is_empty() || p.parts.len() > MAX_PARTS || !known {
             return Err(Error::Render("panel without surface".into()));
         }

@@ -313,7 +313,11 @@ impl<'a> Shaders<'a> {
 
     /// The most overlay values a triangle corner of any part carries.
     pub(super) fn value_slots(&self) -> usize {
-        self.parts.iter().map(Shader::value_slots).max().unwrap_or(0)
+        self.parts
+            .iter()
+            .map(Shader::value_slots)
+            .max()
+            .unwrap_or(0)
     }
 
     /// [`Shader::shade`] by the part that drew primitive `id`.
