@@ -309,3 +309,39 @@ fn grid_of_lateral_medial_and_dorsal_puts_the_whole_brain_under_both_columns() {
     let all = extent(&img, y, |p| p[0] < 240).expect("dorsal row");
     assert!(all.0 < 760 && all.1 > 840, "dorsal spans {all:?}");
 }
+
+#[test]
+fn gl_backends_draw_whole_brain_panels_as_the_cpu_renderer_does() {
+    use crate::backends::{agreement, figure_of, required};
+    let dir = util::out_dir("wholebrain_backends");
+    let mark = lh_marker(&dir);
+    let (lh, rh) = (util::data_arg("lh.inflated"), util::data_arg("rh.inflated"));
+    let args = [
+        lh.as_str(),
+        &rh,
+        "--overlay",
+        &mark,
+        "--range",
+        "1",
+        "5",
+        "--views",
+        "dorsal,anterior",
+        "--size",
+        "400x",
+        "--no-colorbar",
+    ];
+    let cpu = figure_of(&dir, "cpu.png", "cpu", &[], &args).expect("cpu figure");
+    for backend in ["egl", "osmesa"] {
+        let img = match figure_of(&dir, &format!("{backend}.png"), backend, &[], &args) {
+            Ok(img) => img,
+            Err(e) if !required() => {
+                eprintln!("SKIPPED: no {backend} here ({e})");
+                continue;
+            }
+            Err(e) => panic!("{backend}: {e}"),
+        };
+        assert_eq!(img.dimensions(), cpu.dimensions(), "{backend}");
+        let share = agreement(&img, &cpu, 3);
+        assert!(share >= 0.99, "{backend} agrees with cpu on {share:.4}");
+    }
+}
