@@ -61,6 +61,16 @@ impl FigureDesc {
             }
         }
         files.per_surface(&d, &mut surfaces)?;
+        for s in surfaces.iter().filter(|s| !s.curv_given) {
+            let Some(c) = &s.curv else { continue };
+            if !c.ends_with(format!("{}.curv", s.hemi)) {
+                notes.push(format!(
+                    "curvature for {}: {}, found beside it",
+                    s.surface.display(),
+                    c.display()
+                ));
+            }
+        }
         let layers = categorical_layers(&d, &files, &hemis)?;
         let foci = foci(&d, &surfaces)?;
         notes.extend(unused_notes(self));
@@ -72,6 +82,7 @@ impl FigureDesc {
             surfaces,
             map: dlabel_map(&d),
             cortex: *set(&d.cortex)?.value(),
+            curv_sign: *set(&d.curv_sign)?.value(),
             layers,
             annot_unknown: d.annot_unknown == Some(true),
             outline_px: set(&d.outline_width)?.0,
@@ -314,11 +325,17 @@ fn given_surfaces(d: &FigureDesc) -> Result<Surfaces> {
                         path.display()
                     )));
                 }
+                if let Some((meta, why)) = metadata_hemi(path).filter(|(m, _)| *m != given) {
+                    return Err(usage(format!(
+                        "--hemi {h} for {}: its metadata says {meta} ({why}); drop --hemi",
+                        path.display()
+                    )));
+                }
                 given
             }
-            None => Hemi::from_path(path).ok_or_else(|| {
+            None => file_hemi(path)?.ok_or_else(|| {
                 usage(format!(
-                    "cannot tell the hemisphere of {} from its name (lh., rh., hemi-L, hemi-R, .L., .R.); pass --hemi lh or --hemi rh",
+                    "cannot tell the hemisphere of {} from its name (lh., rh., hemi-L, hemi-R, .L., .R.) or its metadata (GIfTI AnatomicalStructurePrimary); pass --hemi lh or --hemi rh",
                     path.display()
                 ))
             })?,
@@ -469,14 +486,22 @@ fn assign(flag: &str, files: &[PathBuf], hemis: &[Hemi]) -> Result<Vec<(usize, u
     }
     let mut taken = vec![false; hemis.len()];
     let mut out = Vec::new();
+    let named = files
+        .iter()
+        .map(|f| match is_cifti(f) {
+            true => Ok(None),
+            false => file_hemi(f),
+        })
+        .collect::<Result<Vec<_>>>()?;
     for (k, f) in files.iter().enumerate() {
-        let Some(h) = Hemi::from_path(f).filter(|_| !is_cifti(f)) else {
+        let Some(h) = named[k] else {
             continue;
         };
         let Some(i) = hemis.iter().position(|x| *x == h) else {
             return Err(usage(format!(
-                "{flag} {}: the name says hemisphere {h}, but the surfaces are {}; rename the file or pass the matching surface",
+                "{flag} {}: {} says hemisphere {h}, but the surfaces are {}; rename the file or pass the matching surface",
                 f.display(),
+                if Hemi::from_path(f).is_some() { "the name" } else { "its metadata (AnatomicalStructurePrimary)" },
                 names(hemis)
             )));
         };
@@ -486,16 +511,29 @@ fn assign(flag: &str, files: &[PathBuf], hemis: &[Hemi]) -> Result<Vec<(usize, u
         taken[i] = true;
         out.push((i, k));
     }
-    for (k, _) in files.iter().enumerate().filter(|(_, f)| is_cifti(f)) {
+    for (k, f) in files.iter().enumerate().filter(|(_, f)| is_cifti(f)) {
+        // A CIFTI file serves the hemispheres it has a cortex for (every one left when
+        // its header cannot be read here; the reader then says why).
+        let cortices = cifti_cortices(f);
+        if !cortices.is_empty() && !hemis.iter().any(|h| cortices.contains(h)) {
+            return Err(usage(format!(
+                "{flag} {}: its brain models are {} only, but the surfaces are {}",
+                f.display(),
+                names(&cortices),
+                names(hemis)
+            )));
+        }
         for (i, t) in taken.iter_mut().enumerate().filter(|(_, t)| !**t) {
-            *t = true;
-            out.push((i, k));
+            if cortices.is_empty() || cortices.contains(&hemis[i]) {
+                *t = true;
+                out.push((i, k));
+            }
         }
     }
     let unnamed = files
         .iter()
         .enumerate()
-        .filter(|(_, f)| Hemi::from_path(f).is_none() && !is_cifti(f));
+        .filter(|(k, f)| named[*k].is_none() && !is_cifti(f));
     for (k, f) in unnamed {
         let Some(i) = taken.iter().position(|t| !t) else {
             return Err(usage(format!(
@@ -528,11 +566,92 @@ fn unsided(p: &Path) -> String {
     out
 }
 
-/// FreeSurfer keeps `lh.curv` beside `lh.pial` in `surf/`.
+/// The hemisphere a file belongs to: by its name (`lh.`, `hemi-L`, `.L.`) or, where the
+/// name says nothing, by its GIfTI `AnatomicalStructurePrimary`. A name that contradicts
+/// the metadata is an error naming both.
+fn file_hemi(path: &Path) -> Result<Option<Hemi>> {
+    let named = Hemi::from_path(path);
+    match (named, metadata_hemi(path)) {
+        (Some(n), Some((m, why))) if n != m => Err(Error::invalid(
+            path,
+            format!(
+                "its name says hemisphere {n} but its metadata says {m} ({why}); rename the file or correct its metadata"
+            ),
+        )),
+        (Some(n), _) => Ok(Some(n)),
+        (None, m) => Ok(m.map(|(h, _)| h)),
+    }
+}
+
+/// The hemisphere a GIfTI file's header names, read from its first bytes only (the file
+/// is read whole later, once); `None` for other files and for files that cannot be read
+/// here (their reader says why).
+fn metadata_hemi(path: &Path) -> Option<(Hemi, String)> {
+    crate::io::hints::metadata_hemi(path)
+}
+
+/// The cortices a CIFTI-2 file has surface models for (none when it cannot be read here).
+fn cifti_cortices(path: &Path) -> Vec<Hemi> {
+    crate::io::hints::hints(path, &crate::io::Limits::default())
+        .map(|h| h.cifti_cortices)
+        .unwrap_or_default()
+}
+
+/// Curvature found beside a surface: FreeSurfer keeps `lh.curv` beside `lh.pial` in
+/// `surf/`; HCP keeps `Subject.L.sulc.32k_fs_LR.shape.gii` (or one
+/// `Subject.sulc.32k_fs_LR.dscalar.nii` for both hemispheres) beside
+/// `Subject.L.inflated.32k_fs_LR.surf.gii`.
 fn default_curv(surface: &Path, hemi: Hemi) -> Option<PathBuf> {
     let dir = surface.parent().unwrap_or(Path::new(""));
     let p = dir.join(format!("{}.curv", hemi.short()));
-    (p.is_file() && p != surface).then_some(p)
+    if p.is_file() && p != surface {
+        return Some(p);
+    }
+    hcp_curv_names(surface, hemi)
+        .into_iter()
+        .map(|n| dir.join(n))
+        .find(|p| p.is_file() && p != surface)
+}
+
+/// HCP's names of the sulcal depth (else curvature) beside an HCP-style surface
+/// `<prefix>.<L|R>.<type>[.<mesh>].surf.gii`, most wanted first.
+fn hcp_curv_names(surface: &Path, hemi: Hemi) -> Vec<String> {
+    let Some(name) = surface.file_name().and_then(|n| n.to_str()) else {
+        return Vec::new();
+    };
+    let Some(stem) = name.strip_suffix(".surf.gii") else {
+        return Vec::new();
+    };
+    let side = match hemi {
+        Hemi::Left => "L",
+        Hemi::Right => "R",
+    };
+    let parts: Vec<&str> = stem.split('.').collect();
+    let Some(at) = parts.iter().position(|p| *p == side) else {
+        return Vec::new();
+    };
+    if at + 1 >= parts.len() {
+        return Vec::new();
+    }
+    let prefix = parts[..at].join(".");
+    let mesh: String = parts[at + 2..].iter().map(|p| format!(".{p}")).collect();
+    let join = |parts: &[&str]| {
+        parts
+            .iter()
+            .filter(|p| !p.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(".")
+    };
+    let mut out = Vec::new();
+    for measure in ["sulc", "curvature"] {
+        out.push(format!(
+            "{}{mesh}.shape.gii",
+            join(&[&prefix, side, measure])
+        ));
+        out.push(format!("{}{mesh}.dscalar.nii", join(&[&prefix, measure])));
+    }
+    out
 }
 
 /// Foci from --focus, --focus-vertex and --foci files.

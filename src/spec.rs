@@ -137,6 +137,8 @@ pub struct FigureSpec {
     pub map: Option<MapSelector>,
     /// The cortex colours.
     pub cortex: Cortex,
+    /// The sign convention of the curvature files.
+    pub curv_sign: CurvSign,
     /// Annotations and labels in command-line order.
     pub layers: Vec<LayerInput>,
     /// Draw the annotation regions that mean "no label" in their colours
@@ -220,5 +222,32 @@ impl std::str::FromStr for Background {
     fn from_str(s: &str) -> std::result::Result<Self, String> {
         Background::parse(s)
             .ok_or_else(|| format!("'{s}': expected white, black, transparent or #rrggbb"))
+    }
+}
+
+/// The sign convention of a curvature (or sulcal depth) file. FreeSurfer's `sulc` and
+/// `curv` are positive in sulci; the HCP pipelines, Connectome Workbench and Caret store
+/// them negated (positive on gyri). The cortex is shaded in FreeSurfer's convention, so
+/// Workbench-signed values are negated when read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CurvSign {
+    /// Decide per file: from its metadata (Workbench or Caret provenance, HCP map names,
+    /// FreeSurfer's own formats), else from how its values follow the surface's folding.
+    Auto,
+    /// Positive in sulci, as FreeSurfer writes them.
+    FreeSurfer,
+    /// Positive on gyri, as HCP, Workbench and Caret write them.
+    Workbench,
+}
+
+impl std::str::FromStr for CurvSign {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "auto" => Ok(CurvSign::Auto),
+            "freesurfer" => Ok(CurvSign::FreeSurfer),
+            "workbench" => Ok(CurvSign::Workbench),
+            _ => Err(format!("'{s}': expected auto, freesurfer or workbench")),
+        }
     }
 }

@@ -171,22 +171,11 @@ fn backends_reports_json() {
 fn empty_panels_are_refused() {
     let dir = util::out_dir("backends_empty");
     // Zoomed so far in that the panel window shows no surface... is not possible (zoom
-    // keeps the centre on the surface); a view from inside a sphere is. Use a tiny
-    // surface far from its own centre instead: a single triangle seen edge-on.
-    let mut tri = vec![0xff, 0xff, 0xfe];
-    tri.extend(b"created by test\n\n");
-    tri.extend(3i32.to_be_bytes());
-    tri.extend(1i32.to_be_bytes());
-    for v in [[0.0f32, 0.0, 0.0], [0.0, 10.0, 0.0], [0.0, 0.0, 10.0]] {
-        for c in v {
-            tri.extend(c.to_be_bytes());
-        }
-    }
-    for i in [0i32, 1, 2] {
-        tri.extend(i.to_be_bytes());
-    }
+    // keeps the centre on the surface); a view from inside a sphere is. Use a flat
+    // surface seen edge-on instead (a tiny one would be drawn: see limits.rs).
+    let tri = util::flat_grid_surface();
     let surf = util::write(&dir, "lh.edge", &tri);
-    // Dorsal view of a triangle in the x = 0 plane: seen exactly edge-on, nothing drawn.
+    // Dorsal view of the plane x = 0: seen exactly edge-on, nothing drawn.
     let out = dir.join("e.png");
     let o = util::surfrender()
         .arg(&surf)

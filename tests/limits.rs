@@ -171,24 +171,7 @@ fn a_tiny_surface_is_drawn_even_edge_on_and_an_empty_panel_is_named() {
     // An empty panel of a real surface (200 triangles in the plane x = 0, seen edge-on
     // from above) names its hemisphere, view and surface, and the CPU renderer is not
     // told to try the CPU renderer.
-    let mut flat = b"\xff\xff\xfecreated by test\n\n".to_vec();
-    flat.extend(121i32.to_be_bytes());
-    flat.extend(200i32.to_be_bytes());
-    for i in 0..11 {
-        for j in 0..11 {
-            for c in [0.0f32, i as f32, j as f32] {
-                flat.extend(c.to_be_bytes());
-            }
-        }
-    }
-    for i in 0..10 {
-        for j in 0..10 {
-            let v: i32 = 11 * i + j;
-            for k in [v, v + 1, v + 11, v + 1, v + 12, v + 11] {
-                flat.extend(k.to_be_bytes());
-            }
-        }
-    }
+    let flat = util::flat_grid_surface();
     let edge = util::write(&dir, "lh.edge", &flat);
     let (code, err) = run(
         &dir,

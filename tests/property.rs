@@ -94,7 +94,7 @@ fn limited(r: &mut Rng, name: &'static str, lo: f64, hi: f64, heavy_above: f64) 
 
 /// A figure option (not of a layer), drawn from every kind the description has.
 fn figure_option(r: &mut Rng) -> Opt {
-    match r.below(24) {
+    match r.below(25) {
         0 => limited(r, "annot_alpha", 0.0, 1.0, f64::MAX),
         1 => limited(r, "outline_width", 0.5, 50.0, f64::MAX),
         2 => limited(r, "focus_radius", 0.001, 1000.0, f64::MAX),
@@ -241,6 +241,10 @@ fn figure_option(r: &mut Rng) -> Opt {
                 heavy: false,
             }
         }
+        23 => text(
+            "curv_sign",
+            r.pick(&["auto", "freesurfer", "workbench", "Workbench", "hcp"]),
+        ),
         _ => {
             let s = r.pick(&["40x30", "50x", "0x10"]);
             text("panel_size", s)

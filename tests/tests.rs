@@ -15,6 +15,7 @@ mod formats;
 mod fslabel;
 mod gifti;
 mod gifti_built;
+mod hcp;
 mod inspect;
 mod layers;
 mod limits;

@@ -351,3 +351,27 @@ pub fn chroma(p: &image::Rgba<u8>) -> i32 {
 pub fn count(img: &image::RgbaImage, f: impl Fn(&image::Rgba<u8>) -> bool) -> usize {
     img.pixels().filter(|p| f(p)).count()
 }
+
+/// A FreeSurfer surface of 200 triangles in the plane x = 0 (10 x 10 mm): seen edge-on
+/// from above (dorsal), it draws nothing, and it is large enough for that to be an error.
+pub fn flat_grid_surface() -> Vec<u8> {
+    let mut s = b"\xff\xff\xfecreated by test\n\n".to_vec();
+    s.extend(121i32.to_be_bytes());
+    s.extend(200i32.to_be_bytes());
+    for i in 0..11 {
+        for j in 0..11 {
+            for c in [0.0f32, i as f32, j as f32] {
+                s.extend(c.to_be_bytes());
+            }
+        }
+    }
+    for i in 0..10 {
+        for j in 0..10 {
+            let v: i32 = 11 * i + j;
+            for k in [v, v + 1, v + 11, v + 1, v + 12, v + 11] {
+                s.extend(k.to_be_bytes());
+            }
+        }
+    }
+    s
+}

@@ -339,8 +339,9 @@ pub(super) struct Grouping {
 
 impl Grouping {
     /// For the surfaces drawn: in subject mode `--hemi lh|rh|both`; else those the
-    /// surface names (or `--hemi`) say; with no surface yet (a spec that leaves the
-    /// surfaces to the command line), both.
+    /// surface names (or `--hemi`, or a GIfTI surface's `AnatomicalStructurePrimary`)
+    /// say; with no surface yet (a spec that leaves the surfaces to the command line),
+    /// both.
     pub(super) fn of(desc: &FigureDesc) -> Grouping {
         let parse = |h: &String| Hemi::parse(h);
         let hemis: Vec<Hemi> = match (desc.subject.is_some(), desc.hemi.as_slice()) {
@@ -351,6 +352,7 @@ impl Grouping {
                         .get(i)
                         .and_then(parse)
                         .or_else(|| Hemi::from_path(p))
+                        .or_else(|| crate::io::hints::metadata_hemi(p).map(|(h, _)| h))
                 })
                 .collect(),
             _ => vec![Hemi::Left, Hemi::Right],

@@ -161,6 +161,7 @@ impl FigureDesc {
         w.one("focus_radius", self.focus_radius);
         w.one("focus_color", self.focus_color.as_ref());
         w.one("cortex", self.cortex.as_ref());
+        w.one("curv_sign", self.curv_sign.as_ref());
         w.list("views", &self.views);
         w.one("azimuth", self.azimuth);
         w.one("elevation", self.elevation);

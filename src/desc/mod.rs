@@ -26,7 +26,7 @@ use crate::montage::MAX_VIEWS;
 use crate::render::BackendKind;
 use crate::scene::ViewName;
 use crate::scene::{contours::MAX_LEVELS, foci::MAX_FOCI};
-use crate::spec::{Background, MAX_LABELS};
+use crate::spec::{Background, CurvSign, MAX_LABELS};
 pub(crate) use args::is_bare;
 pub use args::{command, usage_error};
 use values::*;
@@ -168,6 +168,13 @@ pub struct FigureDesc {
     /// Cortex colours: classic, high_contrast, low_contrast, bone, none. [default: classic]
     #[arg(long, value_name = "NAME")]
     pub cortex: Option<Given<Cortex>>,
+
+    /// Sign of the curvature: freesurfer (positive in sulci, as FreeSurfer writes
+    /// sulc and curv), workbench (negated, as HCP, Connectome Workbench and Caret write
+    /// them), or auto (from the file's metadata, else from the surface's own folding).
+    /// [default: auto]
+    #[arg(long, value_name = "SIGN")]
+    pub curv_sign: Option<Given<CurvSign>>,
 
     /// Views, comma-separated: lateral, medial, dorsal, ventral, anterior (rostral),
     /// posterior (caudal), frontal, parietal; any unique prefix. [default: lateral,medial]
@@ -527,7 +534,7 @@ impl FigureDesc {
             label_outline = false, outline_width = LineWidth(2.0),
             outline_color = given("black"), n_contours = Contours(7),
             contour_cmap = given("YlOrRd_r"), focus_radius = Radius(5.0),
-            focus_color = given("white"), cortex = given("classic"), azimuth = Degrees(0.0),
+            focus_color = given("white"), cortex = given("classic"), curv_sign = given("auto"), azimuth = Degrees(0.0),
             elevation = Degrees(0.0), roll = Degrees(0.0), zoom = Zoom(1.0),
             layout = given("grid"), split_views = false, background = given("white"), colorbar = true, sidecar = true,
             cbar_orientation = given("horizontal"), cbar_format = given("auto"),

@@ -30,7 +30,13 @@ pub fn describe_files_with(
         let key = path.display().to_string();
         match super::load_with(path, &Default::default(), limits) {
             Ok(loaded) => {
-                let v = describe(&loaded);
+                let mut v = describe(&loaded);
+                if let Err(e) = add_model_stats(path, &loaded, limits, &mut v) {
+                    texts.push(format!("{key}: error: {e}"));
+                    all.insert(key, json!({ "error": e.to_string() }));
+                    first_error.get_or_insert(e);
+                    continue;
+                }
                 texts.push(text(&key, &v));
                 all.insert(key, v);
             }
@@ -67,6 +73,65 @@ pub fn describe(loaded: &Loaded) -> Value {
         }
     }
     v
+}
+
+/// A CIFTI-2 file holds a cortex per hemisphere (and volumes): `model_stats` describes
+/// each cortical surface model on its own (`structure`, its vertices with data, and per
+/// frame statistics, or an annotation's counts), the one read first as it was read.
+fn add_model_stats(
+    path: &std::path::Path,
+    loaded: &Loaded,
+    limits: &Limits,
+    v: &mut Value,
+) -> crate::error::Result<()> {
+    if loaded.details.get("format").and_then(Value::as_str) != Some("Cifti2Image") {
+        return Ok(());
+    }
+    let read = loaded.details.get("structure").and_then(Value::as_str);
+    let models = loaded
+        .details
+        .get("brain_models")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for m in &models {
+        let structure = m.get("structure").and_then(Value::as_str).unwrap_or("");
+        let hemi = match structure {
+            "CIFTI_STRUCTURE_CORTEX_LEFT" => crate::hemi::Hemi::Left,
+            "CIFTI_STRUCTURE_CORTEX_RIGHT" => crate::hemi::Hemi::Right,
+            _ => continue,
+        };
+        if m.get("model_type").and_then(Value::as_str) != Some("surface") {
+            continue;
+        }
+        let model = if read == Some(structure) {
+            describe(loaded)
+        } else {
+            let sel = super::Selection {
+                hemi: Some(hemi),
+                map: None,
+            };
+            describe(&super::load_with(path, &sel, limits)?)
+        };
+        let mut entry = json!({
+            "structure": structure,
+            "n_vertices": model.get("n_vertices").cloned().unwrap_or(Value::Null),
+            "n_vertices_with_data": model.get("n_vertices_with_data").cloned().unwrap_or(Value::Null),
+        });
+        if let Value::Object(e) = &mut entry {
+            for k in ["frames", "vertex_counts", "map"] {
+                if let Some(x) = model.get(k) {
+                    e.insert(k.into(), x.clone());
+                }
+            }
+        }
+        out.push(entry);
+    }
+    if let (Value::Object(map), false) = (v, out.is_empty()) {
+        map.insert("model_stats".into(), Value::Array(out));
+    }
+    Ok(())
 }
 
 fn surface(m: &Mesh) -> Value {
@@ -203,26 +268,33 @@ pub fn text(path: &str, v: &Value) -> String {
             g("bbox_max")
         )),
         Some("overlay") => {
-            out.push_str(&format!(
-                "\n  vertices {}, frames {}",
-                g("n_vertices"),
-                g("n_frames")
-            ));
             let names = v.get("frame_names").and_then(Value::as_array);
-            for (i, f) in g("frames").as_array().into_iter().flatten().enumerate() {
-                let name = names
-                    .and_then(|n| n.get(i))
-                    .and_then(Value::as_str)
-                    .map(|n| format!(" \"{n}\""))
-                    .unwrap_or_default();
-                out.push_str(&format!(
-                    "\n  frame {i}{name}: min {} max {} mean {} std {} (non-finite {})",
-                    num(f.get("min")),
-                    num(f.get("max")),
-                    num(f.get("mean")),
-                    num(f.get("std")),
-                    f.get("n_nonfinite").cloned().unwrap_or(Value::Null)
-                ));
+            match v.get("model_stats").and_then(Value::as_array) {
+                Some(models) => {
+                    out.push_str(&format!("\n  frames {}", g("n_frames")));
+                    for m in models {
+                        out.push_str(&format!(
+                            "\n  {}: vertices {} ({} with data)",
+                            m.get("structure")
+                                .and_then(Value::as_str)
+                                .unwrap_or("?")
+                                .trim_start_matches("CIFTI_STRUCTURE_"),
+                            m.get("n_vertices").cloned().unwrap_or(Value::Null),
+                            m.get("n_vertices_with_data")
+                                .cloned()
+                                .unwrap_or(Value::Null)
+                        ));
+                        frame_lines(&mut out, m.get("frames"), names, "    ");
+                    }
+                }
+                None => {
+                    out.push_str(&format!(
+                        "\n  vertices {}, frames {}",
+                        g("n_vertices"),
+                        g("n_frames")
+                    ));
+                    frame_lines(&mut out, v.get("frames"), names, "  ");
+                }
             }
         }
         Some("annotation") => {
@@ -246,6 +318,28 @@ pub fn text(path: &str, v: &Value) -> String {
                 .cloned()
                 .unwrap_or(Value::Null);
             out.push_str(&format!("\n  unlabelled vertices {none}"));
+            for m in v
+                .get("model_stats")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                out.push_str(&format!(
+                    "\n  {}: vertices {} ({} with data), unlabelled {}",
+                    m.get("structure")
+                        .and_then(Value::as_str)
+                        .unwrap_or("?")
+                        .trim_start_matches("CIFTI_STRUCTURE_"),
+                    m.get("n_vertices").cloned().unwrap_or(Value::Null),
+                    m.get("n_vertices_with_data")
+                        .cloned()
+                        .unwrap_or(Value::Null),
+                    m.get("vertex_counts")
+                        .and_then(|c| c.get("<none>"))
+                        .cloned()
+                        .unwrap_or(Value::Null)
+                ));
+            }
         }
         Some("label") => out.push_str(&format!(
             "\n  vertices {} (first {}, last {})",
@@ -256,6 +350,30 @@ pub fn text(path: &str, v: &Value) -> String {
         _ => {}
     }
     out
+}
+
+/// One line of statistics per frame, indented by `indent`.
+fn frame_lines(out: &mut String, frames: Option<&Value>, names: Option<&Vec<Value>>, indent: &str) {
+    for (i, f) in frames
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let name = names
+            .and_then(|n| n.get(i))
+            .and_then(Value::as_str)
+            .map(|n| format!(" \"{n}\""))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "\n{indent}frame {i}{name}: min {} max {} mean {} std {} (non-finite {})",
+            num(f.get("min")),
+            num(f.get("max")),
+            num(f.get("mean")),
+            num(f.get("std")),
+            f.get("n_nonfinite").cloned().unwrap_or(Value::Null)
+        ));
+    }
 }
 
 fn num(v: Option<&Value>) -> String {

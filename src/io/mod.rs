@@ -14,6 +14,7 @@ mod freesurfer;
 mod fslabel;
 mod gifti;
 mod gzip;
+pub mod hints;
 mod input;
 mod mgh;
 mod nifti;

@@ -10,6 +10,7 @@ use crate::annotation::{Annotation, Label};
 use crate::error::Result;
 use crate::io::{self, Limits, ReadOptions, Selection, SurfaceVertices};
 use crate::mesh::Mesh;
+use crate::spec::CurvSign;
 use crate::Overlay;
 
 use super::Geometry;
@@ -31,6 +32,8 @@ struct Key {
     kind: Kind,
     path: PathBuf,
     selection: Selection,
+    /// The surface a curvature's sign was decided on; empty for other kinds.
+    surface: PathBuf,
 }
 
 impl Key {
@@ -39,6 +42,7 @@ impl Key {
             kind,
             path: path.to_path_buf(),
             selection: selection.clone(),
+            surface: PathBuf::new(),
         }
     }
 }
@@ -49,6 +53,8 @@ enum Kind {
     Overlay,
     Annotation,
     Label,
+    /// A curvature in FreeSurfer's sign, as asked.
+    Curvature(CurvSign),
 }
 
 #[derive(Debug, Clone)]
@@ -57,6 +63,7 @@ enum Entry {
     Overlay(Arc<Overlay>),
     Annotation(Arc<Annotation>),
     Label(Arc<Label>),
+    Curvature(Arc<Overlay>, Option<String>),
 }
 
 impl Cache {
@@ -164,6 +171,28 @@ impl Cache {
         let l = Arc::new(io::read_label_with(path, &self.limits)?);
         self.put(key, Entry::Label(Arc::clone(&l)));
         Ok(l)
+    }
+
+    /// A curvature `read` from `path` (checked against `surface`), with its sign turned to
+    /// FreeSurfer's by `sign` (see `curv_sign`), and the note about its sign; decided
+    /// once per curvature file and surface.
+    pub(crate) fn curvature(
+        &self,
+        path: &Path,
+        selection: &Selection,
+        surface: &Path,
+        sign: CurvSign,
+        read: impl FnOnce() -> Result<Arc<Overlay>>,
+        decide: impl FnOnce(Arc<Overlay>) -> (Arc<Overlay>, Option<String>),
+    ) -> Result<(Arc<Overlay>, Option<String>)> {
+        let mut key = Key::new(Kind::Curvature(sign), path, selection);
+        key.surface = surface.to_path_buf();
+        if let Some(Entry::Curvature(c, note)) = self.get(&key) {
+            return Ok((c, note));
+        }
+        let (c, note) = decide(read()?);
+        self.put(key, Entry::Curvature(Arc::clone(&c), note.clone()));
+        Ok((c, note))
     }
 
     fn options(&self, surface: &SurfaceVertices) -> ReadOptions {

@@ -4,6 +4,7 @@
 //! so a figure per frame of a movie reads its files once.
 
 mod cache;
+mod curv_sign;
 
 pub use cache::Cache;
 
@@ -180,7 +181,7 @@ fn read_surface(
     let curv = if spec.cortex == Cortex::None {
         None
     } else {
-        curvature(input, &mesh, cache, &mut notices)?
+        curvature(spec, input, (&mesh, &normals), cache, &mut notices)?
     };
     let surface = SurfaceData {
         hemi: input.hemi,
@@ -310,22 +311,37 @@ fn first_frame(ov: Arc<Overlay>, path: &Path) -> Result<Arc<Overlay>> {
 
 /// The curvature: an error when the user named the file, a note and flat grey when a
 /// file found beside the surface cannot be used.
+/// Its sign is turned to FreeSurfer's (see `curv_sign`), with a note when that was not
+/// plain.
 fn curvature(
+    spec: &FigureSpec,
     input: &SurfaceInput,
-    mesh: &Mesh,
+    (mesh, normals): (&Mesh, &[[f32; 3]]),
     cache: &Cache,
     notices: &mut Vec<String>,
 ) -> Result<Option<Arc<Overlay>>> {
     let Some(p) = &input.curv else {
         notices.push(format!(
-            "no curvature for {} (pass --curv or put {}.curv beside it): cortex is flat grey",
+            "no curvature for {} (pass --curv or put {}.curv, or HCP's sulc file, beside it): cortex is flat grey",
             input.surface.display(),
             input.hemi
         ));
         return Ok(None);
     };
-    match per_vertex(input, mesh, p, cache).and_then(|c| first_frame(c, p)) {
-        Ok(c) => Ok(Some(c)),
+    let read = || per_vertex(input, mesh, p, cache).and_then(|c| first_frame(c, p));
+    let decide = |c: Arc<Overlay>| {
+        let s = curv_sign::signed(spec.curv_sign, p, c, mesh, normals, &cache.limits());
+        (s.curv, s.note)
+    };
+    let sel = Selection {
+        hemi: Some(input.hemi),
+        map: None,
+    };
+    match cache.curvature(p, &sel, &input.surface, spec.curv_sign, read, decide) {
+        Ok((c, note)) => {
+            notices.extend(note);
+            Ok(Some(c))
+        }
         Err(e) if !input.curv_given => {
             notices.push(format!(
                 "ignoring {}: {e}; cortex is flat grey",
