@@ -65,6 +65,7 @@ fn plan_figure(
         colorbar_vertical: spec.colorbar_vertical,
         colorbar_side_units: crate::montage::colorbar::side_units_all(&refs),
         caption_px: bar_style(spec, None).font_px,
+        split_views: spec.split_views,
     };
     let mut plan = montage::plan(scene, &opts)?;
     // Vertical bars with text of a given size (`--font-size`) need the strip that text
@@ -189,12 +190,17 @@ fn draw_figure(
     let (images, backend) = renderer.render(Arc::new(scene), plan.panels.clone())?;
     crate::timing::stage("render", &mut t);
     if !spec.allow_empty {
-        // Each panel by its hemisphere, view and surface file, and its triangle count.
+        // Each panel by its hemisphere (or "both"), view and surface files, and its
+        // triangle count.
         let panels: Vec<(String, usize)> = (plan.panels.iter().zip(&plan.names))
             .map(|(p, name)| {
-                let s = &spec.surfaces[p.surface];
-                let faces = scene_faces.get(p.surface).copied().unwrap_or(0);
-                (format!("{name} of {}", s.surface.display()), faces)
+                let files: Vec<String> = (p.parts.iter())
+                    .map(|q| spec.surfaces[q.surface].surface.display().to_string())
+                    .collect();
+                let faces = (p.parts.iter())
+                    .map(|q| scene_faces.get(q.surface).copied().unwrap_or(0))
+                    .sum();
+                (format!("{name} of {}", files.join(" and ")), faces)
             })
             .collect();
         render::check_not_blank(&images, &backend, &panels)?;

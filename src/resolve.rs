@@ -113,6 +113,7 @@ impl FigureDesc {
             font_size: d.font_size.map(|f| f.0),
             colorbar_file: d.colorbar_file.clone(),
             panel_labels: d.panel_labels == Some(true),
+            split_views: d.split_views == Some(true),
             panel_size: d.panel_size.as_ref().map(|p| (p.value().0, p.value().1)),
             scale: set(&d.scale)?.0,
             dpi: d.dpi.map(|x| x.0),

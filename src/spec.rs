@@ -187,6 +187,9 @@ pub struct FigureSpec {
     pub colorbar_file: Option<PathBuf>,
     /// "L lateral", ... above each panel.
     pub panel_labels: bool,
+    /// One panel per hemisphere for the dorsal, ventral, anterior and posterior views of
+    /// two hemispheres, rather than one whole-brain panel (`--split-views`).
+    pub split_views: bool,
     /// Multiplies the figure's size, line widths and text.
     pub scale: f32,
     /// Every panel's cell in pixels; the figure size follows.

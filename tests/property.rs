@@ -184,6 +184,7 @@ fn figure_option(r: &mut Rng) -> Opt {
         19 => {
             let name = r.pick(&[
                 "panel_labels",
+                "split_views",
                 "annot_outline",
                 "annot_unknown",
                 "label_outline",

@@ -55,7 +55,7 @@ fn flat(mesh: Mesh, layers: Vec<VertexLayer>) -> SceneSurface {
 fn panel(width: u32, height: u32, light: f32) -> Panel {
     let dir = [0.0, 0.0, 1.0];
     Panel {
-        surface: 0,
+        parts: vec![surfrender::render::Part::at(0)],
         camera: Camera {
             right: [1.0, 0.0, 0.0],
             up: [0.0, 1.0, 0.0],

@@ -32,3 +32,4 @@ mod shading;
 mod spec;
 mod stack;
 mod stack_spec;
+mod wholebrain;

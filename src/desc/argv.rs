@@ -168,6 +168,7 @@ impl FigureDesc {
         w.one("roll", self.roll);
         w.one("zoom", self.zoom);
         w.one("layout", self.layout.as_ref());
+        w.flag("split_views", self.split_views);
         w.one("size", self.size.as_ref());
         w.one("background", self.background.as_ref());
         w.flag("no_colorbar", self.colorbar.map(|c| !c));

@@ -202,6 +202,11 @@ pub struct FigureDesc {
     #[arg(long, value_name = "LAYOUT")]
     pub layout: Option<Given<LayoutArg>>,
 
+    /// With two hemispheres, draw the dorsal, ventral, anterior and posterior views one
+    /// panel per hemisphere, rather than both hemispheres in one whole-brain panel.
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub split_views: Option<bool>,
+
     /// Figure size in pixels, WxH (or Wx / xH to keep the aspect ratio);
     /// default 800 pixels per panel column.
     #[arg(long, value_name = "WxH")]
@@ -531,7 +536,7 @@ impl FigureDesc {
             contour_cmap = given("YlOrRd_r"), focus_radius = Radius(5.0),
             focus_color = given("white"), cortex = given("classic"), curv_sign = given("auto"), azimuth = Degrees(0.0),
             elevation = Degrees(0.0), roll = Degrees(0.0), zoom = Zoom(1.0),
-            layout = given("grid"), background = given("white"), colorbar = true, sidecar = true,
+            layout = given("grid"), split_views = false, background = given("white"), colorbar = true, sidecar = true,
             cbar_orientation = given("horizontal"), cbar_format = given("auto"),
             panel_labels = false, scale = Scale(1.0),
             backend = env_backend.unwrap_or_else(|| given("auto")), allow_empty = false,

@@ -11,7 +11,8 @@ use image::RgbaImage;
 
 use crate::color::ColorMapping;
 use crate::error::{Error, Result};
-use crate::render::Panel;
+use crate::hemi::Hemi;
+use crate::render::{Panel, Part};
 use crate::scene::Scene;
 use crate::scene::{lights, View};
 use crate::spec::{Background, Layout, PANEL_WIDTH};
@@ -105,6 +106,9 @@ pub struct LayoutOptions<'a> {
     /// Panel caption size in pixels when given (`--font-size`); the margin above each
     /// panel grows to hold it.
     pub caption_px: Option<f32>,
+    /// Draw the dorsal, ventral, anterior and posterior views of two hemispheres one
+    /// panel per hemisphere (`--split-views`), rather than both in one whole-brain panel.
+    pub split_views: bool,
 }
 
 impl<'a> LayoutOptions<'a> {
@@ -125,6 +129,7 @@ impl<'a> LayoutOptions<'a> {
             colorbar_vertical: false,
             colorbar_side_units: 0.0,
             caption_px: None,
+            split_views: false,
         }
     }
 }
@@ -152,20 +157,27 @@ pub fn plan(scene: &Scene, opts: &LayoutOptions) -> Result<Plan> {
     Ok(plan)
 }
 
-/// One panel's place in the grid: which surface, seen from which view, in which row and
-/// column. Planned first so that sizes can be measured per row and column.
+/// One panel's place in the grid: which surfaces (one, or both hemispheres in a
+/// whole-brain panel), seen from which view, in which row and columns. Planned first so
+/// that sizes can be measured per row and column.
 struct Cell {
-    surface: usize,
+    surfaces: Vec<usize>,
     view: usize,
     row: usize,
     col: usize,
+    /// How many columns the cell spans, from `col` on: a whole-brain panel spans the
+    /// columns its hemispheres' panels would take.
+    span: usize,
 }
 
 /// [`plan`] with the margin `widen` times its default.
 fn plan_with(scene: &Scene, opts: &LayoutOptions, widen: f32) -> Result<Plan> {
     let cells = cells(scene, opts);
-    let (windows, mut panels): (Vec<[f32; 4]>, Vec<Panel>) =
-        cells.iter().map(|c| measure(scene, opts, c)).unzip();
+    let offsets = whole_brain_offsets(scene);
+    let (windows, mut panels): (Vec<[f32; 4]>, Vec<Panel>) = cells
+        .iter()
+        .map(|c| measure(scene, opts, c, &offsets))
+        .unzip();
     let mut grid = Grid::new(&cells, &windows, opts.panel_labels, widen);
     let size_override = opts.panel_size.map(|cell| grid.fit_cells(cell));
     let (cw, ch) = grid.outer();
@@ -199,7 +211,7 @@ fn plan_with(scene: &Scene, opts: &LayoutOptions, widen: f32) -> Result<Plan> {
         let rect = [
             col_x[c.col],
             row_y[c.row],
-            grid.col_w[c.col] * scale,
+            grid.col_w[c.col..c.col + c.span].iter().sum::<f32>() * scale,
             grid.row_h[c.row] * scale,
         ];
         let (x, y) = place(p, w, rect, scale);
@@ -219,11 +231,11 @@ fn plan_with(scene: &Scene, opts: &LayoutOptions, widen: f32) -> Result<Plan> {
     let names = cells
         .iter()
         .map(|c| {
-            format!(
-                "{} {}",
-                scene.surfaces[c.surface].hemi,
-                opts.views[c.view].name.as_str()
-            )
+            let who = match c.surfaces.as_slice() {
+                [one] => scene.surfaces[*one].hemi.to_string(),
+                _ => "both".to_string(),
+            };
+            format!("{who} {}", opts.views[c.view].name.as_str())
         })
         .collect();
     Ok(Plan {
@@ -301,58 +313,141 @@ fn requested(
     (size, PANEL_WIDTH as f32 * across as f32 * scale_by)
 }
 
-/// The grid cell of every (view, surface) pair. `Layout::Rows` lists its own views per
-/// row, so its cells come from the rows; the other layouts place every view of every
-/// surface.
+/// Whether view `vi` shows both hemispheres in one whole-brain panel: two hemispheres,
+/// a view that sees both (dorsal, ventral, anterior, posterior), and no `--split-views`.
+fn whole_brain(scene: &Scene, opts: &LayoutOptions, vi: usize) -> bool {
+    let hemis: Vec<Hemi> = scene.surfaces.iter().map(|s| s.hemi).collect();
+    !opts.split_views
+        && hemis.len() == 2
+        && hemis[0] != hemis[1]
+        && opts.views.get(vi).is_some_and(|v| v.name.sees_both())
+}
+
+/// The grid cell of every panel. Each hemisphere gets a panel of every view, placed as
+/// the layout says (`Layout::Rows` lists its own views per row), except whole-brain
+/// views ([`whole_brain`]), which get one panel of both hemispheres: in a grid it spans
+/// the view's row (both hemisphere columns); in a row of views it follows the
+/// hemispheres' panels of that row, two columns wide; in a column it follows them, one
+/// panel below the other.
 fn cells(scene: &Scene, opts: &LayoutOptions) -> Vec<Cell> {
+    let n = scene.surfaces.len();
+    let nv = opts.views.len();
+    let last = nv.saturating_sub(1);
+    // The layout as rows of views; a column is one "row" laid out downwards.
+    let (rows, down): (Vec<Vec<usize>>, bool) = match &opts.layout {
+        Layout::Rows(rows) => (
+            rows.iter()
+                .map(|r| r.iter().map(|&v| v.min(last)).collect())
+                .collect(),
+            false,
+        ),
+        Layout::Grid => ((0..nv).map(|v| vec![v]).collect(), false),
+        Layout::Row => (vec![(0..nv).collect()], false),
+        Layout::Column => (vec![(0..nv).collect()], true),
+    };
+    // Hemisphere blocks keep today's places wherever a row has no whole-brain view.
+    let width = rows.iter().map(Vec::len).max().unwrap_or(1);
+    let all: Vec<usize> = (0..n).collect();
     let mut cells = Vec::new();
-    if let Layout::Rows(rows) = &opts.layout {
-        let width = rows.iter().map(Vec::len).max().unwrap_or(1);
-        for (r, row) in rows.iter().enumerate() {
-            for si in 0..scene.surfaces.len() {
-                for (c, &vi) in row.iter().enumerate() {
-                    cells.push(Cell {
-                        surface: si,
-                        view: vi.min(opts.views.len().saturating_sub(1)),
-                        row: r,
-                        col: si * width + c,
-                    });
-                }
-            }
-        }
-    }
-    for (vi, _) in opts.views.iter().enumerate() {
-        for si in 0..scene.surfaces.len() {
-            let (row, col) = match opts.layout {
-                Layout::Grid => (vi, si),
-                Layout::Row => (0, si * opts.views.len() + vi),
-                Layout::Column => (si * opts.views.len() + vi, 0),
-                Layout::Rows(_) => continue,
-            };
+    for (r, row) in rows.iter().enumerate() {
+        let (whole, each): (Vec<usize>, Vec<usize>) =
+            row.iter().partition(|&&v| whole_brain(scene, opts, v));
+        let block = if whole.is_empty() { width } else { each.len() };
+        let mut at = |surfaces: Vec<usize>, view: usize, k: usize, span: usize| {
+            let (row, col) = if down { (k, 0) } else { (r, k) };
+            let span = if down { 1 } else { span };
             cells.push(Cell {
-                surface: si,
-                view: vi,
+                surfaces,
+                view,
                 row,
                 col,
+                span,
             });
+        };
+        for si in 0..n {
+            for (c, &vi) in each.iter().enumerate() {
+                at(vec![si], vi, si * block + c, 1);
+            }
+        }
+        for (k, &vi) in whole.iter().enumerate() {
+            let place = if down {
+                n * each.len() + k
+            } else {
+                n * block + k * n
+            };
+            at(all.clone(), vi, place, n);
         }
     }
     cells
 }
 
+/// Where each surface is drawn in whole-brain panels, as PySurfer places `hemi='both'`:
+/// hemispheres that overlap along x by more than a tenth of the narrower one's width
+/// (inflated, very inflated or spherical surfaces, centred on their own hemisphere) are
+/// shifted so that their medial sides meet at x = 0 (the left's largest x and the
+/// right's smallest); pial and white surfaces, which overlap by a millimetre or two at
+/// most, stay where they are.
+fn whole_brain_offsets(scene: &Scene) -> Vec<[f32; 3]> {
+    let mut out = vec![[0.0f32; 3]; scene.surfaces.len()];
+    let find = |h: Hemi| scene.surfaces.iter().position(|s| s.hemi == h);
+    let (Some(l), Some(r)) = (find(Hemi::Left), find(Hemi::Right)) else {
+        return out;
+    };
+    let span = |i: usize| {
+        let xs = scene.surfaces[i].mesh.vertices.iter().map(|v| v[0]);
+        xs.fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), x| {
+            (lo.min(x), hi.max(x))
+        })
+    };
+    let ((l_lo, l_hi), (r_lo, r_hi)) = (span(l), span(r));
+    let narrower = (l_hi - l_lo).min(r_hi - r_lo);
+    let overlap = l_hi - r_lo;
+    if narrower.is_finite() && overlap.is_finite() && overlap > 0.1 * narrower {
+        out[l][0] = -l_hi;
+        out[r][0] = -r_lo;
+    }
+    out
+}
+
 /// The exact projected extent of a cell's surface in millimetres (its window, grown by
 /// `--zoom` < 1 or cut by > 1) and its panel with camera, lights and depth range. The
 /// panel's window and pixel size are set by [`place`] once the scale is known.
-fn measure(scene: &Scene, opts: &LayoutOptions, c: &Cell) -> ([f32; 4], Panel) {
-    let surf = &scene.surfaces[c.surface];
-    let camera = opts.views[c.view].camera(surf.hemi);
+fn measure(
+    scene: &Scene,
+    opts: &LayoutOptions,
+    c: &Cell,
+    offsets: &[[f32; 3]],
+) -> ([f32; 4], Panel) {
+    // A whole-brain panel is seen and lit as one scene: the left hemisphere's camera
+    // (the views that see both look along an axis that does not depend on the
+    // hemisphere) and unmirrored lights, as PySurfer lights `hemi='both'`.
+    let hemi = match c.surfaces.as_slice() {
+        [one] => scene.surfaces[*one].hemi,
+        _ => Hemi::Left,
+    };
+    let camera = opts.views[c.view].camera(hemi);
+    let parts: Vec<Part> = c
+        .surfaces
+        .iter()
+        .map(|&i| Part {
+            surface: i,
+            offset: if c.surfaces.len() > 1 {
+                offsets[i]
+            } else {
+                [0.0; 3]
+            },
+        })
+        .collect();
     let mut lo = [f32::INFINITY; 3];
     let mut hi = [f32::NEG_INFINITY; 3];
-    for &v in surf.points() {
-        let p = camera.project(v);
-        for k in 0..3 {
-            lo[k] = lo[k].min(p[k]);
-            hi[k] = hi[k].max(p[k]);
+    for part in &parts {
+        let d = part.offset;
+        for &v in scene.surfaces[part.surface].points() {
+            let p = camera.project([v[0] + d[0], v[1] + d[1], v[2] + d[2]]);
+            for k in 0..3 {
+                lo[k] = lo[k].min(p[k]);
+                hi[k] = hi[k].max(p[k]);
+            }
         }
     }
     if !lo[0].is_finite() {
@@ -367,9 +462,9 @@ fn measure(scene: &Scene, opts: &LayoutOptions, c: &Cell) -> ([f32; 4], Panel) {
     );
     let pad = 1.0 + 0.01 * (hi[2] - lo[2]);
     let panel = Panel {
-        surface: c.surface,
+        parts,
         camera,
-        lights: lights(surf.hemi),
+        lights: lights(hemi),
         window: [0.0; 4],
         depth: [hi[2] + pad, lo[2] - pad],
         width: 1,
@@ -399,11 +494,31 @@ impl Grid {
             .fold(0.0f32, f32::max);
         // Captions sit in the margin above each panel, so it is wider with them.
         let margin = if captions { 2.2 } else { 1.0 } * MARGIN * largest * widen;
+        let ncols = cells
+            .iter()
+            .map(|c| c.col + c.span)
+            .max()
+            .unwrap_or(1)
+            .max(ncols);
         let mut col_w = vec![0.0f32; ncols];
         let mut row_h = vec![0.0f32; nrows];
         for (c, w) in cells.iter().zip(windows) {
-            col_w[c.col] = col_w[c.col].max(w[1] - w[0] + 2.0 * margin);
+            if c.span == 1 {
+                col_w[c.col] = col_w[c.col].max(w[1] - w[0] + 2.0 * margin);
+            }
             row_h[c.row] = row_h[c.row].max(w[3] - w[2] + 2.0 * margin);
+        }
+        // A panel spanning columns widens them alike where they are too narrow for it
+        // together (its cell has one margin each side, as any cell has).
+        for (c, w) in cells.iter().zip(windows) {
+            if c.span > 1 {
+                let cols = &mut col_w[c.col..c.col + c.span];
+                let need = w[1] - w[0] + 2.0 * margin - cols.iter().sum::<f32>();
+                if need > 0.0 {
+                    let each = need / c.span as f32;
+                    cols.iter_mut().for_each(|x| *x += each);
+                }
+            }
         }
         Grid {
             col_w,
@@ -593,12 +708,16 @@ fn place(p: &mut Panel, w: &[f32; 4], rect: [f32; 4], scale: f32) -> (f32, f32) 
     (x, y)
 }
 
-/// A panel's caption, "L lateral", "R medial", ...: hemisphere and view, all a reader
+/// A panel's caption, "L lateral", "R medial", "L+R dorsal" (a whole-brain panel), ...:
+/// hemisphere and view, all a reader
 /// needs to tell the panels apart.
 fn caption(scene: &Scene, opts: &LayoutOptions, c: &Cell) -> String {
-    let hemi = match scene.surfaces[c.surface].hemi {
-        crate::hemi::Hemi::Left => "L",
-        crate::hemi::Hemi::Right => "R",
+    let hemi = match c.surfaces.as_slice() {
+        [one] => match scene.surfaces[*one].hemi {
+            Hemi::Left => "L",
+            Hemi::Right => "R",
+        },
+        _ => "L+R",
     };
     format!("{hemi} {}", opts.views[c.view].name.as_str())
 }

@@ -35,11 +35,34 @@ use crate::scene::{Camera, Light, SceneSurface};
 /// surface.frag's per-layer uniform arrays; foci are drawn apart and take none).
 pub const MAX_LAYERS: usize = 9;
 
-/// One view of one surface, with its exact orthographic window.
-#[derive(Debug, Clone)]
-pub struct Panel {
+/// One surface drawn in a panel, moved by `offset` (millimetres, world coordinates).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Part {
     /// Index of the surface in `Scene::surfaces`.
     pub surface: usize,
+    /// Added to every point of the surface (and its foci and lines) in this panel: the
+    /// shift that sets inflated hemispheres side by side in a whole-brain panel; zero
+    /// for a surface drawn where it is.
+    pub offset: [f32; 3],
+}
+
+impl Part {
+    /// Surface `surface` where it is.
+    pub fn at(surface: usize) -> Part {
+        Part {
+            surface,
+            offset: [0.0; 3],
+        }
+    }
+}
+
+/// One view of one surface (or, in a whole-brain panel, of both hemispheres together),
+/// with its exact orthographic window.
+#[derive(Debug, Clone)]
+pub struct Panel {
+    /// The surfaces drawn, in drawing order, into one image with one depth buffer: one
+    /// for a hemisphere's panel, both hemispheres (left first) for a whole-brain panel.
+    pub parts: Vec<Part>,
     /// Where the view looks from.
     pub camera: Camera,
     /// The lights, relative to the camera.
@@ -60,13 +83,20 @@ impl Panel {
     /// window is exactly the panel's extent, and a larger eye coordinate (nearer the
     /// camera) gives a smaller depth.
     pub fn projection(&self) -> [[f32; 4]; 3] {
+        self.projection_at([0.0; 3])
+    }
+
+    /// [`Panel::projection`] of a surface moved by `offset` (a [`Part::offset`]).
+    pub fn projection_at(&self, offset: [f32; 3]) -> [[f32; 4]; 3] {
         let [x0, x1, y0, y1] = self.window;
         let [near, far] = self.depth;
         let c = self.camera;
         let (sx, sy) = (2.0 / (x1 - x0), 2.0 / (y1 - y0));
         let sz = -2.0 / (near - far);
-        let row =
-            |axis: [f32; 3], s: f32, offset: f32| [axis[0] * s, axis[1] * s, axis[2] * s, offset];
+        let row = |axis: [f32; 3], s: f32, d: f32| {
+            let moved = crate::mesh::dot(axis, offset) * s;
+            [axis[0] * s, axis[1] * s, axis[2] * s, d + moved]
+        };
         [
             row(c.right, sx, -(x1 + x0) / (x1 - x0)),
             row(c.up, sy, -(y1 + y0) / (y1 - y0)),

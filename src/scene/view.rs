@@ -86,6 +86,15 @@ impl ViewName {
         }
     }
 
+    /// Whether the view sees both hemispheres side by side (from above, below, the front
+    /// or behind), so that two hemispheres can share one whole-brain panel of it.
+    pub fn sees_both(self) -> bool {
+        matches!(
+            self,
+            ViewName::Dorsal | ViewName::Ventral | ViewName::Anterior | ViewName::Posterior
+        )
+    }
+
     /// `(towards camera, up)` in RAS for this hemisphere.
     fn directions(self, hemi: Hemi) -> ([f32; 3], [f32; 3]) {
         // Outward from the hemisphere: −x for the left, +x for the right.

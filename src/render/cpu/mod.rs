@@ -25,8 +25,12 @@ use super::{BackendInfo, Panel};
 use crate::error::{Error, Result};
 use crate::scene::Scene;
 use prep::Prepared;
-use raster::{Band, LINE_BIT};
-use shade::Shader;
+use raster::{Band, LINE_BIT, PART_SHIFT};
+use shade::{Shader, Shaders};
+
+/// The most surfaces one panel draws (a whole-brain panel's two hemispheres): the part
+/// of a primitive is kept in one bit of its id.
+const MAX_PARTS: usize = 2;
 
 /// Image rows per band: small enough that a band's samples stay in cache, large enough
 /// that few triangles straddle two bands.
@@ -120,35 +124,58 @@ fn render_with(
     panels: &[Panel],
 ) -> Result<Vec<RgbaImage>> {
     for p in panels {
-        if scene.surfaces.get(p.surface).is_none() {
+        let known = p
+            .parts
+            .iter()
+            .all(|q| scene.surfaces.get(q.surface).is_some());
+        if p.parts.is_empty() || p.parts.len() > MAX_PARTS || !known {
             return Err(Error::Render("panel without surface".into()));
         }
     }
     let mut t = std::time::Instant::now();
-    // Geometry of each panel, panels shared among the threads.
-    let prepared: Vec<Prepared> = pool.install(|| {
+    // Geometry of each surface of each panel, panels shared among the threads.
+    let prepared: Vec<Vec<Prepared>> = pool.install(|| {
         panels
             .par_iter()
             .map(|p| {
                 let widths = (scene.outline_px, scene.edge_px);
-                prep::prepare(&scene.surfaces[p.surface], p, widths, BAND_ROWS)
+                p.parts
+                    .iter()
+                    .map(|q| {
+                        let surf = &scene.surfaces[q.surface];
+                        prep::prepare(surf, p, q.offset, widths, BAND_ROWS)
+                    })
+                    .collect()
             })
             .collect()
     });
     crate::timing::stage("cpu geometry", &mut t);
-    let shaders: Vec<Shader> = panels
+    let shaders: Vec<Shaders> = panels
         .iter()
         .zip(&prepared)
-        .map(|(p, g)| Shader::new(scene, &scene.surfaces[p.surface], p, g))
+        .map(|(p, g)| {
+            Shaders::new(
+                p.parts
+                    .iter()
+                    .zip(g)
+                    .map(|(q, g)| Shader::new(scene, &scene.surfaces[q.surface], p, g))
+                    .collect(),
+            )
+        })
         .collect();
-
+    // Every part of a panel has the panel's size.
+    let size = |g: &[Prepared]| g.first().map_or((1, 1), |g| (g.width, g.height));
     let mut buffers: Vec<Vec<u8>> = prepared
         .iter()
-        .map(|g| vec![0u8; g.width * g.height * 4])
+        .map(|g| {
+            let (w, h) = size(g);
+            vec![0u8; w * h * 4]
+        })
         .collect();
     let mut jobs = Vec::new();
     for (i, (buf, g)) in buffers.iter_mut().zip(&prepared).enumerate() {
-        for (band, out) in buf.chunks_mut(BAND_ROWS * g.width * 4).enumerate() {
+        let (w, _) = size(g);
+        for (band, out) in buf.chunks_mut(BAND_ROWS * w * 4).enumerate() {
             jobs.push(Job {
                 panel: i,
                 band,
@@ -157,7 +184,13 @@ fn render_with(
         }
     }
     // Bands with the most primitives first, so no thread is left with a long one at the end.
-    jobs.sort_by_key(|j| std::cmp::Reverse(prepared[j.panel].bins.get(j.band).map_or(0, Vec::len)));
+    let work = |j: &Job| -> usize {
+        prepared[j.panel]
+            .iter()
+            .map(|g| g.bins.get(j.band).map_or(0, Vec::len))
+            .sum()
+    };
+    jobs.sort_by_key(|j| std::cmp::Reverse(work(j)));
     let queue = Mutex::new(jobs.into_iter());
     let workers = threads.min(queue.lock().map_or(1, |q| q.len()).max(1));
     pool.scope(|s| {
@@ -188,36 +221,46 @@ fn render_with(
         .into_iter()
         .zip(&prepared)
         .map(|(b, g)| {
-            RgbaImage::from_raw(g.width as u32, g.height as u32, b)
+            let (w, h) = size(g);
+            RgbaImage::from_raw(w as u32, h as u32, b)
                 .ok_or_else(|| Error::Render("CPU renderer: image size mismatch".into()))
         })
         .collect()
 }
 
-/// Draws band `band` of a panel (surface, then borders) and resolves it into `out`.
+/// Draws band `band` of a panel (each surface, then its borders, surface after surface
+/// into one depth buffer, as the GL path draws them) and resolves it into `out`. The
+/// primitives of part `k` carry `k` in their [`PART_SHIFT`] bits.
 fn draw_band(
-    g: &Prepared,
-    shader: &Shader,
+    parts: &[Prepared],
+    shaders: &Shaders,
     band: usize,
     out: &mut [u8],
     buf: &mut Band,
     cache: &mut shade::ShadeCache,
 ) {
+    let Some(first) = parts.first() else { return };
+    let (width, height) = (first.width, first.height);
     let first_row = band * BAND_ROWS;
-    let rows = out.len() / (g.width * 4);
-    buf.reset(g.width, rows, (g.height - 1 - first_row) as i64);
-    let Some(bin) = g.bins.get(band) else { return };
-    for &id in bin {
-        if id & LINE_BIT == 0 {
-            if let Some(tri) = prep::triangle(&g.indices, &g.verts, id as usize) {
-                buf.draw(tri, id, false);
-            }
-        } else {
-            let k = (id & !LINE_BIT) as usize;
-            if let Some(tri) = prep::line_triangle(&g.line_verts, k / 2, k % 2) {
-                buf.draw(tri, id, true);
+    let rows = out.len() / (width * 4);
+    buf.reset(width, rows, (height - 1 - first_row) as i64);
+    for (k, g) in parts.iter().enumerate() {
+        let Some(bin) = g.bins.get(band) else {
+            continue;
+        };
+        let part = (k as u32) << PART_SHIFT;
+        for &id in bin {
+            if id & LINE_BIT == 0 {
+                if let Some(tri) = prep::triangle(&g.indices, &g.verts, id as usize) {
+                    buf.draw(tri, id | part, false);
+                }
+            } else {
+                let j = (id & !LINE_BIT) as usize;
+                if let Some(tri) = prep::line_triangle(&g.line_verts, j / 2, j % 2) {
+                    buf.draw(tri, id | part, true);
+                }
             }
         }
     }
-    resolve::resolve(buf, shader, cache, out);
+    resolve::resolve(buf, shaders, cache, out);
 }

@@ -43,16 +43,17 @@ fn transform(m: &[[f32; 4]; 3], p: [f32; 3]) -> [f32; 3] {
     m.map(|r| r[0] * p[0] + r[1] * p[1] + r[2] * p[2] + r[3])
 }
 
-/// Prepares one panel of `surf`; `band_rows` is the height of the bands.
+/// Prepares `surf` moved by `offset` in one panel; `band_rows` is the height of the bands.
 pub(super) fn prepare(
     surf: &SceneSurface,
     panel: &Panel,
+    offset: [f32; 3],
     (outline_px, edge_px): (f32, f32),
     band_rows: usize,
 ) -> Prepared {
     let (width, height) = (panel.width.max(1) as usize, panel.height.max(1) as usize);
     let (wf, hf) = (width as f32, height as f32);
-    let m = panel.projection();
+    let m = panel.projection_at(offset);
     // The foci go after the surface, so that they are drawn after its triangles, as
     // the GL renderers draw them.
     let mut indices = crate::render::visible_indices(surf, panel);

@@ -12,6 +12,11 @@ pub(super) const SAMPLE_X: [i64; 4] = [96, 224, 32, 160];
 pub(super) const SAMPLE_Y: [i64; 4] = [32, 96, 160, 224];
 /// Marks a primitive id as a border triangle rather than a surface triangle.
 pub(super) const LINE_BIT: u32 = 1 << 31;
+/// Bit 30 of a primitive id tells which surface of a whole-brain panel drew it (0 for
+/// the first, 1 for the second); ids within a surface stay below it.
+pub(super) const PART_SHIFT: u32 = 30;
+/// The part bit of an id.
+pub(super) const PART_MASK: u32 = 1 << PART_SHIFT;
 /// A sample no primitive has covered.
 pub(super) const EMPTY: u32 = u32::MAX;
 /// The cleared depth (1.0 in a 24-bit unsigned normalised buffer).

@@ -2,11 +2,11 @@
 //! coloured by the primitives that won them, averaged into premultiplied RGBA8.
 
 use super::raster::{Band, EMPTY};
-use super::shade::{unorm8, ShadeCache, Shader};
+use super::shade::{unorm8, ShadeCache, Shaders};
 
 /// Resolves a drawn band into premultiplied RGBA8 rows (top row first), as
 /// shaders/resolve.frag averages the four 8-bit samples.
-pub(super) fn resolve(band: &Band, shader: &Shader, cache: &mut ShadeCache, out: &mut [u8]) {
+pub(super) fn resolve(band: &Band, shader: &Shaders, cache: &mut ShadeCache, out: &mut [u8]) {
     cache.clear(shader.value_slots());
     let w = band.width;
     for (r, row) in out.chunks_exact_mut(w * 4).enumerate().take(band.rows) {

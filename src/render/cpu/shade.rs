@@ -4,7 +4,7 @@
 //! sample it won takes that colour (see resolve.rs).
 
 use super::prep::Prepared;
-use super::raster::{WinVert, EMPTY, LINE_BIT};
+use super::raster::{WinVert, EMPTY, LINE_BIT, PART_MASK, PART_SHIFT};
 use crate::color::{ColorMapping, FLAT_GREY};
 use crate::render::{Panel, MAX_LAYERS};
 use crate::scene::{Camera, AMBIENT};
@@ -159,9 +159,12 @@ impl<'a> Shader<'a> {
     }
 
     /// The colour primitive `id` gives the pixel whose centre is at window `(cx, cy)`.
+    /// `id` may carry its part's bit ([`PART_MASK`]): the cache knows triangles by the
+    /// whole id, this surface by the rest.
     pub(super) fn shade(&self, cache: &mut ShadeCache, id: u32, cx: f32, cy: f32) -> [u8; 4] {
-        if id & LINE_BIT != 0 {
-            let k = ((id & !LINE_BIT) / 2) as usize;
+        let local = id & !PART_MASK;
+        if local & LINE_BIT != 0 {
+            let k = ((local & !LINE_BIT) / 2) as usize;
             let c = self.lines.get(k).copied().unwrap_or([0; 4]);
             return [c[0], c[1], c[2], 255];
         }
@@ -174,8 +177,8 @@ impl<'a> Shader<'a> {
             return [0; 4];
         };
         if tri.id != id {
-            match self.setup(id, values) {
-                Some(t) => *tri = t,
+            match self.setup(local, values) {
+                Some(t) => *tri = TriShade { id, ..t },
                 None => return [0; 4],
             }
         }
@@ -294,6 +297,35 @@ impl<'a> Shader<'a> {
             }
         }
         base
+    }
+}
+
+/// The shaders of a panel's surfaces (one, or a whole-brain panel's two), by the part
+/// bit of each primitive id.
+pub(super) struct Shaders<'a> {
+    parts: Vec<Shader<'a>>,
+}
+
+impl<'a> Shaders<'a> {
+    pub(super) fn new(parts: Vec<Shader<'a>>) -> Shaders<'a> {
+        Shaders { parts }
+    }
+
+    /// The most overlay values a triangle corner of any part carries.
+    pub(super) fn value_slots(&self) -> usize {
+        self.parts
+            .iter()
+            .map(Shader::value_slots)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// [`Shader::shade`] by the part that drew primitive `id`.
+    pub(super) fn shade(&self, cache: &mut ShadeCache, id: u32, cx: f32, cy: f32) -> [u8; 4] {
+        match self.parts.get((id >> PART_SHIFT) as usize & 1) {
+            Some(s) => s.shade(cache, id, cx, cy),
+            None => [0; 4],
+        }
     }
 }
 

@@ -171,7 +171,7 @@ fn scene_of(surface: SceneSurface) -> Scene {
 /// A `size` x `size` panel showing x, y in -1..1.
 fn panel(size: u32) -> Panel {
     Panel {
-        surface: 0,
+        parts: vec![crate::render::Part::at(0)],
         camera: camera(),
         lights: lights(Hemi::Left),
         window: [-1.0, 1.0, -1.0, 1.0],

@@ -207,29 +207,50 @@ unsafe fn set_state(gl: &glow::Context, samples: i32) {
     }
 }
 
-/// Draws one panel into the draw framebuffer: the surface, its foci, its lines.
+/// Draws one panel into the draw framebuffer: each of its surfaces (one, or both
+/// hemispheres of a whole-brain panel) with its foci and its lines, surface after
+/// surface into one depth buffer.
 unsafe fn draw_panel(job: &Job, panel: &Panel) -> Result<()> {
     let gl = job.gl;
-    let (Some(surf), Some(objects)) = (
-        job.scene.surfaces.get(panel.surface),
-        job.surfaces.get(panel.surface),
-    ) else {
+    if panel.parts.is_empty() {
         return Err(Error::Render("panel without surface".into()));
-    };
+    }
     let (w, h) = (panel.width.max(1) as i32, panel.height.max(1) as i32);
     gl.bind_framebuffer(glow::FRAMEBUFFER, Some(job.draw_fbo));
     gl.viewport(0, 0, w, h);
     gl.enable(glow::DEPTH_TEST);
     gl.clear_color(0.0, 0.0, 0.0, 0.0);
     gl.clear(glow::COLOR_BUFFER_BIT | glow::DEPTH_BUFFER_BIT);
-    draw_surface(job, surf, objects, panel);
+    for part in &panel.parts {
+        let (Some(surf), Some(objects)) = (
+            job.scene.surfaces.get(part.surface),
+            job.surfaces.get(part.surface),
+        ) else {
+            return Err(Error::Render("panel without surface".into()));
+        };
+        draw_part(job, panel, part.offset, surf, objects);
+    }
+    Ok(())
+}
+
+/// Draws one surface of a panel, moved by `offset`: its triangles, foci and lines.
+unsafe fn draw_part(
+    job: &Job,
+    panel: &Panel,
+    offset: [f32; 3],
+    surf: &SceneSurface,
+    objects: &SurfaceObjects,
+) {
+    let gl = job.gl;
+    let (w, h) = (panel.width.max(1) as i32, panel.height.max(1) as i32);
+    draw_surface(job, surf, objects, panel, offset);
     if let (Some(program), Some((vao, ebo))) = (job.foci, objects.foci) {
-        draw_foci(gl, program, panel, surf, vao, ebo);
+        draw_foci(gl, program, panel, offset, surf, vao, ebo);
     }
     if let (Some(program), Some((vao, n_edges, n_lines))) = (job.lines, objects.lines) {
         gl.use_program(Some(program));
         let loc = |name: &str| gl.get_uniform_location(program, name);
-        gl.uniform_matrix_4_f32_slice(loc("u_mvp").as_ref(), false, &mvp(panel));
+        gl.uniform_matrix_4_f32_slice(loc("u_mvp").as_ref(), false, &mvp(panel, offset));
         let lift = panel.camera.eye.map(|x| x * LINE_LIFT_MM);
         gl.uniform_3_f32_slice(loc("u_lift").as_ref(), &lift);
         gl.uniform_2_f32(loc("u_viewport").as_ref(), w as f32, h as f32);
@@ -248,11 +269,16 @@ unsafe fn draw_panel(job: &Job, panel: &Panel) -> Result<()> {
         gl.depth_mask(true);
         gl.depth_func(glow::LESS);
     }
-    Ok(())
 }
 
 /// Draws the triangles of `surf` that face the camera with the surface program.
-unsafe fn draw_surface(job: &Job, surf: &SceneSurface, objects: &SurfaceObjects, panel: &Panel) {
+unsafe fn draw_surface(
+    job: &Job,
+    surf: &SceneSurface,
+    objects: &SurfaceObjects,
+    panel: &Panel,
+    offset: [f32; 3],
+) {
     let gl = job.gl;
     gl.use_program(Some(objects.program));
     let loc = |name: &str| gl.get_uniform_location(objects.program, name);
@@ -262,7 +288,7 @@ unsafe fn draw_surface(job: &Job, surf: &SceneSurface, objects: &SurfaceObjects,
     gl.uniform_3_f32_slice(loc("u_sulcus").as_ref(), &f(sulcus));
     gl.uniform_3_f32_slice(loc("u_flat").as_ref(), &f(FLAT_GREY));
     gl.uniform_1_i32(loc("u_has_curv").as_ref(), surf.curv.is_some() as i32);
-    set_camera(gl, &loc, panel);
+    set_camera(gl, &loc, panel, offset);
     if let Some(t) = &objects.textures {
         for (k, (tex, name)) in [t.colors, t.lut]
             .iter()
@@ -320,8 +346,9 @@ unsafe fn set_camera(
     gl: &glow::Context,
     loc: &dyn Fn(&str) -> Option<glow::UniformLocation>,
     panel: &Panel,
+    offset: [f32; 3],
 ) {
-    gl.uniform_matrix_4_f32_slice(loc("u_mvp").as_ref(), false, &mvp(panel));
+    gl.uniform_matrix_4_f32_slice(loc("u_mvp").as_ref(), false, &mvp(panel, offset));
     let c = panel.camera;
     // Column-major upload of a matrix whose rows are right, up, eye.
     let view = [
@@ -341,6 +368,7 @@ unsafe fn draw_foci(
     gl: &glow::Context,
     program: glow::Program,
     panel: &Panel,
+    offset: [f32; 3],
     surf: &SceneSurface,
     vao: glow::VertexArray,
     ebo: glow::Buffer,
@@ -350,7 +378,12 @@ unsafe fn draw_foci(
         return;
     }
     gl.use_program(Some(program));
-    set_camera(gl, &|name| gl.get_uniform_location(program, name), panel);
+    set_camera(
+        gl,
+        &|name| gl.get_uniform_location(program, name),
+        panel,
+        offset,
+    );
     gl.bind_vertex_array(Some(vao));
     gl.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, Some(ebo));
     gl.buffer_data_u8_slice(
@@ -402,9 +435,10 @@ unsafe fn read_back(job: &Job, panel: &Panel) -> Result<RgbaImage> {
         .ok_or_else(|| Error::Render("read-back size mismatch".into()))
 }
 
-/// The panel's projection (`Panel::projection`) as a column-major 4x4 matrix.
-fn mvp(p: &Panel) -> [f32; 16] {
-    let [r0, r1, r2] = p.projection();
+/// The panel's projection of a surface moved by `offset` (`Panel::projection_at`) as a
+/// column-major 4x4 matrix.
+fn mvp(p: &Panel, offset: [f32; 3]) -> [f32; 16] {
+    let [r0, r1, r2] = p.projection_at(offset);
     let r3 = [0.0, 0.0, 0.0, 1.0];
     let mut m = [0.0; 16];
     for (i, r) in [r0, r1, r2, r3].iter().enumerate() {
