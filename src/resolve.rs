@@ -516,12 +516,14 @@ fn assign(flag: &str, files: &[PathBuf], hemis: &[Hemi]) -> Result<Vec<(usize, u
         // its header cannot be read here; the reader then says why).
         let cortices = cifti_cortices(f);
         if !cortices.is_empty() && !hemis.iter().any(|h| cortices.contains(h)) {
-            return Err(usage(format!(
-                "{flag} {}: its brain models are {} only, but the surfaces are {}",
-                f.display(),
+            // The file's content disagrees with the surfaces: a data error, as a vertex
+            // count that does not match.
+            let msg = format!(
+                "its brain models are {} only, but the surfaces are {} ({flag})",
                 names(&cortices),
                 names(hemis)
-            )));
+            );
+            return Err(Error::invalid(f, msg));
         }
         for (i, t) in taken.iter_mut().enumerate().filter(|(_, t)| !**t) {
             if cortices.is_empty() || cortices.contains(&hemis[i]) {

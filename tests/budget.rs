@@ -40,6 +40,13 @@ fn run_bounded(dir: &Path, args: &[&str], limit: Duration) -> Outcome {
     let time = Path::new("/usr/bin/time");
     let report = dir.join(format!("time-{}.txt", std::process::id()));
     let _ = std::fs::remove_file(&report);
+    if !time.is_file() {
+        // `.ci/run` installs it and makes its absence a failure.
+        if std::env::var_os("SURFRENDER_REQUIRE_TOOLS").is_some_and(|v| v == "1") {
+            panic!("SURFRENDER_REQUIRE_TOOLS=1 but /usr/bin/time is missing");
+        }
+        eprintln!("SKIPPED: no /usr/bin/time; peak memory of the run not measured");
+    }
     let mut cmd = if time.is_file() {
         let mut c = Command::new(time);
         c.arg("-f").arg("%M").arg("-o").arg(&report).arg(bin);

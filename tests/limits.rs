@@ -271,4 +271,12 @@ fn issue10_a_specs_errors_name_the_spec_and_field_never_an_untyped_flag() {
         err.contains("far.csv: line 2") && err.contains("more than 1000 mm"),
         "{err}"
     );
+    // So is a radius beyond --focus-radius's limits.
+    let big = util::write(&dir, "big.csv", b"x,y,z,radius\n-40,-20,50,2147483647\n");
+    let (code, err) = run(
+        &dir,
+        &[&lh, "--foci", big.to_str().expect("utf8"), "-o", &out],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("big.csv: line 2: radius"), "{err}");
 }

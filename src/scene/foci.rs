@@ -315,12 +315,11 @@ impl FociRow<'_> {
     /// The row's radius, or `default` when the table has no `radius` column.
     fn radius(&self, cols: &FociColumns, default: f32) -> Result<f32> {
         match cols.radius {
+            // The limits of --focus-radius: a sphere of a kilometre hides the brain.
             Some(r) => self.number(r, "radius").and_then(|r| {
-                if r > 0.0 {
-                    Ok(r)
-                } else {
-                    Err(self.error("radius must be positive".into()))
-                }
+                crate::desc::values::Radius::new(r as f64)
+                    .map(|r| r.0)
+                    .map_err(|e| self.error(format!("radius {e}")))
             }),
             None => Ok(default),
         }
