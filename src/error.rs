@@ -193,6 +193,11 @@ impl Error {
             let m = "no `surfaces` or `subject`: give them in the spec or on the command line";
             return Error::Usage(format!("{}: {m}", spec.display()));
         }
+        // Too many layers for a hemisphere: the spec's stack, when none was typed.
+        let stack = ["overlay", "annot", "label"];
+        if msg.contains(" layers (") && !typed.iter().any(|t| stack.contains(&t.as_str())) {
+            return Error::Usage(format!("{}: layers: {msg}", spec.display()));
+        }
         let Some(rest) = msg.strip_prefix("--") else {
             return self;
         };

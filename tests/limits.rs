@@ -253,6 +253,13 @@ fn issue10_a_specs_errors_name_the_spec_and_field_never_an_untyped_flag() {
         assert_eq!(code, 2, "{err}");
         assert!(err.contains(want) && !err.contains("--"), "{name}: {err}");
     }
+    // Too many layers in the spec's stack.
+    let stat = data("lh.stat.mgh");
+    let many = format!("[[layers]]\noverlay = [{stat:?}]\n").repeat(11);
+    let s = spec("many.toml", &many);
+    let (code, err) = run(&dir, &[&lh, "--spec", &s, "-o", &out]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("many.toml: layers: lh: 11 layers"), "{err}");
     // Typed on the command line, the same error names the option.
     let (code, err) = run(&dir, &[&lh, "--focus-vertex", "99999999", "-o", &out]);
     assert_eq!(code, 2, "{err}");

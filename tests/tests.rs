@@ -22,6 +22,7 @@ mod limits;
 mod look;
 mod mapping;
 mod nifti;
+mod nodata;
 mod output;
 mod parcels;
 mod property;

@@ -12,6 +12,7 @@ mod build;
 pub mod contours;
 pub mod foci;
 mod model;
+pub mod nodata;
 mod view;
 
 pub use build::{build, RangeFrames};

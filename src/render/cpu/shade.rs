@@ -36,8 +36,9 @@ pub(super) struct Shader<'a> {
     has_curv: bool,
     /// Every layer that draws, in drawing order.
     layers: Vec<Layer<'a>>,
-    /// The values of each overlay layer that draws, by slot.
-    values: Vec<&'a [f32]>,
+    /// `(value, validity)` per vertex of each overlay layer that draws, by slot
+    /// ([`crate::scene::nodata`]).
+    values: Vec<Vec<[f32; 2]>>,
     /// The colour of each border quad (edges, then lines).
     lines: &'a [[u8; 4]],
     lights: [([f32; 3], f32); 3],
@@ -124,7 +125,7 @@ impl<'a> Shader<'a> {
                     let Some(mapping) = scene.mapping(*layer) else {
                         continue;
                     };
-                    values.push(v.as_slice());
+                    values.push(crate::scene::nodata::corners(v, &surf.mesh.faces));
                     LayerPaint::Values {
                         slot: values.len() - 1,
                         mapping,
@@ -206,7 +207,7 @@ impl<'a> Shader<'a> {
             Some(unit(*self.foci_colors.get(i)?))
         } else {
             for (corners, v) in values.iter_mut().zip(&self.values) {
-                *corners = ids.map(|i| corner_value(v.get(i as usize).copied()));
+                *corners = ids.map(|i| v.get(i as usize).copied().unwrap_or([0.0, 0.0]));
             }
             None
         };
@@ -330,16 +331,9 @@ impl<'a> Shaders<'a> {
 }
 
 /// One overlay's `(value, validity)` at a triangle's three corners, as surface.vert
-/// passes them on: NaN would poison interpolation across a whole triangle, so a value
-/// without data is 0 with validity 0, which keeps the no-data boundary smooth.
+/// passes them on ([`crate::scene::nodata`]): NaN would poison interpolation across a
+/// whole triangle.
 pub(super) type CornerValues = [[f32; 2]; 3];
-
-fn corner_value(v: Option<f32>) -> [f32; 2] {
-    match v {
-        Some(v) if v.is_finite() => [v, 1.0],
-        _ => [0.0, 0.0],
-    }
-}
 
 /// surface.frag's `layer_color`: each label at the triangle's corners `ids` weighs the
 /// sum of its corners' barycentric weights `b`, and the heaviest wins.

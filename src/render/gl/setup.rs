@@ -70,10 +70,10 @@ pub(super) unsafe fn upload(
     let n = s.mesh.vertices.len();
     let mut attribs = vec![3, 3, 1];
     attribs.extend(std::iter::repeat_n(2, slots));
-    let values: Vec<&[f32]> = layers
+    let values: Vec<Vec<[f32; 2]>> = layers
         .iter()
         .filter_map(|l| match l.paint {
-            GlPaint::Values(v, _) => Some(v),
+            GlPaint::Values(v, _) => Some(crate::scene::nodata::corners(v, &s.mesh.faces)),
             GlPaint::Colors(_) => None,
         })
         .collect();
@@ -83,16 +83,10 @@ pub(super) unsafe fn upload(
         data.extend_from_slice(&s.normals[i]);
         data.push(s.curv.as_ref().map_or(0.0, |c| c[i]));
         for k in 0..slots {
-            let v = values
-                .get(k)
-                .and_then(|v| v.get(i))
-                .copied()
-                .unwrap_or(f32::NAN);
-            // NaN would poison interpolation across a whole triangle; a separate
-            // validity keeps the no-data boundary smooth instead.
-            let valid = v.is_finite();
-            data.push(if valid { v } else { 0.0 });
-            data.push(if valid { 1.0 } else { 0.0 });
+            // NaN would poison interpolation across a whole triangle: a value and a
+            // validity instead (scene::nodata).
+            let c = values.get(k).and_then(|v| v.get(i)).copied();
+            data.extend_from_slice(&c.unwrap_or([0.0, 0.0]));
         }
     }
     let vao = float_vertex_array(gl, res, &data, &attribs)?;
