@@ -273,17 +273,7 @@ pub fn text(path: &str, v: &Value) -> String {
                 Some(models) => {
                     out.push_str(&format!("\n  frames {}", g("n_frames")));
                     for m in models {
-                        out.push_str(&format!(
-                            "\n  {}: vertices {} ({} with data)",
-                            m.get("structure")
-                                .and_then(Value::as_str)
-                                .unwrap_or("?")
-                                .trim_start_matches("CIFTI_STRUCTURE_"),
-                            m.get("n_vertices").cloned().unwrap_or(Value::Null),
-                            m.get("n_vertices_with_data")
-                                .cloned()
-                                .unwrap_or(Value::Null)
-                        ));
+                        out.push_str(&format!("\n  {}", model_head(m)));
                         frame_lines(&mut out, m.get("frames"), names, "    ");
                     }
                 }
@@ -324,21 +314,9 @@ pub fn text(path: &str, v: &Value) -> String {
                 .into_iter()
                 .flatten()
             {
-                out.push_str(&format!(
-                    "\n  {}: vertices {} ({} with data), unlabelled {}",
-                    m.get("structure")
-                        .and_then(Value::as_str)
-                        .unwrap_or("?")
-                        .trim_start_matches("CIFTI_STRUCTURE_"),
-                    m.get("n_vertices").cloned().unwrap_or(Value::Null),
-                    m.get("n_vertices_with_data")
-                        .cloned()
-                        .unwrap_or(Value::Null),
-                    m.get("vertex_counts")
-                        .and_then(|c| c.get("<none>"))
-                        .cloned()
-                        .unwrap_or(Value::Null)
-                ));
+                let none = m.get("vertex_counts").and_then(|c| c.get("<none>"));
+                let none = none.cloned().unwrap_or(Value::Null);
+                out.push_str(&format!("\n  {}, unlabelled {none}", model_head(m)));
             }
         }
         Some("label") => out.push_str(&format!(
@@ -381,4 +359,16 @@ fn num(v: Option<&Value>) -> String {
         Some(x) => format!("{x:.6}"),
         None => "-".into(),
     }
+}
+
+/// "CORTEX_LEFT: vertices N (M with data)": the head of a CIFTI brain model's block.
+fn model_head(m: &Value) -> String {
+    let structure = m.get("structure").and_then(Value::as_str).unwrap_or("?");
+    let field = |k: &str| m.get(k).cloned().unwrap_or(Value::Null);
+    format!(
+        "{}: vertices {} ({} with data)",
+        structure.trim_start_matches("CIFTI_STRUCTURE_"),
+        field("n_vertices"),
+        field("n_vertices_with_data")
+    )
 }
