@@ -32,6 +32,10 @@ use surfrender::io::{load, MapSelector, Selection};
 use surfrender::scene::foci::read_foci;
 use surfrender::FigureDesc;
 
+#[path = "rng.rs"]
+mod rng;
+use rng::Rng;
+
 /// Mutants per reader unless `SURFRENDER_FUZZ_RUNS` says otherwise.
 const RUNS_PER_READER: usize = 2000;
 /// Heap that any read may use whatever its input: parser state, buffers, messages.
@@ -116,45 +120,6 @@ fn bound(content: usize) -> usize {
 
 // ---------------------------------------------------------------------------------------
 // Random numbers and mutations
-
-/// SplitMix64: small, seedable, the same on every machine.
-struct Rng(u64);
-
-impl Rng {
-    fn new(parts: &[u64]) -> Rng {
-        let mut r = Rng(0x5eed);
-        for &p in parts {
-            r.0 = r.0.wrapping_add(p);
-            r.0 = r.next();
-        }
-        r
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
-
-    /// A position, in the first 512 bytes (where headers are) half of the time.
-    fn position(&mut self, len: usize) -> usize {
-        if self.below(2) == 0 {
-            self.below(len.min(512))
-        } else {
-            self.below(len)
-        }
-    }
-}
 
 fn name_hash(s: &str) -> u64 {
     s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
@@ -571,7 +536,7 @@ fn env_usize(name: &str, default: usize) -> usize {
 
 /// Runs case `i` of `seed` in `dir`, adding to `tally`.
 fn run_case(seed: &Seed, i: usize, global: u64, dir: &Path, tally: &mut Tally) {
-    let mut rng = Rng::new(&[global, name_hash(&seed.name), i as u64]);
+    let mut rng = Rng::from_parts(&[global, name_hash(&seed.name), i as u64]);
     let bytes = mutant(seed, &mut rng);
     let case = format!("{}:{i} (seed {global})", seed.name);
     let path = dir.join(&seed.name);

@@ -1,5 +1,6 @@
 //! One integration-test binary (fast to link); each module tests one stage or the CLI.
 
+mod rng;
 mod util;
 
 mod backends;

@@ -503,16 +503,7 @@ impl serde::Serialize for Bound {
 /// A number, or text read as the command line reads it (`"95%"`).
 impl<'de> serde::Deserialize<'de> for Bound {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        #[derive(serde::Deserialize)]
-        #[serde(untagged, expecting = "a number or text")]
-        enum Raw {
-            Num(f64),
-            Text(String),
-        }
-        let text = match Raw::deserialize(d)? {
-            Raw::Num(n) => (n as f32).to_string(),
-            Raw::Text(t) => t,
-        };
+        let text = crate::desc::values::typed_text(d)?;
         Bound::parse(&text).map_err(serde::de::Error::custom)
     }
 }

@@ -383,6 +383,16 @@ enum NumOrText {
     Text(String),
 }
 
+/// A spec's number or text as the command line would have typed it (a number as the
+/// shortest text of its `f32`), for values whose `FromStr` is the one check
+/// ([`Bound`], [`MapSelector`](crate::io::MapSelector)).
+pub(crate) fn typed_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(match NumOrText::deserialize(d)? {
+        NumOrText::Num(n) => (n as f32).to_string(),
+        NumOrText::Text(t) => t,
+    })
+}
+
 /// `--annot-outline`: what a parcellation draws. `false` fills the parcels, `true` draws
 /// only the borders between them, `both` fills them and draws the borders over the fill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -580,16 +580,7 @@ impl serde::Serialize for MapSelector {
 /// A number or text, read as `--map` reads it.
 impl<'de> serde::Deserialize<'de> for MapSelector {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        #[derive(serde::Deserialize)]
-        #[serde(untagged, expecting = "a map index or name")]
-        enum Raw {
-            Num(f64),
-            Text(String),
-        }
-        let text = match Raw::deserialize(d)? {
-            Raw::Num(n) => (n as f32).to_string(),
-            Raw::Text(t) => t,
-        };
+        let text = crate::desc::values::typed_text(d)?;
         text.parse().map_err(serde::de::Error::custom)
     }
 }
