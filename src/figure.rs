@@ -66,6 +66,11 @@ fn plan_figure(
         colorbar_side_units: crate::montage::colorbar::side_units_all(&refs),
         caption_px: bar_style(spec, None).font_px,
         split_views: spec.split_views,
+        turn: spec
+            .sequence
+            .as_ref()
+            .and_then(|q| q.turntable)
+            .unwrap_or(0),
     };
     let mut plan = montage::plan(scene, &opts)?;
     // Vertical bars with text of a given size (`--font-size`) need the strip that text
@@ -86,7 +91,7 @@ fn plan_figure(
 
 /// A note when `--size` gives both sides in another aspect ratio than the figure's: the
 /// figure is centred with empty margins, and one side alone gives it without them.
-fn margin_note(spec: &FigureSpec, plan: &montage::Plan) -> Option<String> {
+pub(crate) fn margin_note(spec: &FigureSpec, plan: &montage::Plan) -> Option<String> {
     let (Some(w), Some(h)) = spec.size else {
         return None;
     };
@@ -131,8 +136,8 @@ pub fn render_figure_within(
     limits: &crate::io::Limits,
 ) -> Result<Figure> {
     // The decoded files are let go as soon as the scene is built.
-    let (scene, notices) = build_scene(spec, &read::Cache::with_limits(*limits))?;
-    draw_figure(renderer, spec, scene, notices)
+    let (scene, notices, step) = build_scene(spec, &read::Cache::with_limits(*limits))?;
+    draw_figure(renderer, spec, scene, notices, step)
 }
 
 /// [`render_figure`] reading through `cache`, which figures of one process may share:
@@ -142,18 +147,23 @@ pub fn render_figure_with(
     spec: &FigureSpec,
     cache: &read::Cache,
 ) -> Result<Figure> {
-    let (scene, notices) = build_scene(spec, cache)?;
-    draw_figure(renderer, spec, scene, notices)
+    let (scene, notices, step) = build_scene(spec, cache)?;
+    draw_figure(renderer, spec, scene, notices, step)
 }
 
-/// The read and scene stages: the scene of `spec` and the notices for the user.
-fn build_scene(spec: &FigureSpec, cache: &read::Cache) -> Result<(Scene, Vec<String>)> {
+/// The read and scene stages: the scene of `spec`, the notices for the user and the
+/// time step of its frames.
+fn build_scene(
+    spec: &FigureSpec,
+    cache: &read::Cache,
+) -> Result<(Scene, Vec<String>, Option<f64>)> {
     let mut t = std::time::Instant::now();
     let inputs = read::read(spec, cache)?;
     crate::timing::stage("read", &mut t);
     let (scene, notes) = scene::build(&inputs, spec, &RangeFrames::Displayed)?;
     crate::timing::stage("scene", &mut t);
-    Ok((scene, [inputs.notices, notes].concat()))
+    let step = time_step(spec, &inputs);
+    Ok((scene, [inputs.notices, notes].concat(), step))
 }
 
 /// Layout, render and compose: the figure of `scene`.
@@ -162,9 +172,50 @@ fn draw_figure(
     spec: &FigureSpec,
     scene: Scene,
     notices: Vec<String>,
+    step: Option<f64>,
 ) -> Result<Figure> {
     let mut t = std::time::Instant::now();
-    // The figure records the backend it asks for: draw it with that one.
+    check_renderer(renderer, spec)?;
+    let (plan, bars) = layout(spec, &scene)?;
+    let mut notices = notices;
+    notices.extend(margin_note(spec, &plan));
+    crate::timing::stage("layout", &mut t);
+    let scene_faces = face_counts(&scene);
+    // The scene goes to the renderer's thread, which lets it go once it is drawn.
+    let (images, backend) = renderer.render(Arc::new(scene), plan.panels.clone())?;
+    crate::timing::stage("render", &mut t);
+    check_panels(spec, &plan, &scene_faces, &images, &backend)?;
+    let mut image = compose(spec, &plan, &images, &bars);
+    if let Some(label) = &spec.time_label {
+        let frame = spec.overlays.first().map_or(0, |l| l.frame);
+        let text = label.label(frame, step);
+        crate::montage::time_label(&mut image, &plan, spec.background, &text);
+    }
+    crate::timing::stage("compose", &mut t);
+    Ok(Figure {
+        image,
+        alpha: spec.background == Background::Transparent,
+        backend,
+        notices,
+        bars,
+    })
+}
+
+/// Seconds between frames: `--tr`, else the time step of the first overlay layer's
+/// file that has one.
+pub(crate) fn time_step(spec: &FigureSpec, inputs: &read::Inputs) -> Option<f64> {
+    spec.time_step.or_else(|| {
+        (0..spec.overlays.len()).find_map(|k| {
+            inputs.surfaces.iter().find_map(|s| {
+                let ov = s.overlays.get(k)?.as_ref()?;
+                ov.time_step.as_ref().map(|t| t.seconds)
+            })
+        })
+    })
+}
+
+/// The figure records the backend it asks for: it must be drawn with that one.
+pub(crate) fn check_renderer(renderer: &Renderer, spec: &FigureSpec) -> Result<()> {
     let wanted = render_options(spec);
     if renderer.options() != &wanted {
         return Err(crate::Error::Usage(format!(
@@ -174,52 +225,71 @@ fn draw_figure(
             renderer.options().backend.as_str()
         )));
     }
-    // One colour bar per overlay layer that colours anything, bottom layer first.
+    Ok(())
+}
+
+/// The layout of `scene`'s figure and its colour bars: one per overlay layer that
+/// colours anything, bottom layer first.
+pub(crate) fn layout(
+    spec: &FigureSpec,
+    scene: &Scene,
+) -> Result<(montage::Plan, Vec<(ColorMapping, BarStyle)>)> {
     let bars: Vec<(ColorMapping, BarStyle)> = scene
         .mappings
         .iter()
         .zip(&spec.overlays)
         .filter_map(|(m, layer)| Some((m.clone()?, bar_style(spec, layer.caption.clone()))))
         .collect();
-    let plan = plan_figure(spec, &scene, &bars)?;
-    let mut notices = notices;
-    notices.extend(margin_note(spec, &plan));
-    crate::timing::stage("layout", &mut t);
-    let scene_faces: Vec<usize> = scene.surfaces.iter().map(|s| s.mesh.faces.len()).collect();
-    // The scene goes to the renderer's thread, which lets it go once it is drawn.
-    let (images, backend) = renderer.render(Arc::new(scene), plan.panels.clone())?;
-    crate::timing::stage("render", &mut t);
-    if !spec.allow_empty {
-        // Each panel by its hemisphere (or "both"), view and surface files, and its
-        // triangle count.
-        let panels: Vec<(String, usize)> = (plan.panels.iter().zip(&plan.names))
-            .map(|(p, name)| {
-                let files: Vec<String> = (p.parts.iter())
-                    .map(|q| spec.surfaces[q.surface].surface.display().to_string())
-                    .collect();
-                let faces = (p.parts.iter())
-                    .map(|q| scene_faces.get(q.surface).copied().unwrap_or(0))
-                    .sum();
-                (format!("{name} of {}", files.join(" and ")), faces)
-            })
-            .collect();
-        render::check_not_blank(&images, &backend, &panels)?;
+    let plan = plan_figure(spec, scene, &bars)?;
+    Ok((plan, bars))
+}
+
+/// Each surface's triangle count, for [`check_panels`].
+pub(crate) fn face_counts(scene: &Scene) -> Vec<usize> {
+    scene.surfaces.iter().map(|s| s.mesh.faces.len()).collect()
+}
+
+/// Refuses a panel that came out empty or uniform (unless `--allow-empty`).
+pub(crate) fn check_panels(
+    spec: &FigureSpec,
+    plan: &montage::Plan,
+    scene_faces: &[usize],
+    images: &[RgbaImage],
+    backend: &BackendInfo,
+) -> Result<()> {
+    if spec.allow_empty {
+        return Ok(());
     }
-    let drawn = bar_refs(&bars);
-    let image = montage::compose(
-        &plan,
-        &images,
+    // Each panel by its hemisphere (or "both"), view and surface files, and its
+    // triangle count.
+    let panels: Vec<(String, usize)> = (plan.panels.iter().zip(&plan.names))
+        .map(|(p, name)| {
+            let files: Vec<String> = (p.parts.iter())
+                .map(|q| spec.surfaces[q.surface].surface.display().to_string())
+                .collect();
+            let faces = (p.parts.iter())
+                .map(|q| scene_faces.get(q.surface).copied().unwrap_or(0))
+                .sum();
+            (format!("{name} of {}", files.join(" and ")), faces)
+        })
+        .collect();
+    render::check_not_blank(images, backend, &panels)
+}
+
+/// The panels' images set in the figure with its title and colour bars.
+pub(crate) fn compose(
+    spec: &FigureSpec,
+    plan: &montage::Plan,
+    images: &[RgbaImage],
+    bars: &[(ColorMapping, BarStyle)],
+) -> RgbaImage {
+    let drawn = bar_refs(bars);
+    montage::compose(
+        plan,
+        images,
         spec.background,
         if spec.colorbar { &drawn } else { &[] },
         spec.title.as_deref(),
         bar_style(spec, None).font_px,
-    );
-    crate::timing::stage("compose", &mut t);
-    Ok(Figure {
-        image,
-        alpha: spec.background == Background::Transparent,
-        backend,
-        notices,
-        bars,
-    })
+    )
 }

@@ -204,9 +204,29 @@ pub struct FigureSpec {
     pub backend: crate::render::BackendKind,
     /// Accept panels that came out empty or uniform.
     pub allow_empty: bool,
+    /// A sequence of frames (`--frames`, `--turntable`) rather than one figure.
+    pub sequence: Option<Sequence>,
+    /// `--time-label`: each frame (or the one figure) labelled with its time.
+    pub time_label: Option<crate::desc::values::TimeFormat>,
+    /// `--tr`: seconds between frames, over the files' own time step.
+    pub time_step: Option<f64>,
     /// Notices found while resolving the description (options with nothing to act on,
     /// doubtful pairs), for the user.
     pub notes: Vec<String>,
+}
+
+/// What a sequence of frames shows and how it is written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sequence {
+    /// The overlay frames shown one after another (`None`: the figure's one frame
+    /// throughout, for a turntable).
+    pub frames: Option<crate::desc::values::FrameSel>,
+    /// Frames of one turn about the superior axis (`--turntable`).
+    pub turntable: Option<usize>,
+    /// Frames per second of an animation or video.
+    pub fps: f32,
+    /// The ffmpeg for .mp4 and .webm (`None`: `ffmpeg` on PATH).
+    pub ffmpeg: Option<PathBuf>,
 }
 
 /// The most `--label` files of one figure (each is read and drawn as a layer or as

@@ -21,6 +21,7 @@ mod inspect;
 mod layers;
 mod limits;
 mod look;
+mod movie;
 mod mapping;
 mod nifti;
 mod nodata;

@@ -146,9 +146,14 @@ fn render(desc: &FigureDesc, spec_file: &[PathBuf]) -> Result<Vec<String>> {
         Error::Usage("-o/--output is required (or `output` in the --spec file)".into())
     })?;
     let spec = desc.resolve()?;
+    surfrender::movie::check_output(&spec, out)?;
     output::check_destinations(out, &spec, spec_file)?;
     let limits = surfrender::io::Limits::from_env()?;
     let mut renderer = Renderer::new(figure::render_options(&spec));
+    if spec.sequence.is_some() {
+        let written = surfrender::movie::render_sequence(&renderer, desc, &spec, out, &limits)?;
+        return Ok(spec.notes.iter().chain(&written.notices).cloned().collect());
+    }
     let fig = figure::render_figure_within(&renderer, &spec, &limits)?;
     // The backend is torn down on its own thread while the PNG is written.
     renderer.close();

@@ -198,8 +198,10 @@ impl ColorMapping {
             .filter(|v| v.is_finite())
             .map(|v| v.abs())
             .collect();
-        abs.sort_unstable_by(f32::total_cmp);
-        let threshold = style.threshold.map_or(0.0, |b| b.resolve(&abs));
+        // Order statistics by selection, not a sort: a movie's range covers every frame
+        // shown (millions of values), and only three percentiles are needed.
+        let mut abs = Quantiles(abs);
+        let threshold = style.threshold.map_or(0.0, |b| abs.resolve(b));
         // PySurfer's rule, applied to what survives the threshold: data drawn on one side
         // only are shown with that sign, so the colour bar has no empty half. A side whose
         // largest magnitude is under 1% of the other's is rounding noise (FreeSurfer's
@@ -238,19 +240,15 @@ impl ColorMapping {
             hi: matches!(style.range, Some((_, Bound::Value(_)))),
         };
         let (lo, hi) = match style.range {
-            Some((_, b)) if symmetric => (0.0, b.resolve(&abs)),
-            None if symmetric => (0.0, percentile(&abs, 98.0)),
-            Some((a, b)) => (a.resolve(&abs), b.resolve(&abs)),
+            Some((_, b)) if symmetric => (0.0, abs.resolve(b)),
+            None if symmetric => (0.0, abs.percentile(98.0)),
+            Some((a, b)) => (abs.resolve(a), abs.resolve(b)),
             None => {
-                let lo = percentile(&abs, 2.0).max(threshold);
+                let lo = abs.percentile(2.0).max(threshold);
                 // When the threshold leaves only the top 2% or less, the 98th percentile
                 // is below it: ramp up to the largest value instead.
-                let p98 = percentile(&abs, 98.0);
-                let hi = if p98 > lo {
-                    p98
-                } else {
-                    abs.last().copied().unwrap_or(lo)
-                };
+                let p98 = abs.percentile(98.0);
+                let hi = if p98 > lo { p98 } else { abs.max().unwrap_or(lo) };
                 (lo, hi.max(lo))
             }
         };
@@ -364,6 +362,36 @@ fn build_lut(cmap: &Colormap, sign: Sign) -> Vec<[u8; 3]> {
         }
     }
     lut
+}
+
+/// Values in any order, with [`percentile`]'s results found by selection (linear time)
+/// instead of a sort; the same numbers as a sort gives.
+struct Quantiles(Vec<f32>);
+
+impl Quantiles {
+    fn resolve(&mut self, b: Bound) -> f32 {
+        match b {
+            Bound::Value(v) => v,
+            Bound::Percentile(p) => self.percentile(p),
+        }
+    }
+
+    fn percentile(&mut self, p: f32) -> f32 {
+        let v = &mut self.0;
+        if v.is_empty() {
+            return 0.0;
+        }
+        let pos = (p.clamp(0.0, 100.0) as f64 / 100.0) * (v.len() - 1) as f64;
+        let i = pos.floor() as usize;
+        let (_, &mut a, above) = v.select_nth_unstable_by(i, f32::total_cmp);
+        let b = above.iter().copied().min_by(f32::total_cmp).unwrap_or(a);
+        let f = pos - i as f64;
+        (a as f64 * (1.0 - f) + b as f64 * f) as f32
+    }
+
+    fn max(&self) -> Option<f32> {
+        self.0.iter().copied().max_by(f32::total_cmp)
+    }
 }
 
 /// Linear-interpolated percentile of sorted values (numpy's default), 0 when empty.

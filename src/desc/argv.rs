@@ -186,6 +186,12 @@ impl FigureDesc {
         w.one("backend", self.backend.as_ref());
         w.one("egl_device", self.egl_device);
         w.flag("allow_empty", self.allow_empty);
+        w.one("frames", self.frames.as_ref());
+        w.one("turntable", self.turntable);
+        w.one("fps", self.fps);
+        w.one("tr", self.tr);
+        w.one("time_label", self.time_label.as_ref());
+        w.paths("ffmpeg", &self.ffmpeg);
     }
 }
 

@@ -152,6 +152,10 @@ impl FigureDesc {
             &mut self.colorbar_file,
         ];
         single.into_iter().flatten().for_each(&mut f);
+        // A bare program name is looked up on PATH, as the shell would.
+        if let Some(ffmpeg) = self.ffmpeg.as_mut().filter(|p| p.components().count() > 1) {
+            f(ffmpeg);
+        }
     }
 
     fn rebased(mut self, base: &Path) -> FigureDesc {

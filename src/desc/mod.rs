@@ -31,6 +31,12 @@ pub(crate) use args::is_bare;
 pub use args::{command, usage_error};
 use values::*;
 
+/// Frames per second of a sequence without `--fps`.
+pub const DEFAULT_FPS: f32 = 10.0;
+
+/// The help heading of the options of frame sequences and movies.
+const MOVIES: &str = "Frame sequences and movies";
+
 /// Everything a figure can say, as the user gave it: `None` and empty lists take the
 /// defaults (see [`FigureDesc::effective`]) and are left out of a printed spec. Paths are as written; percentiles are
 /// resolved against the data later.
@@ -295,6 +301,42 @@ pub struct FigureDesc {
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     pub allow_empty: Option<bool>,
 
+    /// Render a sequence of these frames of the overlay layers (those with one frame
+    /// stay fixed): all, START:END[:STEP] with END excluded (0:50 is 50 frames), or a
+    /// list 0,10,20. One colour range for all of them; -o chooses the output.
+    #[arg(long, value_name = "FRAMES", help_heading = MOVIES)]
+    pub frames: Option<Given<FrameSel>>,
+
+    /// Render N frames turning every panel once about the superior axis (frame 0 is
+    /// the figure's own view).
+    #[arg(long, value_name = "N", help_heading = MOVIES)]
+    pub turntable: Option<TurnFrames>,
+
+    /// Frames per second of a GIF, APNG or video. [default: 10]
+    #[arg(long, value_name = "N", help_heading = MOVIES)]
+    pub fps: Option<Fps>,
+
+    /// Seconds between frames, over the file's own time step (MGH TR, NIfTI pixdim[4],
+    /// GIfTI TimeStep, CIFTI SeriesStep).
+    #[arg(long, value_name = "SECONDS", help_heading = MOVIES)]
+    pub tr: Option<Seconds>,
+
+    /// Label each frame with its time, in the top-left corner: %.1f is seconds, %d the
+    /// frame number. [default format: "t = %.1f s"]
+    #[arg(
+        long,
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = DEFAULT_TIME_LABEL,
+        value_name = "FORMAT",
+        help_heading = MOVIES
+    )]
+    pub time_label: Option<Given<TimeFormat>>,
+
+    /// The ffmpeg that encodes .mp4 and .webm outputs. [default: ffmpeg on PATH]
+    #[arg(long, value_name = "PATH", help_heading = MOVIES)]
+    pub ffmpeg: Option<PathBuf>,
+
     /// Overlays, annotations and labels, bottom first.
     #[arg(skip)]
     pub layers: Vec<Layer>,
@@ -546,6 +588,9 @@ impl FigureDesc {
         }
         if d.views.is_empty() {
             d.views = vec![given("lateral"), given("medial")];
+        }
+        if (d.frames.is_some() || d.turntable.is_some()) && d.fps.is_none() {
+            d.fps = Some(Fps(DEFAULT_FPS));
         }
         d
     }

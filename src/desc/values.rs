@@ -468,3 +468,229 @@ impl<'de> Deserialize<'de> for Outline {
         }
     }
 }
+
+limited! {
+    /// Frames per second of a movie.
+    Fps(f32): 0.1, 240.0, " frames per second";
+    /// Frames of a turntable: one turn.
+    TurnFrames(usize): 1, 36_000, " frames";
+    /// A time step in seconds (`--tr`).
+    Seconds(f32): 0.000001, 1_000_000.0, " s";
+}
+
+/// `--frames`: which frames of the overlay layers a sequence shows. Ranges follow
+/// Python's slices, `START:END[:STEP]` with END excluded (`0:50` is frames 0 to 49, 50
+/// of them), either end may be left out; `all`; or a list `0,10,20` (which may mix in
+/// ranges: `0:10,100`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FrameSel {
+    /// Every frame.
+    All,
+    /// Ranges and single frames, in the order given.
+    Parts(Vec<FramePart>),
+}
+
+/// One item of a `--frames` list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FramePart {
+    /// One frame.
+    One(usize),
+    /// `start:end:step`, `end` excluded; `None` for "to the last frame".
+    Range {
+        /// The first frame.
+        start: usize,
+        /// One past the last frame, or the file's frame count.
+        end: Option<usize>,
+        /// Every `step`-th frame (at least 1).
+        step: usize,
+    },
+}
+
+/// Most frames a list may name one by one (ranges may cover any count).
+pub const MAX_FRAME_ITEMS: usize = 10_000;
+
+impl FromStr for FrameSel {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let t = s.trim();
+        if t.eq_ignore_ascii_case("all") {
+            return Ok(FrameSel::All);
+        }
+        let items: Vec<&str> = t.split(',').map(str::trim).collect();
+        if items.len() > MAX_FRAME_ITEMS {
+            return Err(format!(
+                "{} items: a list names at most {MAX_FRAME_ITEMS} (use START:END:STEP)",
+                items.len()
+            ));
+        }
+        let bad = |i: &str, why: &str| {
+            format!("'{i}': {why}; expected all, START:END[:STEP] (END excluded) or a list such as 0,10,20")
+        };
+        let index = |i: &str, x: &str| -> Result<usize, String> {
+            x.parse::<usize>()
+                .ok()
+                .filter(|&n| n <= 1_000_000_000)
+                .ok_or_else(|| bad(i, &format!("'{x}' is not a frame number (0, 1, 2, ...)")))
+        };
+        let mut parts = Vec::with_capacity(items.len());
+        for i in items {
+            let fields: Vec<&str> = i.split(':').map(str::trim).collect();
+            let part = match fields.as_slice() {
+                [""] => return Err(bad(i, "empty item")),
+                [one] => FramePart::One(index(i, one)?),
+                [a, b] | [a, b, _] => {
+                    let start = if a.is_empty() { 0 } else { index(i, a)? };
+                    let end = if b.is_empty() { None } else { Some(index(i, b)?) };
+                    let step = match fields.get(2) {
+                        Some(st) if !st.is_empty() => index(i, st)?,
+                        _ => 1,
+                    };
+                    if step == 0 {
+                        return Err(bad(i, "the step must be at least 1"));
+                    }
+                    if end.is_some_and(|e| e <= start) {
+                        return Err(bad(i, "the range is empty (END is excluded)"));
+                    }
+                    FramePart::Range { start, end, step }
+                }
+                _ => return Err(bad(i, "too many ':'")),
+            };
+            parts.push(part);
+        }
+        Ok(FrameSel::Parts(parts))
+    }
+}
+
+impl FrameSel {
+    /// The frames selected from a file of `n` frames, in order; an item beyond the
+    /// file says how many frames there are.
+    pub fn frames(&self, n: usize) -> Result<Vec<usize>, String> {
+        let last = n.saturating_sub(1);
+        let count = |f: usize| {
+            format!(
+                "frame {f} is beyond the overlay's {n} frame{} (0 to {last})",
+                if n == 1 { "" } else { "s" }
+            )
+        };
+        let mut out = Vec::new();
+        let parts = match self {
+            FrameSel::All => return Ok((0..n).collect()),
+            FrameSel::Parts(p) => p,
+        };
+        for p in parts {
+            match *p {
+                FramePart::One(f) if f >= n => return Err(count(f)),
+                FramePart::One(f) => out.push(f),
+                FramePart::Range { start, .. } if start >= n => return Err(count(start)),
+                FramePart::Range { start, end, step } => {
+                    let stop = end.unwrap_or(n);
+                    if stop > n {
+                        return Err(format!(
+                            "{start}:{stop}: the overlay has {n} frames (0 to {last}) and END is excluded, so {start}:{n} (or {start}:) ends at the last frame"
+                        ));
+                    }
+                    out.extend((start..stop).step_by(step));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// `--time-label FORMAT`: the text drawn on each frame. `%.1f` (any precision, or `%f`,
+/// `%g`) is the frame's time in seconds, `%d` its frame number in the file, `%%` a
+/// percent sign; a file without a time step (and no `--tr`) numbers frames only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeFormat {
+    pieces: Vec<TimePiece>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum TimePiece {
+    Text(String),
+    Seconds(usize),
+    Frame,
+}
+
+/// `--time-label` without a format.
+pub const DEFAULT_TIME_LABEL: &str = "t = %.1f s";
+
+impl FromStr for TimeFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s.chars().count() > 200 {
+            return Err("a time label format is at most 200 characters".into());
+        }
+        let mut pieces = Vec::new();
+        let mut text = String::new();
+        let mut rest = s;
+        while let Some(at) = rest.find('%') {
+            text.push_str(&rest[..at]);
+            let conv = &rest[at + 1..];
+            let end = conv
+                .find(|c: char| c.is_ascii_alphabetic() || c == '%')
+                .ok_or_else(|| format!("'{s}': a % without a conversion (%.1f, %d or %%)"))?;
+            let (flags, kind) = (&conv[..end], &conv[end..end + 1]);
+            let piece = match (flags, kind) {
+                ("", "%") => {
+                    text.push('%');
+                    None
+                }
+                ("", "d" | "i") => Some(TimePiece::Frame),
+                (f, "f" | "g") => {
+                    let digits = match f.strip_prefix('.') {
+                        Some(p) => p.parse::<usize>().ok().filter(|&p| p <= 9),
+                        None if f.is_empty() => Some(if kind == "f" { 6 } else { 3 }),
+                        None => None,
+                    };
+                    Some(TimePiece::Seconds(digits.ok_or_else(|| {
+                        format!("'{s}': %{f}{kind}: expected %.Nf with N from 0 to 9")
+                    })?))
+                }
+                _ => {
+                    return Err(format!(
+                        "'{s}': %{flags}{kind} is not %.Nf (seconds), %d (frame) or %%"
+                    ))
+                }
+            };
+            if let Some(p) = piece {
+                if !text.is_empty() {
+                    pieces.push(TimePiece::Text(std::mem::take(&mut text)));
+                }
+                pieces.push(p);
+            }
+            rest = &conv[end + 1..];
+        }
+        text.push_str(rest);
+        if !text.is_empty() {
+            pieces.push(TimePiece::Text(text));
+        }
+        Ok(TimeFormat { pieces })
+    }
+}
+
+impl TimeFormat {
+    /// Whether the format shows a time (and so needs a time step).
+    pub fn shows_time(&self) -> bool {
+        self.pieces.iter().any(|p| matches!(p, TimePiece::Seconds(_)))
+    }
+
+    /// The label of frame `frame` of its file, `step` seconds apart; without a time
+    /// step, `frame N`.
+    pub fn label(&self, frame: usize, step: Option<f64>) -> String {
+        let step = match step {
+            Some(s) => s,
+            None if self.shows_time() => return format!("frame {frame}"),
+            None => 0.0,
+        };
+        let mut out = String::new();
+        for p in &self.pieces {
+            match p {
+                TimePiece::Text(t) => out.push_str(t),
+                TimePiece::Frame => out.push_str(&frame.to_string()),
+                TimePiece::Seconds(d) => out.push_str(&format!("{:.*}", *d, frame as f64 * step)),
+            }
+        }
+        out
+    }
+}

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::hemi::Hemi;
 use crate::render::{Panel, Part};
 use crate::scene::Scene;
-use crate::scene::{lights, View};
+use crate::scene::{lights, Camera, View};
 use crate::spec::{Background, Layout, PANEL_WIDTH};
 use crate::text::{self, Align};
 
@@ -109,6 +109,10 @@ pub struct LayoutOptions<'a> {
     /// Draw the dorsal, ventral, anterior and posterior views of two hemispheres one
     /// panel per hemisphere (`--split-views`), rather than both in one whole-brain panel.
     pub split_views: bool,
+    /// Frames of a turntable (`--turntable`): each panel's window holds its surfaces at
+    /// every angle of the turn, so that no frame crops them or changes their size; 0
+    /// for a still figure.
+    pub turn: usize,
 }
 
 impl<'a> LayoutOptions<'a> {
@@ -130,6 +134,7 @@ impl<'a> LayoutOptions<'a> {
             colorbar_side_units: 0.0,
             caption_px: None,
             split_views: false,
+            turn: 0,
         }
     }
 }
@@ -438,15 +443,20 @@ fn measure(
             },
         })
         .collect();
-    let mut lo = [f32::INFINITY; 3];
-    let mut hi = [f32::NEG_INFINITY; 3];
-    for part in &parts {
-        let d = part.offset;
-        for &v in scene.surfaces[part.surface].points() {
-            let p = camera.project([v[0] + d[0], v[1] + d[1], v[2] + d[2]]);
+    let (mut lo, mut hi) = extent(scene, &parts, &camera, [0.0; 3]);
+    if opts.turn > 1 {
+        // Every angle of the turn, about the vertical axis through the surfaces' centre
+        // (at most 360 of them: a finer turn moves less than a pixel between them).
+        let centre = turn_centre(scene, &parts);
+        let c0 = camera.project(centre);
+        let steps = opts.turn.min(360);
+        for i in 1..steps {
+            let cam = camera.turned(360.0 * i as f32 / steps as f32);
+            let shift = crate::mesh::sub(c0, cam.project(centre));
+            let (l, h) = extent(scene, &parts, &cam, shift);
             for k in 0..3 {
-                lo[k] = lo[k].min(p[k]);
-                hi[k] = hi[k].max(p[k]);
+                lo[k] = lo[k].min(l[k]);
+                hi[k] = hi[k].max(h[k]);
             }
         }
     }
@@ -471,6 +481,58 @@ fn measure(
         height: 1,
     };
     ([cx - hw, cx + hw, cy - hh, cy + hh], panel)
+}
+
+/// The box of the parts' points along `camera`'s axes, moved by `shift`.
+fn extent(scene: &Scene, parts: &[Part], camera: &Camera, shift: [f32; 3]) -> ([f32; 3], [f32; 3]) {
+    let mut lo = [f32::INFINITY; 3];
+    let mut hi = [f32::NEG_INFINITY; 3];
+    for part in parts {
+        let d = part.offset;
+        for &v in scene.surfaces[part.surface].points() {
+            let p = camera.project([v[0] + d[0], v[1] + d[1], v[2] + d[2]]);
+            for k in 0..3 {
+                lo[k] = lo[k].min(p[k] + shift[k]);
+                hi[k] = hi[k].max(p[k] + shift[k]);
+            }
+        }
+    }
+    (lo, hi)
+}
+
+/// The centre of the box of a panel's surfaces (moved by their offsets): a turntable
+/// turns them about the vertical axis through it, so that they stay in place.
+fn turn_centre(scene: &Scene, parts: &[Part]) -> [f32; 3] {
+    let axes = Camera {
+        right: [1.0, 0.0, 0.0],
+        up: [0.0, 1.0, 0.0],
+        eye: [0.0, 0.0, 1.0],
+    };
+    let (lo, hi) = extent(scene, parts, &axes, [0.0; 3]);
+    if !lo[0].is_finite() {
+        return [0.0; 3];
+    }
+    [0, 1, 2].map(|k| 0.5 * (lo[k] + hi[k]))
+}
+
+/// The panels of a still figure planned with [`LayoutOptions::turn`], turned by
+/// `degrees` about the superior axis through each panel's centre: the same windows and
+/// sizes, following the turned surfaces.
+pub fn turned(panels: &[Panel], scene: &Scene, degrees: f32) -> Vec<Panel> {
+    panels
+        .iter()
+        .map(|p| {
+            let centre = turn_centre(scene, &p.parts);
+            let cam = p.camera.turned(degrees);
+            let d = crate::mesh::sub(cam.project(centre), p.camera.project(centre));
+            let mut q = p.clone();
+            q.camera = cam;
+            let w = p.window;
+            q.window = [w[0] + d[0], w[1] + d[0], w[2] + d[1], w[3] + d[1]];
+            q.depth = [p.depth[0] + d[2], p.depth[1] + d[2]];
+            q
+        })
+        .collect()
 }
 
 /// Column widths and row heights in millimetres, each with its cell's margin on both
@@ -833,4 +895,31 @@ fn over_premultiplied(dst: &mut [u8], src: &[u8]) {
         dst[k] = c.round().clamp(0.0, 255.0) as u8;
     }
     dst[3] = (oa * 255.0).round() as u8;
+}
+
+/// Text size of a frame's time label, in decoration units (1% of the figure width).
+const TIME_FONT: f32 = 2.6;
+
+/// Draws a frame's time label (`t = 12.0 s`) in the top-left corner of the panels, in the
+/// ink of the background, at the same place and size in every frame of a sequence.
+pub fn time_label(img: &mut RgbaImage, plan: &Plan, background: Background, label: &str) {
+    let px = (TIME_FONT * plan.unit).max(9.0);
+    let x = plan.offset.0 as f32 + 0.8 * plan.unit;
+    let top = plan.offset.1 as f32 + plan.title_height as f32 + 0.5 * plan.unit;
+    let ink = background.ink();
+    if background == Background::Transparent {
+        // Text over a transparent background needs opaque ink of its own.
+        let (w, h) = text::measure(label, px);
+        for y in (top as u32)..((top + h * 1.2) as u32).min(img.height()) {
+            for xx in (x as u32)..((x + w + 2.0) as u32).min(img.width()) {
+                let p = img.get_pixel_mut(xx, y);
+                if p[3] == 0 {
+                    *p = image::Rgba([255, 255, 255, 255]);
+                }
+            }
+        }
+        text::draw(img, label, x, top, px, Align::Left, [0, 0, 0]);
+        return;
+    }
+    text::draw(img, label, x, top, px, Align::Left, ink);
 }

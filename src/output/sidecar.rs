@@ -26,6 +26,16 @@ pub fn write(
 /// The sidecar's bytes, built before any file is written, so that the PNG and its
 /// sidecar can be put in place together.
 pub fn document(desc: &FigureDesc, spec: &FigureSpec, backend: &BackendInfo) -> Result<Vec<u8>> {
+    document_with(desc, spec, backend, None)
+}
+
+/// [`document`] with a record of the frames of a sequence (`"sequence"`).
+pub fn document_with(
+    desc: &FigureDesc,
+    spec: &FigureSpec,
+    backend: &BackendInfo,
+    sequence: Option<serde_json::Value>,
+) -> Result<Vec<u8>> {
     let mut inputs = Vec::new();
     for p in input_files(spec) {
         let bytes = std::fs::read(&p).map_err(|source| Error::Read {
@@ -43,7 +53,7 @@ pub fn document(desc: &FigureDesc, spec: &FigureSpec, backend: &BackendInfo) -> 
     let spec_json = desc
         .to_spec_value()
         .unwrap_or_else(|_| serde_json::Value::String(format!("{desc:?}")));
-    let doc = json!({
+    let mut doc = json!({
         "surfrender": env!("CARGO_PKG_VERSION"),
         "spec": spec_json,
         "inputs": inputs,
@@ -54,6 +64,9 @@ pub fn document(desc: &FigureDesc, spec: &FigureSpec, backend: &BackendInfo) -> 
             "samples": backend.samples,
         },
     });
+    if let (Some(seq), Some(map)) = (sequence, doc.as_object_mut()) {
+        map.insert("sequence".into(), seq);
+    }
     let text = serde_json::to_string_pretty(&doc)
         .map_err(|e| Error::serialize("the sidecar as JSON", e))?;
     Ok(format!("{text}\n").into_bytes())

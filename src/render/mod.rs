@@ -26,7 +26,7 @@ pub use backend::{
     auto_choice, check_not_blank, describe_backends, packages_hint, probe_all, BackendKind,
     DeviceInfo, Probe,
 };
-pub use renderer::Renderer;
+pub use renderer::{Pending, Renderer};
 
 use crate::mesh::Mesh;
 use crate::scene::{Camera, Light, SceneSurface};

@@ -72,6 +72,12 @@ impl Renderer {
     /// Draws `panels` of `scene` once the backend is ready. Images are premultiplied
     /// RGBA with a transparent background, top row first, one per panel.
     pub fn render(&self, scene: Arc<Scene>, panels: Vec<Panel>) -> Outcome {
+        self.submit(scene, panels)?.wait()
+    }
+
+    /// Sends `panels` of `scene` to be drawn and returns at once: the caller composes
+    /// or encodes the previous frame of a sequence while this one is drawn.
+    pub fn submit(&self, scene: Arc<Scene>, panels: Vec<Panel>) -> Result<Pending> {
         let jobs = self.jobs.as_ref().ok_or_else(|| {
             Error::Internal(match &self.failed {
                 Some(e) => format!("cannot start the rendering thread: {e}"),
@@ -85,13 +91,25 @@ impl Renderer {
             reply,
         };
         jobs.send(job).map_err(|_| lost())?;
-        answer.recv().unwrap_or_else(|_| Err(lost()))
+        Ok(Pending { answer })
     }
 
     /// Starts tearing the backend down once the jobs already sent are done, without
     /// waiting for it; later jobs are refused. Dropping the renderer waits.
     pub fn close(&mut self) {
         self.jobs = None;
+    }
+}
+
+/// A figure sent to the renderer ([`Renderer::submit`]), not yet drawn.
+pub struct Pending {
+    answer: mpsc::Receiver<Outcome>,
+}
+
+impl Pending {
+    /// Waits for the images.
+    pub fn wait(self) -> Outcome {
+        self.answer.recv().unwrap_or_else(|_| Err(lost()))
     }
 }
 

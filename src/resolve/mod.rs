@@ -125,11 +125,27 @@ impl FigureDesc {
             egl_device: d.egl_device.map(|i| i.0),
             backend: *set(&d.backend)?.value(),
             allow_empty: d.allow_empty == Some(true),
+            sequence: sequence(&d),
+            time_label: d.time_label.as_ref().map(|f| f.value().clone()),
+            time_step: d.tr.map(|t| t.0 as f64),
             notes,
         };
         check_layer_count(&spec)?;
         Ok(spec)
     }
+}
+
+/// The sequence `--frames` or `--turntable` asks for.
+fn sequence(d: &FigureDesc) -> Option<crate::spec::Sequence> {
+    if d.frames.is_none() && d.turntable.is_none() {
+        return None;
+    }
+    Some(crate::spec::Sequence {
+        frames: d.frames.as_ref().map(|f| f.value().clone()),
+        turntable: d.turntable.map(|t| t.0),
+        fps: d.fps.map_or(crate::desc::DEFAULT_FPS, |f| f.0),
+        ffmpeg: d.ffmpeg.clone(),
+    })
 }
 
 /// The colouring of one overlay layer; its frame and map, else the figure's.
@@ -388,6 +404,24 @@ fn unused_notes(d: &FigureDesc) -> Vec<String> {
         notes.push(
             "--levels, --n-contours and --contour-cmap ignored: there is no --contours".into(),
         );
+    }
+    if d.frames.is_none() && d.turntable.is_none() {
+        let mut unused: Vec<&str> = Vec::new();
+        if d.fps.is_some_and(|f| f.0 != crate::desc::DEFAULT_FPS) {
+            unused.push("--fps");
+        }
+        if d.ffmpeg.is_some() {
+            unused.push("--ffmpeg");
+        }
+        if !unused.is_empty() {
+            notes.push(format!(
+                "{} ignored: there is no --frames or --turntable",
+                unused.join(" and ")
+            ));
+        }
+    }
+    if no_overlay && d.frames.is_some() {
+        notes.push("--frames ignored: there is no --overlay".into());
     }
     if no_overlay {
         let mut unused: Vec<String> = d

@@ -106,23 +106,66 @@ fn range_values<'a>(
             .collect());
     }
     let mut out = Vec::new();
-    for (input, data) in spec.surfaces.iter().zip(&inputs.surfaces) {
+    let surfs = spec.surfaces.iter().zip(&inputs.surfaces).zip(surfaces);
+    for ((input, data), shown) in surfs {
         let (Some(Some(ov)), Some(Some(path))) = (data.overlays.get(k), input.overlays.get(k))
         else {
             continue;
         };
+        // A layer of one frame, or one --map, shows the same values in every frame.
+        if !moves(spec, k, ov) {
+            out.extend(shown.values(k).map(Cow::Borrowed));
+            continue;
+        }
         let frames: Vec<usize> = match ranges {
             RangeFrames::These(f) => f.clone(),
             _ => (0..ov.n_frames).collect(),
         };
         let keep = mask_keep(data);
         for f in frames {
-            let mut values = pick_frame(ov, path, f, "frame")?;
-            apply_mask(&mut values, keep.as_deref());
-            out.push(Cow::Owned(values));
+            // Unmasked frames are read where they lie: a long series is not copied.
+            match (&keep, ov.frame(f)) {
+                (None, Some(values)) => out.push(Cow::Borrowed(values)),
+                _ => {
+                    let mut values = pick_frame(ov, path, f, "frame")?;
+                    apply_mask(&mut values, keep.as_deref());
+                    out.push(Cow::Owned(values));
+                }
+            }
         }
     }
     Ok(out)
+}
+
+/// Whether overlay layer `k` (of which `ov` is a file) changes over the frames of a
+/// sequence: it has several frames and no `--map` picks one.
+pub fn moves(spec: &FigureSpec, k: usize, ov: &Overlay) -> bool {
+    ov.n_frames > 1 && spec.overlays.get(k).is_some_and(|l| l.map.is_none())
+}
+
+/// Shows frame `frame` of every overlay layer that moves ([`moves`]) in `scene`, a
+/// scene built from the same `inputs` and `spec`: only the layers' values change, so the
+/// renderer may reuse what it computed for another frame.
+pub fn set_frame(scene: &mut Scene, inputs: &Inputs, spec: &FigureSpec, frame: usize) -> Result<()> {
+    let surfs = spec.surfaces.iter().zip(&inputs.surfaces);
+    for ((input, data), surf) in surfs.zip(&mut scene.surfaces) {
+        let keep = mask_keep(data);
+        for layer in &mut surf.layers {
+            let Paint::Values { values, layer: k } = &mut layer.paint else {
+                continue;
+            };
+            let (Some(Some(ov)), Some(Some(path))) =
+                (data.overlays.get(*k), input.overlays.get(*k))
+            else {
+                continue;
+            };
+            if moves(spec, *k, ov) {
+                *values = pick_frame(ov, path, frame, "--frames")?;
+                apply_mask(values, keep.as_deref());
+            }
+        }
+    }
+    Ok(())
 }
 
 /// How notices name overlay layer `k`: its file when there is one file, else its number.

@@ -15,7 +15,7 @@ mod model;
 pub mod nodata;
 mod view;
 
-pub use build::{build, RangeFrames};
+pub use build::{build, moves, set_frame, RangeFrames};
 pub use model::{FociMesh, Paint, Scene, SceneSurface, VertexLayer};
 pub use view::{Camera, View, ViewName};
 

@@ -177,6 +177,20 @@ pub struct Camera {
 }
 
 impl Camera {
+    /// The camera turned by `degrees` about the superior (z) axis, counter-clockwise
+    /// seen from above, as `--azimuth` turns a view: a turntable's frame.
+    pub fn turned(&self, degrees: f32) -> Camera {
+        if degrees == 0.0 {
+            return *self;
+        }
+        let r = rotation([0.0, 0.0, 1.0], degrees);
+        Camera {
+            right: mul(r, self.right),
+            up: mul(r, self.up),
+            eye: mul(r, self.eye),
+        }
+    }
+
     /// Coordinates of a world point along (right, up, eye).
     pub fn project(&self, p: [f32; 3]) -> [f32; 3] {
         [dot(p, self.right), dot(p, self.up), dot(p, self.eye)]

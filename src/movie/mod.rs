@@ -1,0 +1,329 @@
+//! Sequences of frames from one command: the frames of a time series (`--frames`) or a
+//! turn of the camera (`--turntable`), written as a PNG sequence, a GIF, an APNG or a
+//! video ([`encode`]).
+//!
+//! The inputs are read once and the scene is built once: a frame only swaps the values
+//! of the layers that move ([`scene::set_frame`]), with one colour range over every
+//! frame shown, and the renderer keeps what it rasterised for the frame before (the
+//! scenes share a [`Scene::geometry_key`]). Frame `k + 1` is drawn on the renderer's
+//! thread while frame `k` is composed and encoded here.
+
+pub mod encode;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use image::RgbaImage;
+
+use crate::desc::FigureDesc;
+use crate::error::{Error, Result};
+use crate::figure;
+use crate::read;
+use crate::render::{Panel, Renderer};
+use crate::scene::{self, RangeFrames, Scene};
+use crate::spec::{Background, FigureSpec, Sequence};
+use encode::{FrameSink, MovieFormat, SinkOptions};
+
+/// What a written sequence holds, for its sidecar and the user.
+#[derive(Debug, Clone)]
+pub struct Written {
+    /// The files written (one for an animation or a video, one per frame for a PNG
+    /// sequence).
+    pub files: Vec<PathBuf>,
+    /// The overlay frame of each output frame (the one frame throughout a turntable).
+    pub frames: Vec<usize>,
+    /// Seconds between the overlay's frames, if known.
+    pub time_step: Option<f64>,
+    /// Notices for the user.
+    pub notices: Vec<String>,
+}
+
+/// The overlay frames a sequence shows, the time step, and how many overlay frames the
+/// moving layers have.
+struct Selection {
+    frames: Vec<usize>,
+    moving: bool,
+}
+
+/// Checks the output and the encoder before anything is read: an unknown extension, a
+/// pattern without `%d` for several frames, or a missing ffmpeg fails here.
+pub fn check_output(spec: &FigureSpec, out: &Path) -> Result<()> {
+    let Some(seq) = &spec.sequence else {
+        return Ok(());
+    };
+    // The count is known here only for a turntable; any other sequence may have several.
+    let n = seq.turntable.unwrap_or(2).max(2);
+    let format = encode::format_of(out, n)?;
+    encode::check(&format, &sink_options(spec, seq, (2, 2), n))
+}
+
+/// Renders the sequence `spec` describes and writes it to `out`, with one sidecar.
+pub fn render_sequence(
+    renderer: &Renderer,
+    desc: &FigureDesc,
+    spec: &FigureSpec,
+    out: &Path,
+    limits: &crate::io::Limits,
+) -> Result<Written> {
+    let seq = spec.sequence.as_ref().ok_or_else(|| {
+        Error::Internal("render_sequence needs --frames or --turntable".into())
+    })?;
+    check_output(spec, out)?;
+    figure::check_renderer(renderer, spec)?;
+    let mut t = std::time::Instant::now();
+    let cache = read::Cache::with_limits(*limits);
+    let inputs = read::read(spec, &cache)?;
+    crate::timing::stage("read", &mut t);
+    let sel = select(spec, seq, &inputs)?;
+    // The first frame is the base scene; one colour range over every frame shown.
+    let mut first = spec.clone();
+    for (k, layer) in first.overlays.iter_mut().enumerate() {
+        if moving_layer(spec, &inputs, k) {
+            layer.frame = sel.frames[0];
+        }
+    }
+    let ranges = if sel.moving {
+        RangeFrames::These(sel.frames.clone())
+    } else {
+        RangeFrames::Displayed
+    };
+    let (mut base, scene_notes) = scene::build(&inputs, &first, &ranges)?;
+    crate::timing::stage("scene", &mut t);
+    let time_step = figure::time_step(spec, &inputs);
+    let (plan, bars) = figure::layout(spec, &base)?;
+    let mut notices: Vec<String> = [inputs.notices.clone(), scene_notes].concat();
+    notices.extend(figure::margin_note(spec, &plan));
+    if spec.time_label.as_ref().is_some_and(|f| f.shows_time()) && time_step.is_none() {
+        notices.push(
+            "--time-label: the overlay's file has no time step; frames are numbered (give --tr SECONDS for times)"
+                .into(),
+        );
+    }
+    let count = seq.turntable.unwrap_or(sel.frames.len());
+    let (w, h) = plan.canvas;
+    let format = encode::format_of(out, count)?;
+    let opts = sink_options(spec, seq, (w, h), count);
+    let mut sink = encode::open(&format, out, &opts)?;
+    // Lines drawn from the values (--outline) move with them: such a sequence is drawn
+    // frame by frame in full.
+    let outlines_move = sel.moving && spec.overlays.iter().any(|l| l.outline);
+    base.geometry_key = (!outlines_move && seq.turntable.is_none()).then(new_key);
+    let faces = figure::face_counts(&base);
+    let base = Arc::new(base);
+    let frame_of = |i: usize| sel.frames[if seq.turntable.is_some() { 0 } else { i }];
+    let scene_of = |i: usize| -> Result<Arc<Scene>> {
+        if !sel.moving || i == 0 {
+            return Ok(base.clone());
+        }
+        if outlines_move {
+            let mut s = spec.clone();
+            for (k, layer) in s.overlays.iter_mut().enumerate() {
+                if moving_layer(spec, &inputs, k) {
+                    layer.frame = frame_of(i);
+                }
+            }
+            return Ok(Arc::new(scene::build(&inputs, &s, &ranges)?.0));
+        }
+        let mut s = Scene::clone(&base);
+        scene::set_frame(&mut s, &inputs, spec, frame_of(i))?;
+        Ok(Arc::new(s))
+    };
+    let panels_of = |i: usize| -> Vec<Panel> {
+        match seq.turntable {
+            Some(n) if i > 0 => {
+                crate::montage::turned(&plan.panels, &base, 360.0 * i as f32 / n as f32)
+            }
+            _ => plan.panels.clone(),
+        }
+    };
+    let progress = Progress::new(count);
+    let mut backend = None;
+    let mut pending = Some(renderer.submit(scene_of(0)?, panels_of(0))?);
+    for i in 0..count {
+        let job = pending.take().ok_or_else(|| Error::Internal("no frame pending".into()))?;
+        let (images, drawn_by) = job.wait()?;
+        // The next frame is drawn while this one is composed and encoded.
+        if i + 1 < count {
+            pending = Some(renderer.submit(scene_of(i + 1)?, panels_of(i + 1))?);
+        }
+        if i == 0 {
+            figure::check_panels(spec, &plan, &faces, &images, &drawn_by)?;
+            backend = Some(drawn_by);
+        }
+        let mut image = figure::compose(spec, &plan, &images, &bars);
+        if let Some(label) = &spec.time_label {
+            let text = label.label(frame_of(i), time_step);
+            crate::montage::time_label(&mut image, &plan, spec.background, &text);
+        }
+        sink.push(&image)?;
+        progress.tick();
+    }
+    progress.finish();
+    crate::timing::stage("frames", &mut t);
+    let files = sink.finish()?;
+    crate::timing::stage("encode end", &mut t);
+    let frames: Vec<usize> = (0..count).map(frame_of).collect();
+    let written = Written {
+        files,
+        frames,
+        time_step,
+        notices,
+    };
+    if let (true, Some(backend)) = (spec.sidecar, &backend) {
+        let extra = sequence_record(seq, &written, &base);
+        let doc = crate::output::sidecar::document_with(desc, spec, backend, Some(extra))?;
+        crate::output::write_atomic(&sidecar_path(&format, out), &doc)?;
+    }
+    Ok(written)
+}
+
+/// Whether overlay layer `k` moves over the frames ([`scene::moves`] on any of its files).
+fn moving_layer(spec: &FigureSpec, inputs: &read::Inputs, k: usize) -> bool {
+    inputs
+        .surfaces
+        .iter()
+        .filter_map(|s| s.overlays.get(k)?.as_ref())
+        .any(|ov| scene::moves(spec, k, ov))
+}
+
+/// The overlay frames shown: `--frames` of the layers that move (all of which must have
+/// the same count), else the figure's one frame.
+fn select(spec: &FigureSpec, seq: &Sequence, inputs: &read::Inputs) -> Result<Selection> {
+    let mut counts: Vec<(usize, PathBuf)> = Vec::new();
+    for (input, data) in spec.surfaces.iter().zip(&inputs.surfaces) {
+        for (k, (ov, path)) in data.overlays.iter().zip(&input.overlays).enumerate() {
+            if let (Some(ov), Some(path)) = (ov, path) {
+                if scene::moves(spec, k, ov) {
+                    counts.push((ov.n_frames, path.clone()));
+                }
+            }
+        }
+    }
+    let Some(sel) = &seq.frames else {
+        let frame = spec.overlays.first().map_or(0, |l| l.frame);
+        return Ok(Selection {
+            frames: vec![frame],
+            moving: false,
+        });
+    };
+    let Some((n, _)) = counts.first().cloned() else {
+        let what = match spec.overlays.is_empty() {
+            true => "there is no --overlay".to_string(),
+            false => "no overlay layer has more than one frame (a layer with --map shows one)"
+                .to_string(),
+        };
+        return Err(Error::Usage(format!("--frames: {what}")));
+    };
+    if let Some((m, p)) = counts.iter().find(|(m, _)| *m != n) {
+        return Err(Error::Usage(format!(
+            "--frames: the overlays that move have different frame counts: {} has {n}, {} has {m}",
+            counts[0].1.display(),
+            p.display()
+        )));
+    }
+    let frames = sel
+        .frames(n)
+        .map_err(|e| Error::Usage(format!("--frames: {e} ({})", counts[0].1.display())))?;
+    if seq.turntable.is_some() && frames.len() != 1 {
+        return Err(Error::Usage(format!(
+            "--turntable turns one overlay frame; --frames selects {}: give one frame (--frame N or --frames N)",
+            frames.len()
+        )));
+    }
+    Ok(Selection {
+        frames,
+        moving: seq.turntable.is_none(),
+    })
+}
+
+/// The encoder's settings for a figure of `size`.
+fn sink_options(spec: &FigureSpec, seq: &Sequence, size: (u32, u32), frames: usize) -> SinkOptions {
+    SinkOptions {
+        width: size.0,
+        height: size.1,
+        fps: seq.fps as f64,
+        alpha: spec.background == Background::Transparent,
+        ffmpeg: seq.ffmpeg.clone(),
+        metadata: vec![(
+            "Software".to_string(),
+            format!("surfrender {}", env!("CARGO_PKG_VERSION")),
+        )],
+        frames,
+    }
+}
+
+/// A key no other sequence of this process uses.
+fn new_key() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    (u64::from(std::process::id()) << 32) | NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// The sidecar's record of a sequence: what each output frame shows, the rate, the time
+/// step and the colour ranges every frame shares.
+fn sequence_record(seq: &Sequence, w: &Written, scene: &Scene) -> serde_json::Value {
+    let ranges: Vec<serde_json::Value> = scene
+        .mappings
+        .iter()
+        .map(|m| match m {
+            Some(m) => serde_json::json!({
+                "threshold": m.threshold,
+                "range": [m.lo, m.hi],
+                "sign": format!("{:?}", m.sign).to_lowercase(),
+                "cmap": m.cmap_name,
+            }),
+            None => serde_json::Value::Null,
+        })
+        .collect();
+    serde_json::json!({
+        "frames": w.frames,
+        "count": w.frames.len(),
+        "fps": seq.fps,
+        "turntable": seq.turntable,
+        "time_step_s": w.time_step,
+        "ranges": ranges,
+        "files": w.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
+    })
+}
+
+/// One sidecar for the whole sequence: `rest.mp4.json`; for a PNG sequence, the
+/// pattern with its number left out (`frames/f_%04d.png` → `frames/f_.png.json`).
+pub fn sidecar_path(format: &MovieFormat, out: &Path) -> PathBuf {
+    match format {
+        MovieFormat::PngSequence { pattern } => {
+            crate::output::sidecar::path(Path::new(&encode::without_number(pattern)))
+        }
+        _ => crate::output::sidecar::path(out),
+    }
+}
+
+/// A progress bar on standard error when it is a terminal; nothing in a log.
+struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    fn new(count: usize) -> Progress {
+        use std::io::IsTerminal;
+        if count < 2 || !std::io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let bar = indicatif::ProgressBar::new(count as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} frames, {per_sec}, {eta} left",
+        ) {
+            bar.set_style(style);
+        }
+        Progress(Some(bar))
+    }
+
+    fn tick(&self) {
+        if let Some(b) = &self.0 {
+            b.inc(1);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
+        }
+    }
+}
