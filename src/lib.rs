@@ -55,6 +55,6 @@ pub mod timing;
 pub use desc::{FigureDesc, Layer};
 pub use error::{Error, Result};
 pub use mesh::Mesh;
-pub use overlay::Overlay;
+pub use overlay::{Overlay, TimeStep};
 pub use render::Renderer;
 pub use spec::FigureSpec;

@@ -13,6 +13,45 @@ pub struct Overlay {
     /// Names of the frames where the file has them (CIFTI map names, GIfTI array names);
     /// empty otherwise.
     pub frame_names: Vec<String>,
+    /// The time between frames as the file states it, so that frames can be labelled with
+    /// their time; `None` when the file states none (or one that is zero, negative or not
+    /// finite), and for single-frame formats.
+    pub time_step: Option<TimeStep>,
+}
+
+/// The time between consecutive frames of an overlay, as a file states it.
+///
+/// Each format keeps it in its own field and unit (MGH's TR in milliseconds, NIfTI's
+/// `pixdim[4]` in the unit of `xyzt_units`, GIfTI's `TimeStep` metadata, CIFTI's series
+/// step); readers convert it to seconds and say in `source` where it came from, because a
+/// time label on a figure should be traceable to the header field behind it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeStep {
+    /// Seconds between frames: finite and greater than 0.
+    pub seconds: f64,
+    /// The field it was read from, e.g. "MGH TR", "NIfTI pixdim[4] in ms", "GIfTI TimeStep",
+    /// "CIFTI SeriesStep".
+    pub source: String,
+}
+
+impl TimeStep {
+    /// A time step of `seconds` read from `source`, or `None` unless `seconds` is finite and
+    /// greater than 0: writers store 0 (gifticlib's `TimeStep` 0.000000, nibabel's MGH
+    /// default) or leave garbage where they know no time step, and neither is one.
+    pub fn new(seconds: f64, source: impl Into<String>) -> Option<TimeStep> {
+        (seconds.is_finite() && seconds > 0.0).then(|| TimeStep {
+            seconds,
+            source: source.into(),
+        })
+    }
+
+    /// The decimal number a float32 field was written from, widened to f64: a writer that
+    /// stores 0.72 stores the float32 nearest to it, which `f64::from` would show as
+    /// 0.7200000286102295. The shortest decimal that reads back as the same float32 is
+    /// what the writer meant (Rust's `Display` for f32 prints exactly that).
+    pub(crate) fn decimal(x: f32) -> f64 {
+        x.to_string().parse().unwrap_or(f64::from(x))
+    }
 }
 
 impl Overlay {
@@ -23,6 +62,7 @@ impl Overlay {
             n_frames: 1,
             values,
             frame_names: Vec::new(),
+            time_step: None,
         }
     }
 

@@ -84,7 +84,7 @@ fn nifti_thickness_same_as_curv() {
 // Headers built here
 
 /// A NIfTI-1 header (348 bytes, 4 extension bytes) followed by `data`.
-struct N1 {
+pub(crate) struct N1 {
     le: bool,
     dims: Vec<i16>,
     datatype: i16,
@@ -96,7 +96,7 @@ struct N1 {
 }
 
 impl N1 {
-    fn float32(dims: &[i16]) -> N1 {
+    pub(crate) fn float32(dims: &[i16]) -> N1 {
         N1 {
             le: true,
             dims: dims.to_vec(),
@@ -109,7 +109,7 @@ impl N1 {
         }
     }
 
-    fn bytes(&self, data: &[u8]) -> Vec<u8> {
+    pub(crate) fn bytes(&self, data: &[u8]) -> Vec<u8> {
         let mut h = vec![0u8; 352];
         let le = self.le;
         let put = |h: &mut Vec<u8>, at: usize, b: &[u8]| h[at..at + b.len()].copy_from_slice(b);

@@ -35,4 +35,5 @@ mod shading;
 mod spec;
 mod stack;
 mod stack_spec;
+mod timestep;
 mod wholebrain;

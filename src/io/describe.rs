@@ -201,6 +201,10 @@ fn overlay(o: &Overlay, loaded: &Loaded) -> Value {
         if !o.frame_names.is_empty() {
             map.insert("frame_names".into(), json!(o.frame_names));
         }
+        if let Some(t) = &o.time_step {
+            map.insert("time_step_s".into(), json!(t.seconds));
+            map.insert("time_step_source".into(), json!(t.source));
+        }
     }
     v
 }
@@ -272,6 +276,7 @@ pub fn text(path: &str, v: &Value) -> String {
             match v.get("model_stats").and_then(Value::as_array) {
                 Some(models) => {
                     out.push_str(&format!("\n  frames {}", g("n_frames")));
+                    time_step_line(&mut out, v);
                     for m in models {
                         out.push_str(&format!("\n  {}", model_head(m)));
                         frame_lines(&mut out, m.get("frames"), names, "    ");
@@ -283,6 +288,7 @@ pub fn text(path: &str, v: &Value) -> String {
                         g("n_vertices"),
                         g("n_frames")
                     ));
+                    time_step_line(&mut out, v);
                     frame_lines(&mut out, v.get("frames"), names, "  ");
                 }
             }
@@ -328,6 +334,17 @@ pub fn text(path: &str, v: &Value) -> String {
         _ => {}
     }
     out
+}
+
+/// "time step 1 s (MGH TR)" for an overlay whose file states one; nothing otherwise.
+fn time_step_line(out: &mut String, v: &Value) {
+    if let Some(seconds) = v.get("time_step_s").and_then(Value::as_f64) {
+        let source = v.get("time_step_source").and_then(Value::as_str);
+        out.push_str(&format!(
+            "\n  time step {seconds} s ({})",
+            source.unwrap_or("?")
+        ));
+    }
 }
 
 /// One line of statistics per frame, indented by `indent`.

@@ -344,6 +344,45 @@ impl<'p> Input<'p> {
         Ok(())
     }
 
+    /// Up to `out.len()` content bytes from offset `at` into `out`, for a small optional
+    /// block after the data (MGH's scan parameters): how many there were, fewer (or 0)
+    /// where the content ends first, which is no error. Only `out.len()` bytes are added to
+    /// what is held; bytes before `at` that lie past the head are skipped, not kept. `at`
+    /// must not lie among bytes already streamed past the head.
+    pub(crate) fn read_at(&mut self, at: u64, out: &mut [u8]) -> Result<usize> {
+        let want = at.saturating_add(out.len() as u64);
+        let head_len = self.head.len() as u64;
+        // The head is the content's prefix, as far as it was taken.
+        let prefix = self.taken == head_len;
+        if prefix && at <= head_len && want > head_len {
+            // Extend the head by the few bytes asked for (fewer where the content ends).
+            self.fill(usize::try_from(want).unwrap_or(usize::MAX))?;
+        }
+        let head_len = self.head.len() as u64;
+        if (prefix && at <= head_len) || want <= head_len {
+            let from = usize::try_from(at).unwrap_or(usize::MAX);
+            let rest = self.head.get(from..).unwrap_or_default();
+            let n = rest.len().min(out.len());
+            out[..n].copy_from_slice(&rest[..n]);
+            return Ok(n);
+        }
+        if at < self.taken {
+            return Err(Error::Internal(
+                "an input's bytes asked for after they were streamed".into(),
+            ));
+        }
+        self.skip_to(at)?;
+        let mut got = 0;
+        while got < out.len() {
+            let n = self.pull(&mut out[got..])?;
+            if n == 0 {
+                break;
+            }
+            got += n;
+        }
+        Ok(got)
+    }
+
     /// The error for content that ends before the end of region `r`.
     fn truncated(&self, r: &Region) -> Error {
         Error::Truncated {
@@ -454,5 +493,63 @@ fn file_kind(ft: &std::fs::FileType) -> &'static str {
         "a directory"
     } else {
         "a special file"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file of `len` bytes (byte i = i mod 251) in a temporary folder, plain and gzipped.
+    fn files(name: &str, len: usize) -> [std::path::PathBuf; 2] {
+        let dir = std::env::temp_dir().join(format!("surfrender-input-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp folder");
+        let bytes: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+        let plain = dir.join(name);
+        std::fs::write(&plain, &bytes).expect("write");
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut enc, &bytes).expect("gzip");
+        let gz = dir.join(format!("{name}.gz"));
+        std::fs::write(&gz, enc.finish().expect("gzip")).expect("write");
+        [plain, gz]
+    }
+
+    fn want(at: usize, n: usize) -> Vec<u8> {
+        (at..at + n).map(|i| (i % 251) as u8).collect()
+    }
+
+    #[test]
+    fn read_at_within_past_and_beyond_the_head() {
+        let len = 3 * HEAD + 10;
+        for path in files("read_at", len) {
+            // From the head, across its end (it grows by those bytes only), past it.
+            let mut input = Input::open(&path, Limits::default()).expect("open");
+            let mut buf = [0u8; 8];
+            assert_eq!(input.read_at(100, &mut buf).expect("read"), 8);
+            assert_eq!(buf.to_vec(), want(100, 8));
+            assert_eq!(input.read_at(HEAD as u64 - 3, &mut buf).expect("read"), 8);
+            assert_eq!(buf.to_vec(), want(HEAD - 3, 8));
+            assert_eq!(input.head().len(), HEAD + 5);
+            let at = 2 * HEAD + 7;
+            assert_eq!(input.read_at(at as u64, &mut buf).expect("read"), 8);
+            assert_eq!(buf.to_vec(), want(at, 8));
+            assert_eq!(input.head().len(), HEAD + 5, "skipped bytes are not kept");
+            // Bytes skipped past the head are gone: an internal error, not wrong bytes.
+            assert!(matches!(
+                input.read_at(HEAD as u64 + 100, &mut buf),
+                Err(Error::Internal(_))
+            ));
+            // Where the content ends: fewer bytes, or none, and no error.
+            assert_eq!(input.read_at(len as u64 - 3, &mut buf).expect("read"), 3);
+            assert_eq!(buf[..3].to_vec(), want(len - 3, 3));
+            assert_eq!(input.read_at(len as u64 + 50, &mut buf).expect("read"), 0);
+        }
+        for path in files("read_at_short", 20) {
+            let mut input = Input::open(&path, Limits::default()).expect("open");
+            let mut buf = [0u8; 8];
+            assert_eq!(input.read_at(16, &mut buf).expect("read"), 4);
+            assert_eq!(input.read_at(20, &mut buf).expect("read"), 0);
+            assert_eq!(input.read_at(30, &mut buf).expect("read"), 0);
+        }
     }
 }

@@ -1,5 +1,13 @@
 //! MGH/MGZ (FreeSurfer's volume format), used for per-vertex data as an Nx1x1xF "volume".
 //! MGZ is gunzipped as it is read, and only as far as the header says the data go.
+//!
+//! Right after the image data FreeSurfer writes the scan parameters: big-endian float32
+//! TR (ms), flip angle, TE, TI and FoV, then its tag blocks. nibabel (`MGHHeader`,
+//! `footer_dtd`) reads them as an optional footer, zero-filled where the file ends first.
+//! Only TR is used: it is the time between frames, reported as the overlay's time step
+//! for a file of more than one frame (nibabel's `get_zooms` includes TR as the fourth
+//! zoom only then). A file that ends before the 4 bytes of TR, or whose TR is 0, negative
+//! or not finite, has no time step; that is never an error.
 
 use std::path::Path;
 
@@ -7,10 +15,12 @@ use super::cursor::word;
 use super::input::{Input, Region};
 use super::{Cursor, Expect, Want};
 use crate::error::{hex_prefix, Error, Result};
-use crate::overlay::Overlay;
+use crate::overlay::{Overlay, TimeStep};
 
 /// Image data always start here, whatever the header holds.
 const DATA_OFFSET: usize = 284;
+/// Bytes of the TR field that starts the optional footer after the data.
+const TR_BYTES: usize = 4;
 
 /// What an MGH header says about per-vertex data.
 struct Header {
@@ -94,7 +104,8 @@ fn header(path: &Path, bytes: &[u8]) -> Result<Header> {
 
 /// Reads an MGH image that holds one value per vertex (width = vertices, frames kept),
 /// streaming the data into the overlay once the header is checked against the surface,
-/// the file and the budget. Anything after the image (FreeSurfer's tag block) is ignored.
+/// the file and the budget. Of what follows the image only TR is read (see the module
+/// documentation); the rest (the other scan parameters, FreeSurfer's tags) is ignored.
 pub(crate) fn read(input: &mut Input, expect: &Expect) -> Result<super::Loaded> {
     let path = input.path();
     let h = input.header(|b| header(path, b))?;
@@ -133,12 +144,18 @@ pub(crate) fn read(input: &mut Input, expect: &Expect) -> Result<super::Loaded> 
         }
         Ok(())
     })?;
+    let time_step = if h.n_frames > 1 {
+        footer_tr(input, h.end())?
+    } else {
+        None
+    };
     input.finish()?;
     let overlay = Overlay {
         n_vertices: usize::try_from(h.n_vertices).unwrap_or(0),
         n_frames: usize::try_from(h.n_frames).unwrap_or(0),
         values,
         frame_names: Vec::new(),
+        time_step,
     };
     // nibabel's names, so `inspect --json` reads like truth.json.
     let mut shape = vec![overlay.n_vertices, 1, 1];
@@ -155,4 +172,15 @@ pub(crate) fn read(input: &mut Input, expect: &Expect) -> Result<super::Loaded> 
         .detail("format", "MGHImage")
         .detail("shape", shape)
         .detail("dtype_on_disk", dtype))
+}
+
+/// The time step from the TR (ms) that starts the footer at `end`, the end of the image
+/// data: `None` when the file ends before it or it is no positive finite number.
+fn footer_tr(input: &mut Input, end: u64) -> Result<Option<TimeStep>> {
+    let mut tr = [0u8; TR_BYTES];
+    if input.read_at(end, &mut tr)? < TR_BYTES {
+        return Ok(None);
+    }
+    let ms = TimeStep::decimal(f32::from_be_bytes(tr));
+    Ok(TimeStep::new(ms / 1000.0, "MGH TR"))
 }

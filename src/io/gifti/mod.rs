@@ -6,6 +6,13 @@
 //! What a file holds is decided by its arrays: a NIFTI_INTENT_POINTSET array makes it a
 //! surface; otherwise a LabelTable with entries plus an integer (or LABEL) array makes it
 //! a parcellation; otherwise every DataArray is one frame of per-vertex data.
+//!
+//! Per-vertex data get a time step from `TimeStep` metadata, in seconds: the GIfTI
+//! standard puts it in a NIFTI_INTENT_TIME_SERIES DataArray's MetaData (gifticlib writes
+//! it on every array, 0.000000 when it knows none; Connectome Workbench names it
+//! `METADATA_NAME_TIME_STEP`), and some writers put it in the file's own MetaData. The
+//! first positive value among the arrays is taken, else the file's; a value that is no positive
+//! number means none, never an error (see [`time_step`]).
 
 mod decode;
 mod labels;
@@ -21,7 +28,7 @@ use super::input::Input;
 use super::{xml_cost, Content, Expect, Loaded, Want};
 use crate::error::{human_bytes, Error, Result};
 use crate::mesh::{max_faces, Mesh};
-use crate::overlay::Overlay;
+use crate::overlay::{Overlay, TimeStep};
 
 /// Whether the bytes look like GIfTI XML (after an optional BOM and whitespace).
 pub(crate) fn sniff(bytes: &[u8]) -> bool {
@@ -124,7 +131,11 @@ pub(crate) fn read(input: &mut Input, expect: &Expect) -> Result<Loaded> {
                 None,
             )
         }
-        Kind::Overlay => (Content::Overlay(overlay(path, arrays)?), Some(n_arrays)),
+        Kind::Overlay => {
+            let mut ov = overlay(path, arrays)?;
+            ov.time_step = time_step(root, &nodes);
+            (Content::Overlay(ov), Some(n_arrays))
+        }
     };
     let loaded = Loaded::new(content)
         .detail("format", "gifti")
@@ -374,5 +385,20 @@ fn overlay(path: &Path, arrays: Vec<Array>) -> Result<Overlay> {
         n_frames,
         values,
         frame_names,
+        time_step: None,
     })
+}
+
+/// The time step of per-vertex data: the first DataArray `TimeStep` metadata that is a
+/// positive number of seconds, else the file's own (see the module documentation).
+fn time_step(root: Node, arrays: &[Node]) -> Option<TimeStep> {
+    let seconds = |node: Node| {
+        xml::meta_value(node, "TimeStep")
+            .and_then(|v| v.parse::<f64>().ok())
+            .and_then(|s| TimeStep::new(s, "GIfTI TimeStep"))
+    };
+    arrays
+        .iter()
+        .find_map(|&a| seconds(a))
+        .or_else(|| seconds(root))
 }

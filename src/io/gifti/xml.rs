@@ -392,8 +392,9 @@ fn dims(node: Node, bad: &dyn Fn(String) -> Error) -> Result<Vec<u64>> {
     Ok(dims)
 }
 
-/// The text of a `<MetaData><MD><Name>key</Name><Value>…</Value></MD>` entry.
-fn meta_value(node: Node, key: &str) -> Option<String> {
+/// The text of a `<MetaData><MD><Name>key</Name><Value>…</Value></MD>` entry of `node`
+/// (a DataArray, or the GIFTI element for the file's own MetaData).
+pub(super) fn meta_value(node: Node, key: &str) -> Option<String> {
     let meta = node.children().find(|c| c.has_tag_name("MetaData"))?;
     meta.children()
         .filter(|md| md.has_tag_name("MD"))

@@ -15,6 +15,7 @@ use std::path::Path;
 use super::to_usize;
 use crate::error::{hex_prefix, Error, Result};
 use crate::io::check_len;
+use crate::overlay::TimeStep;
 
 const NIFTI1_SIZE: usize = 348;
 const NIFTI2_SIZE: usize = 540;
@@ -42,12 +43,43 @@ pub(super) struct Header {
     pub(super) scl_inter: f64,
     /// NIfTI-1 only (FreeSurfer keeps a vertex count > 32767 there); 0 for NIfTI-2.
     pub(super) glmin: i64,
+    /// pixdim\[4\], the spacing along dim\[4\] (time, in the unit of `xyzt_units`).
+    pub(super) pixdim4: f64,
+    /// `xyzt_units`: spatial unit in bits 0-2, temporal unit in bits 3-5.
+    pub(super) xyzt_units: i32,
 }
 
 impl Header {
     /// The dims as stored: dim\[1..=dim\[0\]\].
     pub(super) fn dims(&self) -> &[i64] {
         self.dim.get(..self.ndim).unwrap_or(&self.dim)
+    }
+
+    /// The time between frames: pixdim\[4\] in the temporal unit of `xyzt_units`, for a
+    /// file whose dim\[4\] (its frames) is more than 1: a single volume has no frames to
+    /// space (as MGH's TR, see `io::mgh`).
+    ///
+    /// * s, ms and µs (codes 8, 16, 24) are converted to seconds.
+    /// * No unit (code 0) is taken as seconds, as nibabel does (its `get_zooms` returns
+    ///   pixdim\[4\] whatever the unit) and Connectome Workbench does ("pretending units are
+    ///   seconds"); `source` says so, since nibabel's default header leaves the unit 0 and
+    ///   pixdim\[4\] 1.
+    /// * Hz, ppm and rad (32, 40, 48) make dim\[4\] a spectral or angular axis, not time:
+    ///   no time step, as for any other code.
+    /// * A pixdim\[4\] of 0, below 0 or not finite is none either ([`TimeStep::new`]).
+    pub(super) fn time_step(&self) -> Option<TimeStep> {
+        if self.ndim < 4 || self.dims().get(3).is_none_or(|&frames| frames <= 1) {
+            return None;
+        }
+        // Divided rather than multiplied by 1e-3: 700 / 1000 is 0.7, 700 * 1e-3 is not.
+        let (per_second, unit) = match self.xyzt_units & 0x38 {
+            0 => (1.0, ", unit unset, read as s"),
+            0x08 => (1.0, " in s"),
+            0x10 => (1e3, " in ms"),
+            0x18 => (1e6, " in us"),
+            _ => return None,
+        };
+        TimeStep::new(self.pixdim4 / per_second, format!("NIfTI pixdim[4]{unit}"))
     }
 }
 
@@ -139,6 +171,8 @@ pub(super) fn header(path: &Path, bytes: &[u8]) -> Result<Header> {
         scl_slope: stored.scl_slope,
         scl_inter: stored.scl_inter,
         glmin: stored.glmin,
+        pixdim4: stored.pixdim4,
+        xyzt_units: stored.xyzt_units,
     })
 }
 
@@ -208,6 +242,8 @@ struct Stored {
     scl_slope: f64,
     scl_inter: f64,
     glmin: i64,
+    pixdim4: f64,
+    xyzt_units: i32,
 }
 
 /// The NIfTI-1 fields. `vox_offset` is a float there, so it is checked to be a byte
@@ -234,6 +270,9 @@ fn nifti1_fields(path: &Path, f: &Fields) -> Result<Stored> {
         scl_slope: f64::from(f.f32(112)),
         scl_inter: f64::from(f.f32(116)),
         glmin: i64::from(f.i32(144)),
+        // pixdim is float[8] at 76; xyzt_units one byte at 123.
+        pixdim4: TimeStep::decimal(f.f32(76 + 4 * 4)),
+        xyzt_units: i32::from(f.raw::<1>(123)[0]),
     })
 }
 
@@ -256,5 +295,8 @@ fn nifti2_fields(path: &Path, f: &Fields) -> Result<Stored> {
         scl_slope: f.f64(176),
         scl_inter: f.f64(184),
         glmin: 0,
+        // pixdim is double[8] at 104; xyzt_units int32 at 500.
+        pixdim4: f.f64(104 + 8 * 4),
+        xyzt_units: f.i32(500),
     })
 }

@@ -25,6 +25,9 @@
 //! bytes per value (checked arithmetic) must fit in the bytes present, else
 //! [`Error::Truncated`] with both sizes.
 //!
+//! The overlay's time step is pixdim\[4\] in the unit of `xyzt_units` (see
+//! `Header::time_step` for which files have one); a CIFTI-2 file's comes from its XML.
+//!
 //! Details for `inspect`, spelled as nibabel and ../shared/data/truth.json spell them:
 //! `format` ("Nifti1Image", "Nifti2Image", "Cifti2Image"), `shape` (nibabel's
 //! `img.shape`), `dtype_on_disk` (numpy's `str(dtype)` on a little-endian machine:
@@ -130,6 +133,7 @@ pub(crate) fn read(input: &mut Input, sel: &Selection, expect: &Expect) -> Resul
                 n_frames: to_usize(n_frames),
                 values,
                 frame_names: Vec::new(),
+                time_step: h.time_step(),
             };
             let format = match h.version {
                 Version::One => "Nifti1Image",

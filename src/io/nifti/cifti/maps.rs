@@ -12,6 +12,7 @@ use super::xml::text_of;
 use crate::annotation::LabelEntry;
 use crate::error::{Error, Result};
 use crate::io::MapSelector;
+use crate::overlay::TimeStep;
 
 pub(super) fn named_maps<'a, 'i>(axis: Node<'a, 'i>) -> impl Iterator<Item = Node<'a, 'i>> {
     axis.children().filter(|c| c.has_tag_name("NamedMap"))
@@ -74,6 +75,28 @@ pub(super) fn series(path: &Path, axis: Node, n: u64) -> Result<Value> {
         "exponent": num("SeriesExponent"),
         "unit": axis.attribute("SeriesUnit"),
     }))
+}
+
+/// The time step of a SERIES dimension: SeriesStep × 10^SeriesExponent when SeriesUnit is
+/// SECOND (a missing exponent counts as 0). HERTZ, METER and RADIAN series are spectra or
+/// spatial or angular axes, whose step is no time; a step that is no positive number is
+/// none either. Never an error: the series' attributes are reported as found.
+pub(super) fn series_time_step(axis: Node) -> Option<TimeStep> {
+    if axis.attribute("SeriesUnit").map(str::trim) != Some("SECOND") {
+        return None;
+    }
+    let step: f64 = axis.attribute("SeriesStep")?.trim().parse().ok()?;
+    let exponent: i32 = match axis.attribute("SeriesExponent") {
+        Some(e) => e.trim().parse().ok()?,
+        None => 0,
+    };
+    // Divided by 10^-e for a negative exponent: 700 / 1000 is 0.7, 700 * 0.001 is not.
+    let seconds = if exponent < 0 {
+        step / 10f64.powi(exponent.saturating_neg())
+    } else {
+        step * 10f64.powi(exponent)
+    };
+    TimeStep::new(seconds, "CIFTI SeriesStep")
 }
 
 /// The label map `sel` names (index from 0, or MapName), the first when none.

@@ -24,6 +24,8 @@
 //!   result has `SurfaceNumberOfVertices` entries, NaN (no data, drawn transparent) or
 //!   `None` (no label) at vertices not listed, such as the medial wall. Volume models
 //!   (subcortical structures) are skipped.
+//! * A dtseries' time step is its series' SeriesStep × 10^SeriesExponent when SeriesUnit is
+//!   SECOND (see [`maps::series_time_step`]); a dscalar's maps have none.
 //! * Checked: every vertex index below SurfaceNumberOfVertices and listed once, the list as
 //!   long as IndexCount, every model within the brain-models dimension, the map count equal
 //!   to the other dimension. The result's size (SurfaceNumberOfVertices × frames) comes from
@@ -56,7 +58,9 @@ use std::path::Path;
 use roxmltree::{Document, Node};
 use serde_json::{json, Value};
 
-use maps::{check_count, label_table, map_name, map_names, named_maps, pick_map, series};
+use maps::{
+    check_count, label_table, map_name, map_names, named_maps, pick_map, series, series_time_step,
+};
 use models::{brain_models, choose, Model};
 use xml::{axes, parse, xml_text};
 
@@ -336,12 +340,13 @@ fn read_dense(
     total: usize,
     cortex: &Cortex,
 ) -> Result<Loaded> {
-    let (frame_names, info) = if scalars {
+    let (frame_names, info, time_step) = if scalars {
         let names = map_names(path, other.axis, other.len, other.dim)?;
         let info = ("map_names", json!(names));
-        (names, info)
+        (names, info, None)
     } else {
-        (Vec::new(), ("series", series(path, other.axis, other.len)?))
+        let info = ("series", series(path, other.axis, other.len)?);
+        (Vec::new(), info, series_time_step(other.axis))
     };
     let mut values = vec![f32::NAN; total];
     for k in 0..other.len {
@@ -357,6 +362,7 @@ fn read_dense(
         n_frames: to_usize(other.len),
         values,
         frame_names,
+        time_step,
     };
     Ok(Loaded::new(Content::Overlay(overlay)).detail(info.0, info.1))
 }
