@@ -192,7 +192,7 @@ impl ColorMapping {
     /// Resolves a style against the overlay values of every hemisphere of the figure, so
     /// that both hemispheres share one scale and one colour bar.
     pub fn resolve(style: &OverlayStyle, values: &[&[f32]]) -> Result<ColorMapping> {
-        let mut abs: Vec<f32> = values
+        let abs: Vec<f32> = values
             .iter()
             .flat_map(|v| v.iter())
             .filter(|v| v.is_finite())

@@ -53,8 +53,10 @@ pub fn check_output(spec: &FigureSpec, out: &Path) -> Result<()> {
     };
     // The count is known here only for a turntable; any other sequence may have several.
     let n = seq.turntable.unwrap_or(2).max(2);
-    let format = encode::format_of(out, n)?;
-    encode::check(&format, &sink_options(spec, seq, (2, 2), n))
+    match encode::format_of(out, n)? {
+        Some(format) => encode::check(&format, &sink_options(spec, seq, (2, 2), n)),
+        None => Ok(()),
+    }
 }
 
 /// Renders the sequence `spec` describes and writes it to `out`, with one sidecar.
@@ -103,7 +105,15 @@ pub fn render_sequence(
     let (w, h) = plan.canvas;
     let format = encode::format_of(out, count)?;
     let opts = sink_options(spec, seq, (w, h), count);
-    let mut sink = encode::open(&format, out, &opts)?;
+    let mut sink: Box<dyn FrameSink> = match &format {
+        Some(format) => encode::open(format, out, &opts)?,
+        // One frame to a .png: a plain figure.
+        None => Box::new(OnePng {
+            path: out.to_path_buf(),
+            opts,
+            written: false,
+        }),
+    };
     // Lines drawn from the values (--outline) move with them: such a sequence is drawn
     // frame by frame in full.
     let outlines_move = sel.moving && spec.overlays.iter().any(|l| l.outline);
@@ -172,7 +182,7 @@ pub fn render_sequence(
     if let (true, Some(backend)) = (spec.sidecar, &backend) {
         let extra = sequence_record(seq, &written, &base);
         let doc = crate::output::sidecar::document_with(desc, spec, backend, Some(extra))?;
-        crate::output::write_atomic(&sidecar_path(&format, out), &doc)?;
+        crate::output::write_atomic(&sidecar_path(format.as_ref(), out), &doc)?;
     }
     Ok(written)
 }
@@ -249,6 +259,7 @@ fn sink_options(spec: &FigureSpec, seq: &Sequence, size: (u32, u32), frames: usi
             format!("surfrender {}", env!("CARGO_PKG_VERSION")),
         )],
         frames,
+        dpi: spec.dpi,
     }
 }
 
@@ -288,12 +299,57 @@ fn sequence_record(seq: &Sequence, w: &Written, scene: &Scene) -> serde_json::Va
 
 /// One sidecar for the whole sequence: `rest.mp4.json`; for a PNG sequence, the
 /// pattern with its number left out (`frames/f_%04d.png` → `frames/f_.png.json`).
-pub fn sidecar_path(format: &MovieFormat, out: &Path) -> PathBuf {
+pub fn sidecar_path(format: Option<&MovieFormat>, out: &Path) -> PathBuf {
     match format {
-        MovieFormat::PngSequence { pattern } => {
-            crate::output::sidecar::path(Path::new(&encode::without_number(pattern)))
+        Some(MovieFormat::PngSequence { pattern }) => {
+            crate::output::sidecar::path(Path::new(&without_number(pattern)))
         }
         _ => crate::output::sidecar::path(out),
+    }
+}
+
+/// A printf pattern without its one number conversion (`%d`, `%04d`), `%%` read as `%`.
+fn without_number(pattern: &str) -> String {
+    let mut out = String::new();
+    let mut rest = pattern;
+    while let Some(at) = rest.find('%') {
+        out.push_str(&rest[..at]);
+        let conv = &rest[at + 1..];
+        if let Some(tail) = conv.strip_prefix('%') {
+            out.push('%');
+            rest = tail;
+            continue;
+        }
+        let digits = conv.chars().take_while(char::is_ascii_digit).count();
+        rest = match conv[digits..].strip_prefix('d') {
+            Some(tail) => tail,
+            None => conv,
+        };
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A sequence of one frame written to a `.png`: the plain figure.
+struct OnePng {
+    path: PathBuf,
+    opts: SinkOptions,
+    written: bool,
+}
+
+impl FrameSink for OnePng {
+    fn push(&mut self, frame: &RgbaImage) -> Result<()> {
+        if self.written {
+            return Err(Error::Internal("a .png output takes one frame".into()));
+        }
+        let o = &self.opts;
+        crate::output::write_png(&self.path, frame, o.alpha, &o.metadata, o.dpi)?;
+        self.written = true;
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Result<Vec<PathBuf>> {
+        Ok(vec![self.path])
     }
 }
 
