@@ -41,6 +41,7 @@ pub mod hemi;
 pub mod io;
 pub mod mesh;
 pub mod montage;
+pub mod movie;
 pub mod output;
 pub mod overlay;
 pub mod read;
