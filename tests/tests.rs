@@ -22,6 +22,7 @@ mod layers;
 mod limits;
 mod look;
 mod mapping;
+mod movie_encode;
 mod nifti;
 mod nodata;
 mod output;

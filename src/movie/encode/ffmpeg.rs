@@ -12,7 +12,12 @@
 //!
 //! The temporary is registered with the temporaries' registry before ffmpeg starts, so that
 //! SIGINT and SIGTERM remove it; a sink dropped without finishing kills ffmpeg first, then
-//! removes it. ffmpeg's messages are kept (the last few kilobytes), and a failure reports
+//! removes it. ffmpeg outlives a signalled surfrender by moments (it sees its input end):
+//! it then finishes a file already removed (MP4's `faststart` pass, which reopens the file
+//! by name, fails), so nothing reaches the destination. Only a signal within ffmpeg's first
+//! moments, before it has opened the temporary, can let it create the temporary again:
+//! that is left under a temporary's name, never the destination's, and a later run writing
+//! into the folder removes it as stale (see `output::temp`). ffmpeg's messages are kept (the last few kilobytes), and a failure reports
 //! their last lines as one error naming the output.
 
 use std::io::{Read, Write};

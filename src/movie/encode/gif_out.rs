@@ -278,7 +278,11 @@ impl GifEncoder {
             alpha: opts.alpha,
             metadata: opts.metadata.clone(),
             clock: Clock::new(opts.fps),
-            palette_frames: opts.frames.clamp(1, PALETTE_FRAMES),
+            // A count of 0 is taken as unknown.
+            palette_frames: match opts.frames {
+                0 => PALETTE_FRAMES,
+                n => n.min(PALETTE_FRAMES),
+            },
             pending: Vec::new(),
             palette: None,
             prev: Vec::new(),

@@ -536,7 +536,37 @@ fn videos_hold_every_frame() {
         let (frames, pw, ph, duration) = probe_video(&path);
         assert_eq!((frames, pw, ph), (n, 66, 48), "{name}");
         assert!((duration - 1.5).abs() < 0.13, "{name}: {duration} s");
+        let tags = ffprobe_entries(&path, "format_tags:stream_tags").to_lowercase();
+        assert!(tags.contains("software=surfrender test"), "{name}: {tags}");
     }
+    // WebM keeps a transparent background.
+    let dir = out_dir("video_alpha");
+    let path = dir.join("a.webm");
+    let mut o = opts(w, h, n);
+    o.alpha = true;
+    let webm = MovieFormat::Ffmpeg {
+        container: Container::Webm,
+    };
+    write_all(&webm, &path, &o, &frames(w, h, n, true));
+    let tags = ffprobe_entries(&path, "stream_tags");
+    assert!(tags.contains("alpha_mode=1"), "{tags}");
+}
+
+/// What `ffprobe -show_entries ENTRIES` says of `path`.
+fn ffprobe_entries(path: &Path, entries: &str) -> String {
+    let out = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            entries,
+            "-of",
+            "default=noprint_wrappers=1",
+        ])
+        .arg(path)
+        .output()
+        .expect("ffprobe");
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]
@@ -586,12 +616,25 @@ fn a_failing_ffmpeg_is_reported_and_leaves_nothing() {
 }
 
 /// Per-frame encoding time of 1200×450 frames, for the record (`cargo test --release --lib
-/// movie::encode::tests::encode_times -- --ignored --nocapture`).
+/// movie::encode::tests::encode_times -- --ignored --nocapture`); with
+/// `SURFRENDER_MOVIE_FRAMES=DIR`, of the PNG figures in DIR (rendered frames of a real
+/// time series), else of synthetic ones.
 #[test]
 #[ignore]
 fn encode_times() {
-    let (w, h, n) = (1200, 450, 40);
-    let f = frames(w, h, n, false);
+    let f: Vec<RgbaImage> = match std::env::var_os("SURFRENDER_MOVIE_FRAMES") {
+        Some(dir) => {
+            let dir = PathBuf::from(dir);
+            names(&dir)
+                .iter()
+                .filter(|n| n.ends_with(".png"))
+                .map(|n| image::open(dir.join(n)).expect("frame").to_rgba8())
+                .collect()
+        }
+        None => frames(1200, 450, 40, false),
+    };
+    let (w, h, n) = (f[0].width(), f[0].height(), f.len());
+    println!("{n} frames of {w}x{h}");
     let dir = out_dir("times");
     let mut cases = vec![
         (
@@ -610,6 +653,53 @@ fn encode_times() {
         };
         cases.push(("mp4", mp4, dir.join("a.mp4")));
     }
+    let t = std::time::Instant::now();
+    let mut palette = Palette::build(&f[..PALETTE_FRAMES.min(n)], false);
+    let built = t.elapsed();
+    let (mut worst, mut sum, mut idx) = (0, 0u64, Vec::new());
+    let t = std::time::Instant::now();
+    for frame in &f {
+        palette.map(frame, None, &mut idx);
+    }
+    println!(
+        "GIF mapping: {:.1} ms a frame",
+        t.elapsed().as_secs_f64() * 1000.0 / n as f64
+    );
+    let t = std::time::Instant::now();
+    for frame in &f {
+        palette.map(frame, None, &mut idx);
+    }
+    println!(
+        "GIF mapping again: {:.1} ms a frame",
+        t.elapsed().as_secs_f64() * 1000.0 / n as f64
+    );
+    let t = std::time::Instant::now();
+    for _ in &f {
+        let mut fr = gif::Frame {
+            width: w as u16,
+            height: h as u16,
+            buffer: idx.clone().into(),
+            ..gif::Frame::default()
+        };
+        fr.make_lzw_pre_encoded();
+    }
+    println!(
+        "GIF LZW: {:.1} ms a frame",
+        t.elapsed().as_secs_f64() * 1000.0 / n as f64
+    );
+    for frame in &f {
+        palette.map(frame, None, &mut idx);
+        for (i, q) in idx.iter().zip(frame.pixels()) {
+            let c = palette.color(*i);
+            let e = (0..3).map(|k| c[k].abs_diff(q[k])).max().unwrap_or(0);
+            worst = worst.max(e);
+            sum += e as u64;
+        }
+    }
+    let mean = sum as f64 / (n as u64 * w as u64 * h as u64) as f64;
+    println!(
+        "GIF palette: built in {built:?}; error over all frames: mean {mean:.2}, at most {worst}"
+    );
     let png = std::time::Instant::now();
     for frame in &f {
         crate::output::encode_png(Path::new("x"), frame, false, &Metadata::new(), None).unwrap();
