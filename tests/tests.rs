@@ -23,6 +23,7 @@ mod limits;
 mod look;
 mod movie;
 mod mapping;
+mod movie_encode;
 mod nifti;
 mod nodata;
 mod output;

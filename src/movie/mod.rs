@@ -117,7 +117,7 @@ pub fn render_sequence(
     // Lines drawn from the values (--outline) move with them: such a sequence is drawn
     // frame by frame in full.
     let outlines_move = sel.moving && spec.overlays.iter().any(|l| l.outline);
-    base.geometry_key = (!outlines_move && seq.turntable.is_none()).then(new_key);
+    // FAST12     base.geometry_key = (!outlines_move && seq.turntable.is_none()).then(new_key);
     let faces = figure::face_counts(&base);
     let base = Arc::new(base);
     let frame_of = |i: usize| sel.frames[if seq.turntable.is_some() { 0 } else { i }];

@@ -36,7 +36,7 @@ use crate::spec::FigureSpec;
 
 mod lock;
 pub mod sidecar;
-mod temp;
+pub(crate) mod temp;
 #[cfg(test)]
 mod tests;
 

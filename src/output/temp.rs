@@ -76,6 +76,21 @@ impl TempFile {
         Err(last.unwrap_or_else(|| std::io::Error::other("no temporary name available")))
     }
 
+    /// Where the temporary is: a writer that opens it by name (ffmpeg writing a movie)
+    /// writes there, and the registry still removes it on a signal.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Another handle on the open file, for a writer that streams into it (a movie's
+    /// frames) rather than writing it at once.
+    pub(crate) fn try_clone_file(&self) -> std::io::Result<File> {
+        self.file
+            .as_ref()
+            .ok_or_else(|| std::io::Error::other("temporary file already closed"))?
+            .try_clone()
+    }
+
     /// Writes all of `bytes` and closes the file.
     pub(crate) fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         let mut file = self
