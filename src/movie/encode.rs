@@ -236,6 +236,15 @@ pub trait FrameSink {
 /// temporary beside `path` (so a missing folder fails here, naming it).
 pub fn open(format: &MovieFormat, path: &Path, opts: &SinkOptions) -> Result<Box<dyn FrameSink>> {
     check_options(format, opts)?;
+    // As figures do: temporaries that killed runs left in the folder go first.
+    let dest = match format {
+        MovieFormat::PngSequence { pattern } => sequence_path(pattern, 0)?,
+        _ => path.to_path_buf(),
+    };
+    match dest.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(dir) => crate::output::temp::clean_stale(dir),
+        None => crate::output::temp::clean_stale(Path::new(".")),
+    }
     let encoder: Box<dyn worker::Encoder> = match format {
         MovieFormat::PngSequence { pattern } => Box::new(sequence::Sequence::new(pattern, opts)?),
         MovieFormat::Gif => Box::new(gif_out::GifEncoder::new(path, opts)?),
