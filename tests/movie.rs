@@ -135,9 +135,15 @@ fn sequence_frames_equal_single_figures() {
         let one = args(&["--frame", &k.to_string(), "-o", &format!("single{k}.png")]);
         let one: Vec<&str> = one.iter().map(String::as_str).collect();
         run_ok(&dir, &one);
-        let (a, b) = (png(&dir.join(format!("f_{i:02}.png"))), png(&dir.join(format!("single{k}.png"))));
+        let (a, b) = (
+            png(&dir.join(format!("f_{i:02}.png"))),
+            png(&dir.join(format!("single{k}.png"))),
+        );
         assert_eq!(a.dimensions(), b.dimensions());
-        assert!(a == b, "frame {i} (overlay frame {k}) differs from --frame {k}");
+        assert!(
+            a == b,
+            "frame {i} (overlay frame {k}) differs from --frame {k}"
+        );
     }
     assert!(!dir.join("f_03.png").exists(), "three frames only");
     let side = sidecar(&dir.join("f_.png.json"));
@@ -163,7 +169,15 @@ fn one_range_over_the_frames_shown() {
     let series = write_series(&dir, "lh.wave.mgh", &frames, None);
     let s = series.display().to_string();
     let lh = data_arg("lh.inflated");
-    let base = [lh.as_str(), "--overlay", &s, "--cmap", "viridis", "--size", "300x"];
+    let base = [
+        lh.as_str(),
+        "--overlay",
+        &s,
+        "--cmap",
+        "viridis",
+        "--size",
+        "300x",
+    ];
     let mut a = base.to_vec();
     a.extend(["--frames", "2:8:3", "-o", "seq_%d.png"]);
     run_ok(&dir, &a);
@@ -177,7 +191,10 @@ fn one_range_over_the_frames_shown() {
     for (got, p) in [(&range[0], 2.0), (&range[1], 98.0)] {
         let want = percentile(&abs, p);
         let got = got.as_f64().expect("a number");
-        assert!((got - want).abs() <= 1e-5 * want.abs().max(1.0), "{p}th: {got} vs {want}");
+        assert!(
+            (got - want).abs() <= 1e-5 * want.abs().max(1.0),
+            "{p}th: {got} vs {want}"
+        );
     }
     // Without a sequence, the range is that frame's own: different.
     let mut one = base.to_vec();
@@ -203,14 +220,36 @@ fn sequence_usage_errors() {
         let a: Vec<&str> = a.iter().map(String::as_str).collect();
         refused_with(&dir, &a, parts);
     };
-    check(&["--frames", "0:20", "-o", "m.gif"], &["12 frames", "0 to 11", "excluded"]);
-    check(&["--frames", "15", "-o", "m.gif"], &["frame 15", "12 frames"]);
-    check(&["--frames", "0:5", "-o", "m.jpg"], &[".jpg", ".gif", ".mp4"]);
-    check(&["--turntable", "0", "-o", "t.gif"], &["--turntable", "0", "1"]);
-    check(&["--frames", "1:x", "-o", "m.gif"], &["--frames", "1:x"]);
-    check(&["--frames", "0:4", "--turntable", "8", "-o", "m.gif"], &["--turntable", "one"]);
     check(
-        &["--frames", "all", "--ffmpeg", "/nonexistent/ffmpeg", "-o", "m.mp4"],
+        &["--frames", "0:20", "-o", "m.gif"],
+        &["12 frames", "0 to 11", "excluded"],
+    );
+    check(
+        &["--frames", "15", "-o", "m.gif"],
+        &["frame 15", "12 frames"],
+    );
+    check(
+        &["--frames", "0:5", "-o", "m.jpg"],
+        &[".jpg", ".gif", ".mp4"],
+    );
+    check(
+        &["--turntable", "0", "-o", "t.gif"],
+        &["--turntable", "0", "1"],
+    );
+    check(&["--frames", "1:x", "-o", "m.gif"], &["--frames", "1:x"]);
+    check(
+        &["--frames", "0:4", "--turntable", "8", "-o", "m.gif"],
+        &["--turntable", "one"],
+    );
+    check(
+        &[
+            "--frames",
+            "all",
+            "--ffmpeg",
+            "/nonexistent/ffmpeg",
+            "-o",
+            "m.mp4",
+        ],
         &["ffmpeg", "apt-get install ffmpeg", ".gif"],
     );
     // Nothing was written.
@@ -231,13 +270,24 @@ fn gif_and_apng_decode_to_the_frames() {
     let series = write_series(&dir, "lh.wave.mgh", &wave(5), Some(1000.0));
     let s = series.display().to_string();
     let lh = data_arg("lh.inflated");
-    let base = [lh.as_str(), "--overlay", s.as_str(), "--frames", "all", "--size", "320x", "--time-label"];
+    let base = [
+        lh.as_str(),
+        "--overlay",
+        s.as_str(),
+        "--frames",
+        "all",
+        "--size",
+        "320x",
+        "--time-label",
+    ];
     for out in ["p_%d.png", "m.gif", "m.apng"] {
         let mut a = base.to_vec();
         a.extend(["-o", out]);
         run_ok(&dir, &a);
     }
-    let frames: Vec<RgbaImage> = (0..5).map(|i| png(&dir.join(format!("p_{i}.png")))).collect();
+    let frames: Vec<RgbaImage> = (0..5)
+        .map(|i| png(&dir.join(format!("p_{i}.png"))))
+        .collect();
     // APNG: the png crate reads every frame.
     let decoder = png::Decoder::new(std::io::BufReader::new(
         std::fs::File::open(dir.join("m.apng")).unwrap(),
@@ -247,15 +297,29 @@ fn gif_and_apng_decode_to_the_frames() {
     assert_eq!(info.animation_control.map(|a| a.num_frames), Some(5));
     assert_eq!((info.width, info.height), frames[0].dimensions());
     let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    // Frames after the first may cover only the rectangle that changed: paint each over
+    // the canvas at its offset (the encoder replaces, never blends).
+    let mut canvas = RgbaImage::new(info.width, info.height);
     for (i, want) in frames.iter().enumerate() {
         let out = reader.next_frame(&mut buf).expect("APNG frame");
+        let fc = reader.info().frame_control.expect("fcTL");
         let bytes = &buf[..out.buffer_size()];
         let rgba: Vec<u8> = match out.color_type {
-            png::ColorType::Rgb => bytes.chunks(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect(),
+            png::ColorType::Rgb => bytes
+                .chunks(3)
+                .flat_map(|p| [p[0], p[1], p[2], 255])
+                .collect(),
             png::ColorType::Rgba => bytes.to_vec(),
             other => panic!("APNG colour type {other:?}"),
         };
-        assert!(rgba == want.as_raw().as_slice(), "APNG frame {i} differs");
+        for y in 0..fc.height {
+            for x in 0..fc.width {
+                let s = ((y * fc.width + x) * 4) as usize;
+                let p = image::Rgba([rgba[s], rgba[s + 1], rgba[s + 2], rgba[s + 3]]);
+                canvas.put_pixel(x + fc.x_offset, y + fc.y_offset, p);
+            }
+        }
+        assert!(canvas == *want, "APNG frame {i} differs");
     }
     // GIF: decoded frames within the palette's error of the PNG frames; a pixel alike in
     // two PNG frames is alike in the GIF's.
@@ -287,7 +351,12 @@ fn gif_and_apng_decode_to_the_frames() {
         let err: u64 = g
             .chunks(4)
             .zip(want.as_raw().chunks(4))
-            .map(|(a, b)| (0..3).map(|c| (a[c] as i32 - b[c] as i32).unsigned_abs() as u64).max().unwrap())
+            .map(|(a, b)| {
+                (0..3)
+                    .map(|c| (a[c] as i32 - b[c] as i32).unsigned_abs() as u64)
+                    .max()
+                    .unwrap()
+            })
             .sum();
         let mean = err as f64 / (w * h) as f64;
         assert!(mean < 6.0, "GIF frame {i}: mean error {mean}");
@@ -295,7 +364,11 @@ fn gif_and_apng_decode_to_the_frames() {
     let (a, b) = (frames[0].as_raw(), frames[4].as_raw());
     for p in (0..a.len()).step_by(4) {
         if a[p..p + 4] == b[p..p + 4] {
-            assert_eq!(decoded[0][p..p + 4], decoded[4][p..p + 4], "flicker at byte {p}");
+            assert_eq!(
+                decoded[0][p..p + 4],
+                decoded[4][p..p + 4],
+                "flicker at byte {p}"
+            );
         }
     }
 }
@@ -328,18 +401,46 @@ fn mp4_has_the_frames_and_duration() {
     let lh = data_arg("lh.inflated");
     run_ok(
         &dir,
-        &[&lh, "--overlay", &s, "--frames", "all", "--fps", "5", "--time-label", "--size", "301x", "-o", "m.mp4"],
+        &[
+            &lh,
+            "--overlay",
+            &s,
+            "--frames",
+            "all",
+            "--fps",
+            "5",
+            "--time-label",
+            "--size",
+            "301x",
+            "-o",
+            "m.mp4",
+        ],
     );
     let o = std::process::Command::new("ffprobe")
-        .args(["-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries"])
-        .args(["stream=nb_read_frames,width,height:format=duration", "-of", "json"])
+        .args([
+            "-v",
+            "error",
+            "-count_frames",
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+        ])
+        .args([
+            "stream=nb_read_frames,width,height:format=duration",
+            "-of",
+            "json",
+        ])
         .arg(dir.join("m.mp4"))
         .output()
         .expect("ffprobe");
     let v: Value = serde_json::from_slice(&o.stdout).expect("ffprobe JSON");
     let stream = &v["streams"][0];
     assert_eq!(stream["nb_read_frames"].as_str(), Some("10"), "{v}");
-    assert_eq!(stream["width"].as_u64().map(|w| w % 2), Some(0), "even width");
+    assert_eq!(
+        stream["width"].as_u64().map(|w| w % 2),
+        Some(0),
+        "even width"
+    );
     let duration: f64 = v["format"]["duration"].as_str().unwrap().parse().unwrap();
     assert!((duration - 2.0).abs() < 0.05, "duration {duration}");
     assert!(dir.join("m.mp4.json").is_file(), "one sidecar");
@@ -362,10 +463,22 @@ fn differing(a: &RgbaImage, b: &RgbaImage, tol: u8) -> f64 {
 fn turntable_turns_lateral_to_medial() {
     let dir = out_dir("movie_turn");
     let lh = data_arg("lh.inflated");
-    let base = [lh.as_str(), "--overlay", "data/fsaverage5/lh.thickness", "--size", "300x", "--backend", "cpu"];
+    let base = [
+        lh.as_str(),
+        "--overlay",
+        "data/fsaverage5/lh.thickness",
+        "--size",
+        "300x",
+        "--backend",
+        "cpu",
+    ];
     let root = root();
     let root_arg = |a: &str| -> String {
-        if a.starts_with("data/") { root.join(a).display().to_string() } else { a.to_string() }
+        if a.starts_with("data/") {
+            root.join(a).display().to_string()
+        } else {
+            a.to_string()
+        }
     };
     let go = |extra: &[&str]| {
         let a: Vec<String> = base.iter().chain(extra).map(|s| root_arg(s)).collect();
@@ -380,13 +493,21 @@ fn turntable_turns_lateral_to_medial() {
     }
     let (half, med0) = (png(&dir.join("lat_4.png")), png(&dir.join("med_0.png")));
     let d = differing(&half, &med0, 8);
-    assert!(d < 0.01, "frame 4 of 8 vs the medial view: {:.2}% of pixels differ", d * 100.0);
+    assert!(
+        d < 0.01,
+        "frame 4 of 8 vs the medial view: {:.2}% of pixels differ",
+        d * 100.0
+    );
     // Frame 0 shows the still figure's view, in the turn's window: their surfaces'
     // silhouettes, scaled to one size, match (a mirrored or turned view would not).
     let (f0, still) = (png(&dir.join("lat_0.png")), png(&dir.join("still.png")));
     let (a, b) = (silhouette(&f0), silhouette(&still));
     let same = a.iter().zip(&b).filter(|(x, y)| x == y).count();
-    assert!(same as f64 / a.len() as f64 > 0.97, "silhouettes differ: {same}/{}", a.len());
+    assert!(
+        same as f64 / a.len() as f64 > 0.97,
+        "silhouettes differ: {same}/{}",
+        a.len()
+    );
     let mut mirrored = b.clone();
     for row in mirrored.chunks_mut(64) {
         row.reverse();
@@ -429,20 +550,50 @@ fn silhouette(img: &RgbaImage) -> Vec<bool> {
 fn real_resting_state_run() {
     let Some(shared) = shared_data() else { return };
     let run = shared.join("timeseries/sub-010188_ses-02_task-rest_acq-AP_run-01.fsa5.rh.mgz");
-    let o = surfrender().arg("inspect").arg("--json").arg(&run).output().unwrap();
+    let o = surfrender()
+        .arg("inspect")
+        .arg("--json")
+        .arg(&run)
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: Value = serde_json::from_slice(&o.stdout).expect("inspect JSON");
-    let v = if v.is_array() { v[0].clone() } else { v };
+    // One entry per file, keyed by its path.
+    let v = v
+        .as_object()
+        .and_then(|m| m.values().next().cloned())
+        .expect("one file");
     assert_eq!(v["n_frames"].as_u64(), Some(652), "{v:#}");
     let truth = [
-        (0, [-1.3157703876495361, 2.3922812938690186, 0.2976042044789417, 0.48591448702245904]),
-        (651, [-2.0412373542785645, 2.2388741970062256, -0.01617168907044655, 0.6438351983420603]),
+        (
+            0,
+            [
+                -1.3157703876495361,
+                2.3922812938690186,
+                0.2976042044789417,
+                0.48591448702245904,
+            ],
+        ),
+        (
+            651,
+            [
+                -2.0412373542785645,
+                2.2388741970062256,
+                -0.01617168907044655,
+                0.6438351983420603,
+            ],
+        ),
     ];
     for (f, [min, max, mean, std]) in truth {
         let s = &v["frames"][f];
         for (key, want) in [("min", min), ("max", max), ("mean", mean), ("std", std)] {
-            let got = s[key].as_f64().unwrap_or_else(|| panic!("frame {f} {key}: {s}"));
-            assert!((got - want).abs() <= 1e-5 * want.abs().max(1e-3), "frame {f} {key}: {got} vs {want}");
+            let got = s[key]
+                .as_f64()
+                .unwrap_or_else(|| panic!("frame {f} {key}: {s}"));
+            assert!(
+                (got - want).abs() <= 1e-5 * want.abs().max(1e-3),
+                "frame {f} {key}: {got} vs {want}"
+            );
         }
     }
     assert_eq!(v["time_step_s"].as_f64(), Some(1.0), "TR 1000 ms");

@@ -248,7 +248,11 @@ impl ColorMapping {
                 // When the threshold leaves only the top 2% or less, the 98th percentile
                 // is below it: ramp up to the largest value instead.
                 let p98 = abs.percentile(98.0);
-                let hi = if p98 > lo { p98 } else { abs.max().unwrap_or(lo) };
+                let hi = if p98 > lo {
+                    p98
+                } else {
+                    abs.max().unwrap_or(lo)
+                };
                 (lo, hi.max(lo))
             }
         };

@@ -540,7 +540,11 @@ impl FromStr for FrameSel {
                 [one] => FramePart::One(index(i, one)?),
                 [a, b] | [a, b, _] => {
                     let start = if a.is_empty() { 0 } else { index(i, a)? };
-                    let end = if b.is_empty() { None } else { Some(index(i, b)?) };
+                    let end = if b.is_empty() {
+                        None
+                    } else {
+                        Some(index(i, b)?)
+                    };
                     let step = match fields.get(2) {
                         Some(st) if !st.is_empty() => index(i, st)?,
                         _ => 1,
@@ -672,7 +676,9 @@ impl FromStr for TimeFormat {
 impl TimeFormat {
     /// Whether the format shows a time (and so needs a time step).
     pub fn shows_time(&self) -> bool {
-        self.pieces.iter().any(|p| matches!(p, TimePiece::Seconds(_)))
+        self.pieces
+            .iter()
+            .any(|p| matches!(p, TimePiece::Seconds(_)))
     }
 
     /// The label of frame `frame` of its file, `step` seconds apart; without a time

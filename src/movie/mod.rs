@@ -67,9 +67,10 @@ pub fn render_sequence(
     out: &Path,
     limits: &crate::io::Limits,
 ) -> Result<Written> {
-    let seq = spec.sequence.as_ref().ok_or_else(|| {
-        Error::Internal("render_sequence needs --frames or --turntable".into())
-    })?;
+    let seq = spec
+        .sequence
+        .as_ref()
+        .ok_or_else(|| Error::Internal("render_sequence needs --frames or --turntable".into()))?;
     check_output(spec, out)?;
     figure::check_renderer(renderer, spec)?;
     let mut t = std::time::Instant::now();
@@ -89,7 +90,7 @@ pub fn render_sequence(
     } else {
         RangeFrames::Displayed
     };
-    let (mut base, scene_notes) = scene::build(&inputs, &first, &ranges)?;
+    let (base, scene_notes) = scene::build(&inputs, &first, &ranges)?;
     crate::timing::stage("scene", &mut t);
     let time_step = figure::time_step(spec, &inputs);
     let (plan, bars) = figure::layout(spec, &base)?;
@@ -150,7 +151,9 @@ pub fn render_sequence(
     let mut backend = None;
     let mut pending = Some(renderer.submit(scene_of(0)?, panels_of(0))?);
     for i in 0..count {
-        let job = pending.take().ok_or_else(|| Error::Internal("no frame pending".into()))?;
+        let job = pending
+            .take()
+            .ok_or_else(|| Error::Internal("no frame pending".into()))?;
         let (images, drawn_by) = job.wait()?;
         // The next frame is drawn while this one is composed and encoded.
         if i + 1 < count {
@@ -264,6 +267,7 @@ fn sink_options(spec: &FigureSpec, seq: &Sequence, size: (u32, u32), frames: usi
 }
 
 /// A key no other sequence of this process uses.
+#[allow(dead_code)] // FAST12
 fn new_key() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(1);

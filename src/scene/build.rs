@@ -146,7 +146,12 @@ pub fn moves(spec: &FigureSpec, k: usize, ov: &Overlay) -> bool {
 /// Shows frame `frame` of every overlay layer that moves ([`moves`]) in `scene`, a
 /// scene built from the same `inputs` and `spec`: only the layers' values change, so the
 /// renderer may reuse what it computed for another frame.
-pub fn set_frame(scene: &mut Scene, inputs: &Inputs, spec: &FigureSpec, frame: usize) -> Result<()> {
+pub fn set_frame(
+    scene: &mut Scene,
+    inputs: &Inputs,
+    spec: &FigureSpec,
+    frame: usize,
+) -> Result<()> {
     let surfs = spec.surfaces.iter().zip(&inputs.surfaces);
     for ((input, data), surf) in surfs.zip(&mut scene.surfaces) {
         let keep = mask_keep(data);
