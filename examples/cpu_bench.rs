@@ -201,6 +201,7 @@ fn fig4(dir: &Path, layers: bool) -> Result<Scene, Box<dyn std::error::Error>> {
         cortex: Cortex::Classic,
         outline_px: 2.0,
         edge_px: 0.0,
+        geometry_key: None,
     })
 }
 

@@ -88,6 +88,7 @@ fn scene() -> Scene {
         cortex: Cortex::Classic,
         outline_px: 2.0,
         edge_px: 0.0,
+        geometry_key: None,
     }
 }
 

@@ -65,6 +65,7 @@ fn render_one(
         cortex,
         outline_px: 2.0,
         edge_px: 0.0,
+        geometry_key: None,
     };
     let views = [View::named(view)];
     let plan = montage::plan(
@@ -406,6 +407,7 @@ fn both_hemispheres() -> (Scene, [View; 2]) {
         cortex: Cortex::Classic,
         outline_px: 2.0,
         edge_px: 0.0,
+        geometry_key: None,
     };
     let views = [
         View::named(ViewName::Lateral),

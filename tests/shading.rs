@@ -89,6 +89,7 @@ fn scene(surface: SceneSurface, mapping: Option<ColorMapping>) -> Scene {
         cortex: Cortex::Classic,
         outline_px: 1.0,
         edge_px: 0.0,
+        geometry_key: None,
     }
 }
 

@@ -161,6 +161,7 @@ fn scene(surf: &str) -> Scene {
         cortex: surfrender::color::Cortex::Classic,
         outline_px: 2.0,
         edge_px: 0.0,
+        geometry_key: None,
     }
 }
 

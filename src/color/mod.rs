@@ -305,6 +305,14 @@ impl ColorMapping {
     /// cortex shows through. This is the rule itself, per pixel: `shaders/surface.frag`
     /// (`ramp` and `value_color`) mirrors it, and the CPU renderer calls it.
     pub fn shade(&self, v: f32, valid: f32) -> Option<[u8; 3]> {
+        self.lut_index(v, valid)
+            .and_then(|i| self.lut.get(i).copied())
+    }
+
+    /// The entry of the lookup table [`ColorMapping::shade`] takes its colour from (row 0
+    /// for positive values, `LUT_SIZE` on for negative ones), for a renderer that keeps
+    /// the table in a form of its own.
+    pub fn lut_index(&self, v: f32, valid: f32) -> Option<usize> {
         if valid < 0.5 {
             return None;
         }
@@ -321,7 +329,13 @@ impl ColorMapping {
         let s = self.position(a);
         let i = ((s * LUT_SIZE as f32) as usize).min(LUT_SIZE - 1);
         let row = if v >= 0.0 { 0 } else { LUT_SIZE };
-        self.lut.get(row + i).copied()
+        Some(row + i)
+    }
+
+    /// The lookup table: `LUT_SIZE` colours for positive values, then as many for
+    /// negative ones.
+    pub fn lut(&self) -> &[[u8; 3]] {
+        &self.lut
     }
 
     /// Position of |v| along the ramp, 0 at `lo` and 1 at `hi`.

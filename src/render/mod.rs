@@ -57,8 +57,10 @@ impl Part {
 }
 
 /// One view of one surface (or, in a whole-brain panel, of both hemispheres together),
-/// with its exact orthographic window.
-#[derive(Debug, Clone)]
+/// with its exact orthographic window. Panels compare equal when they draw the same
+/// surfaces the same way: with a [`Scene::geometry_key`](crate::scene::Scene::geometry_key)
+/// that is what lets a renderer keep what it made of the last figure's geometry.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Panel {
     /// The surfaces drawn, in drawing order, into one image with one depth buffer: one
     /// for a hemisphere's panel, both hemispheres (left first) for a whole-brain panel.

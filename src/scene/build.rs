@@ -85,6 +85,7 @@ pub fn build(
         // Lines keep their look when --scale enlarges the whole figure.
         outline_px: spec.outline_px * spec.scale,
         edge_px: 0.5 * spec.outline_px * spec.scale,
+        geometry_key: None,
     };
     Ok((scene, notices))
 }

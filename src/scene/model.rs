@@ -113,6 +113,17 @@ pub struct Scene {
     /// Width of the contrasting edge on each side of a border with one
     /// ([`SceneSurface::edges`]), in pixels.
     pub edge_px: f32,
+    /// Scenes with the same key (given by the caller, such as the frames of one movie)
+    /// promise identical geometry: surfaces, normals, curvature, winding,
+    /// [`Paint::Colors`] layers, lines, edges, foci and outline widths. They may differ
+    /// only in the values of [`Paint::Values`] layers and in `mappings`. A renderer that
+    /// draws such a scene with the same panels as the one before it keeps what it made of
+    /// the geometry (the CPU renderer its per-sample visibility, a GL context its
+    /// uploaded buffers) and only colours it again: a movie frame costs its shading, not
+    /// its rasterization. The images are byte-identical to a full render. `None` (what
+    /// [`build`](crate::scene::build) gives) promises nothing: every figure is drawn
+    /// from scratch.
+    pub geometry_key: Option<u64>,
 }
 
 impl Scene {

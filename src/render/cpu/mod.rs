@@ -25,8 +25,8 @@ use super::{BackendInfo, Panel};
 use crate::error::{Error, Result};
 use crate::scene::Scene;
 use prep::Prepared;
-use raster::{Band, LINE_BIT, PART_SHIFT};
-use shade::{Shader, Shaders};
+use raster::{Band, Visible, LINE_BIT, PART_SHIFT};
+use shade::{Lit, Shader, Shaders};
 
 /// The most surfaces one panel draws (a whole-brain panel's two hemispheres): the part
 /// of a primitive is kept in one bit of its id.
@@ -42,6 +42,9 @@ const BAND_ROWS: usize = 16;
 pub(crate) struct Pool {
     pool: Option<rayon::ThreadPool>,
     threads: usize,
+    /// The geometry of the last figure that had a [`Scene::geometry_key`], for the next
+    /// frame of the same movie.
+    kept: Option<Kept>,
 }
 
 impl Pool {
@@ -50,6 +53,7 @@ impl Pool {
         Pool {
             pool: None,
             threads: threads.max(1),
+            kept: None,
         }
     }
 
@@ -72,9 +76,39 @@ impl Pool {
                     })?,
             ),
         };
-        let images = render_with(pool, self.threads, scene, panels)?;
+        let images = render_with(pool, self.threads, scene, panels, &mut self.kept)?;
         Ok((images, info(self.threads)))
     }
+}
+
+/// One figure's geometry as the band workers use it: kept after a figure with a
+/// [`Scene::geometry_key`] so that the next figure with the same key and panels (the
+/// next frame of a movie) is only shaded again. Its memory is 4 bytes per sample (16 per
+/// pixel) plus the panels' transformed vertices.
+struct Kept {
+    key: u64,
+    panels: Vec<Panel>,
+    /// What of the scene besides its surfaces the geometry and the colours under the
+    /// overlays depend on: the promise of a key covers them too, but comparing costs
+    /// nothing.
+    cortex: crate::color::Cortex,
+    widths: (f32, f32),
+    /// How many figures were drawn from this geometry after the one that made it.
+    reused: usize,
+    /// Each panel's surfaces, transformed and sorted into bands.
+    prepared: Vec<Vec<Prepared>>,
+    /// Per panel and band, what its samples show; empty until the bands are drawn.
+    visible: Vec<Vec<KeptBand>>,
+}
+
+/// One drawn band of a [`Kept`] figure.
+#[derive(Default)]
+struct KeptBand {
+    /// The primitive that won each sample ([`Band::ids`]).
+    ids: Vec<u32>,
+    /// What of each colour the resolve asked for does not depend on overlay values, in
+    /// the order it asked.
+    lit: Vec<Lit>,
 }
 
 /// What `surfrender backends` says about this renderer.
@@ -114,14 +148,29 @@ struct Job<'a> {
     panel: usize,
     band: usize,
     out: &'a mut [u8],
+    ids: Ids<'a>,
 }
 
-/// Renders with the `threads` workers of `pool`.
+/// Where a band's visibility comes from.
+enum Ids<'a> {
+    /// Drawn now and forgotten after the resolve.
+    Draw,
+    /// Drawn now and kept here for the next frame.
+    Keep(&'a mut KeptBand),
+    /// Drawn for an earlier frame of the same geometry: only the resolve runs, with the
+    /// colours' parts that overlay values do not change as they were recorded.
+    Kept(&'a KeptBand),
+}
+
+/// Renders with the `threads` workers of `pool`. A scene whose geometry key and panels
+/// are those of the figure `kept` was made from reuses its geometry and visibility and
+/// is only shaded; a scene with a key leaves its own in `kept`.
 fn render_with(
     pool: &rayon::ThreadPool,
     threads: usize,
     scene: &Scene,
     panels: &[Panel],
+    kept: &mut Option<Kept>,
 ) -> Result<Vec<RgbaImage>> {
     for p in panels {
         let known = p
@@ -133,26 +182,51 @@ fn render_with(
         }
     }
     let mut t = std::time::Instant::now();
-    // Geometry of each surface of each panel, panels shared among the threads.
-    let prepared: Vec<Vec<Prepared>> = pool.install(|| {
-        panels
-            .par_iter()
-            .map(|p| {
-                let widths = (scene.outline_px, scene.edge_px);
-                p.parts
-                    .iter()
-                    .map(|q| {
-                        let surf = &scene.surfaces[q.surface];
-                        prep::prepare(surf, p, q.offset, widths, BAND_ROWS)
-                    })
+    let key = scene.geometry_key;
+    let widths = (scene.outline_px, scene.edge_px);
+    let same = |k: &Kept| {
+        Some(k.key) == key && k.panels == panels && k.cortex == scene.cortex && k.widths == widths
+    };
+    // Anything else kept is let go now, before this figure's memory is taken.
+    let mut geometry = match kept.take().filter(same) {
+        Some(k) => Kept {
+            reused: k.reused + 1,
+            ..k
+        },
+        None => {
+            let prepared = prepare(pool, scene, panels);
+            crate::timing::stage("cpu geometry", &mut t);
+            Kept {
+                key: key.unwrap_or(0),
+                panels: panels.to_vec(),
+                cortex: scene.cortex,
+                widths,
+                reused: 0,
+                prepared,
+                visible: Vec::new(),
+            }
+        }
+    };
+    let reuse = !geometry.visible.is_empty();
+    if key.is_some() && !reuse {
+        geometry.visible = geometry
+            .prepared
+            .iter()
+            .map(|g| {
+                let bands = g.first().map_or(0, |g| g.bins.len());
+                std::iter::repeat_with(KeptBand::default)
+                    .take(bands)
                     .collect()
             })
-            .collect()
-    });
-    crate::timing::stage("cpu geometry", &mut t);
+            .collect();
+    }
+    let Kept {
+        prepared, visible, ..
+    } = &mut geometry;
+    let prepared: &[Vec<Prepared>] = prepared;
     let shaders: Vec<Shaders> = panels
         .iter()
-        .zip(&prepared)
+        .zip(prepared)
         .map(|(p, g)| {
             Shaders::new(
                 p.parts
@@ -173,13 +247,24 @@ fn render_with(
         })
         .collect();
     let mut jobs = Vec::new();
-    for (i, (buf, g)) in buffers.iter_mut().zip(&prepared).enumerate() {
+    let mut kept_ids = visible
+        .iter_mut()
+        .map(Some)
+        .chain(std::iter::repeat_with(|| None));
+    for (i, (buf, g)) in buffers.iter_mut().zip(prepared).enumerate() {
         let (w, _) = size(g);
+        let mut ids = kept_ids.next().flatten().map(|v| v.iter_mut());
         for (band, out) in buf.chunks_mut(BAND_ROWS * w * 4).enumerate() {
+            let ids = match ids.as_mut().and_then(Iterator::next) {
+                Some(v) if reuse => Ids::Kept(v),
+                Some(v) => Ids::Keep(v),
+                None => Ids::Draw,
+            };
             jobs.push(Job {
                 panel: i,
                 band,
                 out,
+                ids,
             });
         }
     }
@@ -204,45 +289,96 @@ fn render_with(
                         Err(_) => None,
                     };
                     let Some(job) = job else { break };
-                    draw_band(
-                        &prepared[job.panel],
-                        &shaders[job.panel],
-                        job.band,
-                        job.out,
-                        &mut band,
-                        &mut cache,
-                    );
+                    let (parts, shaders) = (&prepared[job.panel], &shaders[job.panel]);
+                    if let Ids::Kept(kept) = job.ids {
+                        let seen = kept_band(parts, job.band, job.out, &kept.ids);
+                        let mut lit = kept.lit.iter();
+                        resolve::resolve(seen, job.out, |_, _, _| {
+                            lit.next().map_or([0; 4], |l| shaders.relight(l))
+                        });
+                        continue;
+                    }
+                    if !draw_band(parts, job.band, job.out.len(), &mut band) {
+                        continue;
+                    }
+                    cache.clear(shaders.value_slots());
+                    match job.ids {
+                        Ids::Keep(kept) => {
+                            kept.lit.clear();
+                            resolve::resolve(band.visible(), job.out, |id, cx, cy| {
+                                let (c, lit) = shaders.shade_lit(&mut cache, id, cx, cy);
+                                kept.lit.push(lit);
+                                c
+                            });
+                            kept.ids.clone_from(&band.ids);
+                        }
+                        _ => resolve::resolve(band.visible(), job.out, |id, cx, cy| {
+                            shaders.shade(&mut cache, id, cx, cy)
+                        }),
+                    }
                 }
             });
         }
     });
-    crate::timing::stage("cpu raster", &mut t);
-    buffers
+    crate::timing::stage(if reuse { "cpu shade" } else { "cpu raster" }, &mut t);
+    let images = buffers
         .into_iter()
-        .zip(&prepared)
+        .zip(prepared)
         .map(|(b, g)| {
             let (w, h) = size(g);
             RgbaImage::from_raw(w as u32, h as u32, b)
                 .ok_or_else(|| Error::Render("CPU renderer: image size mismatch".into()))
         })
-        .collect()
+        .collect();
+    drop(shaders);
+    if key.is_some() {
+        *kept = Some(geometry);
+    }
+    images
+}
+
+/// The geometry of each surface of each panel, panels shared among the threads.
+fn prepare(pool: &rayon::ThreadPool, scene: &Scene, panels: &[Panel]) -> Vec<Vec<Prepared>> {
+    pool.install(|| {
+        panels
+            .par_iter()
+            .map(|p| {
+                let widths = (scene.outline_px, scene.edge_px);
+                p.parts
+                    .iter()
+                    .map(|q| {
+                        let surf = &scene.surfaces[q.surface];
+                        prep::prepare(surf, p, q.offset, widths, BAND_ROWS)
+                    })
+                    .collect()
+            })
+            .collect()
+    })
+}
+
+/// The visibility of band `band` of a panel kept from an earlier frame, for an output
+/// of `out.len()` bytes.
+fn kept_band<'a>(parts: &[Prepared], band: usize, out: &[u8], ids: &'a [u32]) -> Visible<'a> {
+    let (width, height) = parts.first().map_or((1, 1), |g| (g.width, g.height));
+    Visible {
+        width,
+        rows: out.len() / (width * 4),
+        top: (height - 1 - band * BAND_ROWS) as i64,
+        ids,
+    }
 }
 
 /// Draws band `band` of a panel (each surface, then its borders, surface after surface
-/// into one depth buffer, as the GL path draws them) and resolves it into `out`. The
-/// primitives of part `k` carry `k` in their [`PART_SHIFT`] bits.
-fn draw_band(
-    parts: &[Prepared],
-    shaders: &Shaders,
-    band: usize,
-    out: &mut [u8],
-    buf: &mut Band,
-    cache: &mut shade::ShadeCache,
-) {
-    let Some(first) = parts.first() else { return };
+/// into one depth buffer, as the GL path draws them) into `buf`, for an output of
+/// `out_len` bytes; `false` for a panel without surfaces (never drawn). The primitives
+/// of part `k` carry `k` in their [`PART_SHIFT`] bits.
+fn draw_band(parts: &[Prepared], band: usize, out_len: usize, buf: &mut Band) -> bool {
+    let Some(first) = parts.first() else {
+        return false;
+    };
     let (width, height) = (first.width, first.height);
     let first_row = band * BAND_ROWS;
-    let rows = out.len() / (width * 4);
+    let rows = out_len / (width * 4);
     buf.reset(width, rows, (height - 1 - first_row) as i64);
     for (k, g) in parts.iter().enumerate() {
         let Some(bin) = g.bins.get(band) else {
@@ -262,5 +398,5 @@ fn draw_band(
             }
         }
     }
-    resolve::resolve(buf, shaders, cache, out);
+    true
 }

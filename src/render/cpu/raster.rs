@@ -58,6 +58,18 @@ impl WinVert {
     }
 }
 
+/// Which primitive won each sample of one band of image rows (four per pixel, top row
+/// first; [`EMPTY`] where none did): a visibility buffer, all the resolve needs. It does
+/// not depend on overlay values, so the frames of a movie can share one.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Visible<'a> {
+    pub width: usize,
+    pub rows: usize,
+    /// Window y of the band's top row.
+    pub top: i64,
+    pub ids: &'a [u32],
+}
+
 /// Per-sample state of one band of image rows: depth and the primitive that wrote it.
 pub(super) struct Band {
     pub width: usize,
@@ -87,6 +99,16 @@ impl Band {
         self.depth.resize(n, FAR);
         self.ids.clear();
         self.ids.resize(n, EMPTY);
+    }
+
+    /// What the band's samples show, for the resolve.
+    pub(super) fn visible(&self) -> Visible<'_> {
+        Visible {
+            width: self.width,
+            rows: self.rows,
+            top: self.top,
+            ids: &self.ids,
+        }
     }
 
     fn bottom(&self) -> i64 {

@@ -1,13 +1,19 @@
 //! The multisample resolve of shaders/resolve.frag: each pixel's four 8-bit samples,
 //! coloured by the primitives that won them, averaged into premultiplied RGBA8.
 
-use super::raster::{Band, EMPTY};
-use super::shade::{unorm8, ShadeCache, Shaders};
+use super::raster::{Visible, EMPTY};
+use super::shade::unorm8;
 
 /// Resolves a drawn band into premultiplied RGBA8 rows (top row first), as
-/// shaders/resolve.frag averages the four 8-bit samples.
-pub(super) fn resolve(band: &Band, shader: &Shaders, cache: &mut ShadeCache, out: &mut [u8]) {
-    cache.clear(shader.value_slots());
+/// shaders/resolve.frag averages the four 8-bit samples. `shade(id, cx, cy)` is the
+/// colour primitive `id` gives the pixel whose centre is at window `(cx, cy)`; it is
+/// asked once per pixel and primitive, in an order that depends on `band` alone, so
+/// that the frames of a movie can replay what the first one recorded.
+pub(super) fn resolve(
+    band: Visible,
+    out: &mut [u8],
+    mut shade: impl FnMut(u32, f32, f32) -> [u8; 4],
+) {
     let w = band.width;
     for (r, row) in out.chunks_exact_mut(w * 4).enumerate().take(band.rows) {
         let cy = (band.top - r as i64) as f32 + 0.5;
@@ -22,7 +28,7 @@ pub(super) fn resolve(band: &Band, shader: &Shaders, cache: &mut ShadeCache, out
                 let c = if ids[0] == EMPTY {
                     [0; 4]
                 } else {
-                    shader.shade(cache, ids[0], cx, cy)
+                    shade(ids[0], cx, cy)
                 };
                 px.copy_from_slice(&c);
                 continue;
@@ -34,7 +40,7 @@ pub(super) fn resolve(band: &Band, shader: &Shaders, cache: &mut ShadeCache, out
                 } else if let Some(t) = (0..s).find(|&t| ids[t] == ids[s]) {
                     colors[t]
                 } else {
-                    shader.shade(cache, ids[s], cx, cy)
+                    shade(ids[s], cx, cy)
                 };
             }
             for k in 0..4 {

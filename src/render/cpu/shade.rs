@@ -22,6 +22,9 @@ enum LayerPaint<'a> {
     Values {
         slot: usize,
         mapping: &'a ColorMapping,
+        /// The mapping's lookup table as [`unit`] colours, so that a pixel does not
+        /// divide by 255 three times.
+        lut: Vec<[f32; 3]>,
     },
 }
 
@@ -36,6 +39,10 @@ pub(super) struct Shader<'a> {
     has_curv: bool,
     /// Every layer that draws, in drawing order.
     layers: Vec<Layer<'a>>,
+    /// How many of `layers` lie under the surface's first overlay layer (whether it
+    /// draws or not): annotations and labels only, the same in every frame of a movie,
+    /// so a [`Lit`] keeps what they make.
+    split: usize,
     /// `(value, validity)` per vertex of each overlay layer that draws, by slot
     /// ([`crate::scene::nodata`]).
     values: Vec<Vec<[f32; 2]>>,
@@ -117,7 +124,11 @@ impl<'a> Shader<'a> {
         let (gyrus, sulcus) = scene.cortex.colors();
         let mut values = Vec::new();
         let mut layers = Vec::new();
-        for l in surf.layers.iter().take(MAX_LAYERS) {
+        let stack = || surf.layers.iter().take(MAX_LAYERS);
+        let split = stack()
+            .position(|l| matches!(l.paint, Paint::Values { .. }))
+            .unwrap_or(stack().len());
+        for l in stack() {
             let paint = match &l.paint {
                 Paint::Colors(c) => LayerPaint::Colors(c),
                 Paint::Values { values: v, layer } => {
@@ -129,6 +140,7 @@ impl<'a> Shader<'a> {
                     LayerPaint::Values {
                         slot: values.len() - 1,
                         mapping,
+                        lut: mapping.lut().iter().map(|&c| unit(c)).collect(),
                     }
                 }
             };
@@ -145,6 +157,7 @@ impl<'a> Shader<'a> {
             attrs: &prep.attrs,
             has_curv: surf.curv.is_some(),
             layers,
+            split,
             values,
             lines: &prep.line_colors,
             lights: panel.lights.map(|l| (l.dir, l.intensity)),
@@ -163,11 +176,23 @@ impl<'a> Shader<'a> {
     /// `id` may carry its part's bit ([`PART_MASK`]): the cache knows triangles by the
     /// whole id, this surface by the rest.
     pub(super) fn shade(&self, cache: &mut ShadeCache, id: u32, cx: f32, cy: f32) -> [u8; 4] {
+        self.shade_lit(cache, id, cx, cy).0
+    }
+
+    /// [`Shader::shade`], with what of the colour does not depend on overlay values:
+    /// [`Shader::relight`] makes the same colour of it in a later frame.
+    pub(super) fn shade_lit(
+        &self,
+        cache: &mut ShadeCache,
+        id: u32,
+        cx: f32,
+        cy: f32,
+    ) -> ([u8; 4], Lit) {
         let local = id & !PART_MASK;
         if local & LINE_BIT != 0 {
             let k = ((local & !LINE_BIT) / 2) as usize;
             let c = self.lines.get(k).copied().unwrap_or([0; 4]);
-            return [c[0], c[1], c[2], 255];
+            return Lit::fixed([c[0], c[1], c[2], 255]);
         }
         let slot = id as usize % CACHE_SLOTS;
         let n = cache.stride;
@@ -175,15 +200,36 @@ impl<'a> Shader<'a> {
             cache.slots.get_mut(slot),
             cache.values.get_mut(slot * n..(slot + 1) * n),
         ) else {
-            return [0; 4];
+            return Lit::fixed([0; 4]);
         };
         if tri.id != id {
             match self.setup(local, values) {
                 Some(t) => *tri = TriShade { id, ..t },
-                None => return [0; 4],
+                None => return Lit::fixed([0; 4]),
             }
         }
         self.eval(tri, values, cx, cy)
+    }
+
+    /// The colour of `lit` (made by [`Shader::shade_lit`] for an earlier frame of the same
+    /// geometry) with this shader's overlay values and mappings: the same arithmetic on
+    /// the same numbers as [`Shader::shade`], without the barycentric weights, the
+    /// normal, the lights and the layers under the first overlay, which `lit` holds.
+    pub(super) fn relight(&self, lit: &Lit) -> [u8; 4] {
+        if lit.id == EMPTY {
+            return lit.fixed;
+        }
+        let t = (lit.id & !PART_MASK) as usize * 3;
+        let Some(&[i0, i1, i2]) = self.indices.get(t..t + 3) else {
+            return [0; 4];
+        };
+        let ids = [i0, i1, i2];
+        let corners = |slot: usize| {
+            let v = self.values.get(slot)?;
+            Some(ids.map(|i| v.get(i as usize).copied().unwrap_or([0.0, 0.0])))
+        };
+        let base = self.over(lit.under, &ids, &lit.b, corners);
+        lit_color(base, lit.light)
     }
 
     /// Surface triangle `id` ready to shade, or `None` if it does not exist; its
@@ -223,15 +269,34 @@ impl<'a> Shader<'a> {
         })
     }
 
-    /// surface.frag (foci.frag for a focus) for one triangle at window point `(cx, cy)`.
-    fn eval(&self, tri: &TriShade, values: &[CornerValues], cx: f32, cy: f32) -> [u8; 4] {
+    /// surface.frag (foci.frag for a focus) for one triangle at window point `(cx, cy)`,
+    /// with what of it does not depend on overlay values.
+    fn eval(&self, tri: &TriShade, values: &[CornerValues], cx: f32, cy: f32) -> ([u8; 4], Lit) {
         let b = tri.barycentric(cx, cy);
+        let light = self.light(tri, &b);
+        match tri.focus {
+            Some(rgb) => Lit::fixed(lit_color(rgb, light)),
+            None => {
+                let under = self.under(tri, &b);
+                let corners = |slot: usize| values.get(slot).copied();
+                let base = self.over(under, &tri.ids, &b, corners);
+                let lit = Lit {
+                    id: tri.id,
+                    b,
+                    light,
+                    under,
+                    fixed: [0; 4],
+                };
+                (lit_color(base, light), lit)
+            }
+        }
+    }
+
+    /// The light falling on `tri` at barycentric weights `b` (lighting.glsl): ambient plus
+    /// each light on the interpolated normal.
+    fn light(&self, tri: &TriShade, b: &[f32; 3]) -> f32 {
         let [a0, a1, a2] = &tri.attrs;
         let lerp = |f: fn(&VertexAttr) -> f32| b[0] * f(a0) + b[1] * f(a1) + b[2] * f(a2);
-        let base = match tri.focus {
-            Some(rgb) => rgb,
-            None => self.surface_color(tri, values, &b),
-        };
         let mut normal = [
             lerp(|a| a.normal[0]),
             lerp(|a| a.normal[1]),
@@ -250,23 +315,16 @@ impl<'a> Shader<'a> {
             let dot = normal[0] * dir[0] + normal[1] * dir[1] + normal[2] * dir[2];
             d += intensity * dot.max(0.0);
         }
-        let shade = AMBIENT + (1.0 - AMBIENT) * d;
-        [
-            unorm8(base[0] * shade),
-            unorm8(base[1] * shade),
-            unorm8(base[2] * shade),
-            255,
-        ]
+        AMBIENT + (1.0 - AMBIENT) * d
     }
 
-    /// The colour of the surface at barycentric weights `b` of `tri`, before lighting:
-    /// the cortex, then every layer in drawing order, each mixed in by one rule
-    /// (surface.frag's `layers`): opaque paint replaces what is under it, translucent
-    /// paint is mixed by its alpha.
-    fn surface_color(&self, tri: &TriShade, values: &[CornerValues], b: &[f32; 3]) -> [f32; 3] {
+    /// The colour of the surface at barycentric weights `b` of `tri` under its first
+    /// overlay layer, before lighting: the cortex, then the annotations and labels below
+    /// that overlay (see [`Shader::over`] for the rest).
+    fn under(&self, tri: &TriShade, b: &[f32; 3]) -> [f32; 3] {
         let [a0, a1, a2] = &tri.attrs;
         let curv = b[0] * a0.curv + b[1] * a1.curv + b[2] * a2.curv;
-        let mut base = if !self.has_curv {
+        let base = if !self.has_curv {
             self.flat
         } else if curv > 0.0 {
             // FreeSurfer's sign: positive curvature is a sulcus.
@@ -274,19 +332,49 @@ impl<'a> Shader<'a> {
         } else {
             self.gyrus
         };
-        for layer in &self.layers {
-            let paint = match layer.paint {
+        let below = self.layers.get(..self.split).unwrap_or_default();
+        self.composite(base, below, &tri.ids, b, |_| None)
+    }
+
+    /// The layers from the first overlay on, over `under` ([`Shader::under`]), at
+    /// barycentric weights `b` of the triangle of corners `ids`; `corners` gives the
+    /// corner values of each overlay slot.
+    fn over(
+        &self,
+        under: [f32; 3],
+        ids: &[u32; 3],
+        b: &[f32; 3],
+        corners: impl Fn(usize) -> Option<CornerValues>,
+    ) -> [f32; 3] {
+        let above = self.layers.get(self.split..).unwrap_or_default();
+        self.composite(under, above, ids, b, corners)
+    }
+
+    /// `layers` in drawing order over `base`, each mixed in by one rule (surface.frag's
+    /// `layers`): opaque paint replaces what is under it, translucent paint is mixed by
+    /// its alpha.
+    fn composite(
+        &self,
+        mut base: [f32; 3],
+        layers: &[Layer],
+        ids: &[u32; 3],
+        b: &[f32; 3],
+        corners: impl Fn(usize) -> Option<CornerValues>,
+    ) -> [f32; 3] {
+        for layer in layers {
+            let paint = match &layer.paint {
                 LayerPaint::Colors(colors) => {
-                    let rgba = heaviest_corner(colors, &tri.ids, b);
+                    let rgba = heaviest_corner(colors, ids, b);
                     let a = rgba[3] as f32 / 255.0 * layer.alpha;
                     Some((unit([rgba[0], rgba[1], rgba[2]]), a))
                 }
                 // surface.frag's `value_color`: the value and its validity interpolated
                 // like any attribute, coloured by the mapping's own rule.
-                LayerPaint::Values { slot, mapping } => values.get(slot).and_then(|c| {
+                LayerPaint::Values { slot, mapping, lut } => corners(*slot).and_then(|c| {
                     let valid = b[0] * c[0][1] + b[1] * c[1][1] + b[2] * c[2][1];
                     let v = b[0] * c[0][0] + b[1] * c[1][0] + b[2] * c[2][0];
-                    mapping.shade(v, valid).map(|rgb| (unit(rgb), layer.alpha))
+                    let rgb = lut.get(mapping.lut_index(v, valid)?)?;
+                    Some((*rgb, layer.alpha))
                 }),
             };
             if let Some((rgb, a)) = paint {
@@ -298,6 +386,47 @@ impl<'a> Shader<'a> {
             }
         }
         base
+    }
+}
+
+/// `base` lit by `light`, as 8-bit colour.
+fn lit_color(base: [f32; 3], light: f32) -> [u8; 4] {
+    [
+        unorm8(base[0] * light),
+        unorm8(base[1] * light),
+        unorm8(base[2] * light),
+        255,
+    ]
+}
+
+/// What one sample's colour is made of that does not depend on overlay values or their
+/// mappings (see [`Shader::relight`]): kept per shaded sample for the frames of a movie,
+/// 40 bytes each.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Lit {
+    /// The surface triangle, with its part's bit; [`EMPTY`] for a colour that is
+    /// `fixed` (a border, a focus).
+    id: u32,
+    /// Barycentric weights at the pixel centre.
+    b: [f32; 3],
+    /// The light there.
+    light: f32,
+    /// The colour under the first overlay layer, unlit.
+    under: [f32; 3],
+    fixed: [u8; 4],
+}
+
+impl Lit {
+    /// A colour no overlay changes, and its record.
+    fn fixed(c: [u8; 4]) -> ([u8; 4], Lit) {
+        let lit = Lit {
+            id: EMPTY,
+            b: [0.0; 3],
+            light: 0.0,
+            under: [0.0; 3],
+            fixed: c,
+        };
+        (c, lit)
     }
 }
 
@@ -325,6 +454,31 @@ impl<'a> Shaders<'a> {
     pub(super) fn shade(&self, cache: &mut ShadeCache, id: u32, cx: f32, cy: f32) -> [u8; 4] {
         match self.parts.get((id >> PART_SHIFT) as usize & 1) {
             Some(s) => s.shade(cache, id, cx, cy),
+            None => [0; 4],
+        }
+    }
+
+    /// [`Shader::shade_lit`] by the part that drew primitive `id`.
+    pub(super) fn shade_lit(
+        &self,
+        cache: &mut ShadeCache,
+        id: u32,
+        cx: f32,
+        cy: f32,
+    ) -> ([u8; 4], Lit) {
+        match self.parts.get((id >> PART_SHIFT) as usize & 1) {
+            Some(s) => s.shade_lit(cache, id, cx, cy),
+            None => Lit::fixed([0; 4]),
+        }
+    }
+
+    /// [`Shader::relight`] by the part that drew `lit`'s primitive.
+    pub(super) fn relight(&self, lit: &Lit) -> [u8; 4] {
+        if lit.id == EMPTY {
+            return lit.fixed;
+        }
+        match self.parts.get((lit.id >> PART_SHIFT) as usize & 1) {
+            Some(s) => s.relight(lit),
             None => [0; 4],
         }
     }

@@ -165,6 +165,7 @@ fn scene_of(surface: SceneSurface) -> Scene {
         cortex: Cortex::Classic,
         outline_px: 2.0,
         edge_px: 0.0,
+        geometry_key: None,
     }
 }
 
@@ -281,9 +282,47 @@ fn borders_are_drawn_over_the_surface_in_their_colour() {
 
 /// fsaverage5's left hemisphere with curvature, an overlay, a filled layer and borders.
 fn brain_scene() -> Scene {
+    let surf = brain_surface(Hemi::Left);
+    let mapping = overlay_mapping(0, &[&surf]);
+    Scene {
+        surfaces: vec![surf],
+        mappings: vec![Some(mapping)],
+        cortex: Cortex::Classic,
+        outline_px: 2.0,
+        edge_px: 0.0,
+        geometry_key: None,
+    }
+}
+
+/// The mapping of the overlays of `surfaces` in frame `k` of [`frame`] (frame 0: `hot`,
+/// threshold 1, range 1..5; later frames move all three).
+fn overlay_mapping(k: usize, surfaces: &[&SceneSurface]) -> crate::color::ColorMapping {
+    let k = k as f32;
+    let style = crate::color::OverlayStyle {
+        cmap: crate::color::cmap::Colormap::from_name("hot")
+            .expect("hot")
+            .into(),
+        threshold: Some(crate::color::Bound::Value(1.0 + 0.1 * k)),
+        range: Some((
+            crate::color::Bound::Value(1.0 + 0.2 * k),
+            crate::color::Bound::Value(5.0 + 0.5 * k),
+        )),
+        sign: crate::color::Sign::Abs,
+        symmetric: false,
+        opacity: 1.0,
+    };
+    let values: Vec<&[f32]> = surfaces.iter().filter_map(|s| s.values(0)).collect();
+    crate::color::ColorMapping::resolve(&style, &values).expect("mapping")
+}
+
+/// One of fsaverage5's hemispheres with curvature, a filled layer under an overlay (a
+/// smooth one with a threshold crossing the surface and a hole of no data), borders,
+/// and a focus.
+fn brain_surface(hemi: Hemi) -> SceneSurface {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/fsaverage5");
-    let mesh = crate::io::read_surface(&dir.join("lh.inflated")).expect("surface");
-    let curv = crate::io::read_overlay(&dir.join("lh.curv"), &Default::default()).expect("curv");
+    let mesh = crate::io::read_surface(&dir.join(format!("{hemi}.inflated"))).expect("surface");
+    let curv = crate::io::read_overlay(&dir.join(format!("{hemi}.curv")), &Default::default())
+        .expect("curv");
     let (lo, hi) = mesh.bounds();
     let region = |axis: usize, share: f32, c: [u8; 4]| -> Vec<[u8; 4]> {
         let cut = hi[axis] - share * (hi[axis] - lo[axis]);
@@ -294,28 +333,26 @@ fn brain_scene() -> Scene {
     };
     let layer = region(1, 0.3, [255, 215, 0, 255]);
     let lines = region_borders(&mesh, &region(2, 0.3, [30, 144, 255, 255]));
-    // A smooth overlay with a threshold crossing the surface, and a hole of no data.
     let overlay: Vec<f32> = mesh
         .vertices
         .iter()
         .map(|v| if v[0] > 20.0 { f32::NAN } else { v[2] / 10.0 })
         .collect();
-    let style = crate::color::OverlayStyle {
-        cmap: crate::color::cmap::Colormap::from_name("hot")
-            .expect("hot")
-            .into(),
-        threshold: Some(crate::color::Bound::Value(1.0)),
-        range: Some((
-            crate::color::Bound::Value(1.0),
-            crate::color::Bound::Value(5.0),
-        )),
-        sign: crate::color::Sign::Abs,
-        symmetric: false,
-        opacity: 1.0,
+    // A red sphere of 6 mm at a vertex on the lateral side.
+    let unit = crate::scene::foci::unit_sphere();
+    let centre = mesh.vertices[100];
+    let foci = crate::scene::FociMesh {
+        mesh: Mesh {
+            vertices: (unit.vertices.iter())
+                .map(|u| [0, 1, 2].map(|k| centre[k] + 6.0 * u[k]))
+                .collect(),
+            faces: unit.faces.clone(),
+        },
+        normals: unit.vertices.clone(),
+        colors: vec![[255, 0, 0]; unit.vertices.len()],
     };
-    let mapping = crate::color::ColorMapping::resolve(&style, &[&overlay]).expect("mapping");
-    let surf = SceneSurface {
-        hemi: Hemi::Left,
+    SceneSurface {
+        hemi,
         normals: mesh.vertex_normals().into(),
         winding: mesh.outward_winding(),
         curv: Some(curv.values),
@@ -335,14 +372,7 @@ fn brain_scene() -> Scene {
         lines,
         edges: Vec::new(),
         mesh: mesh.into(),
-        foci: Default::default(),
-    };
-    Scene {
-        surfaces: vec![surf],
-        mappings: vec![Some(mapping)],
-        cortex: Cortex::Classic,
-        outline_px: 2.0,
-        edge_px: 0.0,
+        foci,
     }
 }
 
@@ -373,5 +403,140 @@ fn images_do_not_depend_on_the_number_of_threads() {
     for threads in [2, 3] {
         let many = render_with(&scene, &panels, threads).expect("render");
         assert!(one == many, "{threads} threads changed the images");
+    }
+}
+
+/// Frame `k` of a movie of `scene`: the same geometry, the overlay's values changed
+/// everywhere (their holes of no data too) and their mapping with them.
+fn frame(scene: &Scene, k: usize) -> Scene {
+    let mut s = scene.clone();
+    for surf in &mut s.surfaces {
+        for l in &mut surf.layers {
+            if let crate::scene::Paint::Values { values, .. } = &mut l.paint {
+                for (i, v) in values.iter_mut().enumerate() {
+                    let wiggle = ((i * 7 + k * 3) % 11) as f32 * 0.05;
+                    *v = if k % 2 == 1 && i % 97 == 0 {
+                        f32::NAN
+                    } else {
+                        *v * (1.0 + 0.4 * k as f32) - 0.3 * k as f32 + wiggle
+                    };
+                }
+            }
+        }
+    }
+    let surfaces: Vec<&SceneSurface> = s.surfaces.iter().collect();
+    s.mappings = vec![Some(overlay_mapping(k, &surfaces))];
+    s
+}
+
+/// Frames 0, 1 and 2 of `scene` drawn by one pool with a geometry key give the same
+/// images as each drawn alone without one, and the pool kept the geometry after the
+/// first frame.
+fn frames_match_fresh_renders(scene: &Scene, panels: &[Panel]) {
+    let mut pool = Pool::new(2);
+    let mut previous = Vec::new();
+    for k in 0..3 {
+        let mut f = frame(scene, k);
+        f.geometry_key = Some(7);
+        let kept = pool.render(&f, panels).expect("render").0;
+        f.geometry_key = None;
+        let fresh = render_with(&f, panels, 1).expect("render");
+        assert!(kept == fresh, "frame {k} differs from a fresh render");
+        assert!(kept != previous, "frame {k} looks like the one before it");
+        previous = kept;
+    }
+    let reused = pool.kept.as_ref().map_or(0, |k| k.reused);
+    assert_eq!(reused, 2, "frames drawn from kept geometry");
+}
+
+#[test]
+fn frames_of_kept_geometry_are_byte_identical_to_fresh_renders() {
+    // An annotation-like layer under the overlay, borders and a focus, two panels.
+    let scene = brain_scene();
+    let views = [
+        crate::scene::View::named(crate::scene::ViewName::Lateral),
+        crate::scene::View::named(crate::scene::ViewName::Medial),
+    ];
+    let plan = crate::montage::plan(
+        &scene,
+        &crate::montage::LayoutOptions {
+            size: (Some(400), None),
+            ..crate::montage::LayoutOptions::new(&views)
+        },
+    )
+    .expect("layout");
+    let img = render_with(&scene, &plan.panels, 1).expect("render");
+    assert!(
+        img[0].pixels().any(|p| p.0 == [30, 144, 255, 255]),
+        "borders drawn"
+    );
+    assert!(
+        img[0]
+            .pixels()
+            .any(|p| p[0] > 100 && p[1] == 0 && p[2] == 0),
+        "focus drawn"
+    );
+    frames_match_fresh_renders(&scene, &plan.panels);
+}
+
+#[test]
+fn frames_of_a_whole_brain_panel_are_byte_identical_to_fresh_renders() {
+    let (lh, rh) = (brain_surface(Hemi::Left), brain_surface(Hemi::Right));
+    let mapping = overlay_mapping(0, &[&lh, &rh]);
+    let scene = Scene {
+        surfaces: vec![lh, rh],
+        mappings: vec![Some(mapping)],
+        ..brain_scene()
+    };
+    let views = [crate::scene::View::named(crate::scene::ViewName::Dorsal)];
+    let plan = crate::montage::plan(
+        &scene,
+        &crate::montage::LayoutOptions {
+            size: (Some(300), None),
+            ..crate::montage::LayoutOptions::new(&views)
+        },
+    )
+    .expect("layout");
+    assert_eq!(plan.panels.len(), 1);
+    assert_eq!(
+        plan.panels[0].parts.len(),
+        2,
+        "one panel of both hemispheres"
+    );
+    frames_match_fresh_renders(&scene, &plan.panels);
+}
+
+#[test]
+fn other_panels_or_another_key_draw_afresh() {
+    let scene = brain_scene();
+    let plan = |view| {
+        let views = [crate::scene::View::named(view)];
+        let opts = crate::montage::LayoutOptions {
+            size: (Some(200), None),
+            ..crate::montage::LayoutOptions::new(&views)
+        };
+        crate::montage::plan(&scene, &opts).expect("layout").panels
+    };
+    let lateral = plan(crate::scene::ViewName::Lateral);
+    let medial = plan(crate::scene::ViewName::Medial);
+    let mut pool = Pool::new(1);
+    let steps = [
+        (0, Some(1), &lateral, 0),
+        (1, Some(1), &medial, 0),
+        (2, Some(2), &medial, 0),
+        (0, None, &medial, 0),
+        (1, Some(2), &medial, 0),
+        (2, Some(2), &medial, 1),
+    ];
+    for (k, key, panels, reused) in steps {
+        let mut f = frame(&scene, k);
+        f.geometry_key = key;
+        let drawn = pool.render(&f, panels).expect("render").0;
+        f.geometry_key = None;
+        let fresh = render_with(&f, panels, 1).expect("render");
+        assert!(drawn == fresh, "frame {k} with key {key:?}");
+        assert_eq!(pool.kept.is_some(), key.is_some(), "kept after key {key:?}");
+        let kept = pool.kept.as_ref().map_or(0, |k| k.reused);
+        assert_eq!(kept, reused, "frame {k} with key {key:?}");
     }
 }
