@@ -283,10 +283,19 @@ pub(crate) fn compose(
     images: &[RgbaImage],
     bars: &[(ColorMapping, BarStyle)],
 ) -> RgbaImage {
+    montage::with_panels(&backdrop(spec, plan, bars), plan, images, spec.background)
+}
+
+/// The figure without its panels ([`montage::backdrop`]): the same for every frame of a
+/// sequence.
+pub(crate) fn backdrop(
+    spec: &FigureSpec,
+    plan: &montage::Plan,
+    bars: &[(ColorMapping, BarStyle)],
+) -> RgbaImage {
     let drawn = bar_refs(bars);
-    montage::compose(
+    montage::backdrop(
         plan,
-        images,
         spec.background,
         if spec.colorbar { &drawn } else { &[] },
         spec.title.as_deref(),

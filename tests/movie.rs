@@ -10,8 +10,6 @@ use surfrender::desc::values::{FrameSel, TimeFormat};
 
 use crate::util::*;
 
-const VERTICES: usize = 10242;
-
 /// A float MGH file of `frames` (each one value per vertex), with TR `tr_ms` in its
 /// footer when given.
 fn write_series(dir: &Path, name: &str, frames: &[Vec<f32>], tr_ms: Option<f32>) -> PathBuf {

@@ -809,34 +809,22 @@ pub fn compose(
     title: Option<&str>,
     font_px: Option<f32>,
 ) -> RgbaImage {
-    let fill = match background {
-        Background::Color(c) => image::Rgba([c[0], c[1], c[2], 255]),
-        Background::Transparent => image::Rgba([0, 0, 0, 0]),
-    };
+    let backdrop = backdrop(plan, background, bars, title, font_px);
+    with_panels(&backdrop, plan, images, background)
+}
+
+/// The figure without its panels: background, title, colour bars and captions, which
+/// lie in strips and margins apart from the panels. A sequence draws it once and sets
+/// each frame's panels in a copy ([`with_panels`]).
+pub fn backdrop(
+    plan: &Plan,
+    background: Background,
+    bars: &[(&ColorMapping, colorbar::BarStyle)],
+    title: Option<&str>,
+    font_px: Option<f32>,
+) -> RgbaImage {
+    let fill = fill(background);
     let mut out = RgbaImage::from_pixel(plan.width, plan.height, fill);
-    for (img, &(x0, y0)) in images.iter().zip(&plan.positions) {
-        let w = img.width().min(out.width().saturating_sub(x0)) as usize;
-        for (y, row) in img
-            .as_raw()
-            .chunks_exact(img.width() as usize * 4)
-            .enumerate()
-        {
-            let yy = y0 + y as u32;
-            if yy >= out.height() {
-                break;
-            }
-            let start = (yy as usize * out.width() as usize + x0 as usize) * 4;
-            let dst = &mut out.as_mut()[start..start + w * 4];
-            for (d, s) in dst.chunks_exact_mut(4).zip(row.chunks_exact(4)) {
-                match s[3] {
-                    0 => {}
-                    // Opaque: premultiplied equals straight.
-                    255 => d.copy_from_slice(s),
-                    _ => over_premultiplied(d, s),
-                }
-            }
-        }
-    }
     let ink = background.ink();
     let u = plan.unit;
     if let Some(t) = title {
@@ -869,10 +857,45 @@ pub fn compose(
         let px = font_px.unwrap_or(plan.label_px);
         text::draw(&mut out, text, *x, *y, px, Align::Left, ink);
     }
+    out
+}
+
+/// `backdrop` (from [`backdrop`]) with the panels' images (premultiplied RGBA) set in
+/// it, centred in the canvas. Returns straight-alpha RGBA.
+pub fn with_panels(
+    backdrop: &RgbaImage,
+    plan: &Plan,
+    images: &[RgbaImage],
+    background: Background,
+) -> RgbaImage {
+    let mut out = backdrop.clone();
+    for (img, &(x0, y0)) in images.iter().zip(&plan.positions) {
+        let w = img.width().min(out.width().saturating_sub(x0)) as usize;
+        for (y, row) in img
+            .as_raw()
+            .chunks_exact(img.width() as usize * 4)
+            .enumerate()
+        {
+            let yy = y0 + y as u32;
+            if yy >= out.height() {
+                break;
+            }
+            let start = (yy as usize * out.width() as usize + x0 as usize) * 4;
+            let dst = &mut out.as_mut()[start..start + w * 4];
+            for (d, s) in dst.chunks_exact_mut(4).zip(row.chunks_exact(4)) {
+                match s[3] {
+                    0 => {}
+                    // Opaque: premultiplied equals straight.
+                    255 => d.copy_from_slice(s),
+                    _ => over_premultiplied(d, s),
+                }
+            }
+        }
+    }
     if plan.canvas == (plan.width, plan.height) {
         return out;
     }
-    let mut canvas = RgbaImage::from_pixel(plan.canvas.0, plan.canvas.1, fill);
+    let mut canvas = RgbaImage::from_pixel(plan.canvas.0, plan.canvas.1, fill(background));
     image::imageops::replace(
         &mut canvas,
         &out,
@@ -880,6 +903,14 @@ pub fn compose(
         i64::from(plan.offset.1),
     );
     canvas
+}
+
+/// The background's pixel.
+fn fill(background: Background) -> image::Rgba<u8> {
+    match background {
+        Background::Color(c) => image::Rgba([c[0], c[1], c[2], 255]),
+        Background::Transparent => image::Rgba([0, 0, 0, 0]),
+    }
 }
 
 /// Source-over of a premultiplied pixel onto a straight-alpha one.

@@ -90,7 +90,7 @@ pub fn render_sequence(
     } else {
         RangeFrames::Displayed
     };
-    let (base, scene_notes) = scene::build(&inputs, &first, &ranges)?;
+    let (mut base, scene_notes) = scene::build(&inputs, &first, &ranges)?;
     crate::timing::stage("scene", &mut t);
     let time_step = figure::time_step(spec, &inputs);
     let (plan, bars) = figure::layout(spec, &base)?;
@@ -118,7 +118,7 @@ pub fn render_sequence(
     // Lines drawn from the values (--outline) move with them: such a sequence is drawn
     // frame by frame in full.
     let outlines_move = sel.moving && spec.overlays.iter().any(|l| l.outline);
-    // FAST12     base.geometry_key = (!outlines_move && seq.turntable.is_none()).then(new_key);
+    base.geometry_key = (!outlines_move && seq.turntable.is_none()).then(new_key);
     let faces = figure::face_counts(&base);
     let base = Arc::new(base);
     let frame_of = |i: usize| sel.frames[if seq.turntable.is_some() { 0 } else { i }];
@@ -147,31 +147,53 @@ pub fn render_sequence(
             _ => plan.panels.clone(),
         }
     };
+    let backdrop = figure::backdrop(spec, &plan, &bars);
     let progress = Progress::new(count);
     let mut backend = None;
     let mut pending = Some(renderer.submit(scene_of(0)?, panels_of(0))?);
+    // Where a frame's time goes (SURFRENDER_TIMING): waiting for the renderer, building
+    // the next scene, composing, and handing the frame to the encoder.
+    let mut spent = [std::time::Duration::ZERO; 4];
+    let mut clock = std::time::Instant::now();
+    let mut lap = |k: usize| {
+        let now = std::time::Instant::now();
+        spent[k] += now - clock;
+        clock = now;
+    };
     for i in 0..count {
         let job = pending
             .take()
             .ok_or_else(|| Error::Internal("no frame pending".into()))?;
         let (images, drawn_by) = job.wait()?;
+        lap(0);
         // The next frame is drawn while this one is composed and encoded.
         if i + 1 < count {
             pending = Some(renderer.submit(scene_of(i + 1)?, panels_of(i + 1))?);
         }
+        lap(1);
         if i == 0 {
             figure::check_panels(spec, &plan, &faces, &images, &drawn_by)?;
             backend = Some(drawn_by);
         }
-        let mut image = figure::compose(spec, &plan, &images, &bars);
+        let mut image = crate::montage::with_panels(&backdrop, &plan, &images, spec.background);
         if let Some(label) = &spec.time_label {
             let text = label.label(frame_of(i), time_step);
             crate::montage::time_label(&mut image, &plan, spec.background, &text);
         }
+        lap(2);
         sink.push(&image)?;
+        lap(3);
         progress.tick();
     }
     progress.finish();
+    if crate::timing::enabled() {
+        let names = ["render wait", "next scene", "compose", "encode push"];
+        for (name, d) in names.iter().zip(spent) {
+            let ms = d.as_secs_f64() * 1000.0;
+            let per = ms / count.max(1) as f64;
+            eprintln!("timing: {name:<11} {ms:7.1} ms ({per:.2} ms a frame)");
+        }
+    }
     crate::timing::stage("frames", &mut t);
     let files = sink.finish()?;
     crate::timing::stage("encode end", &mut t);
@@ -267,7 +289,6 @@ fn sink_options(spec: &FigureSpec, seq: &Sequence, size: (u32, u32), frames: usi
 }
 
 /// A key no other sequence of this process uses.
-#[allow(dead_code)] // FAST12
 fn new_key() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(1);
