@@ -192,15 +192,9 @@ impl ColorMapping {
     /// Resolves a style against the overlay values of every hemisphere of the figure, so
     /// that both hemispheres share one scale and one colour bar.
     pub fn resolve(style: &OverlayStyle, values: &[&[f32]]) -> Result<ColorMapping> {
-        let abs: Vec<f32> = values
-            .iter()
-            .flat_map(|v| v.iter())
-            .filter(|v| v.is_finite())
-            .map(|v| v.abs())
-            .collect();
-        // Order statistics by selection, not a sort: a movie's range covers every frame
-        // shown (millions of values), and only three percentiles are needed.
-        let mut abs = Quantiles(abs);
+        // Order statistics without a sort: a movie's range covers every frame shown
+        // (millions of values), and only three percentiles are needed.
+        let mut abs = Quantiles::new(values);
         let threshold = style.threshold.map_or(0.0, |b| abs.resolve(b));
         // PySurfer's rule, applied to what survives the threshold: data drawn on one side
         // only are shown with that sign, so the colour bar has no empty half. A side whose
@@ -382,11 +376,38 @@ fn build_lut(cmap: &Colormap, sign: Sign) -> Vec<[u8; 3]> {
     lut
 }
 
-/// Values in any order, with [`percentile`]'s results found by selection (linear time)
-/// instead of a sort; the same numbers as a sort gives.
-struct Quantiles(Vec<f32>);
+/// Order statistics of |value| over the finite values of several slices, with
+/// [`percentile`]'s results (numpy's linear interpolation) without a sort: by selection
+/// in a copy for ordinary sizes, and for a long series (every frame of a movie) by two
+/// histogram passes over the float bits, which hold 65,536 counts instead of a copy.
+/// Either way the numbers are the ones a sort gives.
+struct Quantiles<'a> {
+    values: &'a [&'a [f32]],
+    /// How many finite values there are.
+    n: usize,
+    /// The finite |values|, when there are few enough to copy.
+    copy: Option<Vec<f32>>,
+    /// Counts of the finite |values| by the upper 16 bits of their bits (a copy's
+    /// alternative), filled on first use.
+    upper: Option<Vec<u64>>,
+}
 
-impl Quantiles {
+/// Most values [`Quantiles`] copies; above, it counts.
+const QUANTILE_COPY_MAX: usize = 16 << 20;
+
+impl<'a> Quantiles<'a> {
+    fn new(values: &'a [&'a [f32]]) -> Quantiles<'a> {
+        let finite = || values.iter().flat_map(|v| v.iter()).filter(|v| v.is_finite());
+        let n = finite().count();
+        let copy = (n <= QUANTILE_COPY_MAX).then(|| finite().map(|v| v.abs()).collect());
+        Quantiles {
+            values,
+            n,
+            copy,
+            upper: None,
+        }
+    }
+
     fn resolve(&mut self, b: Bound) -> f32 {
         match b {
             Bound::Value(v) => v,
@@ -395,21 +416,56 @@ impl Quantiles {
     }
 
     fn percentile(&mut self, p: f32) -> f32 {
-        let v = &mut self.0;
-        if v.is_empty() {
+        if self.n == 0 {
             return 0.0;
         }
-        let pos = (p.clamp(0.0, 100.0) as f64 / 100.0) * (v.len() - 1) as f64;
+        let pos = (p.clamp(0.0, 100.0) as f64 / 100.0) * (self.n - 1) as f64;
         let i = pos.floor() as usize;
-        let (_, &mut a, above) = v.select_nth_unstable_by(i, f32::total_cmp);
-        let b = above.iter().copied().min_by(f32::total_cmp).unwrap_or(a);
+        let a = self.kth(i);
+        let b = if i + 1 < self.n { self.kth(i + 1) } else { a };
         let f = pos - i as f64;
         (a as f64 * (1.0 - f) + b as f64 * f) as f32
     }
 
-    fn max(&self) -> Option<f32> {
-        self.0.iter().copied().max_by(f32::total_cmp)
+    fn max(&mut self) -> Option<f32> {
+        (self.n > 0).then(|| self.kth(self.n - 1))
     }
+
+    /// The `k`-th smallest finite |value| (from 0).
+    fn kth(&mut self, k: usize) -> f32 {
+        if let Some(v) = &mut self.copy {
+            return *v.select_nth_unstable_by(k, f32::total_cmp).1;
+        }
+        // |v| of a finite float is ordered as its bits.
+        let bits = |v: &f32| v.abs().to_bits();
+        let values = self.values;
+        let finite = move || values.iter().flat_map(|v| v.iter()).filter(|v| v.is_finite());
+        let upper = self.upper.get_or_insert_with(|| {
+            let mut h = vec![0u64; 1 << 16];
+            finite().for_each(|v| h[(bits(v) >> 16) as usize] += 1);
+            h
+        });
+        let (hi, rest) = bucket(upper, k as u64);
+        let mut lower = vec![0u64; 1 << 16];
+        finite()
+            .map(bits)
+            .filter(|b| b >> 16 == hi)
+            .for_each(|b| lower[(b & 0xffff) as usize] += 1);
+        let (lo, _) = bucket(&lower, rest);
+        f32::from_bits(hi << 16 | lo)
+    }
+}
+
+/// The bucket holding the `k`-th counted item, and `k`'s rank within it.
+fn bucket(counts: &[u64], k: u64) -> (u32, u64) {
+    let mut before = 0;
+    for (i, &c) in counts.iter().enumerate() {
+        if k < before + c {
+            return (i as u32, k - before);
+        }
+        before += c;
+    }
+    (counts.len().saturating_sub(1) as u32, 0)
 }
 
 /// Linear-interpolated percentile of sorted values (numpy's default), 0 when empty.
