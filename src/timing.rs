@@ -35,3 +35,17 @@ pub(crate) fn context_created() {
 pub fn contexts_created() -> usize {
     CONTEXTS.load(Ordering::Relaxed)
 }
+
+static REUSED: AtomicUsize = AtomicUsize::new(0);
+
+/// Records that a figure was drawn from the geometry the renderer kept from the figure
+/// before it ([`Scene::geometry_key`](crate::scene::Scene::geometry_key)).
+pub(crate) fn geometry_reused() {
+    REUSED.fetch_add(1, Ordering::Relaxed);
+}
+
+/// How many figures this process has drawn from kept geometry so far (any backend): a
+/// program rendering a movie can see that only its first frame was drawn in full.
+pub fn figures_from_kept_geometry() -> usize {
+    REUSED.load(Ordering::Relaxed)
+}

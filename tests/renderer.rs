@@ -248,3 +248,110 @@ fn colour_ranges_come_from_the_frames_asked_for() {
         .expect_err("frame 2 does not exist");
     assert!(err.to_string().contains("has 2 frame(s)"), "{err}");
 }
+
+/// Frame `k` of a made-up movie of `scene`: the same geometry, every overlay value
+/// changed (holes of no data too) and each mapping resolved again from the new values
+/// with `spec`'s styles.
+fn movie_frame(spec: &FigureSpec, scene: &scene::Scene, k: usize) -> scene::Scene {
+    let mut s = scene.clone();
+    for surf in &mut s.surfaces {
+        for l in &mut surf.layers {
+            if let scene::Paint::Values { values, .. } = &mut l.paint {
+                for (i, v) in values.iter_mut().enumerate() {
+                    let wiggle = ((i * 7 + k * 3) % 11) as f32 * 0.2;
+                    *v = if k % 2 == 1 && i % 97 == 0 {
+                        f32::NAN
+                    } else {
+                        *v * (1.0 + 0.4 * k as f32) - 0.5 * k as f32 + wiggle
+                    };
+                }
+            }
+        }
+    }
+    s.mappings = (spec.overlays.iter().enumerate())
+        .map(|(k, layer)| {
+            let values: Vec<&[f32]> = s.surfaces.iter().filter_map(|h| h.values(k)).collect();
+            surfrender::color::ColorMapping::resolve(&layer.style, &values).ok()
+        })
+        .collect();
+    s
+}
+
+/// Regression test for #12 (item 6): the frames of a movie drawn with a geometry key
+/// through one renderer, which keeps the geometry and only re-colours it, are
+/// byte-identical to each frame drawn alone, on every backend present; a figure
+/// without the key in between is drawn in full.
+#[test]
+fn frames_with_a_geometry_key_match_frames_drawn_alone() {
+    let args: Vec<String> = "lh.inflated rh.inflated --annot lh.synthkmeans.annot --annot rh.synthkmeans.annot --annot-alpha 0.6 --overlay lh.stat.mgh --overlay rh.stat.mgh --threshold 2 --label lh.synth05.label --label-outline --focus-vertex lh:100 --focus-radius 8 --views lateral,dorsal --size 360x"
+        .split_whitespace()
+        .map(|a| match util::data(a) {
+            p if p.is_file() => p.display().to_string(),
+            _ => a.to_string(),
+        })
+        .collect();
+    let spec = spec_of(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let inputs = read::read(&spec, &Cache::new()).expect("read");
+    let (base, _) = scene::build(&inputs, &spec, &RangeFrames::Displayed).expect("scene");
+    assert!(base.surfaces.iter().any(|s| !s.lines.is_empty()), "borders");
+    let plan = surfrender::montage::plan(
+        &base,
+        &surfrender::montage::LayoutOptions {
+            size: spec.size,
+            ..surfrender::montage::LayoutOptions::new(&spec.views)
+        },
+    )
+    .expect("layout");
+    assert!(
+        plan.panels.iter().any(|p| p.parts.len() == 2),
+        "a whole-brain panel"
+    );
+    let frames: Vec<scene::Scene> = (0..4).map(|k| movie_frame(&spec, &base, k)).collect();
+    for backend in [BackendKind::Cpu, BackendKind::Egl, BackendKind::OsMesa] {
+        let name = backend.as_str();
+        let alone = |f: &scene::Scene| {
+            let scene = std::sync::Arc::new(f.clone());
+            Renderer::new(options(backend)).render(scene, plan.panels.clone())
+        };
+        let want: Vec<_> = match frames.iter().map(alone).collect::<Result<Vec<_>, _>>() {
+            Ok(w) => w.into_iter().map(|(images, _)| images).collect(),
+            Err(e) if backend != BackendKind::Cpu && !required() => {
+                eprintln!("SKIPPED: no {name} backend here ({e})");
+                continue;
+            }
+            Err(e) => panic!("{name}: {e}"),
+        };
+        assert!(
+            want.windows(2).all(|w| w[0] != w[1]),
+            "{name}: frames differ"
+        );
+        let renderer = Renderer::new(options(backend));
+        let before = surfrender::timing::figures_from_kept_geometry();
+        // Frames 0, 1, then frame 2 without the key (drawn in full, and the kept
+        // geometry let go), then 2 and 3 with it again.
+        for (k, key) in [
+            (0, Some(5)),
+            (1, Some(5)),
+            (2, None),
+            (2, Some(5)),
+            (3, Some(5)),
+        ] {
+            let scene = scene::Scene {
+                geometry_key: key,
+                ..frames[k].clone()
+            };
+            let (images, _) = renderer
+                .render(std::sync::Arc::new(scene), plan.panels.clone())
+                .unwrap_or_else(|e| panic!("{name}, frame {k}: {e}"));
+            assert!(
+                images == want[k],
+                "{name}: frame {k} with key {key:?} differs from the frame drawn alone"
+            );
+        }
+        let reused = surfrender::timing::figures_from_kept_geometry() - before;
+        assert!(
+            reused >= 2,
+            "{name}: {reused} frames drawn from kept geometry"
+        );
+    }
+}

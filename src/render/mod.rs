@@ -10,6 +10,14 @@
 //! lines over them. The GL renderers compile their programs once per context and free
 //! every other object after each figure; the CPU renderer reproduces llvmpipe's pictures
 //! and is byte-identical for any number of threads.
+//!
+//! The frames of a movie share their geometry: a scene with a
+//! [`geometry_key`](crate::scene::Scene::geometry_key) leaves what the backend made of it
+//! (the CPU renderer's transformed geometry, per-sample visibility and the value-free
+//! part of each shaded sample; a GL context's buffers, textures and framebuffers) for
+//! the next figure with the same key, panels, cortex, line widths and (GL) layer
+//! stacks, which then only uploads or re-composites its overlay values. The images are
+//! byte-identical to full renders; a figure that does not match lets the kept state go.
 
 mod backend;
 mod cpu;

@@ -189,10 +189,13 @@ fn render_with(
     };
     // Anything else kept is let go now, before this figure's memory is taken.
     let mut geometry = match kept.take().filter(same) {
-        Some(k) => Kept {
-            reused: k.reused + 1,
-            ..k
-        },
+        Some(k) => {
+            crate::timing::geometry_reused();
+            Kept {
+                reused: k.reused + 1,
+                ..k
+            }
+        }
         None => {
             let prepared = prepare(pool, scene, panels);
             crate::timing::stage("cpu geometry", &mut t);

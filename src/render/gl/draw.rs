@@ -1,7 +1,10 @@
 //! One job on a GL context: choose the programs, upload the scene, then per panel draw
 //! the surface, its foci and its lines into the multisampled framebuffer, resolve it
 //! and read it back. Every object made here is the job's ([`Resources`]); every piece of
-//! state a draw depends on is set here, so nothing carries over from the last job.
+//! state a draw depends on is set here, so nothing carries over from the last job, but
+//! for the objects of a figure with a geometry key: the next figure with that key and
+//! the same panels (a movie's next frame) draws with them, its overlay values and colour
+//! mappings uploaded over the last ones ([`Kept`]).
 
 use glow::HasContext;
 use image::RgbaImage;
@@ -9,24 +12,73 @@ use image::RgbaImage;
 use super::layers::{gl_layers, kind_of, GlLayer, GlPaint};
 use super::programs::{Programs, SurfaceKind};
 use super::setup::{
-    bytes_of, framebuffers, gl_err, upload, upload_foci, upload_layers, upload_lines,
-    LayerTextures, Resources,
+    framebuffers, gl_err, index_buffer, update_lut, update_values, upload, upload_foci,
+    upload_layers, upload_lines, LayerTextures, Objects, Resources,
 };
-use crate::color::FLAT_GREY;
+use crate::color::{Cortex, FLAT_GREY};
 use crate::error::{Error, Result};
 use crate::render::{BackendInfo, Panel, LINE_LIFT_MM};
 use crate::scene::{Scene, SceneSurface, AMBIENT};
 
-/// A surface's program and objects for this job.
-struct SurfaceObjects<'a> {
+/// A surface's program and GL objects: everything of it but its overlay values and
+/// colour mappings, which are uploaded into `values` and `textures.lut`.
+#[derive(Debug, Clone, Copy)]
+struct SurfaceGl {
     program: glow::Program,
-    layers: Vec<GlLayer<'a>>,
     vao: glow::VertexArray,
-    ebo: glow::Buffer,
-    foci: Option<(glow::VertexArray, glow::Buffer)>,
+    /// The overlay values' buffer ([`upload`]), when the surface has overlays.
+    values: Option<glow::Buffer>,
+    /// The foci's vertex array.
+    foci: Option<glow::VertexArray>,
     /// The vertex array of its lines' edges and lines, and their vertex counts.
     lines: Option<(glow::VertexArray, i32, i32)>,
     textures: Option<LayerTextures>,
+}
+
+/// The triangles of one surface of one panel that face its camera
+/// ([`crate::render::visible_indices`], [`crate::render::visible_foci`]): index buffers
+/// and their lengths.
+#[derive(Debug, Clone, Copy)]
+struct PartIndices {
+    surface: (glow::Buffer, i32),
+    foci: Option<(glow::Buffer, i32)>,
+}
+
+/// Everything a job draws with that does not depend on overlay values.
+#[derive(Debug)]
+struct Geometry {
+    surfaces: Vec<SurfaceGl>,
+    /// The layer stack each surface's program is made for.
+    kinds: Vec<SurfaceKind>,
+    /// Per panel, per part.
+    indices: Vec<Vec<PartIndices>>,
+    empty_vao: glow::VertexArray,
+    draw_fbo: glow::Framebuffer,
+    read_fbo: glow::Framebuffer,
+    ms_tex: Option<glow::Texture>,
+}
+
+/// What a context keeps of the last figure with a
+/// [`Scene::geometry_key`](crate::scene::Scene::geometry_key): its GL objects, and what
+/// the next figure must share with it to draw with them.
+#[derive(Debug)]
+pub(in crate::render) struct Kept {
+    key: u64,
+    panels: Vec<Panel>,
+    cortex: Cortex,
+    widths: (f32, f32),
+    geometry: Geometry,
+    objects: Objects,
+    /// How many figures were drawn with these objects after the one that made them.
+    reused: usize,
+}
+
+impl Kept {
+    /// Deletes the objects (made on `gl`, which is current).
+    pub(super) unsafe fn release(self, gl: &glow::Context) {
+        let mut res = Resources::new(gl);
+        res.adopt(self.objects);
+    }
 }
 
 /// Everything the panels of one job are drawn with.
@@ -37,19 +89,20 @@ struct Job<'a> {
     foci: Option<glow::Program>,
     lines: Option<glow::Program>,
     resolve: Option<glow::Program>,
-    surfaces: Vec<SurfaceObjects<'a>>,
-    empty_vao: glow::VertexArray,
-    draw_fbo: glow::Framebuffer,
-    read_fbo: glow::Framebuffer,
-    ms_tex: Option<glow::Texture>,
+    /// Each surface's layers that draw.
+    layers: Vec<Vec<GlLayer<'a>>>,
+    geometry: Geometry,
 }
 
-/// Draws every panel of `scene`; the images are premultiplied RGBA, top row first.
+/// Draws every panel of `scene`; the images are premultiplied RGBA, top row first. A
+/// scene with a geometry key draws with the objects `kept` holds when they were made
+/// for the same key, panels and layer stacks, and leaves its own there.
 pub(super) unsafe fn run<'a>(
     res: &mut Resources<'a>,
     programs: &mut Programs,
     scene: &'a Scene,
     panels: &[Panel],
+    kept: &mut Option<Box<Kept>>,
 ) -> Result<(Vec<RgbaImage>, BackendInfo)> {
     let gl = res
         .gl
@@ -68,17 +121,96 @@ pub(super) unsafe fn run<'a>(
             crate::timing::stage(name, &mut t);
         }
     };
-    let job = prepare(gl, res, programs, scene, panels, info.samples)?;
-    stage("gl setup");
+    let layers: Vec<Vec<GlLayer>> = scene.surfaces.iter().map(|s| gl_layers(scene, s)).collect();
+    let categorical = layers.iter().flatten().any(|l| l.paint.kind() == 0);
+    let kinds: Vec<SurfaceKind> = layers.iter().map(|l| kind_of(l, categorical)).collect();
+    let key = scene.geometry_key;
+    let widths = (scene.outline_px, scene.edge_px);
+    let same = |k: &Kept| {
+        Some(k.key) == key
+            && k.panels == panels
+            && k.cortex == scene.cortex
+            && k.widths == widths
+            && k.geometry.kinds == kinds
+    };
+    let (geometry, reused) = match kept.take() {
+        Some(k) if same(&k) => {
+            // Deleted with this job's objects should the job fail.
+            res.adopt(k.objects);
+            let g = k.geometry;
+            for (((s, l), kind), gl_s) in (scene.surfaces.iter().zip(&layers))
+                .zip(&kinds)
+                .zip(&g.surfaces)
+            {
+                if let Some(vbo) = gl_s.values {
+                    update_values(gl, vbo, s, l, kind.values());
+                }
+                if let Some(t) = gl_s.textures {
+                    update_lut(gl, t.lut, l);
+                }
+            }
+            stage("gl values");
+            crate::timing::geometry_reused();
+            (g, k.reused + 1)
+        }
+        other => {
+            // Another figure's objects go before this one's are made.
+            if let Some(k) = other {
+                k.release(gl);
+            }
+            let g = prepare(
+                gl,
+                res,
+                programs,
+                scene,
+                &layers,
+                kinds,
+                panels,
+                info.samples,
+            )?;
+            stage("gl setup");
+            (g, 0)
+        }
+    };
+    let job = Job {
+        gl,
+        scene,
+        samples: info.samples,
+        foci: any_foci(scene).then(|| programs.foci(gl)).transpose()?,
+        lines: (scene.surfaces.iter().any(|s| !s.lines.is_empty()))
+            .then(|| programs.lines(gl))
+            .transpose()?,
+        resolve: (info.samples > 1)
+            .then(|| programs.resolve(gl))
+            .transpose()?,
+        layers,
+        geometry,
+    };
     set_state(gl, info.samples);
     let mut images = Vec::with_capacity(panels.len());
-    for panel in panels {
-        draw_panel(&job, panel)?;
+    for (i, panel) in panels.iter().enumerate() {
+        draw_panel(&job, i, panel)?;
         stage("draw");
         images.push(read_back(&job, panel)?);
         stage("resolve+read");
     }
+    if let Some(key) = key {
+        *kept = Some(Box::new(Kept {
+            key,
+            panels: panels.to_vec(),
+            cortex: scene.cortex,
+            widths,
+            geometry: job.geometry,
+            objects: res.detach(),
+            reused,
+        }));
+    }
     Ok((images, info))
+}
+
+/// Whether any surface of `scene` has foci.
+fn any_foci(scene: &Scene) -> bool {
+    scene.surfaces.iter().any(|s| !s.foci.is_empty())
 }
 
 /// Leaves the context with nothing bound, for the next job.
@@ -96,44 +228,51 @@ pub(super) unsafe fn unbind(gl: &glow::Context) {
     gl.active_texture(glow::TEXTURE0);
 }
 
-/// Programs, uploads and framebuffers for the panels of `scene`.
-unsafe fn prepare<'a>(
-    gl: &'a glow::Context,
+/// Programs, uploads, index buffers and framebuffers for the panels of `scene`, whose
+/// surfaces draw `layers` with programs for `kinds`.
+#[allow(clippy::too_many_arguments)] // one job's inputs, each used once
+unsafe fn prepare(
+    gl: &glow::Context,
     res: &mut Resources,
     programs: &mut Programs,
-    scene: &'a Scene,
+    scene: &Scene,
+    layers: &[Vec<GlLayer>],
+    kinds: Vec<SurfaceKind>,
     panels: &[Panel],
     samples: i32,
-) -> Result<Job<'a>> {
-    let any = |f: fn(&SceneSurface) -> bool| scene.surfaces.iter().any(f);
-    let foci = any(|s| !s.foci.is_empty())
-        .then(|| programs.foci(gl))
-        .transpose()?;
-    let lines = any(|s| !s.lines.is_empty())
-        .then(|| programs.lines(gl))
-        .transpose()?;
-    let resolve = (samples > 1).then(|| programs.resolve(gl)).transpose()?;
+) -> Result<Geometry> {
     let empty_vao = gl
         .create_vertex_array()
         .map_err(|e| gl_err("vertex array", e))?;
     res.vaos.push(empty_vao);
     let mut surfaces = Vec::with_capacity(scene.surfaces.len());
-    let layers: Vec<Vec<GlLayer>> = scene.surfaces.iter().map(|s| gl_layers(scene, s)).collect();
-    let categorical = layers.iter().flatten().any(|l| l.paint.kind() == 0);
-    for (s, layers) in scene.surfaces.iter().zip(layers) {
-        let kind = kind_of(&layers, categorical);
-        let program = programs.surface(gl, &kind)?;
-        surfaces.push(upload_surface(gl, res, s, layers, &kind, program)?);
+    for ((s, layers), kind) in scene.surfaces.iter().zip(layers).zip(&kinds) {
+        let program = programs.surface(gl, kind)?;
+        surfaces.push(upload_surface(gl, res, s, layers, kind, program)?);
+    }
+    let mut indices = Vec::with_capacity(panels.len());
+    for panel in panels {
+        let mut parts = Vec::with_capacity(panel.parts.len());
+        for part in &panel.parts {
+            let Some(surf) = scene.surfaces.get(part.surface) else {
+                return Err(Error::Render("panel without surface".into()));
+            };
+            let upload = |res: &mut Resources, idx: Vec<u32>| -> Result<(glow::Buffer, i32)> {
+                Ok((index_buffer(gl, res, &idx)?, idx.len() as i32))
+            };
+            let surface = upload(res, crate::render::visible_indices(surf, panel))?;
+            let foci = (!surf.foci.is_empty())
+                .then(|| upload(res, crate::render::visible_foci(surf, panel)))
+                .transpose()?;
+            parts.push(PartIndices { surface, foci });
+        }
+        indices.push(parts);
     }
     let (draw_fbo, read_fbo, ms_tex) = target(gl, res, panels, samples)?;
-    Ok(Job {
-        gl,
-        scene,
-        samples,
-        foci,
-        lines,
-        resolve,
+    Ok(Geometry {
         surfaces,
+        kinds,
+        indices,
         empty_vao,
         draw_fbo,
         read_fbo,
@@ -142,15 +281,15 @@ unsafe fn prepare<'a>(
 }
 
 /// Uploads one surface for `program`: vertices, foci, lines, and its layers' textures.
-unsafe fn upload_surface<'a>(
+unsafe fn upload_surface(
     gl: &glow::Context,
     res: &mut Resources,
     s: &SceneSurface,
-    layers: Vec<GlLayer<'a>>,
+    layers: &[GlLayer],
     kind: &SurfaceKind,
     program: glow::Program,
-) -> Result<SurfaceObjects<'a>> {
-    let (vao, ebo) = upload(gl, res, s, &layers, kind.values())?;
+) -> Result<SurfaceGl> {
+    let (vao, values) = upload(gl, res, s, layers, kind.values())?;
     let foci = (!s.foci.is_empty())
         .then(|| upload_foci(gl, res, s))
         .transpose()?;
@@ -158,13 +297,12 @@ unsafe fn upload_surface<'a>(
         .then(|| upload_lines(gl, res, s))
         .transpose()?;
     let textures = (!layers.is_empty())
-        .then(|| upload_layers(gl, res, s, &layers))
+        .then(|| upload_layers(gl, res, s, layers))
         .transpose()?;
-    Ok(SurfaceObjects {
+    Ok(SurfaceGl {
         program,
-        layers,
         vao,
-        ebo,
+        values,
         foci,
         lines,
         textures,
@@ -207,28 +345,31 @@ unsafe fn set_state(gl: &glow::Context, samples: i32) {
     }
 }
 
-/// Draws one panel into the draw framebuffer: each of its surfaces (one, or both
+/// Draws panel `index` into the draw framebuffer: each of its surfaces (one, or both
 /// hemispheres of a whole-brain panel) with its foci and its lines, surface after
 /// surface into one depth buffer.
-unsafe fn draw_panel(job: &Job, panel: &Panel) -> Result<()> {
+unsafe fn draw_panel(job: &Job, index: usize, panel: &Panel) -> Result<()> {
     let gl = job.gl;
     if panel.parts.is_empty() {
         return Err(Error::Render("panel without surface".into()));
     }
     let (w, h) = (panel.width.max(1) as i32, panel.height.max(1) as i32);
-    gl.bind_framebuffer(glow::FRAMEBUFFER, Some(job.draw_fbo));
+    gl.bind_framebuffer(glow::FRAMEBUFFER, Some(job.geometry.draw_fbo));
     gl.viewport(0, 0, w, h);
     gl.enable(glow::DEPTH_TEST);
     gl.clear_color(0.0, 0.0, 0.0, 0.0);
     gl.clear(glow::COLOR_BUFFER_BIT | glow::DEPTH_BUFFER_BIT);
-    for part in &panel.parts {
-        let (Some(surf), Some(objects)) = (
+    let indices = job.geometry.indices.get(index);
+    for (k, part) in panel.parts.iter().enumerate() {
+        let (Some(surf), Some(objects), Some(layers), Some(idx)) = (
             job.scene.surfaces.get(part.surface),
-            job.surfaces.get(part.surface),
+            job.geometry.surfaces.get(part.surface),
+            job.layers.get(part.surface),
+            indices.and_then(|i| i.get(k)),
         ) else {
             return Err(Error::Render("panel without surface".into()));
         };
-        draw_part(job, panel, part.offset, surf, objects);
+        draw_part(job, panel, part.offset, surf, objects, layers, idx);
     }
     Ok(())
 }
@@ -239,13 +380,15 @@ unsafe fn draw_part(
     panel: &Panel,
     offset: [f32; 3],
     surf: &SceneSurface,
-    objects: &SurfaceObjects,
+    objects: &SurfaceGl,
+    layers: &[GlLayer],
+    idx: &PartIndices,
 ) {
     let gl = job.gl;
     let (w, h) = (panel.width.max(1) as i32, panel.height.max(1) as i32);
-    draw_surface(job, surf, objects, panel, offset);
-    if let (Some(program), Some((vao, ebo))) = (job.foci, objects.foci) {
-        draw_foci(gl, program, panel, offset, surf, vao, ebo);
+    draw_surface(job, surf, objects, layers, panel, offset, idx.surface);
+    if let (Some(program), Some(vao), Some(ebo)) = (job.foci, objects.foci, idx.foci) {
+        draw_foci(gl, program, panel, offset, vao, ebo);
     }
     if let (Some(program), Some((vao, n_edges, n_lines))) = (job.lines, objects.lines) {
         gl.use_program(Some(program));
@@ -271,13 +414,16 @@ unsafe fn draw_part(
     }
 }
 
-/// Draws the triangles of `surf` that face the camera with the surface program.
+/// Draws the triangles of `surf` that face the camera (`ebo`, of that many indices) with
+/// the surface program.
 unsafe fn draw_surface(
     job: &Job,
     surf: &SceneSurface,
-    objects: &SurfaceObjects,
+    objects: &SurfaceGl,
+    layers: &[GlLayer],
     panel: &Panel,
     offset: [f32; 3],
+    (ebo, count): (glow::Buffer, i32),
 ) {
     let gl = job.gl;
     gl.use_program(Some(objects.program));
@@ -300,17 +446,11 @@ unsafe fn draw_surface(
             gl.uniform_1_i32(loc(name).as_ref(), 2 + k as i32);
         }
         gl.uniform_1_i32(loc("u_layer_rows").as_ref(), t.rows);
-        set_layer_uniforms(gl, &loc, &objects.layers);
+        set_layer_uniforms(gl, &loc, layers);
     }
-    let idx = crate::render::visible_indices(surf, panel);
     gl.bind_vertex_array(Some(objects.vao));
-    gl.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, Some(objects.ebo));
-    gl.buffer_data_u8_slice(
-        glow::ELEMENT_ARRAY_BUFFER,
-        bytes_of(&idx),
-        glow::STREAM_DRAW,
-    );
-    gl.draw_elements(glow::TRIANGLES, idx.len() as i32, glow::UNSIGNED_INT, 0);
+    gl.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, Some(ebo));
+    gl.draw_elements(glow::TRIANGLES, count, glow::UNSIGNED_INT, 0);
 }
 
 /// surface.frag's per-layer uniforms: opacity, and each overlay layer's sign, threshold
@@ -362,19 +502,18 @@ unsafe fn set_camera(
     gl.uniform_1_f32(loc("u_ambient").as_ref(), AMBIENT);
 }
 
-/// Draws the foci of `surf` that face the camera with the foci program, after the
-/// surface's triangles (and so under the same depth test, as if part of it).
+/// Draws the foci that face the camera (`ebo`, of that many indices) with the foci
+/// program, after the surface's triangles (and so under the same depth test, as if
+/// part of it).
 unsafe fn draw_foci(
     gl: &glow::Context,
     program: glow::Program,
     panel: &Panel,
     offset: [f32; 3],
-    surf: &SceneSurface,
     vao: glow::VertexArray,
-    ebo: glow::Buffer,
+    (ebo, count): (glow::Buffer, i32),
 ) {
-    let idx = crate::render::visible_foci(surf, panel);
-    if idx.is_empty() {
+    if count == 0 {
         return;
     }
     gl.use_program(Some(program));
@@ -386,12 +525,7 @@ unsafe fn draw_foci(
     );
     gl.bind_vertex_array(Some(vao));
     gl.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, Some(ebo));
-    gl.buffer_data_u8_slice(
-        glow::ELEMENT_ARRAY_BUFFER,
-        bytes_of(&idx),
-        glow::STREAM_DRAW,
-    );
-    gl.draw_elements(glow::TRIANGLES, idx.len() as i32, glow::UNSIGNED_INT, 0);
+    gl.draw_elements(glow::TRIANGLES, count, glow::UNSIGNED_INT, 0);
 }
 
 /// Resolves the drawn panel (our own shader; see resolve.frag) and reads it back.
@@ -399,18 +533,18 @@ unsafe fn read_back(job: &Job, panel: &Panel) -> Result<RgbaImage> {
     let gl = job.gl;
     let (w, h) = (panel.width.max(1) as i32, panel.height.max(1) as i32);
     if let Some(resolve) = job.resolve {
-        gl.bind_framebuffer(glow::FRAMEBUFFER, Some(job.read_fbo));
+        gl.bind_framebuffer(glow::FRAMEBUFFER, Some(job.geometry.read_fbo));
         gl.disable(glow::DEPTH_TEST);
         gl.use_program(Some(resolve));
         gl.active_texture(glow::TEXTURE1);
-        gl.bind_texture(glow::TEXTURE_2D_MULTISAMPLE, job.ms_tex);
+        gl.bind_texture(glow::TEXTURE_2D_MULTISAMPLE, job.geometry.ms_tex);
         let loc = |name: &str| gl.get_uniform_location(resolve, name);
         gl.uniform_1_i32(loc("u_samples").as_ref(), 1);
         gl.uniform_1_i32(loc("u_count").as_ref(), job.samples);
-        gl.bind_vertex_array(Some(job.empty_vao));
+        gl.bind_vertex_array(Some(job.geometry.empty_vao));
         gl.draw_arrays(glow::TRIANGLES, 0, 3);
     }
-    gl.bind_framebuffer(glow::FRAMEBUFFER, Some(job.read_fbo));
+    gl.bind_framebuffer(glow::FRAMEBUFFER, Some(job.geometry.read_fbo));
     let mut pixels = vec![0u8; w as usize * h as usize * 4];
     gl.pixel_store_i32(glow::PACK_ALIGNMENT, 1);
     gl.read_pixels(

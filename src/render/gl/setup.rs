@@ -1,6 +1,8 @@
 //! GL objects of one job: creation, upload and framebuffers, with every object owned
 //! by [`Resources`] and deleted when the job ends, so nothing of one figure is left in
-//! the context for the next.
+//! the context for the next, unless the figure has a geometry key: then they are kept
+//! ([`Objects`]) for the next frame of the same movie, until a figure without that key
+//! comes or the context goes.
 
 use glow::HasContext;
 
@@ -34,6 +36,40 @@ impl<'a> Resources<'a> {
     }
 }
 
+/// GL objects kept from one job for the next (the geometry of a movie's frames): plain
+/// names, deleted only once handed back to a [`Resources`] ([`Resources::adopt`]).
+#[derive(Debug, Default)]
+pub(super) struct Objects {
+    vaos: Vec<glow::VertexArray>,
+    buffers: Vec<glow::Buffer>,
+    textures: Vec<glow::Texture>,
+    renderbuffers: Vec<glow::Renderbuffer>,
+    framebuffers: Vec<glow::Framebuffer>,
+}
+
+impl<'a> Resources<'a> {
+    /// Takes every object out, to outlive the job: nothing is deleted on drop.
+    pub(super) fn detach(&mut self) -> Objects {
+        use std::mem::take;
+        Objects {
+            vaos: take(&mut self.vaos),
+            buffers: take(&mut self.buffers),
+            textures: take(&mut self.textures),
+            renderbuffers: take(&mut self.renderbuffers),
+            framebuffers: take(&mut self.framebuffers),
+        }
+    }
+
+    /// Takes `objects` (made on this context) back: they are deleted with this job's.
+    pub(super) fn adopt(&mut self, objects: Objects) {
+        self.vaos.extend(objects.vaos);
+        self.buffers.extend(objects.buffers);
+        self.textures.extend(objects.textures);
+        self.renderbuffers.extend(objects.renderbuffers);
+        self.framebuffers.extend(objects.framebuffers);
+    }
+}
+
 impl Drop for Resources<'_> {
     fn drop(&mut self) {
         let Some(gl) = self.gl else { return };
@@ -56,20 +92,48 @@ pub(super) fn gl_err(what: &str, e: String) -> Error {
     Error::Render(format!("OpenGL: {what}: {e}"))
 }
 
-/// Uploads a surface's vertex attributes (surface.vert): position, normal, curvature,
-/// and `(value, validity)` in each of `slots` value slots, the overlays of `layers` in
-/// order (0 and invalid in slots this surface does not fill). A figure with one overlay
-/// uploads nine floats per vertex, one without overlays seven.
+/// Uploads a surface's vertex attributes (surface.vert): position, normal and curvature
+/// in one buffer, and `(value, validity)` in each of `slots` value slots in a buffer of
+/// their own ([`value_data`]), which the next frame of a movie overwrites
+/// ([`update_values`]). Returns the vertex array (left unbound) and the values' buffer,
+/// if any.
 pub(super) unsafe fn upload(
     gl: &glow::Context,
     res: &mut Resources,
     s: &SceneSurface,
     layers: &[GlLayer],
     slots: usize,
-) -> Result<(glow::VertexArray, glow::Buffer)> {
+) -> Result<(glow::VertexArray, Option<glow::Buffer>)> {
     let n = s.mesh.vertices.len();
-    let mut attribs = vec![3, 3, 1];
-    attribs.extend(std::iter::repeat_n(2, slots));
+    let mut data = Vec::with_capacity(n * 7);
+    for i in 0..n {
+        data.extend_from_slice(&s.mesh.vertices[i]);
+        data.extend_from_slice(&s.normals[i]);
+        data.push(s.curv.as_ref().map_or(0.0, |c| c[i]));
+    }
+    let vao = float_vertex_array(gl, res, &data, &[3, 3, 1])?;
+    if slots == 0 {
+        return Ok((vao, None));
+    }
+    gl.bind_vertex_array(Some(vao));
+    let vbo = gl.create_buffer().map_err(|e| gl_err("buffer", e))?;
+    res.buffers.push(vbo);
+    gl.bind_buffer(glow::ARRAY_BUFFER, Some(vbo));
+    let values = value_data(s, layers, slots);
+    gl.buffer_data_u8_slice(glow::ARRAY_BUFFER, bytes_of(&values), glow::DYNAMIC_DRAW);
+    let stride = slots as i32 * 8;
+    for k in 0..slots {
+        let loc = 3 + k as u32;
+        gl.enable_vertex_attrib_array(loc);
+        gl.vertex_attrib_pointer_f32(loc, 2, glow::FLOAT, false, stride, k as i32 * 8);
+    }
+    gl.bind_vertex_array(None);
+    Ok((vao, Some(vbo)))
+}
+
+/// `(value, validity)` of each of `slots` value slots per vertex of `s`: the overlays of
+/// `layers` in order, 0 and invalid in slots this surface does not fill.
+fn value_data(s: &SceneSurface, layers: &[GlLayer], slots: usize) -> Vec<f32> {
     let values: Vec<Vec<[f32; 2]>> = layers
         .iter()
         .filter_map(|l| match l.paint {
@@ -77,11 +141,9 @@ pub(super) unsafe fn upload(
             GlPaint::Colors(_) => None,
         })
         .collect();
-    let mut data = Vec::with_capacity(n * attribs.iter().sum::<i32>() as usize);
+    let n = s.mesh.vertices.len();
+    let mut data = Vec::with_capacity(n * slots * 2);
     for i in 0..n {
-        data.extend_from_slice(&s.mesh.vertices[i]);
-        data.extend_from_slice(&s.normals[i]);
-        data.push(s.curv.as_ref().map_or(0.0, |c| c[i]));
         for k in 0..slots {
             // NaN would poison interpolation across a whole triangle: a value and a
             // validity instead (scene::nodata).
@@ -89,13 +151,39 @@ pub(super) unsafe fn upload(
             data.extend_from_slice(&c.unwrap_or([0.0, 0.0]));
         }
     }
-    let vao = float_vertex_array(gl, res, &data, &attribs)?;
-    gl.bind_vertex_array(Some(vao));
+    data
+}
+
+/// Overwrites the values' buffer made by [`upload`] with the values of `layers` (the
+/// same stack, on the same surface, as they were uploaded for).
+pub(super) unsafe fn update_values(
+    gl: &glow::Context,
+    vbo: glow::Buffer,
+    s: &SceneSurface,
+    layers: &[GlLayer],
+    slots: usize,
+) {
+    let values = value_data(s, layers, slots);
+    gl.bind_buffer(glow::ARRAY_BUFFER, Some(vbo));
+    gl.buffer_sub_data_u8_slice(glow::ARRAY_BUFFER, 0, bytes_of(&values));
+    gl.bind_buffer(glow::ARRAY_BUFFER, None);
+}
+
+/// A buffer of triangle indices (an element array buffer, for whichever vertex array
+/// binds it).
+pub(super) unsafe fn index_buffer(
+    gl: &glow::Context,
+    res: &mut Resources,
+    indices: &[u32],
+) -> Result<glow::Buffer> {
     let ebo = gl.create_buffer().map_err(|e| gl_err("buffer", e))?;
     res.buffers.push(ebo);
-    gl.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, Some(ebo));
-    gl.bind_vertex_array(None);
-    Ok((vao, ebo))
+    // Bound to ARRAY_BUFFER for the upload, so that no vertex array's element binding
+    // changes here.
+    gl.bind_buffer(glow::ARRAY_BUFFER, Some(ebo));
+    gl.buffer_data_u8_slice(glow::ARRAY_BUFFER, bytes_of(indices), glow::STATIC_DRAW);
+    gl.bind_buffer(glow::ARRAY_BUFFER, None);
+    Ok(ebo)
 }
 
 /// Uploads a surface's foci for the foci program: positions and normals as floats, and
@@ -105,7 +193,7 @@ pub(super) unsafe fn upload_foci(
     gl: &glow::Context,
     res: &mut Resources,
     s: &SceneSurface,
-) -> Result<(glow::VertexArray, glow::Buffer)> {
+) -> Result<glow::VertexArray> {
     let f = &s.foci;
     let mut data = Vec::with_capacity(f.mesh.vertices.len() * 6);
     for (p, n) in f.mesh.vertices.iter().zip(&f.normals) {
@@ -124,11 +212,8 @@ pub(super) unsafe fn upload_foci(
     );
     gl.enable_vertex_attrib_array(2);
     gl.vertex_attrib_pointer_f32(2, 3, glow::UNSIGNED_BYTE, true, 3, 0);
-    let ebo = gl.create_buffer().map_err(|e| gl_err("buffer", e))?;
-    res.buffers.push(ebo);
-    gl.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, Some(ebo));
     gl.bind_vertex_array(None);
-    Ok((vao, ebo))
+    Ok(vao)
 }
 
 /// A vertex array over one buffer of interleaved floats whose attributes, at locations
@@ -263,6 +348,7 @@ pub(super) const LAYER_TEX_WIDTH: usize = 4096;
 
 /// A surface's layers on the GPU (surface.frag's `u_layers` and `u_layer_lut`; overlay
 /// values are vertex attributes, see [`upload`]).
+#[derive(Debug, Clone, Copy)]
 pub(super) struct LayerTextures {
     pub colors: glow::Texture,
     pub lut: glow::Texture,
@@ -283,30 +369,57 @@ pub(super) unsafe fn upload_layers(
     let rows = n.div_ceil(LAYER_TEX_WIDTH).max(1);
     let count = layers.iter().filter(|l| l.paint.kind() == 0).count().max(1);
     let mut colors = vec![0u8; LAYER_TEX_WIDTH * rows * count * 4];
-    let mut lut = vec![0u8; LUT_SIZE * 2 * MAX_LAYERS * 4];
-    for (l, layer) in layers.iter().enumerate() {
-        match layer.paint {
-            GlPaint::Colors(c) => {
-                let base = layer.slot * rows * LAYER_TEX_WIDTH * 4;
-                let n = c.len().min(n);
-                if let Some(px) = colors.get_mut(base..base + n * 4) {
-                    px.copy_from_slice(c[..n].as_flattened());
-                }
-            }
-            GlPaint::Values(_, m) => {
-                let at = l * 2 * LUT_SIZE * 4;
-                if let Some(rows) = lut.get_mut(at..at + 2 * LUT_SIZE * 4) {
-                    rows.copy_from_slice(&m.lut_rgba());
-                }
+    for layer in layers {
+        if let GlPaint::Colors(c) = layer.paint {
+            let base = layer.slot * rows * LAYER_TEX_WIDTH * 4;
+            let n = c.len().min(n);
+            if let Some(px) = colors.get_mut(base..base + n * 4) {
+                px.copy_from_slice(c[..n].as_flattened());
             }
         }
     }
+    let lut = lut_data(layers);
     let size = (LAYER_TEX_WIDTH, rows * count);
     Ok(LayerTextures {
         colors: rgba_texture(gl, res, size, &colors)?,
         lut: rgba_texture(gl, res, (LUT_SIZE, 2 * MAX_LAYERS), &lut)?,
         rows: rows as i32,
     })
+}
+
+/// Each overlay layer's two LUT rows of `layers` at rows `2l` and `2l + 1` of one
+/// 256-wide RGBA8 table (surface.frag's `u_layer_lut`).
+fn lut_data(layers: &[GlLayer]) -> Vec<u8> {
+    let mut lut = vec![0u8; LUT_SIZE * 2 * MAX_LAYERS * 4];
+    for (l, layer) in layers.iter().enumerate() {
+        if let GlPaint::Values(_, m) = layer.paint {
+            let at = l * 2 * LUT_SIZE * 4;
+            if let Some(rows) = lut.get_mut(at..at + 2 * LUT_SIZE * 4) {
+                rows.copy_from_slice(&m.lut_rgba());
+            }
+        }
+    }
+    lut
+}
+
+/// Overwrites the LUT texture made by [`upload_layers`] with the mappings of `layers`
+/// (the same stack as it was made for).
+pub(super) unsafe fn update_lut(gl: &glow::Context, tex: glow::Texture, layers: &[GlLayer]) {
+    let lut = lut_data(layers);
+    gl.bind_texture(glow::TEXTURE_2D, Some(tex));
+    gl.pixel_store_i32(glow::UNPACK_ALIGNMENT, 1);
+    gl.tex_sub_image_2d(
+        glow::TEXTURE_2D,
+        0,
+        0,
+        0,
+        LUT_SIZE as i32,
+        (2 * MAX_LAYERS) as i32,
+        glow::RGBA,
+        glow::UNSIGNED_BYTE,
+        glow::PixelUnpackData::Slice(Some(&lut)),
+    );
+    gl.bind_texture(glow::TEXTURE_2D, None);
 }
 
 /// A `w` x `h` RGBA8 texture of `data`, sampled at texel centres only (`texelFetch`).
