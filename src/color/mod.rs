@@ -397,9 +397,18 @@ const QUANTILE_COPY_MAX: usize = 16 << 20;
 
 impl<'a> Quantiles<'a> {
     fn new(values: &'a [&'a [f32]]) -> Quantiles<'a> {
-        let finite = || values.iter().flat_map(|v| v.iter()).filter(|v| v.is_finite());
+        Quantiles::copying_at_most(values, QUANTILE_COPY_MAX)
+    }
+
+    fn copying_at_most(values: &'a [&'a [f32]], most: usize) -> Quantiles<'a> {
+        let finite = || {
+            values
+                .iter()
+                .flat_map(|v| v.iter())
+                .filter(|v| v.is_finite())
+        };
         let n = finite().count();
-        let copy = (n <= QUANTILE_COPY_MAX).then(|| finite().map(|v| v.abs()).collect());
+        let copy = (n <= most).then(|| finite().map(|v| v.abs()).collect());
         Quantiles {
             values,
             n,
@@ -439,7 +448,12 @@ impl<'a> Quantiles<'a> {
         // |v| of a finite float is ordered as its bits.
         let bits = |v: &f32| v.abs().to_bits();
         let values = self.values;
-        let finite = move || values.iter().flat_map(|v| v.iter()).filter(|v| v.is_finite());
+        let finite = move || {
+            values
+                .iter()
+                .flat_map(|v| v.iter())
+                .filter(|v| v.is_finite())
+        };
         let upper = self.upper.get_or_insert_with(|| {
             let mut h = vec![0u64; 1 << 16];
             finite().for_each(|v| h[(bits(v) >> 16) as usize] += 1);
@@ -453,6 +467,54 @@ impl<'a> Quantiles<'a> {
             .for_each(|b| lower[(b & 0xffff) as usize] += 1);
         let (lo, _) = bucket(&lower, rest);
         f32::from_bits(hi << 16 | lo)
+    }
+}
+
+#[cfg(test)]
+mod quantile_tests {
+    use super::{percentile, Quantiles};
+
+    /// Both ways of finding order statistics give the numbers a sort gives.
+    #[test]
+    fn histogram_and_selection_agree_with_a_sort() {
+        let mut x: u32 = 12345;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x
+        };
+        let a: Vec<f32> = (0..5000)
+            .map(|i| match next() % 7 {
+                0 => 0.0,
+                1 => f32::NAN,
+                2 => -1.5,
+                3 => (i % 13) as f32 * 0.25,
+                _ => (next() as f32 / u32::MAX as f32 - 0.5) * 40.0,
+            })
+            .collect();
+        let b: Vec<f32> = vec![f32::INFINITY, 3.0, -7e-30, 1e30];
+        let slices: [&[f32]; 2] = [&a, &b];
+        let mut sorted: Vec<f32> = a
+            .iter()
+            .chain(&b)
+            .filter(|v| v.is_finite())
+            .map(|v| v.abs())
+            .collect();
+        sorted.sort_by(f32::total_cmp);
+        for most in [0, usize::MAX] {
+            let mut q = Quantiles::copying_at_most(&slices, most);
+            for p in [0.0, 2.0, 33.3, 50.0, 95.0, 98.0, 100.0] {
+                assert_eq!(
+                    q.percentile(p).to_bits(),
+                    percentile(&sorted, p).to_bits(),
+                    "{p}% ({most})"
+                );
+            }
+            assert_eq!(q.max(), sorted.last().copied());
+        }
+        let empty: [&[f32]; 1] = [&[f32::NAN]];
+        assert_eq!(Quantiles::copying_at_most(&empty, 0).percentile(50.0), 0.0);
     }
 }
 
