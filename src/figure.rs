@@ -188,6 +188,9 @@ fn draw_figure(
     let mut image = compose(spec, &plan, &images, &bars);
     if let Some(label) = &spec.time_label {
         let frame = spec.overlays.first().map_or(0, |l| l.frame);
+        if label.shows_time() && step.is_none() {
+            notices.push(NO_TIME_STEP.into());
+        }
         let text = label.label(frame, step);
         crate::montage::time_label(&mut image, &plan, spec.background, &text);
     }
@@ -200,6 +203,10 @@ fn draw_figure(
         bars,
     })
 }
+
+/// The notice for `--time-label` over a file without a time step.
+pub(crate) const NO_TIME_STEP: &str =
+    "--time-label: the overlay's file has no time step; frames are numbered (give --tr SECONDS for times)";
 
 /// Seconds between frames: `--tr`, else the time step of the first overlay layer's
 /// file that has one.

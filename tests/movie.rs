@@ -618,3 +618,108 @@ fn real_resting_state_run() {
     assert_eq!(side["sequence"]["frames"], serde_json::json!([0, 325, 650]));
     assert_eq!(side["sequence"]["time_step_s"].as_f64(), Some(1.0));
 }
+
+/// Names in `dir`.
+fn names(dir: &Path) -> Vec<String> {
+    let mut n: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    n.sort();
+    n
+}
+
+/// SIGTERM during a GIF or an MP4 leaves nothing at the output path and no temporary:
+/// the movie is written to a temporary renamed after its last frame.
+#[test]
+fn a_killed_movie_leaves_nothing() {
+    let mut outs = vec!["m.gif", "m.apng"];
+    if ffmpeg_tools() {
+        outs.push("m.mp4");
+    }
+    for out in outs {
+        let dir = out_dir(&format!("movie_killed_{}", out.replace('.', "_")));
+        let series = write_series(&dir, "lh.wave.mgh", &wave(400), Some(1000.0));
+        let mut child = surfrender()
+            .current_dir(&dir)
+            .args([&data_arg("lh.inflated"), "--overlay"])
+            .arg(&series)
+            .args(["--frames", "all", "--size", "200x", "-o", out])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !names(&dir).iter().any(|n| n.ends_with(".surfrender-tmp")) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{out}: no temporary: {:?}",
+                names(&dir)
+            );
+            if let Ok(Some(s)) = child.try_wait() {
+                panic!("{out}: finished ({s}) before it could be interrupted");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let killed = std::process::Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(killed.success());
+        let o = child.wait_with_output().expect("wait");
+        assert_eq!(
+            o.status.code(),
+            Some(128 + 15),
+            "{out}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        // ffmpeg, a process of its own, may take a moment to see its input close and end.
+        let only_input = vec!["lh.wave.mgh".to_string()];
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while names(&dir) != only_input && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        assert_eq!(
+            names(&dir),
+            only_input,
+            "{out}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}
+
+/// A spec file carries the sequence's fields, and `--print-spec` writes them back.
+#[test]
+fn spec_files_carry_the_sequence() {
+    let dir = out_dir("movie_spec");
+    let series = write_series(&dir, "lh.wave.mgh", &wave(4), None);
+    let spec = format!(
+        "surfaces = [\"{}\"]\noverlay = [\"{}\"]\nframes = \"1:4\"\nfps = 4\ntr = 0.5\ntime_label = \"%d at %.2f s\"\noutput = \"s_%d.png\"\n",
+        data_arg("lh.inflated"),
+        series.display()
+    );
+    write(&dir, "movie.toml", spec.as_bytes());
+    let (code, printed, err) = run_in(&dir, &["--spec", "movie.toml", "--print-spec"]);
+    assert_eq!(code, 0, "{err}");
+    for want in [
+        "frames = \"1:4\"",
+        "fps = 4",
+        "tr = 0.5",
+        "time_label = \"%d at %.2f s\"",
+    ] {
+        assert!(printed.contains(want), "{want} not in\n{printed}");
+    }
+    run_ok(&dir, &["--spec", "movie.toml"]);
+    let side = sidecar(&dir.join("s_.png.json"));
+    assert_eq!(side["sequence"]["frames"], serde_json::json!([1, 2, 3]));
+    assert_eq!(side["sequence"]["fps"].as_f64(), Some(4.0));
+    assert_eq!(
+        side["sequence"]["time_step_s"].as_f64(),
+        Some(0.5),
+        "--tr over the file"
+    );
+    assert!(dir.join("s_2.png").is_file() && !dir.join("s_3.png").exists());
+}

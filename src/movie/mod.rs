@@ -86,7 +86,7 @@ pub fn render_sequence(
         }
     }
     let ranges = if sel.moving {
-        RangeFrames::These(sel.frames.clone())
+        RangeFrames::Moving(sel.frames.clone())
     } else {
         RangeFrames::Displayed
     };
@@ -97,10 +97,7 @@ pub fn render_sequence(
     let mut notices: Vec<String> = [inputs.notices.clone(), scene_notes].concat();
     notices.extend(figure::margin_note(spec, &plan));
     if spec.time_label.as_ref().is_some_and(|f| f.shows_time()) && time_step.is_none() {
-        notices.push(
-            "--time-label: the overlay's file has no time step; frames are numbered (give --tr SECONDS for times)"
-                .into(),
-        );
+        notices.push(figure::NO_TIME_STEP.into());
     }
     let count = seq.turntable.unwrap_or(sel.frames.len());
     let (w, h) = plan.canvas;

@@ -27,6 +27,9 @@ pub enum RangeFrames {
     All,
     /// These frames of every layer's files.
     These(Vec<usize>),
+    /// These frames of the layers that move in a sequence ([`moves`]); every other layer
+    /// its displayed frame.
+    Moving(Vec<usize>),
 }
 
 /// Builds the scene of `spec` from its `inputs`; returns notices for the user.
@@ -113,13 +116,14 @@ fn range_values<'a>(
         else {
             continue;
         };
-        // A layer of one frame, or one --map, shows the same values in every frame.
-        if !moves(spec, k, ov) {
-            out.extend(shown.values(k).map(Cow::Borrowed));
-            continue;
-        }
         let frames: Vec<usize> = match ranges {
             RangeFrames::These(f) => f.clone(),
+            RangeFrames::Moving(f) if moves(spec, k, ov) => f.clone(),
+            // A layer of one frame, or one --map, shows the same values in every frame.
+            RangeFrames::Moving(_) => {
+                out.extend(shown.values(k).map(Cow::Borrowed));
+                continue;
+            }
             _ => (0..ov.n_frames).collect(),
         };
         let keep = mask_keep(data);
