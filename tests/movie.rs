@@ -102,11 +102,24 @@ fn time_label_formats() {
 }
 
 /// Frame k of a sequence is the single figure of `--frame k` with the same fixed range,
-/// pixel for pixel; every frame's sidecar record lists the frames.
+/// pixel for pixel, on the CPU renderer and on EGL (whose renderer keeps the geometry
+/// between frames); the sidecar's record lists the frames.
 #[test]
 fn sequence_frames_equal_single_figures() {
-    let dir = out_dir("movie_single");
-    let series = write_series(&dir, "lh.wave.mgh", &wave(6), Some(2000.0));
+    for backend in ["cpu", "egl"] {
+        let dir = out_dir(&format!("movie_single_{backend}"));
+        match frames_equal_single_figures(&dir, backend) {
+            Ok(()) => {}
+            Err(e) if backend == "egl" && !crate::backends::required() => {
+                eprintln!("SKIPPED: no EGL here ({e})");
+            }
+            Err(e) => panic!("{backend}: {e}"),
+        }
+    }
+}
+
+fn frames_equal_single_figures(dir: &Path, backend: &str) -> Result<(), String> {
+    let series = write_series(dir, "lh.wave.mgh", &wave(6), Some(2000.0));
     let common = [
         data_arg("lh.inflated"),
         "--overlay".into(),
@@ -119,28 +132,28 @@ fn sequence_frames_equal_single_figures() {
         "--size".into(),
         "400x".into(),
         "--backend".into(),
-        "cpu".into(),
+        backend.into(),
     ];
-    let args = |extra: &[&str]| -> Vec<String> {
+    let run = |extra: &[&str]| -> Result<(), String> {
         let mut a: Vec<String> = common.to_vec();
         a.extend(extra.iter().map(|s| s.to_string()));
-        a
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        let (code, _, err) = run_in(dir, &a);
+        if code == 0 {
+            Ok(())
+        } else {
+            Err(err)
+        }
     };
-    let seq = args(&["--frames", "1:6:2", "-o", "f_%02d.png"]);
-    let seq: Vec<&str> = seq.iter().map(String::as_str).collect();
-    run_ok(&dir, &seq);
+    run(&["--frames", "1:6:2", "-o", "f_%02d.png"])?;
     for (i, k) in [1, 3, 5].iter().enumerate() {
-        let one = args(&["--frame", &k.to_string(), "-o", &format!("single{k}.png")]);
-        let one: Vec<&str> = one.iter().map(String::as_str).collect();
-        run_ok(&dir, &one);
-        let (a, b) = (
-            png(&dir.join(format!("f_{i:02}.png"))),
-            png(&dir.join(format!("single{k}.png"))),
-        );
+        run(&["--frame", &k.to_string(), "-o", &format!("single{k}.png")])?;
+        let a = png(&dir.join(format!("f_{i:02}.png")));
+        let b = png(&dir.join(format!("single{k}.png")));
         assert_eq!(a.dimensions(), b.dimensions());
         assert!(
             a == b,
-            "frame {i} (overlay frame {k}) differs from --frame {k}"
+            "{backend}: frame {i} (overlay frame {k}) differs from --frame {k}"
         );
     }
     assert!(!dir.join("f_03.png").exists(), "three frames only");
@@ -148,6 +161,7 @@ fn sequence_frames_equal_single_figures() {
     assert_eq!(side["sequence"]["frames"], serde_json::json!([1, 3, 5]));
     assert_eq!(side["sequence"]["time_step_s"].as_f64(), Some(2.0));
     assert_eq!(side["sequence"]["fps"].as_f64(), Some(10.0));
+    Ok(())
 }
 
 /// numpy's linear percentile of sorted values.
