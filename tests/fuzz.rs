@@ -494,7 +494,11 @@ fn corpus_seeds() -> Vec<Seed> {
 /// Reads a mutant as `reader` would be asked to, in each way a figure asks.
 fn read(reader: Reader, path: &Path) -> Vec<Result<(), String>> {
     let err = |e: surfrender::Error| e.one_line();
-    let sel = |hemi, map| Selection { hemi, map };
+    let sel = |hemi, map| Selection {
+        hemi,
+        map,
+        frames: None,
+    };
     match reader {
         Reader::Foci => vec![read_foci(path, 3.0, [255, 0, 0], Some(Hemi::Left))
             .map(drop)

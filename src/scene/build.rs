@@ -120,7 +120,8 @@ fn range_values<'a>(
         }
         let frames: Vec<usize> = match ranges {
             RangeFrames::These(f) => f.clone(),
-            _ => (0..ov.n_frames).collect(),
+            // The frames held: all of them unless only some were read.
+            _ => ov.held_frames(),
         };
         let keep = mask_keep(data);
         for f in frames {
