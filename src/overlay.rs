@@ -1,15 +1,26 @@
 //! Per-vertex scalar data (overlays, curvature) as read from disk.
 
 /// Values for each vertex, possibly in several frames (MGH's 4th dimension).
-/// Stored frame-major: frame `f` is `values[f * n_vertices .. (f + 1) * n_vertices]`.
+/// Stored frame-major: the `i`-th frame held is `values[i * n_vertices .. (i + 1) * n_vertices]`.
+///
+/// A reader asked for some frames only ([`Selection::frames`](crate::io::Selection)) holds
+/// just those ([`Overlay::kept`]), so that a movie of a few frames of a long series does
+/// not hold the whole series; [`Overlay::n_frames`] is still the file's count, so that
+/// frame numbers and messages ("beyond the overlay's 1200 frames") mean the file's frames.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Overlay {
     /// Values per frame: one per vertex of the surface it belongs to.
     pub n_vertices: usize,
-    /// Frames (time points, maps); at least 1.
+    /// Frames (time points, maps) in the file; at least 1. Not all of them need be held
+    /// (see [`Overlay::kept`]).
     pub n_frames: usize,
-    /// `n_frames * n_vertices` values, frame after frame.
+    /// The values of the frames held, frame after frame: `n_frames * n_vertices` of them
+    /// when every frame is held, else `kept.len() * n_vertices`.
     pub values: Vec<f32>,
+    /// The file's frames held in `values`, ascending and each below `n_frames`, when the
+    /// reader was asked for some frames only; `None` when every frame is held. Frames
+    /// not held read as absent ([`Overlay::frame`] gives `None`).
+    pub kept: Option<Vec<usize>>,
     /// Names of the frames where the file has them (CIFTI map names, GIfTI array names);
     /// empty otherwise.
     pub frame_names: Vec<String>,
@@ -61,17 +72,31 @@ impl Overlay {
             n_vertices: values.len(),
             n_frames: 1,
             values,
+            kept: None,
             frame_names: Vec::new(),
             time_step: None,
         }
     }
 
-    /// The values of one frame, or `None` when `frame` is out of range.
+    /// The values of the file's frame `frame`, or `None` when it is out of range or not
+    /// held (see [`Overlay::kept`]).
     pub fn frame(&self, frame: usize) -> Option<&[f32]> {
         if frame >= self.n_frames {
             return None;
         }
+        let slot = match &self.kept {
+            None => frame,
+            Some(kept) => kept.binary_search(&frame).ok()?,
+        };
         self.values
-            .get(frame * self.n_vertices..(frame + 1) * self.n_vertices)
+            .get(slot * self.n_vertices..(slot + 1) * self.n_vertices)
+    }
+
+    /// The file's frames held, ascending: `0..n_frames`, or [`Overlay::kept`].
+    pub fn held_frames(&self) -> Vec<usize> {
+        match &self.kept {
+            None => (0..self.n_frames).collect(),
+            Some(kept) => kept.clone(),
+        }
     }
 }

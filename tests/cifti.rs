@@ -298,6 +298,7 @@ fn nifti_bad_cifti() {
     let right = Selection {
         hemi: Some(Hemi::Right),
         map: None,
+        frames: None,
     };
     refused(
         &dir,

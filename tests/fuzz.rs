@@ -27,6 +27,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use surfrender::desc::values::{FramePart, FrameSel};
 use surfrender::hemi::Hemi;
 use surfrender::io::{load, MapSelector, Selection};
 use surfrender::scene::foci::read_foci;
@@ -491,10 +492,26 @@ fn corpus_seeds() -> Vec<Seed> {
     .collect()
 }
 
+/// Frames 1 and 3 only, as `--frames 1:4:2` asks a reader for them.
+fn frames() -> Selection {
+    Selection {
+        frames: Some(FrameSel::Parts(vec![FramePart::Range {
+            start: 1,
+            end: Some(4),
+            step: 2,
+        }])),
+        ..Selection::default()
+    }
+}
+
 /// Reads a mutant as `reader` would be asked to, in each way a figure asks.
 fn read(reader: Reader, path: &Path) -> Vec<Result<(), String>> {
     let err = |e: surfrender::Error| e.one_line();
-    let sel = |hemi, map| Selection { hemi, map };
+    let sel = |hemi, map| Selection {
+        hemi,
+        map,
+        frames: None,
+    };
     match reader {
         Reader::Foci => vec![read_foci(path, 3.0, [255, 0, 0], Some(Hemi::Left))
             .map(drop)
@@ -504,10 +521,16 @@ fn read(reader: Reader, path: &Path) -> Vec<Result<(), String>> {
             sel(None, None),
             sel(Some(Hemi::Left), Some(MapSelector::Index(1))),
             sel(Some(Hemi::Right), Some(MapSelector::Name("parcB".into()))),
+            frames(),
         ]
         .iter()
         .map(|s| load(path, s).map(drop).map_err(err))
         .collect(),
+        // Readers of frames also as a sequence reads them, some frames only (issue 12).
+        Reader::Mgh | Reader::Nifti | Reader::Gifti => [Selection::default(), frames()]
+            .iter()
+            .map(|s| load(path, s).map(drop).map_err(err))
+            .collect(),
         _ => vec![load(path, &Selection::default()).map(drop).map_err(err)],
     }
 }

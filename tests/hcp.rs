@@ -502,6 +502,7 @@ fn hcp_inspect_cifti_prints_each_brain_model() {
     let sel = surfrender::io::Selection {
         hemi: Some(surfrender::hemi::Hemi::Right),
         map: None,
+        frames: None,
     };
     let right = surfrender::io::load(&p, &sel).unwrap();
     // As printed and read back, like inspect's numbers.

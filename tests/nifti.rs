@@ -21,7 +21,11 @@ pub(crate) fn cifti_data(name: &str) -> PathBuf {
 }
 
 pub(crate) fn sel(hemi: Option<Hemi>, map: Option<MapSelector>) -> Selection {
-    Selection { hemi, map }
+    Selection {
+        hemi,
+        map,
+        frames: None,
+    }
 }
 
 pub(crate) fn load_ok(path: &Path, s: &Selection) -> Loaded {
@@ -92,7 +96,7 @@ pub(crate) struct N1 {
     vox_offset: f32,
     slope: f32,
     inter: f32,
-    glmin: i32,
+    pub(crate) glmin: i32,
 }
 
 impl N1 {

@@ -13,6 +13,7 @@ mod desc;
 mod example;
 mod figures;
 mod formats;
+mod frames_kept;
 mod fslabel;
 mod gifti;
 mod gifti_built;

@@ -482,7 +482,7 @@ limited! {
 /// Python's slices, `START:END[:STEP]` with END excluded (`0:50` is frames 0 to 49, 50
 /// of them), either end may be left out; `all`; or a list `0,10,20` (which may mix in
 /// ranges: `0:10,100`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum FrameSel {
     /// Every frame.
     All,
@@ -491,7 +491,7 @@ pub enum FrameSel {
 }
 
 /// One item of a `--frames` list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FramePart {
     /// One frame.
     One(usize),

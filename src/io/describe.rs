@@ -111,6 +111,7 @@ fn add_model_stats(
             let sel = super::Selection {
                 hemi: Some(hemi),
                 map: None,
+                frames: None,
             };
             describe(&super::load_with(path, &sel, limits)?)
         };

@@ -63,6 +63,25 @@ impl Buffered {
     }
 }
 
+impl Buffered {
+    /// Skips `n` bytes: those buffered, then the rest by seeking, so that a plain file's
+    /// frames that are not wanted are not read from disk at all. The caller keeps `n`
+    /// within the file.
+    pub(crate) fn skip(&mut self, n: u64) -> std::io::Result<()> {
+        use std::io::{Seek, SeekFrom};
+        let buffered = (self.end - self.start) as u64;
+        let from_buf = n.min(buffered);
+        self.consume(from_buf as usize);
+        let rest = n - from_buf;
+        if rest > 0 {
+            let rest = i64::try_from(rest)
+                .map_err(|_| std::io::Error::other("a skip beyond 2^63 bytes"))?;
+            self.file.seek(SeekFrom::Current(rest))?;
+        }
+        Ok(())
+    }
+}
+
 impl Read for Buffered {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
         if self.start == self.end && out.len() >= self.buf.len() {

@@ -265,8 +265,21 @@ impl<'p> Input<'p> {
         )
     }
 
-    /// Discards content up to offset `at` (which lies past the head).
+    /// Discards content up to offset `at` (which lies past the head), or to the end of
+    /// the content where it ends first. A plain file is skipped by seeking (not read); a
+    /// gzip stream is inflated through a small buffer.
     pub(crate) fn skip_to(&mut self, at: u64) -> Result<()> {
+        if let (Source::Plain(f), Some(len)) = (&mut self.source, self.len) {
+            let to = at.min(len);
+            if to > self.taken && !self.eof {
+                f.skip(to - self.taken).map_err(|source| Error::Read {
+                    path: self.path.to_path_buf(),
+                    source,
+                })?;
+                self.taken = to;
+            }
+            return Ok(());
+        }
         let mut scratch = vec![0u8; CHUNK];
         while self.taken < at && !self.eof {
             let want = usize::try_from(at - self.taken).map_or(CHUNK, |n| n.min(CHUNK));
@@ -284,6 +297,53 @@ impl<'p> Input<'p> {
         out: &mut Vec<T>,
         mut convert: impl FnMut(&[u8], &mut Vec<T>) -> Result<()>,
     ) -> Result<()> {
+        self.region_into(r, r.count, out, &mut convert)
+    }
+
+    /// Streams the frames `kept` (ascending, each below the region's frame count) of `r`,
+    /// a region of frames of `frame_items` items each stored one after another, through
+    /// `convert` into `out`, as [`Input::region`] streams a whole region. The bytes of the
+    /// frames not kept are skipped through a small buffer and never held, so reading a
+    /// few frames of a long series costs the memory of those frames only (the time to
+    /// inflate a gzip stream up to the last of them is still spent). A region that ends
+    /// before the last frame kept is [`Error::Truncated`]; one that ends after it is not
+    /// read further (callers check the content's length against the header first).
+    pub(crate) fn region_frames<T>(
+        &mut self,
+        r: &Region,
+        frame_items: u64,
+        kept: &[usize],
+        out: &mut Vec<T>,
+        mut convert: impl FnMut(&[u8], &mut Vec<T>) -> Result<()>,
+    ) -> Result<()> {
+        let cap = frame_items.saturating_mul(kept.len() as u64);
+        let frame_bytes = frame_items.saturating_mul(r.size.max(1) as u64);
+        for &f in kept {
+            let at = (f as u64)
+                .checked_mul(frame_bytes)
+                .and_then(|b| b.checked_add(r.at))
+                .ok_or_else(|| self.truncated(r))?;
+            let frame = Region {
+                at,
+                count: frame_items,
+                size: r.size,
+                end: r.end,
+                what: r.what,
+            };
+            self.region_into(&frame, cap, out, &mut convert)?;
+        }
+        Ok(())
+    }
+
+    /// [`Input::region`], growing `out` towards `cap` items in all (the items of every
+    /// region streamed into it).
+    fn region_into<T>(
+        &mut self,
+        r: &Region,
+        cap: u64,
+        out: &mut Vec<T>,
+        convert: &mut impl FnMut(&[u8], &mut Vec<T>) -> Result<()>,
+    ) -> Result<()> {
         let size = r.size.max(1);
         let mut left = r
             .count
@@ -295,7 +355,7 @@ impl<'p> Input<'p> {
             let from = usize::try_from(r.at).unwrap_or(usize::MAX);
             let n = usize::try_from(left.min(head_len - r.at)).unwrap_or(0) / size * size;
             let run = self.head.get(from..from + n).unwrap_or_default();
-            grow(out, n / size, r.count).map_err(|()| self.no_memory(r.count))?;
+            grow(out, n / size, cap).map_err(|()| self.no_memory(cap))?;
             convert(run, out)?;
             left -= n as u64;
         }
@@ -307,17 +367,18 @@ impl<'p> Input<'p> {
             // An item split at the end of the head: carry its first bytes over.
             let from = usize::try_from(start).unwrap_or(usize::MAX);
             let carried = self.head.get(from..).unwrap_or_default().to_vec();
-            return self.stream(r, carried, left, out, &mut convert);
+            return self.stream(r, cap, carried, left, out, convert);
         }
         self.skip_to(start)?;
-        self.stream(r, Vec::new(), left, out, &mut convert)
+        self.stream(r, cap, Vec::new(), left, out, convert)
     }
 
     /// The rest of [`Input::region`]: `left` bytes from the source, the first of them
-    /// already in `carry`.
+    /// already in `carry`; `out` grows towards `cap` items.
     fn stream<T>(
         &mut self,
         r: &Region,
+        cap: u64,
         carry: Vec<u8>,
         mut left: u64,
         out: &mut Vec<T>,
@@ -335,7 +396,7 @@ impl<'p> Input<'p> {
             }
             have += got;
             let whole = have / size * size;
-            grow(out, whole / size, r.count).map_err(|()| self.no_memory(r.count))?;
+            grow(out, whole / size, cap).map_err(|()| self.no_memory(cap))?;
             convert(&buf[..whole], out)?;
             left -= whole as u64;
             buf.copy_within(whole..have, 0);
@@ -381,6 +442,24 @@ impl<'p> Input<'p> {
             got += n;
         }
         Ok(got)
+    }
+
+    /// Checks that the content goes on to `end`, where a header says the data end, after
+    /// a reader has skipped data it did not want (the frames not kept): a gzip stream is
+    /// inflated that far through a small buffer, so that a stream cut short is
+    /// [`Error::Truncated`] whichever frames were asked for; a plain file's length was
+    /// checked by [`Input::check_end`], and it is skipped by seeking.
+    pub(crate) fn reach(&mut self, end: u64, what: &'static str) -> Result<()> {
+        self.skip_to(end)?;
+        if self.taken < end {
+            return Err(Error::Truncated {
+                path: self.path.to_path_buf(),
+                what,
+                expected: end,
+                found: self.len.unwrap_or(self.taken),
+            });
+        }
+        Ok(())
     }
 
     /// The error for content that ends before the end of region `r`.

@@ -106,28 +106,39 @@ fn header(path: &Path, bytes: &[u8]) -> Result<Header> {
 /// streaming the data into the overlay once the header is checked against the surface,
 /// the file and the budget. Of what follows the image only TR is read (see the module
 /// documentation); the rest (the other scan parameters, FreeSurfer's tags) is ignored.
-pub(crate) fn read(input: &mut Input, expect: &Expect) -> Result<super::Loaded> {
+///
+/// With a frame selection ([`Selection::frames`](super::Selection)) only those frames
+/// are decoded and held (the data are frame-major, each frame's values contiguous); the
+/// others are skipped as they stream past, and the budget counts the frames kept. The
+/// file is still checked to hold every frame its header announces.
+pub(crate) fn read(
+    input: &mut Input,
+    sel: &super::Selection,
+    expect: &Expect,
+) -> Result<super::Loaded> {
     let path = input.path();
     let h = input.header(|b| header(path, b))?;
     expect.vertices(Want::Overlay, path, h.n_vertices)?;
     const WHAT: &str = "MGH image data";
     input.check_end(h.end(), WHAT)?;
-    let count = h.n_vertices.saturating_mul(h.n_frames);
+    let kept = super::kept_frames(sel.frames.as_ref(), h.n_frames, &input.limits);
+    let held = kept.as_ref().map_or(h.n_frames, |k| k.len() as u64);
+    let count = h.n_vertices.saturating_mul(held);
     input.budget(count.saturating_mul(4), || {
         format!(
             "its {} x {} values ({} bytes each on disk, float32 in memory)",
-            h.n_vertices, h.n_frames, h.size
+            h.n_vertices, held, h.size
         )
     })?;
     let mut values: Vec<f32> = input.vec(count)?;
     let region = Region {
         at: DATA_OFFSET as u64,
-        count,
+        count: h.n_vertices.saturating_mul(h.n_frames),
         size: h.size as usize,
         end: h.end(),
         what: WHAT,
     };
-    input.region(&region, &mut values, |run, out| {
+    let convert = |run: &[u8], out: &mut Vec<f32>| {
         match h.dtype {
             0 => out.extend(run.iter().map(|&b| f32::from(b))),
             1 => out.extend(
@@ -143,7 +154,14 @@ pub(crate) fn read(input: &mut Input, expect: &Expect) -> Result<super::Loaded> 
             _ => out.extend(run.chunks_exact(4).map(|c| f32::from_be_bytes(word(c)))),
         }
         Ok(())
-    })?;
+    };
+    match &kept {
+        None => input.region(&region, &mut values, convert)?,
+        Some(kept) => {
+            input.region_frames(&region, h.n_vertices, kept, &mut values, convert)?;
+            input.reach(h.end(), WHAT)?;
+        }
+    }
     let time_step = if h.n_frames > 1 {
         footer_tr(input, h.end())?
     } else {
@@ -154,6 +172,7 @@ pub(crate) fn read(input: &mut Input, expect: &Expect) -> Result<super::Loaded> 
         n_vertices: usize::try_from(h.n_vertices).unwrap_or(0),
         n_frames: usize::try_from(h.n_frames).unwrap_or(0),
         values,
+        kept,
         frame_names: Vec::new(),
         time_step,
     };

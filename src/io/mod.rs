@@ -30,6 +30,7 @@ use std::path::{Path, PathBuf};
 use input::Input;
 
 use crate::annotation::{Annotation, Label};
+use crate::desc::values::{FramePart, FrameSel};
 use crate::error::{hex_prefix, Error, Result};
 use crate::hemi::Hemi;
 use crate::mesh::Mesh;
@@ -268,13 +269,58 @@ impl Loaded {
 }
 
 /// Which part of a file holding more than one thing to read: the hemisphere of a CIFTI
-/// file, the map of a CIFTI dlabel file.
+/// file, the map of a CIFTI dlabel file, the frames of per-vertex data.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Selection {
     /// The cortex of a CIFTI file to read (both hemispheres live in one file).
     pub hemi: Option<Hemi>,
     /// The map of a CIFTI dlabel file to read.
     pub map: Option<MapSelector>,
+    /// The frames of per-vertex data to keep (MGH/MGZ frames, the NIfTI 4th dimension,
+    /// GIfTI data arrays, CIFTI dtseries points and dscalar maps), so that a sequence of
+    /// a few frames of a long series holds those frames only ([`Overlay::kept`]); `None`
+    /// keeps every frame. Resolved against the file's frame count with
+    /// [`FrameSel::frames`]; a selection that names a frame beyond the file keeps every
+    /// frame, and the caller, which knows what the selection came from, reports it in its
+    /// own words. Single-frame formats (FreeSurfer curv) ignore it.
+    pub frames: Option<FrameSel>,
+}
+
+/// The frames of a file of `n` frames that `frames` asks to keep, ascending and each
+/// once; `None` to keep every frame: none asked for, all of them asked for, none (an
+/// empty list), or a selection that does not fit the file (the caller reports it, see
+/// [`Selection::frames`]). The list costs 8 bytes a frame: a selection that would name
+/// more frames than the memory budget has room for is not resolved (every frame is then
+/// kept, and the budget judges those), so that `0:` on a corrupt header that announces
+/// 2^31 frames costs no 16 GiB list.
+pub(crate) fn kept_frames(
+    frames: Option<&FrameSel>,
+    n: u64,
+    limits: &Limits,
+) -> Option<Vec<usize>> {
+    let sel = frames?;
+    let parts = match sel {
+        FrameSel::All => return None,
+        FrameSel::Parts(parts) => parts,
+    };
+    let n = usize::try_from(n).ok()?;
+    let named = parts.iter().fold(0u64, |sum, p| {
+        let count = match *p {
+            FramePart::One(_) => 1,
+            FramePart::Range { start, end, step } => {
+                let stop = end.unwrap_or(n).min(n);
+                (stop.saturating_sub(start) as u64).div_ceil(step.max(1) as u64)
+            }
+        };
+        sum.saturating_add(count)
+    });
+    if named.saturating_mul(8) > limits.max_memory {
+        return None;
+    }
+    let mut kept = sel.frames(n).ok()?;
+    kept.sort_unstable();
+    kept.dedup();
+    (!kept.is_empty() && kept.len() < n).then_some(kept)
 }
 
 /// `--map N|NAME`.
@@ -324,8 +370,8 @@ fn load_as(
             &mut input, &expect,
         )?))
         .detail("format", "freesurfer_curv")),
-        Some(Format::Mgh) => mgh::read(&mut input, &expect),
-        Some(Format::Gifti) => gifti::read(&mut input, &expect),
+        Some(Format::Mgh) => mgh::read(&mut input, sel, &expect),
+        Some(Format::Gifti) => gifti::read(&mut input, sel, &expect),
         Some(Format::Nifti) => nifti::read(&mut input, sel, &expect),
         Some(Format::FreeSurferAnnot) => fslabel::read_annot(&mut input, &expect),
         Some(Format::FreeSurferLabel) => fslabel::read_label(&mut input),

@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use image::RgbaImage;
 
+use crate::desc::values::{FramePart, FrameSel};
 use crate::desc::FigureDesc;
 use crate::error::{Error, Result};
 use crate::figure;
@@ -75,7 +76,7 @@ pub fn render_sequence(
     figure::check_renderer(renderer, spec)?;
     let mut t = std::time::Instant::now();
     let cache = read::Cache::with_limits(*limits);
-    let inputs = read::read(spec, &cache)?;
+    let inputs = read::read_frames(spec, &cache, frames_read(spec, seq).as_ref())?;
     crate::timing::stage("read", &mut t);
     let sel = select(spec, seq, &inputs)?;
     // The first frame is the base scene; one colour range over every frame shown.
@@ -216,6 +217,21 @@ fn moving_layer(spec: &FigureSpec, inputs: &read::Inputs, k: usize) -> bool {
         .iter()
         .filter_map(|s| s.overlays.get(k)?.as_ref())
         .any(|ov| scene::moves(spec, k, ov))
+}
+
+/// The frames of the overlay layers to decode: `--frames`, or for a turntable without
+/// it the one `--frame` of every layer, so that a short sequence of a long series holds
+/// only what it shows. `None` (every frame) when the layers' `--frame`s differ, as
+/// which frame then shows is decided after reading ([`select`]).
+fn frames_read(spec: &FigureSpec, seq: &Sequence) -> Option<FrameSel> {
+    if let Some(frames) = &seq.frames {
+        return Some(frames.clone());
+    }
+    let mut shown = spec.overlays.iter().map(|l| l.frame);
+    let first = shown.next()?;
+    shown
+        .all(|f| f == first)
+        .then(|| FrameSel::Parts(vec![FramePart::One(first)]))
 }
 
 /// The overlay frames shown: `--frames` of the layers that move (all of which must have

@@ -29,6 +29,21 @@ pub fn document(desc: &FigureDesc, spec: &FigureSpec, backend: &BackendInfo) -> 
     document_with(desc, spec, backend, None)
 }
 
+/// The length and SHA-256 (lower-case hex) of the file at `path`, streamed through a
+/// small buffer: an input of a sequence may be a long series of which only a few frames
+/// were read, and hashing it must not hold it whole.
+fn sha256_file(path: &std::path::Path) -> std::io::Result<(u64, String)> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let len = std::io::copy(&mut file, &mut hasher)?;
+    let hex = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok((len, hex))
+}
+
 /// [`document`] with a record of the frames of a sequence (`"sequence"`).
 pub fn document_with(
     desc: &FigureDesc,
@@ -38,16 +53,11 @@ pub fn document_with(
 ) -> Result<Vec<u8>> {
     let mut inputs = Vec::new();
     for p in input_files(spec) {
-        let bytes = std::fs::read(&p).map_err(|source| Error::Read {
+        let (len, hex) = sha256_file(&p).map_err(|source| Error::Read {
             path: p.clone(),
             source,
         })?;
-        let hex: String = Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        inputs
-            .push(json!({ "path": p.display().to_string(), "bytes": bytes.len(), "sha256": hex }));
+        inputs.push(json!({ "path": p.display().to_string(), "bytes": len, "sha256": hex }));
     }
     // Paths that are not UTF-8 cannot be JSON strings; describe the spec lossily then.
     let spec_json = desc

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use crate::annotation::{Annotation, Label};
 use crate::color::Cortex;
+use crate::desc::values::FrameSel;
 use crate::error::{Error, Result};
 use crate::hemi::Hemi;
 use crate::io::{Selection, SurfaceVertices};
@@ -82,15 +83,25 @@ pub enum LayerData {
 }
 
 /// Reads every input of `spec` through `cache` (a new [`Cache`] for one figure, or one
-/// shared by the figures of a batch).
+/// shared by the figures of a batch), with every frame of every overlay.
 pub fn read(spec: &FigureSpec, cache: &Cache) -> Result<Inputs> {
+    read_frames(spec, cache, None)
+}
+
+/// Reads every input of `spec` as [`read`] does, keeping of each overlay layer's files
+/// only the frames `frames` selects ([`Selection::frames`], [`Overlay::kept`]) when it
+/// is given: a sequence of a few frames of a long series then holds those frames, not
+/// the series. Layers with `--map` (which picks its frame by name or index after
+/// reading), curvature, contour maps, masks and parcellations are read whole. A
+/// selection that does not fit a file keeps all its frames; the caller reports it.
+pub fn read_frames(spec: &FigureSpec, cache: &Cache, frames: Option<&FrameSel>) -> Result<Inputs> {
     // The hemispheres are independent: read them in parallel (the first error wins, in
     // hemisphere order, so messages do not depend on timing).
     let read: Vec<Result<(SurfaceData, Vec<String>)>> = std::thread::scope(|scope| {
         let handles: Vec<_> = spec
             .surfaces
             .iter()
-            .map(|input| scope.spawn(move || read_surface(spec, input, cache)))
+            .map(|input| scope.spawn(move || read_surface(spec, input, cache, frames)))
             .collect();
         handles
             .into_iter()
@@ -121,6 +132,7 @@ fn read_surface(
     spec: &FigureSpec,
     input: &SurfaceInput,
     cache: &Cache,
+    frames: Option<&FrameSel>,
 ) -> Result<(SurfaceData, Vec<String>)> {
     let mut notices = Vec::new();
     let Geometry {
@@ -140,16 +152,18 @@ fn read_surface(
         _ => None,
     };
     let mut overlays = Vec::with_capacity(input.overlays.len());
-    for path in &input.overlays {
+    for (k, path) in input.overlays.iter().enumerate() {
         let Some(path) = path else {
             overlays.push(None);
             continue;
         };
         // The map of an overlay is picked from its frames by the scene, so every map of
-        // one file shares one decoded copy.
+        // one file shares one decoded copy; a layer without one keeps the frames asked for.
+        let mapped = spec.overlays.get(k).is_none_or(|l| l.map.is_some());
         let sel = Selection {
             hemi: Some(input.hemi),
             map: None,
+            frames: frames.filter(|_| !mapped).cloned(),
         };
         let ov = cache.overlay(path, &sel, &vertices)?;
         check_count(input, &mesh, path, ov.n_vertices)?;
@@ -165,6 +179,7 @@ fn read_surface(
                 let sel = Selection {
                     hemi: Some(l.hemi),
                     map: spec.map.clone(),
+                    frames: None,
                 };
                 let annot = cache.annotation(&l.path, &sel, &vertices)?;
                 check_count(input, &mesh, &l.path, annot.n_vertices())?;
@@ -291,6 +306,7 @@ fn per_vertex(
     let sel = Selection {
         hemi: Some(input.hemi),
         map: None,
+        frames: None,
     };
     let vertices = SurfaceVertices {
         surface: input.surface.clone(),
@@ -336,6 +352,7 @@ fn curvature(
     let sel = Selection {
         hemi: Some(input.hemi),
         map: None,
+        frames: None,
     };
     match cache.curvature(p, &sel, &input.surface, spec.curv_sign, read, decide) {
         Ok((c, note)) => {

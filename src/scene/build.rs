@@ -124,7 +124,8 @@ fn range_values<'a>(
                 out.extend(shown.values(k).map(Cow::Borrowed));
                 continue;
             }
-            _ => (0..ov.n_frames).collect(),
+            // The frames held: all of them unless only some were read.
+            _ => ov.held_frames(),
         };
         let keep = mask_keep(data);
         for f in frames {

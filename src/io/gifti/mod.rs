@@ -25,7 +25,7 @@ use roxmltree::Node;
 use xml::{ArrayDesc, Encoding, Intent};
 
 use super::input::Input;
-use super::{xml_cost, Content, Expect, Loaded, Want};
+use super::{xml_cost, Content, Expect, Loaded, Selection, Want};
 use crate::error::{human_bytes, Error, Result};
 use crate::mesh::{max_faces, Mesh};
 use crate::overlay::{Overlay, TimeStep};
@@ -62,7 +62,13 @@ enum Kind {
 /// The XML is read whole, within half the memory budget, and parsed; what the file holds
 /// and every array's size are then checked (against the surface asked for, and the
 /// memory they will take against the budget) before any array is decoded.
-pub(crate) fn read(input: &mut Input, expect: &Expect) -> Result<Loaded> {
+///
+/// With a frame selection ([`Selection::frames`]) per-vertex data decode only the arrays
+/// of the frames kept: the XML is still read and parsed whole and every array's
+/// attributes checked, but the Data (base64, inflated) of the other arrays is never
+/// decoded, so neither its memory nor its time is spent, and an error in it goes
+/// unreported.
+pub(crate) fn read(input: &mut Input, sel: &Selection, expect: &Expect) -> Result<Loaded> {
     let path = input.path();
     let budget = input.limits.max_memory;
     let cap = budget / 2;
@@ -107,12 +113,27 @@ pub(crate) fn read(input: &mut Input, expect: &Expect) -> Result<Loaded> {
     let labels = labels::label_table(path, root)?;
     let kind = kind(path, &descs, &labels)?;
     check(path, &kind, &descs, expect)?;
-    input.budget(parsed.saturating_add(decode_cost(&descs)), || {
-        format!("its {} data arrays, decoded,", descs.len())
+    // Every array is a frame of per-vertex data: those not asked for are not decoded.
+    let kept = match kind {
+        Kind::Overlay => super::kept_frames(sel.frames.as_ref(), descs.len() as u64, &input.limits),
+        _ => None,
+    };
+    let wanted = |i: usize| kept.as_ref().is_none_or(|k| k.binary_search(&i).is_ok());
+    let decoded: Vec<&ArrayDesc> = descs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| wanted(i).then_some(d))
+        .collect();
+    input.budget(parsed.saturating_add(decode_cost(&decoded)), || {
+        format!("its {} data arrays, decoded,", decoded.len())
     })?;
     let mut arrays = Vec::with_capacity(descs.len());
-    for (desc, node) in descs.into_iter().zip(&nodes) {
-        let values = decode::decode(path, &desc, &xml::data_text(*node))?;
+    for (i, (desc, node)) in descs.into_iter().zip(&nodes).enumerate() {
+        let values = if wanted(i) {
+            decode::decode(path, &desc, &xml::data_text(*node))?
+        } else {
+            Values::F32(Vec::new())
+        };
         arrays.push(Array { desc, values });
     }
     let encodings = distinct(&arrays, |a| a.desc.encoding.name());
@@ -132,7 +153,7 @@ pub(crate) fn read(input: &mut Input, expect: &Expect) -> Result<Loaded> {
             )
         }
         Kind::Overlay => {
-            let mut ov = overlay(path, arrays)?;
+            let mut ov = overlay(path, arrays, kept)?;
             ov.time_step = time_step(root, &nodes);
             (Content::Overlay(ov), Some(n_arrays))
         }
@@ -231,7 +252,7 @@ fn check(path: &Path, kind: &Kind, descs: &[ArrayDesc], expect: &Expect) -> Resu
 /// type, the largest array's raw bytes (decoded from base64, inflated or read from an
 /// external file, before they become values), and 8 bytes per value for what is made of
 /// them (f32 frames, vertices and faces, labels).
-fn decode_cost(descs: &[ArrayDesc]) -> u64 {
+fn decode_cost(descs: &[&ArrayDesc]) -> u64 {
     let (mut typed, mut raw, mut values) = (0u64, 0u64, 0u64);
     for d in descs {
         let count = d.dims.iter().fold(1u64, |n, &x| n.saturating_mul(x));
@@ -331,8 +352,10 @@ fn vector_len(path: &Path, d: &ArrayDesc) -> Result<usize> {
     }
 }
 
-/// Per-vertex data: every DataArray is one frame, and all must have the same length.
-fn overlay(path: &Path, arrays: Vec<Array>) -> Result<Overlay> {
+/// Per-vertex data: every DataArray is one frame, and all must have the same length;
+/// the values are those of the arrays `kept` (all when `None`; the others were not
+/// decoded).
+fn overlay(path: &Path, arrays: Vec<Array>, kept: Option<Vec<usize>>) -> Result<Overlay> {
     let mut n_vertices = None;
     for a in &arrays {
         let n = vector_len(path, &a.desc)?;
@@ -373,6 +396,7 @@ fn overlay(path: &Path, arrays: Vec<Array>) -> Result<Overlay> {
             .map(|a| a.values.into_f32())
             .unwrap_or_default()
     } else {
+        // Arrays not kept hold no values: appending them adds nothing.
         let total = arrays.iter().map(|a| a.values.len()).sum();
         let mut values = Vec::with_capacity(total);
         for a in arrays {
@@ -384,6 +408,7 @@ fn overlay(path: &Path, arrays: Vec<Array>) -> Result<Overlay> {
         n_vertices: n_vertices.unwrap_or(0),
         n_frames,
         values,
+        kept,
         frame_names,
         time_step: None,
     })

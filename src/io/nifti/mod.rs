@@ -25,6 +25,10 @@
 //! bytes per value (checked arithmetic) must fit in the bytes present, else
 //! [`Error::Truncated`] with both sizes.
 //!
+//! A frame selection ([`Selection::frames`]) is read by skipping the frames not kept, as
+//! per-vertex data are stored frame after frame; a CIFTI-2 matrix is held whole while it
+//! is read (see [`cifti`]), and only the kept frames are taken from it.
+//!
 //! The overlay's time step is pixdim\[4\] in the unit of `xyzt_units` (see
 //! `Header::time_step` for which files have one); a CIFTI-2 file's comes from its XML.
 //!
@@ -104,9 +108,13 @@ pub(crate) fn read(input: &mut Input, sel: &Selection, expect: &Expect) -> Resul
             n_vertices,
             n_frames,
         } => {
-            let count = n_vertices.saturating_mul(n_frames);
+            // Frames are stored one after another (each vertex's value of frame 0, then
+            // of frame 1, ...): a selection of frames is read by skipping the others.
+            let kept = super::kept_frames(sel.frames.as_ref(), n_frames, &input.limits);
+            let held = kept.as_ref().map_or(n_frames, |k| k.len() as u64);
+            let count = n_vertices.saturating_mul(held);
             input.budget(count.saturating_mul(4), || {
-                format!("its {n_vertices} x {n_frames} values (float32 in memory)")
+                format!("its {n_vertices} x {held} values (float32 in memory)")
             })?;
             let decoder = Decoder::new(path, h, p.dtype)?;
             let mut values = input.vec(count)?;
@@ -118,20 +126,28 @@ pub(crate) fn read(input: &mut Input, sel: &Selection, expect: &Expect) -> Resul
             }
             let region = Region {
                 at: h.vox_offset,
-                count,
+                count: n_vertices.saturating_mul(n_frames),
                 size: to_usize(p.dtype.size),
                 end,
                 what: WHAT,
             };
-            input.region(&region, &mut values, |run, out| {
+            let convert = |run: &[u8], out: &mut Vec<f32>| {
                 decoder.extend(run, out);
                 Ok(())
-            })?;
+            };
+            match &kept {
+                None => input.region(&region, &mut values, convert)?,
+                Some(kept) => {
+                    input.region_frames(&region, n_vertices, kept, &mut values, convert)?;
+                    input.reach(end, WHAT)?;
+                }
+            }
             input.finish()?;
             let overlay = Overlay {
                 n_vertices: to_usize(n_vertices),
                 n_frames: to_usize(n_frames),
                 values,
+                kept,
                 frame_names: Vec::new(),
                 time_step: h.time_step(),
             };

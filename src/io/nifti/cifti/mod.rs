@@ -131,12 +131,23 @@ pub(in crate::io::nifti) fn read(
     expect.vertices(want, path, n_vertices)?;
     // Before anything of that size is allocated.
     let stored = m.dims[0].saturating_mul(m.dims[1]);
-    let total = output_size(path, stored, n_vertices, frames)?;
+    output_size(path, stored, n_vertices, frames)?;
+    // The frames asked for (a dlabel file's one map is chosen by `sel.map`).
+    let kept = match cifti_type {
+        "dlabel" => None,
+        _ => crate::io::kept_frames(sel.frames.as_ref(), frames, &input.limits),
+    };
+    let held_frames = kept.as_ref().map_or(frames, |k| k.len() as u64);
+    let total = output_size(path, stored, n_vertices, held_frames)?;
     input.budget(
         held.saturating_add(xml_cost(&text))
             .saturating_add(m.end)
             .saturating_add((total as u64).saturating_mul(8)),
-        || format!("its data matrix and the {n_vertices} x {frames} values of the cortex read"),
+        || {
+            format!(
+                "its data matrix and the {n_vertices} x {held_frames} values of the cortex read"
+            )
+        },
     )?;
     let vertices = model.vertices(path)?;
     input.fill(to_usize(m.end))?;
@@ -164,7 +175,7 @@ pub(in crate::io::nifti) fn read(
     let loaded = if cifti_type == "dlabel" {
         read_dlabel(path, &other, sel, &cortex)?
     } else {
-        read_dense(path, &other, cifti_type == "dscalar", total, &cortex)?
+        read_dense(path, &other, cifti_type == "dscalar", kept, &cortex)?
     };
     input.finish()?;
     let summary: Vec<Value> = models.iter().map(Model::summary).collect();
@@ -331,13 +342,16 @@ fn read_dlabel(path: &Path, other: &Other, sel: &Selection, cortex: &Cortex) -> 
     .detail("n_vertices_unmatched", unmatched))
 }
 
-/// A dscalar (`scalars`) or dtseries file: every map or point as a frame of `total`
-/// values over the cortex, NaN at vertices not listed.
+/// A dscalar (`scalars`) or dtseries file: every map or point as a frame of values over
+/// the cortex, NaN at vertices not listed; only the frames `kept` when some are asked
+/// for. The data matrix is held whole while it is read (the maps of one brainordinate
+/// are adjacent in it, so a frame is spread over the whole matrix), so a selection bounds
+/// what is kept afterwards, not the peak while reading.
 fn read_dense(
     path: &Path,
     other: &Other,
     scalars: bool,
-    total: usize,
+    kept: Option<Vec<usize>>,
     cortex: &Cortex,
 ) -> Result<Loaded> {
     let (frame_names, info, time_step) = if scalars {
@@ -348,9 +362,13 @@ fn read_dense(
         let info = ("series", series(path, other.axis, other.len)?);
         (Vec::new(), info, series_time_step(other.axis))
     };
-    let mut values = vec![f32::NAN; total];
-    for k in 0..other.len {
-        let frame = to_usize(k) * cortex.n;
+    let frames: Vec<u64> = match &kept {
+        Some(kept) => kept.iter().map(|&k| k as u64).collect(),
+        None => (0..other.len).collect(),
+    };
+    let mut values = vec![f32::NAN; frames.len().saturating_mul(cortex.n)];
+    for (slot_frame, &k) in frames.iter().enumerate() {
+        let frame = slot_frame * cortex.n;
         for (i, &v) in cortex.vertices.iter().enumerate() {
             if let Some(slot) = values.get_mut(frame + v as usize) {
                 *slot = cortex.value(i, k);
@@ -361,6 +379,7 @@ fn read_dense(
         n_vertices: cortex.n,
         n_frames: to_usize(other.len),
         values,
+        kept,
         frame_names,
         time_step,
     };
