@@ -20,7 +20,7 @@ use crate::desc::FigureDesc;
 use crate::error::{Error, Result};
 use crate::figure;
 use crate::read;
-use crate::render::{Panel, Renderer};
+use crate::render::{BackendInfo, Panel, Renderer};
 use crate::scene::{self, RangeFrames, Scene};
 use crate::spec::{Background, FigureSpec, Sequence};
 use encode::{FrameSink, MovieFormat, SinkOptions};
@@ -74,36 +74,9 @@ pub fn render_sequence(
         .ok_or_else(|| Error::Internal("render_sequence needs --frames or --turntable".into()))?;
     check_output(spec, out)?;
     figure::check_renderer(renderer, spec)?;
-    let mut t = std::time::Instant::now();
-    let cache = read::Cache::with_limits(*limits);
-    let inputs = read::read_frames(spec, &cache, frames_read(spec, seq).as_ref())?;
-    crate::timing::stage("read", &mut t);
-    let sel = select(spec, seq, &inputs)?;
-    // The first frame is the base scene; one colour range over every frame shown.
-    let mut first = spec.clone();
-    for (k, layer) in first.overlays.iter_mut().enumerate() {
-        if moving_layer(spec, &inputs, k) {
-            layer.frame = sel.frames[0];
-        }
-    }
-    let ranges = if sel.moving {
-        RangeFrames::Moving(sel.frames.clone())
-    } else {
-        RangeFrames::Displayed
-    };
-    let (mut base, scene_notes) = scene::build(&inputs, &first, &ranges)?;
-    crate::timing::stage("scene", &mut t);
-    let time_step = figure::time_step(spec, &inputs);
-    let (plan, bars) = figure::layout(spec, &base)?;
-    let mut notices: Vec<String> = [inputs.notices.clone(), scene_notes].concat();
-    notices.extend(figure::margin_note(spec, &plan));
-    if spec.time_label.as_ref().is_some_and(|f| f.shows_time()) && time_step.is_none() {
-        notices.push(figure::NO_TIME_STEP.into());
-    }
-    let count = seq.turntable.unwrap_or(sel.frames.len());
-    let (w, h) = plan.canvas;
-    let format = encode::format_of(out, count)?;
-    let opts = sink_options(spec, seq, (w, h), count);
+    let (frames, notices) = Frames::prepare(spec, seq, limits)?;
+    let format = encode::format_of(out, frames.count)?;
+    let opts = sink_options(spec, seq, frames.plan.canvas, frames.count);
     let mut sink: Box<dyn FrameSink> = match &format {
         Some(format) => encode::open(format, out, &opts)?,
         // One frame to a .png: a plain figure.
@@ -113,101 +86,209 @@ pub fn render_sequence(
             written: false,
         }),
     };
-    // Lines drawn from the values (--outline) move with them: such a sequence is drawn
-    // frame by frame in full.
-    let outlines_move = sel.moving && spec.overlays.iter().any(|l| l.outline);
-    base.geometry_key = (!outlines_move && seq.turntable.is_none()).then(new_key);
-    let faces = figure::face_counts(&base);
-    let base = Arc::new(base);
-    let frame_of = |i: usize| sel.frames[if seq.turntable.is_some() { 0 } else { i }];
-    let scene_of = |i: usize| -> Result<Arc<Scene>> {
-        if !sel.moving || i == 0 {
-            return Ok(base.clone());
-        }
-        if outlines_move {
-            let mut s = spec.clone();
-            for (k, layer) in s.overlays.iter_mut().enumerate() {
-                if moving_layer(spec, &inputs, k) {
-                    layer.frame = frame_of(i);
-                }
-            }
-            return Ok(Arc::new(scene::build(&inputs, &s, &ranges)?.0));
-        }
-        let mut s = Scene::clone(&base);
-        scene::set_frame(&mut s, &inputs, spec, frame_of(i))?;
-        Ok(Arc::new(s))
+    let mut t = std::time::Instant::now();
+    let backend = frames.draw(renderer, sink.as_mut())?;
+    crate::timing::stage("frames", &mut t);
+    let files = sink.finish()?;
+    crate::timing::stage("encode end", &mut t);
+    let written = Written {
+        files,
+        frames: (0..frames.count).map(|i| frames.frame_of(i)).collect(),
+        time_step: frames.time_step,
+        notices,
     };
-    let panels_of = |i: usize| -> Vec<Panel> {
-        match seq.turntable {
-            Some(n) if i > 0 => {
-                crate::montage::turned(&plan.panels, &base, 360.0 * i as f32 / n as f32)
-            }
-            _ => plan.panels.clone(),
-        }
-    };
-    let backdrop = figure::backdrop(spec, &plan, &bars);
-    let progress = Progress::new(count);
-    let mut backend = None;
-    let mut pending = Some(renderer.submit(scene_of(0)?, panels_of(0))?);
-    // Where a frame's time goes (SURFRENDER_TIMING): waiting for the renderer, building
-    // the next scene, composing, and handing the frame to the encoder.
-    let mut spent = [std::time::Duration::ZERO; 4];
-    let mut clock = std::time::Instant::now();
-    let mut lap = |k: usize| {
-        let now = std::time::Instant::now();
-        spent[k] += now - clock;
-        clock = now;
-    };
-    for i in 0..count {
-        let job = pending
-            .take()
-            .ok_or_else(|| Error::Internal("no frame pending".into()))?;
-        let (images, drawn_by) = job.wait()?;
-        lap(0);
-        // The next frame is drawn while this one is composed and encoded.
-        if i + 1 < count {
-            pending = Some(renderer.submit(scene_of(i + 1)?, panels_of(i + 1))?);
-        }
-        lap(1);
-        if i == 0 {
-            figure::check_panels(spec, &plan, &faces, &images, &drawn_by)?;
-            backend = Some(drawn_by);
-        }
-        let mut image = crate::montage::with_panels(&backdrop, &plan, &images, spec.background);
-        if let Some(label) = &spec.time_label {
-            let text = label.label(frame_of(i), time_step);
-            crate::montage::time_label(&mut image, &plan, spec.background, &text);
-        }
-        lap(2);
-        sink.push(&image)?;
-        lap(3);
-        progress.tick();
+    if spec.sidecar {
+        let extra = sequence_record(seq, &written, &frames.base);
+        let doc = crate::output::sidecar::document_with(desc, spec, &backend, Some(extra))?;
+        crate::output::write_atomic(&sidecar_path(format.as_ref(), out), &doc)?;
     }
-    progress.finish();
-    if crate::timing::enabled() {
+    Ok(written)
+}
+
+/// What every frame of a sequence shares, prepared once: the inputs, the first frame's
+/// scene with the colour ranges of all frames, the layout and the backdrop.
+struct Frames<'a> {
+    spec: &'a FigureSpec,
+    seq: &'a Sequence,
+    inputs: read::Inputs,
+    sel: Selection,
+    ranges: RangeFrames,
+    base: Arc<Scene>,
+    plan: crate::montage::Plan,
+    backdrop: RgbaImage,
+    /// Lines drawn from the values (`--outline`) move with them: such frames are built
+    /// in full, without the renderer's kept geometry.
+    outlines_move: bool,
+    time_step: Option<f64>,
+    /// Frames written.
+    count: usize,
+}
+
+impl<'a> Frames<'a> {
+    /// Reads the inputs (only the frames shown) and builds the first frame.
+    fn prepare(
+        spec: &'a FigureSpec,
+        seq: &'a Sequence,
+        limits: &crate::io::Limits,
+    ) -> Result<(Frames<'a>, Vec<String>)> {
+        let mut t = std::time::Instant::now();
+        let cache = read::Cache::with_limits(*limits);
+        let inputs = read::read_frames(spec, &cache, frames_read(spec, seq).as_ref())?;
+        crate::timing::stage("read", &mut t);
+        let sel = select(spec, seq, &inputs)?;
+        let ranges = match sel.moving {
+            true => RangeFrames::Moving(sel.frames.clone()),
+            false => RangeFrames::Displayed,
+        };
+        let first = showing(spec, &inputs, sel.frames[0]);
+        let (mut base, scene_notes) = scene::build(&inputs, &first, &ranges)?;
+        crate::timing::stage("scene", &mut t);
+        let time_step = figure::time_step(spec, &inputs);
+        let (plan, bars) = figure::layout(spec, &base)?;
+        let mut notices: Vec<String> = [inputs.notices.clone(), scene_notes].concat();
+        notices.extend(figure::margin_note(spec, &plan));
+        if spec.time_label.as_ref().is_some_and(|f| f.shows_time()) && time_step.is_none() {
+            notices.push(figure::NO_TIME_STEP.into());
+        }
+        let outlines_move = sel.moving && spec.overlays.iter().any(|l| l.outline);
+        base.geometry_key = (!outlines_move && seq.turntable.is_none()).then(new_key);
+        let frames = Frames {
+            spec,
+            seq,
+            count: seq.turntable.unwrap_or(sel.frames.len()),
+            backdrop: figure::backdrop(spec, &plan, &bars),
+            inputs,
+            sel,
+            ranges,
+            base: Arc::new(base),
+            plan,
+            outlines_move,
+            time_step,
+        };
+        Ok((frames, notices))
+    }
+
+    /// The overlay frame output frame `i` shows.
+    fn frame_of(&self, i: usize) -> usize {
+        self.sel.frames[if self.seq.turntable.is_some() { 0 } else { i }]
+    }
+
+    /// The scene of output frame `i`: the first frame's with the moving layers' values
+    /// of frame `i` swapped in.
+    fn scene_of(&self, i: usize) -> Result<Arc<Scene>> {
+        if !self.sel.moving || i == 0 {
+            return Ok(self.base.clone());
+        }
+        if self.outlines_move {
+            let s = showing(self.spec, &self.inputs, self.frame_of(i));
+            return Ok(Arc::new(scene::build(&self.inputs, &s, &self.ranges)?.0));
+        }
+        let mut s = Scene::clone(&self.base);
+        scene::set_frame(&mut s, &self.inputs, self.spec, self.frame_of(i))?;
+        Ok(Arc::new(s))
+    }
+
+    /// The panels of output frame `i`: turned by its share of the turn for a turntable.
+    fn panels_of(&self, i: usize) -> Vec<Panel> {
+        match self.seq.turntable {
+            Some(n) if i > 0 => {
+                let degrees = 360.0 * i as f32 / n as f32;
+                crate::montage::turned(&self.plan.panels, &self.base, degrees)
+            }
+            _ => self.plan.panels.clone(),
+        }
+    }
+
+    /// Draws every frame into `sink`; frame `i + 1` is drawn while frame `i` is composed
+    /// and encoded. Returns what drew them.
+    fn draw(&self, renderer: &Renderer, sink: &mut dyn FrameSink) -> Result<BackendInfo> {
+        let progress = Progress::new(self.count);
+        let mut timer = FrameTimer::default();
+        let mut backend = None;
+        let mut pending = Some(renderer.submit(self.scene_of(0)?, self.panels_of(0))?);
+        for i in 0..self.count {
+            let job = pending
+                .take()
+                .ok_or_else(|| Error::Internal("no frame pending".into()))?;
+            let (images, drawn_by) = job.wait()?;
+            timer.lap(0);
+            if i + 1 < self.count {
+                pending = Some(renderer.submit(self.scene_of(i + 1)?, self.panels_of(i + 1))?);
+            }
+            timer.lap(1);
+            if i == 0 {
+                let faces = figure::face_counts(&self.base);
+                figure::check_panels(self.spec, &self.plan, &faces, &images, &drawn_by)?;
+            }
+            backend.get_or_insert(drawn_by);
+            let image = self.compose(i, &images);
+            timer.lap(2);
+            sink.push(&image)?;
+            timer.lap(3);
+            progress.tick();
+        }
+        progress.finish();
+        timer.report(self.count);
+        backend.ok_or_else(|| Error::Internal("a sequence of no frames".into()))
+    }
+
+    /// Output frame `i` from its panels' images.
+    fn compose(&self, i: usize, images: &[RgbaImage]) -> RgbaImage {
+        let (spec, plan) = (self.spec, &self.plan);
+        let mut image = crate::montage::with_panels(&self.backdrop, plan, images, spec.background);
+        if let Some(label) = &spec.time_label {
+            let text = label.label(self.frame_of(i), self.time_step);
+            crate::montage::time_label(&mut image, plan, spec.background, &text);
+        }
+        image
+    }
+}
+
+/// `spec` with every moving overlay layer showing `frame`.
+fn showing(spec: &FigureSpec, inputs: &read::Inputs, frame: usize) -> FigureSpec {
+    let mut s = spec.clone();
+    for (k, layer) in s.overlays.iter_mut().enumerate() {
+        if moving_layer(spec, inputs, k) {
+            layer.frame = frame;
+        }
+    }
+    s
+}
+
+/// Where a frame's time goes (`SURFRENDER_TIMING`): waiting for the renderer, building
+/// the next scene, composing, and handing the frame to the encoder.
+struct FrameTimer {
+    spent: [std::time::Duration; 4],
+    clock: std::time::Instant,
+}
+
+impl Default for FrameTimer {
+    fn default() -> FrameTimer {
+        FrameTimer {
+            spent: [std::time::Duration::ZERO; 4],
+            clock: std::time::Instant::now(),
+        }
+    }
+}
+
+impl FrameTimer {
+    fn lap(&mut self, k: usize) {
+        let now = std::time::Instant::now();
+        self.spent[k] += now - self.clock;
+        self.clock = now;
+    }
+
+    fn report(&self, count: usize) {
+        if !crate::timing::enabled() {
+            return;
+        }
         let names = ["render wait", "next scene", "compose", "encode push"];
-        for (name, d) in names.iter().zip(spent) {
+        for (name, d) in names.iter().zip(self.spent) {
             let ms = d.as_secs_f64() * 1000.0;
             let per = ms / count.max(1) as f64;
             eprintln!("timing: {name:<11} {ms:7.1} ms ({per:.2} ms a frame)");
         }
     }
-    crate::timing::stage("frames", &mut t);
-    let files = sink.finish()?;
-    crate::timing::stage("encode end", &mut t);
-    let frames: Vec<usize> = (0..count).map(frame_of).collect();
-    let written = Written {
-        files,
-        frames,
-        time_step,
-        notices,
-    };
-    if let (true, Some(backend)) = (spec.sidecar, &backend) {
-        let extra = sequence_record(seq, &written, &base);
-        let doc = crate::output::sidecar::document_with(desc, spec, backend, Some(extra))?;
-        crate::output::write_atomic(&sidecar_path(format.as_ref(), out), &doc)?;
-    }
-    Ok(written)
 }
 
 /// Whether overlay layer `k` moves over the frames ([`scene::moves`] on any of its files).
