@@ -711,7 +711,7 @@ fn spec_files_carry_the_sequence() {
     let dir = out_dir("movie_spec");
     let series = write_series(&dir, "lh.wave.mgh", &wave(4), None);
     let spec = format!(
-        "surfaces = [\"{}\"]\noverlay = [\"{}\"]\nframes = \"1:4\"\nfps = 4\ntr = 0.5\ntime_label = \"%d at %.2f s\"\noutput = \"s_%d.png\"\n",
+        "surfaces = [\"{}\"]\noverlay = [\"{}\"]\nframes = \"1:4\"\nfps = 4\ntr = 0.5\ntime_label = \"%d at %.2f s\"\noutput = \"s_%d.png\"\ncolorbar_file = \"bar.svg\"\n",
         data_arg("lh.inflated"),
         series.display()
     );
@@ -736,4 +736,12 @@ fn spec_files_carry_the_sequence() {
         "--tr over the file"
     );
     assert!(dir.join("s_2.png").is_file() && !dir.join("s_3.png").exists());
+    // One colour bar file for the sequence; each frame records the command that made it.
+    assert!(dir.join("bar.svg").is_file(), "{:?}", names(&dir));
+    let frame = std::fs::read(dir.join("s_1.png")).unwrap();
+    let text = String::from_utf8_lossy(&frame);
+    assert!(
+        text.contains("surfrender:command") && text.contains("--frames=1:4"),
+        "no command chunk"
+    );
 }

@@ -80,7 +80,10 @@ pub fn render_sequence(
     figure::check_renderer(renderer, spec)?;
     let (frames, notices) = Frames::prepare(spec, seq, limits)?;
     let format = encode::format_of(out, frames.count)?;
-    let opts = sink_options(spec, seq, frames.plan.canvas, frames.count);
+    let mut opts = sink_options(spec, seq, frames.plan.canvas, frames.count);
+    // Each PNG frame, the GIF's comment and the video's tags say what made them.
+    opts.metadata
+        .push(("surfrender:command".into(), desc.canonical_command()));
     let mut sink: Box<dyn FrameSink> = match &format {
         Some(format) => encode::open(format, out, &opts)?,
         // One frame to a .png: a plain figure.
@@ -101,6 +104,21 @@ pub fn render_sequence(
         time_step: frames.time_step,
         notices,
     };
+    // One colour bar serves every frame: `--colorbar-file` is written once.
+    if let Some(bar) = spec
+        .colorbar_file
+        .as_ref()
+        .filter(|_| !frames.bars.is_empty())
+    {
+        let bars = figure::bar_refs(&frames.bars);
+        let bytes = crate::montage::colorbar::file_bytes(
+            bar,
+            &bars,
+            spec.colorbar_vertical,
+            spec.background,
+        )?;
+        crate::output::write_atomic(bar, &bytes)?;
+    }
     if spec.sidecar {
         let extra = sequence_record(seq, &written, &frames.base);
         let doc = crate::output::sidecar::document_with(desc, spec, &backend, Some(extra))?;
@@ -119,6 +137,11 @@ struct Frames<'a> {
     ranges: RangeFrames,
     base: Arc<Scene>,
     plan: crate::montage::Plan,
+    /// The colour bars every frame shares.
+    bars: Vec<(
+        crate::color::ColorMapping,
+        crate::montage::colorbar::BarStyle,
+    )>,
     backdrop: RgbaImage,
     /// Lines drawn from the values (`--outline`) move with them: such frames are built
     /// in full, without the renderer's kept geometry.
@@ -161,6 +184,7 @@ impl<'a> Frames<'a> {
             seq,
             count: seq.turntable.unwrap_or(sel.frames.len()),
             backdrop: figure::backdrop(spec, &plan, &bars),
+            bars,
             inputs,
             sel,
             ranges,
