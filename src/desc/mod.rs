@@ -43,7 +43,8 @@ const MOVIES: &str = "Frame sequences and movies";
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, clap::Args)]
 #[serde(default, deny_unknown_fields)]
 pub struct FigureDesc {
-    /// Output PNG file (a JSON sidecar FILE.json records the spec and the inputs).
+    /// Output PNG file (a JSON sidecar FILE.json records the spec and the inputs); for
+    /// --frames or --turntable a %04d.png pattern, .gif, .apng, .mp4 or .webm.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
