@@ -38,4 +38,5 @@ mod spec;
 mod stack;
 mod stack_spec;
 mod timestep;
+mod volumes_cli;
 mod wholebrain;
