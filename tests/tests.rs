@@ -38,4 +38,5 @@ mod spec;
 mod stack;
 mod stack_spec;
 mod timestep;
+mod volume_core;
 mod wholebrain;
