@@ -116,8 +116,7 @@ impl Sampler {
 /// `c_ras`), so that a subject's scanner-space volume lands on the subject's surfaces;
 /// zero for other surfaces and for fsaverage.
 fn surface_cras(mesh: &Mesh) -> [f32; 3] {
-    let _ = mesh; // MERGE: mesh.cras.unwrap_or([0.0; 3])
-    [0.0; 3]
+    mesh.cras.unwrap_or([0.0; 3])
 }
 
 /// Volume `path` sampled onto hemisphere `input` (drawn as `drawn`), with the note that

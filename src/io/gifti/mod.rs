@@ -319,7 +319,11 @@ fn surface(path: &Path, mut arrays: Vec<Array>, points: usize, tris: usize) -> R
         }
         faces.push(face);
     }
-    Ok(Mesh { vertices, faces })
+    Ok(Mesh {
+        vertices,
+        faces,
+        cras: None,
+    })
 }
 
 /// Row count of an (N, 3) array, or an error naming what the array should hold.
