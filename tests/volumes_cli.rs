@@ -253,13 +253,13 @@ fn write_nifti(
         .expect("write nifti");
 }
 
-/// 2 mm voxels over ±100 mm around `centre` (101 per side).
-const N: usize = 101;
+/// 2 mm voxels over ±120 mm around `centre` (121 per side): fsaverage reaches y = -103.
+const N: usize = 121;
 
 /// A 2 mm NIfTI grid around `centre` whose value at each voxel is `f(x, y, z)` of its
 /// world coordinates, as float32.
 fn nifti_of(path: &Path, centre: [f32; 3], f: impl Fn(f32, f32, f32) -> f32) {
-    let o = centre.map(|c| c - 100.0);
+    let o = centre.map(|c| c - 120.0);
     let mut data = Vec::with_capacity(N * N * N * 4);
     for k in 0..N {
         for j in 0..N {
@@ -431,19 +431,18 @@ fn issue13_label_volume_draws_as_a_parcellation() {
         }
     };
     let mut data = Vec::new();
-    for k in 0..N {
-        let _ = k;
+    for _k in 0..N {
         for j in 0..N {
             for i in 0..N {
-                let (x, y) = (-100.0 + 2.0 * i as f32, -100.0 + 2.0 * j as f32);
+                let (x, y) = (-120.0 + 2.0 * i as f32, -120.0 + 2.0 * j as f32);
                 data.extend(label(x, y).to_le_bytes());
             }
         }
     }
     let srow = [
-        [2., 0., 0., -100.],
-        [0., 2., 0., -100.],
-        [0., 0., 2., -100.],
+        [2., 0., 0., -120.],
+        [0., 2., 0., -120.],
+        [0., 0., 2., -120.],
     ];
     let vol = dir.join("labels.nii");
     write_nifti(
@@ -577,11 +576,7 @@ fn issue13_bad_volumes_are_refused() {
         &dir,
         &[&inflated, "--overlay", &far],
         1,
-        &[
-            "wrong space?",
-            "the surface spans x",
-            "the volume x 900 to 1100",
-        ],
+        &["wrong space?", "surface x -66 to 1", "volume x 879 to 1121"],
     );
 
     // No sampling surfaces beside an inflated surface.

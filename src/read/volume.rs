@@ -85,19 +85,15 @@ impl Sampler {
         let surface_span = span(sb[0], sb[1]);
         let volume_span = span(c.volume_box[0], c.volume_box[1]);
         if c.inside <= 0.0 {
+            let cras = match self.cras {
+                [0.0, 0.0, 0.0] => String::new(),
+                [x, y, z] => format!(", the surface's tkrRAS + its cras {x:.1},{y:.1},{z:.1}"),
+            };
             return Err(Error::invalid(
                 path,
                 format!(
-                    "no vertex of {} lies inside the volume: wrong space? The surface spans {surface_span} and the volume {volume_span} (world coordinates{}). An MNI-space volume goes on fsaverage (give no surface); a subject's volume on that subject's surfaces",
-                    surface.display(),
-                    if self.cras == [0.0; 3] {
-                        String::new()
-                    } else {
-                        format!(
-                            "; the surface's tkrRAS offset by its c_ras {:.1},{:.1},{:.1}",
-                            self.cras[0], self.cras[1], self.cras[2]
-                        )
-                    }
+                    "wrong space? No vertex of {} lies inside the volume: surface {surface_span}, volume {volume_span} (world RAS{cras}). An MNI volume goes on fsaverage (give no surface), a subject's on that subject's surfaces",
+                    name(surface),
                 ),
             ));
         }

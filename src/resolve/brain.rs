@@ -40,7 +40,7 @@ const FILES: [(&str, &[u8]); 8] = [
 
 /// The note every figure on the default brain carries: what sampling an MNI152 volume
 /// at fsaverage's coordinates means.
-pub const MNI_NOTE: &str = "no surface given: drawn on the bundled fsaverage5 (inflated; sampled between its white and pial surfaces). fsaverage lies in MNI305 space; an MNI152 volume is sampled at fsaverage's coordinates directly, as nilearn does. The two spaces differ by up to a few millimetres (more at the edges of the brain), so values near a sulcus may land on its other bank: fine for a figure, not for measurements (for those, map the volume with FreeSurfer's mri_vol2surf --mni152reg or use the subject's own surfaces)";
+pub const MNI_NOTE: &str = "no surface given: drawn on the bundled fsaverage5, sampled between its white and pial surfaces. fsaverage is in MNI305 space and an MNI152 volume is sampled at its coordinates directly, as nilearn does: the two differ by a few mm, so a value near a sulcus may land on its other bank (fine for a figure, not for measurements; see the README's Volumes section)";
 
 /// The folder holding the default brain's files: `$SURFRENDER_DATA/fsaverage5`, else
 /// the embedded files written (once, and again only if they changed) under the user's

@@ -109,7 +109,8 @@ pub(super) fn sampling_surfaces(
 ) -> Result<()> {
     let what = volumes
         .first()
-        .map_or(String::new(), |v| format!("{}: ", v.display()));
+        .and_then(|v| v.file_name())
+        .map_or(String::new(), |v| format!("{}: ", v.to_string_lossy()));
     if d.sample_surf.is_empty() {
         for s in surfaces.iter_mut() {
             let found = beside(&s.surface, s.hemi, &what)?;
@@ -227,10 +228,19 @@ fn beside(surface: &Path, hemi: Hemi, what: &str) -> Result<SamplingSurfaces> {
     }
 }
 
-/// The sampling surfaces were not found: which paths were tried, and the option that
-/// gives them.
+/// The sampling surfaces were not found: which paths were tried (by name, in their one
+/// folder, so the line stays short), and the option that gives them.
 fn missing(what: &str, surface: &Path, tried: &[PathBuf], named: bool) -> crate::Error {
-    let list: Vec<String> = tried.iter().map(|p| p.display().to_string()).collect();
+    let list: Vec<String> = tried
+        .iter()
+        .map(|p| {
+            p.file_name().map_or_else(
+                || p.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            )
+        })
+        .collect();
+    let dir = surface.parent().unwrap_or(Path::new(""));
     let why = match surface_kind(surface) {
         Some(k) if NOT_ANATOMICAL.contains(&k.as_str()) => {
             format!(" ({k} surfaces are drawn, never sampled)")
@@ -238,14 +248,20 @@ fn missing(what: &str, surface: &Path, tried: &[PathBuf], named: bool) -> crate:
         _ => String::new(),
     };
     let fix = if named {
-        "give --sample-surf as names found beside the surface, or as paths"
+        "give --sample-surf names found beside the surface, or paths"
     } else {
         "give them with --sample-surf white,pial (names beside the surface) or --sample-surf PATH[,PATH]"
     };
     usage(format!(
-        "{what}no surfaces to sample the volume on for {}{why}: tried {}; {fix}",
+        "{what}no surfaces to sample on for {}{why}: tried {} in {}; {fix}",
         surface.display(),
-        list.join(", ")
+        list.join(", "),
+        if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        }
+        .display()
     ))
 }
 
