@@ -86,7 +86,7 @@ def main():
                     sys.exit(f"{a.large}: no {h}.{s} (make_large.py --hemi both writes it)")
         figures.append(("gm_large", [a.binary, lh, rh, "--overlay", GM] + common))
         thick = [os.path.join(a.large, f"{h}.thickness") for h in ("lh", "rh")]
-        figures.append(("large_plain", [a.binary, lh, rh, "--overlay", *thick] + common))
+        figures.append(("large_plain", [a.binary, lh, rh, "--overlay", thick[0], "--overlay", thick[1]] + common))
     print(f"# {time.strftime('%Y-%m-%d')} {platform.machine()} {os.cpu_count()} CPUs, "
           f"{platform.platform()}; {a.runs} runs, backend {a.backend}")
     print("| figure | median | min | peak RSS |")

@@ -144,9 +144,9 @@ impl FigureDesc {
             time_label: d.time_label.as_ref().map(|f| f.value().clone()),
             time_step: d.tr.map(|t| t.0 as f64),
             volumes: crate::spec::Volumes {
+                lut: d.lut.clone().filter(|_| !volume_files.is_empty()),
                 files: volume_files,
                 sampling: volumes::sampling(&d),
-                lut: d.lut.clone(),
                 default_brain: files.default_brain,
             },
             notes,
