@@ -701,3 +701,55 @@ fn grey_matter_probability_is_high_in_the_ribbon() {
         assert!((0.68..=0.76).contains(&above), "{hemi}: {above}");
     }
 }
+
+/// A one-triangle GIfTI surface whose point set carries `meta` MetaData entries and a
+/// coordinate system with data space `space`.
+fn gifti_triangle(meta: &[(&str, &str)], space: &str) -> String {
+    let md: String = meta
+        .iter()
+        .map(|(k, v)| {
+            format!("<MD><Name><![CDATA[{k}]]></Name><Value><![CDATA[{v}]]></Value></MD>")
+        })
+        .collect();
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<GIFTI Version="1.0" NumberOfDataArrays="2">
+<DataArray Intent="NIFTI_INTENT_POINTSET" DataType="NIFTI_TYPE_FLOAT32" ArrayIndexingOrder="RowMajorOrder" Dimensionality="2" Dim0="3" Dim1="3" Encoding="ASCII">
+<MetaData>{md}</MetaData>
+<CoordinateSystemTransformMatrix><DataSpace><![CDATA[{space}]]></DataSpace><TransformedSpace><![CDATA[{space}]]></TransformedSpace><MatrixData>1 0 0 0 0 1 0 0 0 0 1 0 0 0 0 1</MatrixData></CoordinateSystemTransformMatrix>
+<Data>0 0 0 1 0 0 0 1 0</Data>
+</DataArray>
+<DataArray Intent="NIFTI_INTENT_TRIANGLE" DataType="NIFTI_TYPE_INT32" ArrayIndexingOrder="RowMajorOrder" Dimensionality="2" Dim0="1" Dim1="3" Encoding="ASCII">
+<MetaData/>
+<Data>0 1 2</Data>
+</DataArray>
+</GIFTI>
+"#
+    )
+}
+
+#[test]
+fn gifti_surfaces_take_cras_from_freesurfer_volume_geometry() {
+    let dir = out_dir("volume_gifti_cras");
+    let c = [
+        ("VolGeomC_R", "1.5"),
+        ("VolGeomC_A", "-2"),
+        ("VolGeomC_S", "30.25"),
+    ];
+    let read = |name: &str, text: String| {
+        read_surface(&write(&dir, name, text.as_bytes())).expect("GIfTI surface")
+    };
+    let tkr = read("tkr.surf.gii", gifti_triangle(&c, "NIFTI_XFORM_UNKNOWN"));
+    assert_eq!(tkr.cras, Some([1.5, -2.0, 30.25]));
+    // Coordinates already in scanner RAS: no shift to add.
+    let scanner = read(
+        "scanner.surf.gii",
+        gifti_triangle(&c, "NIFTI_XFORM_SCANNER_ANAT"),
+    );
+    assert_eq!(scanner.cras, None);
+    let none = read(
+        "plain.surf.gii",
+        gifti_triangle(&c[..2], "NIFTI_XFORM_UNKNOWN"),
+    );
+    assert_eq!(none.cras, None);
+}

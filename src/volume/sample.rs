@@ -26,9 +26,23 @@ const CHUNK: usize = 2048;
 struct Grid<'a> {
     values: std::borrow::Cow<'a, [f32]>,
     n: [usize; 3],
+    /// Index steps along i, j and k.
+    stride: [usize; 3],
+    /// The index offsets of the eight corners of a trilinear cell from its lowest corner
+    /// (bit 0 of the corner's number is +i, bit 1 +j, bit 2 +k); along an axis of one
+    /// voxel the step is 0, so that a 2-D slice interpolates within its plane.
+    corner: [usize; 8],
     frame_len: usize,
     n_frames: usize,
     to_voxel: [[f64; 4]; 3],
+}
+
+/// Where a value is read: the voxel(s) and, for trilinear, the fractions along each axis
+/// from the lowest corner.
+#[derive(Clone, Copy)]
+enum Kernel {
+    Nearest(usize),
+    Trilinear { base: usize, f: [f32; 3] },
 }
 
 impl<'a> Grid<'a> {
@@ -42,6 +56,10 @@ impl<'a> Grid<'a> {
             _ => std::borrow::Cow::Owned(vol.data.t().iter().copied().collect()),
         };
         let n = vol.shape();
+        let stride = [1, n[0], n[0] * n[1]];
+        let step = [0, 1, 2].map(|a| if n[a] > 1 { stride[a] } else { 0 });
+        let corner =
+            std::array::from_fn(|c| (0..3).map(|a| ((c >> a) & 1) * step[a]).sum::<usize>());
         // Surface (tkr) coordinates + cras = world: fold the shift into the inverse.
         let mut to_voxel = inverse(&vol.affine);
         for row in &mut to_voxel {
@@ -50,6 +68,8 @@ impl<'a> Grid<'a> {
         Grid {
             values,
             n,
+            stride,
+            corner,
             frame_len: n[0] * n[1] * n[2],
             n_frames: vol.n_frames(),
             to_voxel,
@@ -57,7 +77,8 @@ impl<'a> Grid<'a> {
     }
 
     /// Voxel coordinates of surface point `p`.
-    fn voxel(&self, p: [f64; 3]) -> [f64; 3] {
+    fn voxel(&self, p: [f32; 3]) -> [f64; 3] {
+        let p = p.map(f64::from);
         self.to_voxel
             .map(|r| r[0] * p[0] + r[1] * p[1] + r[2] * p[2] + r[3])
     }
@@ -67,93 +88,93 @@ impl<'a> Grid<'a> {
         (0..3).all(|k| v[k] >= -0.5 && v[k] <= self.n[k] as f64 - 0.5)
     }
 
-    /// The voxels and weights that give the value at `v`, or `None` outside.
+    /// Where the value at `v` is read, or `None` outside the volume.
     fn kernel(&self, v: [f64; 3], interp: Interp) -> Option<Kernel> {
         if !self.inside(v) {
             return None;
         }
-        let [nx, ny, _] = self.n;
         match interp {
             Interp::Nearest => {
-                let i = v.map(|x| x.round().max(0.0) as usize);
-                let i = [0, 1, 2].map(|k| i[k].min(self.n[k] - 1));
-                let mut k = Kernel {
-                    at: [0; 8],
-                    w: [0.0; 8],
-                    len: 1,
-                };
-                k.at[0] = i[0] + nx * (i[1] + ny * i[2]);
-                k.w[0] = 1.0;
-                Some(k)
+                let mut at = 0;
+                for a in 0..3 {
+                    // Within [-0.5, n - 0.5]: rounds to 0..=n-1 (clamped for n - 0.5).
+                    let i = (v[a].round().max(0.0) as usize).min(self.n[a] - 1);
+                    at += i * self.stride[a];
+                }
+                Some(Kernel::Nearest(at))
             }
             Interp::Trilinear => {
-                let mut lo = [0usize; 3];
-                let mut step = [0usize; 3];
+                let mut base = 0;
                 let mut f = [0f32; 3];
-                let strides = [1, nx, nx * ny];
                 for a in 0..3 {
-                    let top = (self.n[a] - 1) as f64;
-                    let x = v[a].clamp(0.0, top);
-                    let l = (x.floor() as usize).min(self.n[a].saturating_sub(2));
-                    lo[a] = l;
+                    let x = v[a].clamp(0.0, (self.n[a] - 1) as f64);
+                    // The cell's lower corner: the last cell for the upper edge itself.
+                    let l = (x as usize).min(self.n[a].saturating_sub(2));
+                    base += l * self.stride[a];
                     f[a] = (x - l as f64) as f32;
-                    step[a] = if self.n[a] > 1 { strides[a] } else { 0 };
                 }
-                let base = lo[0] + nx * (lo[1] + ny * lo[2]);
-                let mut k = Kernel {
-                    at: [0; 8],
-                    w: [0.0; 8],
-                    len: 8,
-                };
-                for c in 0..8 {
-                    let bit = |a: usize| (c >> a) & 1;
-                    let mut w = 1.0f32;
-                    let mut at = base;
-                    for a in 0..3 {
-                        if bit(a) == 1 {
-                            w *= f[a];
-                            at += step[a];
-                        } else {
-                            w *= 1.0 - f[a];
-                        }
-                    }
-                    k.at[c] = at;
-                    k.w[c] = w;
-                }
-                Some(k)
+                Some(Kernel::Trilinear { base, f })
             }
         }
     }
 
-    /// The value of frame `frame` through kernel `k`: NaN voxels left out, the other
-    /// weights renormalised.
-    fn value(&self, k: &Kernel, frame: usize) -> f32 {
+    /// The value of frame `frame` through kernel `k`. A NaN voxel is left out of a
+    /// trilinear value, the other corners' weights renormalised.
+    fn value(&self, k: Kernel, frame: usize) -> f32 {
         let off = frame * self.frame_len;
-        let (mut acc, mut wsum) = (0.0f32, 0.0f32);
-        for c in 0..k.len {
-            let w = k.w[c];
-            if w == 0.0 {
-                continue;
+        let vals = self
+            .values
+            .get(off..off + self.frame_len)
+            .unwrap_or_default();
+        let get = |i: usize| vals.get(i).copied().unwrap_or(f32::NAN);
+        match k {
+            Kernel::Nearest(at) => get(at),
+            Kernel::Trilinear {
+                base,
+                f: [fx, fy, fz],
+            } => {
+                let c = self.corner.map(|o| get(base + o));
+                if c.iter().all(|x| x.is_finite()) {
+                    let lerp = |a: f32, b: f32, t: f32| a + t * (b - a);
+                    let y0 = lerp(lerp(c[0], c[1], fx), lerp(c[2], c[3], fx), fy);
+                    let y1 = lerp(lerp(c[4], c[5], fx), lerp(c[6], c[7], fx), fy);
+                    return lerp(y0, y1, fz);
+                }
+                let (mut acc, mut wsum) = (0.0f32, 0.0f32);
+                for (i, x) in c.iter().enumerate() {
+                    let w = [fx, fy, fz]
+                        .iter()
+                        .enumerate()
+                        .map(|(a, &t)| if (i >> a) & 1 == 1 { t } else { 1.0 - t })
+                        .product::<f32>();
+                    if w > 0.0 && x.is_finite() {
+                        acc += w * x;
+                        wsum += w;
+                    }
+                }
+                if wsum > 0.0 {
+                    acc / wsum
+                } else {
+                    f32::NAN
+                }
             }
-            let x = self.values.get(off + k.at[c]).copied().unwrap_or(f32::NAN);
-            if x.is_finite() {
-                acc += w * x;
-                wsum += w;
-            }
-        }
-        if wsum > 0.0 {
-            acc / wsum
-        } else {
-            f32::NAN
         }
     }
 }
 
-/// Up to eight voxels (indices within a frame) and their weights.
-struct Kernel {
-    at: [usize; 8],
-    w: [f32; 8],
-    len: usize,
+/// Voxel coordinates of vertex `i`'s white and pial positions (the same when sampling on
+/// one surface): the samples between them are interpolated in voxel space, which the
+/// affine map allows, and which saves a matrix product per sample.
+fn ends(grid: &Grid, white: &Mesh, pial: Option<&Mesh>, i: usize) -> ([f64; 3], [f64; 3]) {
+    let w = grid.voxel(white.vertices[i]);
+    let p = pial.map_or(w, |p| grid.voxel(p.vertices[i]));
+    (w, p)
+}
+
+/// The point at depth `d` between `w` (0) and `p` (1).
+fn at_depth(w: [f64; 3], p: [f64; 3], d: f32) -> [f64; 3] {
+    let d = f64::from(d);
+    [0, 1, 2].map(|k| w[k] + d * (p[k] - w[k]))
 }
 
 /// Refuses sampling surfaces whose vertex counts differ.
@@ -169,19 +190,6 @@ fn check_pair(white: &Mesh, pial: Option<&Mesh>) -> Result<()> {
     }
 }
 
-/// Where depth `d` lies for vertex `i`, in surface coordinates.
-fn point(white: &Mesh, pial: Option<&Mesh>, i: usize, d: f32) -> [f64; 3] {
-    let w = white.vertices[i].map(f64::from);
-    match pial {
-        None => w,
-        Some(p) => {
-            let p = p.vertices[i].map(f64::from);
-            let d = f64::from(d);
-            [0, 1, 2].map(|k| w[k] + d * (p[k] - w[k]))
-        }
-    }
-}
-
 /// Samples every frame of `vol` at each vertex between `white` and `pial` (the same
 /// vertex count) at `s.depths`, or at `white` alone when `pial` is `None` (one sampling
 /// surface such as a midthickness: the depths are then ignored). Surface coordinates are
@@ -191,7 +199,7 @@ fn point(white: &Mesh, pial: Option<&Mesh>, i: usize, d: f32) -> [f64; 3] {
 /// NaN is NaN (no data). The overlay has `vol`'s frames, every one held.
 ///
 /// The work is spread over rayon's threads by blocks of vertices; the kernel (voxels and
-/// weights) of each sample is computed once and applied to every frame.
+/// fractions) of each sample is computed once and applied to every frame.
 pub fn sample(
     vol: &Volume,
     white: &Mesh,
@@ -227,13 +235,13 @@ pub fn sample(
                     Reduce::Max => f32::NEG_INFINITY,
                 });
                 count.fill(0);
+                let (w, p) = ends(&grid, white, pial, i);
                 for &d in depths {
-                    let v = grid.voxel(point(white, pial, i, d));
-                    let Some(k) = grid.kernel(v, s.interp) else {
+                    let Some(k) = grid.kernel(at_depth(w, p, d), s.interp) else {
                         continue;
                     };
                     for f in 0..n_frames {
-                        let x = grid.value(&k, f);
+                        let x = grid.value(k, f);
                         if x.is_nan() {
                             continue;
                         }
@@ -338,11 +346,11 @@ pub fn sample_labels(
             let mut labels = vec![0i32; depths.len()];
             for (j, o) in out.iter_mut().enumerate() {
                 let i = chunk * CHUNK + j;
+                let (w, p) = ends(&grid, white, pial, i);
                 for (l, &d) in labels.iter_mut().zip(depths) {
-                    let v = grid.voxel(point(white, pial, i, d));
                     *l = grid
-                        .kernel(v, Interp::Nearest)
-                        .map(|k| grid.value(&k, 0))
+                        .kernel(at_depth(w, p, d), Interp::Nearest)
+                        .map(|k| grid.value(k, 0))
                         .filter(|x| x.is_finite())
                         .map_or(0, |x| x as i32);
                 }
@@ -396,7 +404,7 @@ pub fn coverage(vol: &Volume, mesh: &Mesh, cras: [f32; 3]) -> Coverage {
         .vertices
         .par_iter()
         .with_min_len(CHUNK)
-        .filter(|v| grid.inside(grid.voxel(v.map(f64::from))))
+        .filter(|&&v| grid.inside(grid.voxel(v)))
         .count();
     let (lo, hi) = mesh.bounds();
     let surface_box = [
