@@ -688,3 +688,59 @@ fn issue13_sampling_options_print_and_replay() {
     );
     assert_eq!(code, 0, "{err}");
 }
+
+/// A 4-D volume's frames are the layer's frames: frame f of a volume whose value is
+/// (f + 1) x is (f + 1) times frame 0, and `--frame` draws any of them.
+#[test]
+fn issue13_four_d_volume_frames() {
+    let dir = util::out_dir("volumes_frames");
+    let surf = subject_surfaces(&dir, [0.0; 3]);
+    // 4 mm voxels, 61 per side over ±120 mm, 3 frames.
+    let n = 61usize;
+    let mut data = Vec::with_capacity(n * n * n * 3 * 4);
+    for f in 0..3 {
+        for _k in 0..n {
+            for _j in 0..n {
+                for i in 0..n {
+                    let x = -120.0 + 4.0 * i as f32;
+                    data.extend(((f + 1) as f32 * x).to_le_bytes());
+                }
+            }
+        }
+    }
+    let srow = [
+        [4., 0., 0., -120.],
+        [0., 4., 0., -120.],
+        [0., 0., 4., -120.],
+    ];
+    let vol = dir.join("frames.nii");
+    let d = n as i16;
+    write_nifti(&vol, [4, d, d, d, 3, 1, 1, 1], 16, 32, srow, &data);
+    let inflated = surf.join("lh.inflated");
+    let args = [
+        inflated.to_str().unwrap(),
+        "--overlay",
+        vol.to_str().unwrap(),
+    ];
+    let desc = FigureDesc::from_args([&["surfrender"], &args[..]].concat()).expect("args");
+    let inputs = read::read(&desc.resolve().expect("resolve"), &Cache::new()).expect("read");
+    let ov = inputs.surfaces[0].overlays[0].as_ref().expect("overlay");
+    assert_eq!(ov.n_frames, 3);
+    let first = ov.frame(0).expect("frame 0");
+    for f in 1..3 {
+        let want: Vec<f32> = first.iter().map(|x| x * (f + 1) as f32).collect();
+        all_close(ov.frame(f).expect("frame"), &want, 1e-3);
+    }
+    let (_, err) = render(&dir, "frame2.png", &[&args[..], &["--frame", "2"]].concat());
+    assert!(!err.contains("error"), "{err}");
+    // A sequence of its frames (one colour range for all of them).
+    let pattern = dir.join("f_%d.png").display().to_string();
+    let (code, err) = run(
+        &dir,
+        &[&args[..], &["--frames", "all", "-o", &pattern]].concat(),
+    );
+    assert_eq!(code, 0, "{err}");
+    for f in 0..3 {
+        assert!(dir.join(format!("f_{f}.png")).is_file(), "frame {f}: {err}");
+    }
+}
