@@ -60,6 +60,8 @@ enum Kind {
     Label,
     /// A curvature in FreeSurfer's sign, as asked.
     Curvature(CurvSign),
+    /// A surface read for its coordinates only (a sampling surface: no normals).
+    Mesh,
     /// A volume, read whole.
     Volume,
     /// A volume sampled onto a surface (values per vertex).
@@ -76,6 +78,7 @@ enum Entry {
     Label(Arc<Label>),
     Curvature(Arc<Overlay>, Option<String>),
     Volume(Arc<Volume>),
+    Mesh(Arc<Mesh>),
 }
 
 impl Cache {
@@ -205,6 +208,31 @@ impl Cache {
         let (c, note) = decide(read()?);
         self.put(key, Entry::Curvature(Arc::clone(&c), note.clone()));
         Ok((c, note))
+    }
+
+    /// A surface's mesh alone, checked by `check` when first decoded: a sampling surface
+    /// needs its coordinates, not the normals and winding that drawing derives (on a
+    /// 163842-vertex mesh they cost more than reading). A surface already read for
+    /// drawing lends its mesh.
+    pub(crate) fn mesh(
+        &self,
+        path: &Path,
+        check: fn(&Mesh, &Path) -> Result<()>,
+    ) -> Result<Arc<Mesh>> {
+        if let Some(Entry::Surface(g)) =
+            self.get(&Key::new(Kind::Surface, path, &Selection::default()))
+        {
+            return Ok(g.mesh);
+        }
+        let key = Key::new(Kind::Mesh, path, &Selection::default());
+        if let Some(Entry::Mesh(m)) = self.get(&key) {
+            return Ok(m);
+        }
+        let mesh = io::read_surface_with(path, &self.limits)?;
+        check(&mesh, path)?;
+        let m = Arc::new(mesh);
+        self.put(key, Entry::Mesh(Arc::clone(&m)));
+        Ok(m)
     }
 
     /// A volume (NIfTI or MGH grid), read once for every hemisphere it is sampled onto.

@@ -50,7 +50,7 @@ impl Sampler {
             ))
         })?;
         let load = |p: &Path| -> Result<Arc<Mesh>> {
-            let m = cache.surface(p, check_mesh)?.mesh;
+            let m = cache.mesh(p, check_mesh)?;
             if m.vertices.len() != drawn.vertices.len() {
                 return Err(Error::invalid(
                     p,
