@@ -95,23 +95,21 @@ impl<'a> Grid<'a> {
         }
         match interp {
             Interp::Nearest => {
-                let mut at = 0;
-                for a in 0..3 {
-                    // Within [-0.5, n - 0.5]: rounds to 0..=n-1 (clamped for n - 0.5).
-                    let i = (v[a].round().max(0.0) as usize).min(self.n[a] - 1);
-                    at += i * self.stride[a];
-                }
+                // Within [-0.5, n - 0.5]: rounds to 0..=n-1 (clamped for n - 0.5).
+                let at = (v.iter().zip(self.n).zip(self.stride))
+                    .map(|((x, n), s)| (x.round().max(0.0) as usize).min(n - 1) * s)
+                    .sum();
                 Some(Kernel::Nearest(at))
             }
             Interp::Trilinear => {
                 let mut base = 0;
                 let mut f = [0f32; 3];
-                for a in 0..3 {
-                    let x = v[a].clamp(0.0, (self.n[a] - 1) as f64);
+                for (((x, n), s), f) in v.iter().zip(self.n).zip(self.stride).zip(&mut f) {
+                    let x = x.clamp(0.0, (n - 1) as f64);
                     // The cell's lower corner: the last cell for the upper edge itself.
-                    let l = (x as usize).min(self.n[a].saturating_sub(2));
-                    base += l * self.stride[a];
-                    f[a] = (x - l as f64) as f32;
+                    let l = (x as usize).min(n.saturating_sub(2));
+                    base += l * s;
+                    *f = (x - l as f64) as f32;
                 }
                 Some(Kernel::Trilinear { base, f })
             }
