@@ -403,6 +403,10 @@ fn issue13_ribbon_and_single_surface_sampling() {
         &ribbon_x(&white, &pial, &depths, 0.0),
         1e-3,
     );
+    // The same surfaces given as paths.
+    let paths = format!("{},{}", white.display(), pial.display());
+    let given = [&base[..], &["--sample-surf", &paths]].concat();
+    all_close(&sampled(&given), &sampled(&base), 0.0);
     let one = [&base[..], &["--sample-surf", "white"]].concat();
     all_close(&sampled(&one), &ribbon_x(&white, &white, &[0.0], 0.0), 1e-3);
     let max = [&base[..], &["--sample-reduce", "max"]].concat();
@@ -557,16 +561,26 @@ fn issue13_bad_volumes_are_refused() {
         &dir,
         &[&inflated, "--overlay", &singular],
         1,
-        &["singular.nii"],
+        &["singular.nii", "is singular"],
     );
     let nan = small(
         "nan.nii",
         [3, 10, 10, 10, 1, 1, 1, 1],
         [[f32::NAN, 0., 0., 0.], [0., 2., 0., 0.], [0., 0., 2., 0.]],
     );
-    refused(&dir, &[&inflated, "--overlay", &nan], 1, &["nan.nii"]);
+    refused(
+        &dir,
+        &[&inflated, "--overlay", &nan],
+        1,
+        &["nan.nii", "not a number"],
+    );
     let five = small("five.nii", [5, 4, 4, 4, 1, 2, 1, 1], good);
-    refused(&dir, &[&inflated, "--overlay", &five], 1, &["five.nii"]);
+    refused(
+        &dir,
+        &[&inflated, "--overlay", &five],
+        1,
+        &["five.nii", "5-D"],
+    );
 
     // A volume far from the surface: the wrong space, with both extents.
     let far = dir.join("far.nii");
