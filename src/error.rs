@@ -126,6 +126,11 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A volume cannot be sampled onto surfaces as asked: sampling surfaces whose vertex
+    /// counts differ, a label volume whose values are not whole numbers. The caller, which
+    /// knows the files, names them.
+    #[error("{0}")]
+    Sampling(String),
     /// What the user typed, on the command line or in a spec file, is inconsistent or out
     /// of range (exit code 2).
     #[error("{0}")]

@@ -51,6 +51,7 @@ pub mod scene;
 pub mod spec;
 mod text;
 pub mod timing;
+pub mod volume;
 
 pub use desc::{FigureDesc, Layer};
 pub use error::{Error, Result};

@@ -9,6 +9,14 @@ pub struct Mesh {
     pub vertices: Vec<[f32; 3]>,
     /// Triangles as three vertex indices each.
     pub faces: Vec<[u32; 3]>,
+    /// The centre of the volume the surface was made from (`c_ras`), in scanner RAS
+    /// millimetres, when the file records it: a FreeSurfer surface's volume-info footer
+    /// (`cras = x y z`). FreeSurfer surfaces are in tkrRAS, whose origin is that volume's
+    /// centre, so scanner RAS = vertex + `cras`; sampling a volume in scanner coordinates
+    /// (a subject's native scan) needs it. `None` when the file records none (GIfTI, a
+    /// FreeSurfer surface without a valid footer): such coordinates are taken as they are.
+    /// fsaverage's is 0.
+    pub cras: Option<[f32; 3]>,
 }
 
 impl Mesh {

@@ -28,6 +28,43 @@ pub struct SurfaceInput {
     /// Whether the user named `curv` (an unreadable one found beside the surface only
     /// costs the curvature shading, with a note).
     pub curv_given: bool,
+    /// The surfaces the figure's volumes are sampled between on this hemisphere; `None`
+    /// when the figure has no volume.
+    pub sampling: Option<SamplingSurfaces>,
+}
+
+/// Where a volume is sampled for one hemisphere: between `inner` (white) and `outer`
+/// (pial) at [`Volumes::sampling`]'s depths, or on `inner` alone. The surface drawn
+/// (often inflated) is not where the data lie, so these are found apart from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SamplingSurfaces {
+    /// The white surface (depth 0), or the one surface sampled.
+    pub inner: PathBuf,
+    /// The pial surface (depth 1); `None` to sample on `inner` only.
+    pub outer: Option<PathBuf>,
+}
+
+/// The figure's volumes and how they are sampled onto its surfaces.
+#[derive(Debug, Clone, Default)]
+pub struct Volumes {
+    /// The files of overlay and annotation layers that are volumes (the read stage
+    /// samples these instead of reading per-vertex data).
+    pub files: Vec<PathBuf>,
+    /// Depths, reduction and interpolation of continuous volumes (label volumes take
+    /// the depths only, by nearest voxel and majority).
+    pub sampling: crate::volume::Sampling,
+    /// `--lut`: the colour table of label volumes.
+    pub lut: Option<PathBuf>,
+    /// The surfaces are the bundled fsaverage5 (no surface was given), whose MNI305
+    /// coordinates stand in for MNI152's.
+    pub default_brain: bool,
+}
+
+impl Volumes {
+    /// Whether `path` was resolved as a volume.
+    pub fn contains(&self, path: &std::path::Path) -> bool {
+        self.files.iter().any(|f| f == path)
+    }
 }
 
 /// An annotation or label drawn over the cortex.
@@ -210,6 +247,8 @@ pub struct FigureSpec {
     pub time_label: Option<crate::desc::values::TimeFormat>,
     /// `--tr`: seconds between frames, over the files' own time step.
     pub time_step: Option<f64>,
+    /// The volumes among the layers' files and how they are sampled.
+    pub volumes: Volumes,
     /// Notices found while resolving the description (options with nothing to act on,
     /// doubtful pairs), for the user.
     pub notes: Vec<String>,

@@ -334,6 +334,8 @@ enum Reader {
     Label,
     Foci,
     Spec,
+    /// `volume::read_volume` and `volume::is_volume` (issue 13).
+    Volume,
 }
 
 impl Reader {
@@ -407,6 +409,74 @@ fn built_gifti(values: &[f32]) -> Vec<Seed> {
         .collect()
 }
 
+/// Small volumes built here: a NIfTI-1 int16 4-D volume with an sform and scaling
+/// (decoded by the `nifti` crate), the same as NIfTI-2 with a qform (the project's
+/// decoder), and an MGZ volume with its geometry.
+fn built_volumes() -> Vec<Seed> {
+    let (nx, ny, nz, nt) = (6usize, 7usize, 8usize, 2usize);
+    let n = nx * ny * nz * nt;
+    let mut n1 = vec![0u8; 352];
+    let put = |h: &mut Vec<u8>, at: usize, b: &[u8]| h[at..at + b.len()].copy_from_slice(b);
+    put(&mut n1, 0, &348i32.to_le_bytes());
+    for (k, d) in [4, nx, ny, nz, nt, 1, 1, 1].into_iter().enumerate() {
+        put(&mut n1, 40 + 2 * k, &(d as i16).to_le_bytes());
+    }
+    put(&mut n1, 70, &4i16.to_le_bytes());
+    put(&mut n1, 72, &16i16.to_le_bytes());
+    for (k, p) in [1f32, 2.0, 2.0, 2.0].into_iter().enumerate() {
+        put(&mut n1, 76 + 4 * k, &p.to_le_bytes());
+    }
+    put(&mut n1, 108, &352f32.to_le_bytes());
+    put(&mut n1, 112, &0.5f32.to_le_bytes());
+    put(&mut n1, 254, &4i16.to_le_bytes());
+    for (r, row) in [
+        [-2f32, 0.0, 0.0, 6.0],
+        [0.0, 2.0, 0.0, -7.0],
+        [0.0, 0.0, 2.0, -8.0],
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (c, x) in row.iter().enumerate() {
+            put(&mut n1, 280 + 16 * r + 4 * c, &x.to_le_bytes());
+        }
+    }
+    put(&mut n1, 344, b"n+1\0");
+    n1.extend((0..n).flat_map(|i| ((i % 300) as i16).to_le_bytes()));
+    let mut n2 = vec![0u8; 544];
+    put(&mut n2, 0, &540i32.to_le_bytes());
+    put(&mut n2, 4, b"n+2\0\r\n\x1a\n");
+    put(&mut n2, 12, &16i16.to_le_bytes());
+    put(&mut n2, 14, &32i16.to_le_bytes());
+    for (k, d) in [4, nx, ny, nz, nt, 1, 1, 1].into_iter().enumerate() {
+        put(&mut n2, 16 + 8 * k, &(d as i64).to_le_bytes());
+    }
+    for (k, p) in [-1f64, 2.0, 2.0, 2.0].into_iter().enumerate() {
+        put(&mut n2, 104 + 8 * k, &p.to_le_bytes());
+    }
+    put(&mut n2, 168, &544i64.to_le_bytes());
+    put(&mut n2, 344, &1i32.to_le_bytes());
+    put(&mut n2, 360, &0.5f64.to_le_bytes());
+    n2.extend((0..n).flat_map(|i| (i as f32 * 0.25).to_le_bytes()));
+    let mut mgh = Vec::new();
+    for x in [1i32, nx as i32, ny as i32, nz as i32, nt as i32, 0, 0] {
+        mgh.extend(x.to_be_bytes());
+    }
+    mgh.extend(1i16.to_be_bytes());
+    for x in [
+        1f32, 1.0, 1.0, -1.0, 0.0, 0.0, 0.0, 0.0, -1.0, 0.0, 1.0, 0.0, 3.0, -4.0, 5.0,
+    ] {
+        mgh.extend(x.to_be_bytes());
+    }
+    mgh.resize(284, 0);
+    mgh.extend((0..n).flat_map(|i| ((i % 250) as u8).to_be_bytes()));
+    vec![
+        Seed::new(Reader::Volume, "vol.nii".into(), n1),
+        Seed::new(Reader::Volume, "vol2.nii".into(), n2),
+        Seed::new(Reader::Volume, "vol.mgz".into(), gzip(&mgh)),
+    ]
+}
+
 /// Every seed: the repository's own files, then the shared corpus's when present.
 fn seeds() -> Vec<Seed> {
     use Reader::*;
@@ -447,6 +517,7 @@ fn seeds() -> Vec<Seed> {
     let thickness = surfrender::io::read_overlay(&data.join("lh.thickness"), &Selection::default())
         .expect("data/fsaverage5/lh.thickness");
     seeds.extend(built_gifti(thickness.frame(0).expect("one frame")));
+    seeds.extend(built_volumes());
     seeds.extend(corpus_seeds());
     seeds
 }
@@ -486,6 +557,8 @@ fn corpus_seeds() -> Vec<Seed> {
         (Gifti, "fsaverage5/gifti/lh.pial.surf.gii"),
         (FreeSurferSurface, "fsaverage5/surf/lh.white"),
         (Label, "fsaverage5/label/lh.stat_gt3.label"),
+        (Volume, "volumes/image_10426.nii.gz"),
+        (Volume, "real/nibabel/test.mgz"),
     ]
     .into_iter()
     .map(|(reader, rel)| seed_file(reader, &shared.join(rel)))
@@ -517,6 +590,15 @@ fn read(reader: Reader, path: &Path) -> Vec<Result<(), String>> {
             .map(drop)
             .map_err(err)],
         Reader::Spec => vec![FigureDesc::from_spec_file(path).map(drop).map_err(err)],
+        Reader::Volume => {
+            // The sniff reads the header only; it must never panic either.
+            let _ = surfrender::volume::is_volume(path);
+            vec![
+                surfrender::volume::read_volume(path, &surfrender::io::Limits::default())
+                    .map(drop)
+                    .map_err(err),
+            ]
+        }
         Reader::Cifti => [
             sel(None, None),
             sel(Some(Hemi::Left), Some(MapSelector::Index(1))),

@@ -70,7 +70,7 @@ fn limited(r: &mut Rng, name: &'static str, lo: f64, hi: f64, heavy_above: f64) 
 
 /// A figure option (not of a layer), drawn from every kind the description has.
 fn figure_option(r: &mut Rng) -> Opt {
-    match r.below(25) {
+    match r.below(27) {
         0 => limited(r, "annot_alpha", 0.0, 1.0, f64::MAX),
         1 => limited(r, "outline_width", 0.5, 50.0, f64::MAX),
         2 => limited(r, "focus_radius", 0.001, 1000.0, f64::MAX),
@@ -220,6 +220,11 @@ fn figure_option(r: &mut Rng) -> Opt {
         23 => text(
             "curv_sign",
             r.pick(&["auto", "freesurfer", "workbench", "Workbench", "hcp"]),
+        ),
+        24 => limited(r, "projfrac", -1.0, 2.0, f64::MAX),
+        25 => text(
+            r.pick(&["sample_reduce", "sample_interp"]),
+            r.pick(&["mean", "max", "trilinear", "nearest", "median"]),
         ),
         _ => {
             let s = r.pick(&["40x30", "50x", "0x10"]);

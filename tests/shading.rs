@@ -193,6 +193,7 @@ fn foci_are_their_colour_lit_like_the_cortex() {
             [-1.0, 1.0, 0.0],
         ],
         faces: vec![[0, 1, 2], [0, 2, 3]],
+        cras: None,
     };
     let unit = surfrender::scene::foci::unit_sphere();
     let rgb = [200, 100, 50];
@@ -200,6 +201,7 @@ fn foci_are_their_colour_lit_like_the_cortex() {
         mesh: Mesh {
             vertices: unit.vertices.iter().map(|v| v.map(|x| 0.5 * x)).collect(),
             faces: unit.faces.clone(),
+            cras: None,
         },
         normals: unit.vertices.clone(),
         colors: vec![rgb; unit.vertices.len()],

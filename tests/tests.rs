@@ -38,4 +38,6 @@ mod spec;
 mod stack;
 mod stack_spec;
 mod timestep;
+mod volume_core;
+mod volumes_cli;
 mod wholebrain;

@@ -323,7 +323,7 @@ fn categorical(slot: &mut Vec<Layer>, kind: LayerKind) -> &mut Layer {
 /// Which layer each overlay file joins. Files join the current layer until one would
 /// give a hemisphere a second file (by name, or a free surface for a file whose name does
 /// not say), or comes after `--new-layer`. A CIFTI file holds both hemispheres and is a
-/// layer of its own, as is a bare name in subject mode. Options never split a layer, so
+/// layer of its own, as is a volume (sampled onto both) and a bare name in subject mode. Options never split a layer, so
 /// `--overlay lh.x --threshold 2 --overlay rh.x` stays one map with one scale.
 pub(super) struct Grouping {
     /// The hemispheres drawn.
@@ -370,7 +370,7 @@ impl Grouping {
     /// Whether file `p` starts a new layer (the first file does); `brk` after
     /// `--new-layer`.
     pub(super) fn starts_layer(&mut self, p: &Path, brk: bool) -> bool {
-        let both = is_cifti(p) || (self.subject && is_bare(p));
+        let both = is_cifti(p) || (self.subject && is_bare(p)) || crate::volume::is_volume(p);
         let named = Hemi::from_path(p).filter(|h| !both && self.hemis.contains(h));
         let no_name = !both && Hemi::from_path(p).is_none();
         let free = self

@@ -155,6 +155,18 @@ impl FigureDesc {
         w.one("n_contours", self.n_contours);
         w.one("contour_cmap", self.contour_cmap.as_ref());
         w.paths("mask", &self.mask);
+        w.list(
+            "sample_surf",
+            &self
+                .sample_surf
+                .iter()
+                .map(|p| p.display())
+                .collect::<Vec<_>>(),
+        );
+        w.one("projfrac", self.projfrac);
+        w.one("sample_reduce", self.sample_reduce.as_ref());
+        w.one("sample_interp", self.sample_interp.as_ref());
+        w.paths("lut", &self.lut);
         w.each("focus", &self.focus);
         w.each("focus_vertex", &self.focus_vertex);
         w.paths("foci", &self.foci);

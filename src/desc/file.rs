@@ -133,6 +133,13 @@ impl FigureDesc {
     /// (`thickness`, `aparc`) names a file of the subject, not a path, and is left alone.
     fn for_each_path(&mut self, mut f: impl FnMut(&mut PathBuf)) {
         let subject = self.subject.is_some();
+        // `--sample-surf white,pial` names surfaces beside each surface drawn; only its
+        // paths (a word with a dot or a folder) are paths.
+        for p in &mut self.sample_surf {
+            if p.components().count() > 1 || p.to_string_lossy().contains('.') {
+                f(p);
+            }
+        }
         let mut lists = vec![&mut self.curv, &mut self.contours, &mut self.mask];
         for l in &mut self.layers {
             lists.extend([&mut l.overlay, &mut l.annot, &mut l.label]);
@@ -150,6 +157,7 @@ impl FigureDesc {
             &mut self.output,
             &mut self.subjects_dir,
             &mut self.colorbar_file,
+            &mut self.lut,
         ];
         single.into_iter().flatten().for_each(&mut f);
         // A bare program name is looked up on PATH, as the shell would.

@@ -37,6 +37,9 @@ pub const DEFAULT_FPS: f32 = 10.0;
 /// The help heading of the options of frame sequences and movies.
 const MOVIES: &str = "Frame sequences and movies";
 
+/// The help heading of the options of volumes sampled onto surfaces.
+const VOLUMES: &str = "Volumes (NIfTI or MGH volumes given to --overlay or --annot)";
+
 /// Everything a figure can say, as the user gave it: `None` and empty lists take the
 /// defaults (see [`FigureDesc::effective`]) and are left out of a printed spec. Paths are as written; percentiles are
 /// resolved against the data later.
@@ -150,6 +153,35 @@ pub struct FigureDesc {
     /// percentiles. In subject mode label/{lh,rh}.cortex.label is used when present.
     #[arg(long, value_name = "FILE")]
     pub mask: Vec<PathBuf>,
+
+    /// Surfaces a volume (--overlay or --annot given a NIfTI or MGH volume) is sampled
+    /// between: white,pial (the ribbon, the default when both lie beside the surface
+    /// drawn), one surface such as midthickness, or paths (GIfTI too). A word without a
+    /// dot is a name, looked up beside each surface drawn as <hemi>.NAME; anything else is
+    /// a path, paired with its hemisphere by its name. An inflated or sphere surface is
+    /// never sampled.
+    #[arg(long, value_delimiter = ',', value_name = "SURFS", help_heading = VOLUMES)]
+    pub sample_surf: Vec<PathBuf>,
+
+    /// Sample volumes at one depth of the ribbon: 0 at white, 1 at pial (FreeSurfer's
+    /// mri_vol2surf --projfrac). [default: the mean over nilearn's ribbon depths]
+    #[arg(long, value_name = "F", allow_hyphen_values = true, help_heading = VOLUMES)]
+    pub projfrac: Option<ProjFrac>,
+
+    /// How a vertex's samples at several depths become one value: mean or max.
+    /// [default: mean]
+    #[arg(long, value_name = "HOW", help_heading = VOLUMES)]
+    pub sample_reduce: Option<Given<SampleReduce>>,
+
+    /// How a volume is read between voxel centres: trilinear or nearest. Label volumes
+    /// are always read by nearest voxel. [default: trilinear]
+    #[arg(long, value_name = "HOW", help_heading = VOLUMES)]
+    pub sample_interp: Option<Given<SampleInterp>>,
+
+    /// Colour table of label volumes, in FreeSurferColorLUT.txt format (index name R G
+    /// B A per line). [default: generated colours]
+    #[arg(long, value_name = "FILE", help_heading = VOLUMES)]
+    pub lut: Option<PathBuf>,
 
     /// A focus (sphere) at RAS coordinates X,Y,Z in millimetres (repeatable).
     #[arg(long, value_name = "X,Y,Z", allow_hyphen_values = true)]
@@ -352,9 +384,11 @@ pub struct FigureDesc {
 #[command(next_help_heading = "Layers (each option belongs to the --overlay before it)")]
 pub struct Layer {
     /// Per-vertex overlay (MGH, MGZ, curv, GIfTI, NIfTI, CIFTI), once per hemisphere,
-    /// paired with surfaces by the hemisphere in the file name, else by order. More
-    /// overlays stack as layers, bottom first: a new layer starts at a file whose
-    /// hemisphere already has one (a CIFTI file is a layer of its own; see --new-layer).
+    /// paired with surfaces by the hemisphere in the file name, else by order; or a
+    /// volume (NIfTI, MGH/MGZ), one for both hemispheres, sampled onto each (see
+    /// Volumes; with no surface, onto the bundled fsaverage5). More overlays stack as
+    /// layers, bottom first: a new layer starts at a file whose hemisphere already has
+    /// one (a CIFTI file or a volume is a layer of its own; see --new-layer).
     #[arg(long, value_name = "FILE")]
     pub overlay: Vec<PathBuf>,
 
@@ -410,8 +444,11 @@ pub struct Layer {
     pub map: Option<MapSelector>,
 
     /// Parcellation to draw (FreeSurfer .annot, GIfTI label, CIFTI dlabel), once per
-    /// hemisphere. It lies over the overlay layers given before it and under those after.
-    #[arg(long, value_name = "FILE")]
+    /// hemisphere; or a label volume (NIfTI, MGH; also as --annot-volume), one for both,
+    /// sampled by nearest voxel and majority over the ribbon's depths. It lies over the
+    /// overlay layers given before it and under those after.
+    #[arg(long, value_name = "FILE", visible_alias = "annot-volume")]
+    #[serde(alias = "annot_volume")]
     pub annot: Vec<PathBuf>,
 
     /// FreeSurfer .label file to draw (repeatable). It lies over the overlay layers given

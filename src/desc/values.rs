@@ -306,6 +306,50 @@ limited! {
     Ticks(usize): 2, 20, " ticks";
     /// Evenly spaced contour levels.
     Contours(usize): 1, 100, " levels";
+    /// A depth in the cortical ribbon where a volume is sampled: 0 at the white surface,
+    /// 1 at the pial, as FreeSurfer's `mri_vol2surf --projfrac` counts it; a little past
+    /// either end (into the white matter, or outside the pial) is allowed as it is there.
+    ProjFrac(f32): -1.0, 2.0, "";
+}
+
+/// `--sample-reduce`: how the samples of a vertex at several depths become one value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SampleReduce {
+    /// Their mean (nilearn's and Workbench's ribbon default).
+    Mean,
+    /// Their maximum (a peak inside the ribbon is not averaged away).
+    Max,
+}
+
+impl FromStr for SampleReduce {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim() {
+            "mean" => Ok(SampleReduce::Mean),
+            "max" => Ok(SampleReduce::Max),
+            _ => Err(format!("'{s}': expected mean or max")),
+        }
+    }
+}
+
+/// `--sample-interp`: how a volume is read between its voxel centres.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SampleInterp {
+    /// Trilinear between the 8 voxels around a point (nilearn's default).
+    Trilinear,
+    /// The nearest voxel (values stay those of the volume, as for masks).
+    Nearest,
+}
+
+impl FromStr for SampleInterp {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim() {
+            "trilinear" | "linear" => Ok(SampleInterp::Trilinear),
+            "nearest" => Ok(SampleInterp::Nearest),
+            _ => Err(format!("'{s}': expected trilinear or nearest")),
+        }
+    }
 }
 
 /// A threshold on |value|: a number (not negative) or a percentile of |value| (`95%`).

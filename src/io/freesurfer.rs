@@ -73,9 +73,10 @@ fn surface_header(path: &Path, bytes: &[u8]) -> Result<SurfaceHeader> {
 
 /// Reads a triangle surface. The counts are checked against each other (see
 /// [`max_faces`]), against what the file can hold and against the memory budget before
-/// anything is allocated; vertices and faces are then streamed into the mesh. The
-/// volume-info block FreeSurfer appends after the faces (`valid = 1 ...`) and any other
-/// trailing data are ignored: rendering needs none of it.
+/// anything is allocated; vertices and faces are then streamed into the mesh. Of the
+/// volume-info block FreeSurfer appends after the faces (`valid = 1 ...`) only `cras` is
+/// kept ([`Mesh::cras`], see [`volume_info_cras`]): sampling a subject's volume needs it to
+/// turn tkrRAS into scanner RAS. Other trailing data are ignored.
 pub(crate) fn read_surface(input: &mut Input) -> Result<Mesh> {
     let path = input.path();
     let header = input.header(|b| surface_header(path, b))?;
@@ -139,8 +140,73 @@ pub(crate) fn read_surface(input: &mut Input) -> Result<Mesh> {
         }
         Ok(())
     })?;
+    let mut tail = vec![0u8; VOLUME_INFO_BYTES];
+    let got = input.read_at(header.end(), &mut tail)?;
+    let cras = volume_info_cras(tail.get(..got).unwrap_or_default());
     input.finish()?;
-    Ok(Mesh { vertices, faces })
+    Ok(Mesh {
+        vertices,
+        faces,
+        cras,
+    })
+}
+
+/// The most bytes read after the faces for the volume-info block: its tag and eight
+/// short lines, with room for a long `filename` line. A block longer than this (a
+/// filename of kilobytes) loses its `cras`, which is then unknown, never wrong.
+const VOLUME_INFO_BYTES: usize = 8 << 10;
+
+/// `cras` from the volume-info block that FreeSurfer writes after a surface's faces, as
+/// nibabel's `_read_volume_info` reads it: the tag (int32 20, or the three int32s 2, 0,
+/// 20, the "use real RAS" tag before it), then the lines `valid`, `filename`, `volume`,
+/// `voxelsize`, `xras`, `yras`, `zras`, `cras`, each `key = value`. `None` unless the
+/// block is there, says `valid = 1` (FreeSurfer's `vg.valid`: 0 means the geometry was
+/// never set, and its `cras` is not to be trusted), and `cras` holds three finite numbers.
+/// A missing or unreadable block is never an error: nibabel only warns, and the surface
+/// draws the same; sampling then takes the coordinates as they are.
+pub(crate) fn volume_info_cras(tail: &[u8]) -> Option<[f32; 3]> {
+    let tag = |at: usize| tail.get(at..at + 4).map(|b| i32::from_be_bytes(word(b)));
+    let start = match (tag(0), tag(4), tag(8)) {
+        (Some(20), ..) => 4,
+        (Some(2), Some(0), Some(20)) => 12,
+        _ => return None,
+    };
+    let text = tail.get(start..)?;
+    let mut valid = false;
+    let mut lines = text.split(|&b| b == b'\n');
+    for key in [
+        "valid",
+        "filename",
+        "volume",
+        "voxelsize",
+        "xras",
+        "yras",
+        "zras",
+    ] {
+        let line = String::from_utf8_lossy(lines.next()?).into_owned();
+        let (k, v) = line.split_once('=')?;
+        if k.trim() != key {
+            return None;
+        }
+        if key == "valid" {
+            // "valid = 1  # volume info valid"
+            valid = v.split_whitespace().next() == Some("1");
+        }
+    }
+    let line = String::from_utf8_lossy(lines.next()?).into_owned();
+    let (k, v) = line.split_once('=')?;
+    if k.trim() != "cras" || !valid {
+        return None;
+    }
+    let xyz: Vec<f32> = v
+        .split_whitespace()
+        .map(str::parse::<f32>)
+        .collect::<std::result::Result<_, _>>()
+        .ok()?;
+    match xyz.as_slice() {
+        &[x, y, z] if [x, y, z].iter().all(|c| c.is_finite()) => Some([x, y, z]),
+        _ => None,
+    }
 }
 
 /// Curv values start after the magic number and three int32 counts.

@@ -323,6 +323,37 @@ pub(crate) fn kept_frames(
     (!kept.is_empty() && kept.len() < n).then_some(kept)
 }
 
+/// Reads a NIfTI-1/NIfTI-2 or MGH/MGZ volume (see [`crate::volume::read_volume`]),
+/// gzipped or not whatever its name: the format is decided by the first bytes.
+pub(crate) fn read_volume(path: &Path, limits: Limits) -> Result<crate::volume::Volume> {
+    let mut input = Input::open(path, limits)?;
+    let head = input.head();
+    if nifti::sniff(head) {
+        return nifti::read_volume(&mut input);
+    }
+    if head.starts_with(&MGH_VERSION_1) {
+        return mgh::read_volume(&mut input);
+    }
+    Err(Error::UnknownFormat {
+        path: path.to_path_buf(),
+        expected: "a NIfTI-1/NIfTI-2 (.nii, .nii.gz) or MGH/MGZ volume",
+        found: hex_prefix(head),
+    })
+}
+
+/// Whether `path` holds a NIfTI or MGH/MGZ volume rather than per-vertex data (see
+/// [`crate::volume::is_volume`]). Only the first bytes are read (and inflated).
+pub(crate) fn is_volume(path: &Path) -> bool {
+    let Ok(input) = Input::open(path, Limits::default()) else {
+        return false;
+    };
+    let head = input.head();
+    if nifti::sniff(head) {
+        return nifti::is_volume(path, head);
+    }
+    head.starts_with(&MGH_VERSION_1) && mgh::is_volume(path, head)
+}
+
 /// `--map N|NAME`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum MapSelector {

@@ -92,8 +92,14 @@ pub(crate) fn input_files(spec: &FigureSpec) -> Vec<PathBuf> {
         paths.extend(s.curv.clone());
         paths.extend(s.contours.clone());
         paths.extend(s.mask.clone());
+        // The surfaces volumes were sampled on decide the values drawn.
+        if let Some(v) = &s.sampling {
+            paths.push(v.inner.clone());
+            paths.extend(v.outer.clone());
+        }
     }
     paths.extend(spec.foci_files.iter().cloned());
+    paths.extend(spec.volumes.lut.clone());
     paths.extend(spec.layers.iter().map(|l| l.path.clone()));
     let mut seen = std::collections::HashSet::new();
     paths.retain(|p| seen.insert(p.clone()));

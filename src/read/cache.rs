@@ -11,6 +11,7 @@ use crate::error::Result;
 use crate::io::{self, Limits, ReadOptions, Selection, SurfaceVertices};
 use crate::mesh::Mesh;
 use crate::spec::CurvSign;
+use crate::volume::Volume;
 use crate::Overlay;
 
 use super::Geometry;
@@ -32,8 +33,11 @@ struct Key {
     kind: Kind,
     path: PathBuf,
     selection: Selection,
-    /// The surface a curvature's sign was decided on; empty for other kinds.
+    /// The surface a curvature's sign was decided on, or a volume sampled on; empty
+    /// for other kinds.
     surface: PathBuf,
+    /// What else the content depends on (a volume's sampling); empty for other kinds.
+    detail: String,
 }
 
 impl Key {
@@ -43,6 +47,7 @@ impl Key {
             path: path.to_path_buf(),
             selection: selection.clone(),
             surface: PathBuf::new(),
+            detail: String::new(),
         }
     }
 }
@@ -55,6 +60,14 @@ enum Kind {
     Label,
     /// A curvature in FreeSurfer's sign, as asked.
     Curvature(CurvSign),
+    /// A surface read for its coordinates only (a sampling surface: no normals).
+    Mesh,
+    /// A volume, read whole.
+    Volume,
+    /// A volume sampled onto a surface (values per vertex).
+    Sampled,
+    /// A label volume sampled onto a surface (a parcellation).
+    SampledLabels,
 }
 
 #[derive(Debug, Clone)]
@@ -64,6 +77,8 @@ enum Entry {
     Annotation(Arc<Annotation>),
     Label(Arc<Label>),
     Curvature(Arc<Overlay>, Option<String>),
+    Volume(Arc<Volume>),
+    Mesh(Arc<Mesh>),
 }
 
 impl Cache {
@@ -193,6 +208,81 @@ impl Cache {
         let (c, note) = decide(read()?);
         self.put(key, Entry::Curvature(Arc::clone(&c), note.clone()));
         Ok((c, note))
+    }
+
+    /// A surface's mesh alone, checked by `check` when first decoded: a sampling surface
+    /// needs its coordinates, not the normals and winding that drawing derives (on a
+    /// 163842-vertex mesh they cost more than reading). A surface already read for
+    /// drawing lends its mesh.
+    pub(crate) fn mesh(
+        &self,
+        path: &Path,
+        check: fn(&Mesh, &Path) -> Result<()>,
+    ) -> Result<Arc<Mesh>> {
+        if let Some(Entry::Surface(g)) =
+            self.get(&Key::new(Kind::Surface, path, &Selection::default()))
+        {
+            return Ok(g.mesh);
+        }
+        let key = Key::new(Kind::Mesh, path, &Selection::default());
+        if let Some(Entry::Mesh(m)) = self.get(&key) {
+            return Ok(m);
+        }
+        let mesh = io::read_surface_with(path, &self.limits)?;
+        check(&mesh, path)?;
+        let m = Arc::new(mesh);
+        self.put(key, Entry::Mesh(Arc::clone(&m)));
+        Ok(m)
+    }
+
+    /// A volume (NIfTI or MGH grid), read once for every hemisphere it is sampled onto.
+    pub(crate) fn volume(&self, path: &Path) -> Result<Arc<Volume>> {
+        let key = Key::new(Kind::Volume, path, &Selection::default());
+        if let Some(Entry::Volume(v)) = self.get(&key) {
+            return Ok(v);
+        }
+        let v = Arc::new(crate::volume::read_volume(path, &self.limits)?);
+        self.put(key, Entry::Volume(Arc::clone(&v)));
+        Ok(v)
+    }
+
+    /// Volume `path` sampled onto `surface` by `make`, once per volume, surface and
+    /// `detail` (the other sampling surface and the sampling options).
+    pub(crate) fn sampled(
+        &self,
+        path: &Path,
+        surface: &Path,
+        detail: String,
+        make: impl FnOnce() -> Result<Arc<Overlay>>,
+    ) -> Result<Arc<Overlay>> {
+        let mut key = Key::new(Kind::Sampled, path, &Selection::default());
+        key.surface = surface.to_path_buf();
+        key.detail = detail;
+        if let Some(Entry::Overlay(o)) = self.get(&key) {
+            return Ok(o);
+        }
+        let o = make()?;
+        self.put(key, Entry::Overlay(Arc::clone(&o)));
+        Ok(o)
+    }
+
+    /// Label volume `path` sampled onto `surface` by `make`, as [`Cache::sampled`].
+    pub(crate) fn sampled_labels(
+        &self,
+        path: &Path,
+        surface: &Path,
+        detail: String,
+        make: impl FnOnce() -> Result<Arc<Annotation>>,
+    ) -> Result<Arc<Annotation>> {
+        let mut key = Key::new(Kind::SampledLabels, path, &Selection::default());
+        key.surface = surface.to_path_buf();
+        key.detail = detail;
+        if let Some(Entry::Annotation(a)) = self.get(&key) {
+            return Ok(a);
+        }
+        let a = make()?;
+        self.put(key, Entry::Annotation(Arc::clone(&a)));
+        Ok(a)
     }
 
     fn options(&self, surface: &SurfaceVertices) -> ReadOptions {

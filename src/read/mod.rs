@@ -5,6 +5,7 @@
 
 mod cache;
 mod curv_sign;
+mod volume;
 
 pub use cache::Cache;
 
@@ -95,6 +96,12 @@ pub fn read(spec: &FigureSpec, cache: &Cache) -> Result<Inputs> {
 /// reading), curvature, contour maps, masks and parcellations are read whole. A
 /// selection that does not fit a file keeps all its frames; the caller reports it.
 pub fn read_frames(spec: &FigureSpec, cache: &Cache, frames: Option<&FrameSel>) -> Result<Inputs> {
+    // Volumes first, once, for both hemispheres.
+    let mut t = std::time::Instant::now();
+    let volume_notes = volume::preload(spec, cache)?;
+    if !spec.volumes.files.is_empty() {
+        crate::timing::stage("volumes", &mut t);
+    }
     // The hemispheres are independent: read them in parallel (the first error wins, in
     // hemisphere order, so messages do not depend on timing).
     let read: Vec<Result<(SurfaceData, Vec<String>)>> = std::thread::scope(|scope| {
@@ -111,12 +118,17 @@ pub fn read_frames(spec: &FigureSpec, cache: &Cache, frames: Option<&FrameSel>) 
             })
             .collect()
     });
-    let mut notices = Vec::new();
+    let mut notices = volume_notes;
     let mut surfaces = Vec::with_capacity(read.len());
     for r in read {
         let (surface, notes) = r?;
         surfaces.push(surface);
-        notices.extend(notes);
+        for n in notes {
+            // Both hemispheres may say the same of a volume they share.
+            if !notices.contains(&n) {
+                notices.push(n);
+            }
+        }
     }
     // Contour maps after every surface, as their errors always came after the surfaces'.
     for (input, s) in spec.surfaces.iter().zip(&mut surfaces) {
@@ -165,7 +177,11 @@ fn read_surface(
             map: None,
             frames: frames.filter(|_| !mapped).cloned(),
         };
-        let ov = cache.overlay(path, &sel, &vertices)?;
+        // A volume is sampled whole: its frames are few next to a series of vertices'.
+        let ov = match spec.volumes.contains(path) {
+            true => volume::overlay(spec, input, &mesh, path, cache, &mut notices)?,
+            false => cache.overlay(path, &sel, &vertices)?,
+        };
         check_count(input, &mesh, path, ov.n_vertices)?;
         overlays.push(Some(ov));
     }
@@ -175,6 +191,9 @@ fn read_surface(
             continue;
         }
         let data = match l.kind {
+            LayerKind::Annotation if spec.volumes.contains(&l.path) => LayerData::Annotation(
+                volume::annotation(spec, input, &mesh, &l.path, cache, &mut notices)?,
+            ),
             LayerKind::Annotation => {
                 let sel = Selection {
                     hemi: Some(l.hemi),

@@ -15,18 +15,24 @@ pub(super) struct Files {
     pub(super) surfaces: Vec<SurfaceInput>,
     /// The subject's folder, in subject mode.
     pub(super) root: Option<PathBuf>,
+    /// The surfaces are the bundled fsaverage5: a volume was given without a surface.
+    pub(super) default_brain: bool,
 }
 
 impl Files {
-    pub(super) fn find(d: &FigureDesc) -> Result<Files> {
+    /// The surfaces of `d`: given, the subject's, or (with `volume`, a volume among the
+    /// layers, and no surface) the bundled fsaverage5's.
+    pub(super) fn find(d: &FigureDesc, volume: bool) -> Result<Files> {
         if d.subject.is_none() && (d.subjects_dir.is_some() || d.surf.is_some()) {
             return Err(usage("--subjects-dir and --surf need --subject"));
         }
+        let default_brain = volume && d.subject.is_none() && d.surfaces.is_empty();
         let (pairs, root) = match &d.subject {
             Some(_) if !d.surfaces.is_empty() => {
                 return Err(usage("give SURFACE files or --subject, not both"))
             }
             Some(subject) => subject_surfaces(d, subject)?,
+            None if default_brain => (default_surfaces(d)?, None),
             None => (given_surfaces(d)?, None),
         };
         let surfaces = pairs
@@ -39,9 +45,14 @@ impl Files {
                 curv_given: false,
                 contours: None,
                 mask: None,
+                sampling: None,
             })
             .collect();
-        Ok(Files { surfaces, root })
+        Ok(Files {
+            surfaces,
+            root,
+            default_brain,
+        })
     }
 
     /// In subject mode a bare name stands for one file per hemisphere,
@@ -159,6 +170,31 @@ fn given_surfaces(d: &FigureDesc) -> Result<Surfaces> {
     Ok(out)
 }
 
+/// The hemispheres `--hemi` asks for where it may say lh, rh or both (default both).
+fn hemis_or_both(d: &FigureDesc, mode: &str) -> Result<Vec<Hemi>> {
+    let lower: Vec<String> = d.hemi.iter().map(|h| h.to_ascii_lowercase()).collect();
+    Ok(match lower.as_slice() {
+        [] => vec![Hemi::Left, Hemi::Right],
+        [b] if b == "both" => vec![Hemi::Left, Hemi::Right],
+        [h] => {
+            vec![Hemi::parse(h)
+                .ok_or_else(|| usage(format!("--hemi {h}: expected lh, rh or both")))?]
+        }
+        _ => return Err(usage(format!("--hemi {mode}: give lh, rh or both"))),
+    })
+}
+
+/// A volume without a surface: the bundled fsaverage5's inflated surfaces (see
+/// `brain`), both hemispheres unless `--hemi` says one.
+fn default_surfaces(d: &FigureDesc) -> Result<Surfaces> {
+    let hemis = hemis_or_both(d, "with the default brain")?;
+    let dir = super::brain::folder()?;
+    Ok(hemis
+        .into_iter()
+        .map(|h| (dir.join(format!("{h}.{}", super::brain::DISPLAY)), h))
+        .collect())
+}
+
 /// Subject mode: `$SUBJECTS_DIR/<subject>/surf/<hemi>.<surf>`.
 fn subject_surfaces(d: &FigureDesc, subject: &str) -> Result<(Surfaces, Option<PathBuf>)> {
     let sd = match &d.subjects_dir {
@@ -176,15 +212,7 @@ fn subject_surfaces(d: &FigureDesc, subject: &str) -> Result<(Surfaces, Option<P
             root.display()
         )));
     }
-    let lower: Vec<String> = d.hemi.iter().map(|h| h.to_ascii_lowercase()).collect();
-    let hemis =
-        match lower.as_slice() {
-            [] => vec![Hemi::Left, Hemi::Right],
-            [b] if b == "both" => vec![Hemi::Left, Hemi::Right],
-            [h] => vec![Hemi::parse(h)
-                .ok_or_else(|| usage(format!("--hemi {h}: expected lh, rh or both")))?],
-            _ => return Err(usage("--hemi in subject mode: give lh, rh or both")),
-        };
+    let hemis = hemis_or_both(d, "in subject mode")?;
     let surf = d.surf.as_deref().unwrap_or("inflated");
     let surfaces = hemis
         .iter()
@@ -195,8 +223,9 @@ fn subject_surfaces(d: &FigureDesc, subject: &str) -> Result<(Surfaces, Option<P
 
 /// Pairs files with surfaces: a file whose name says its hemisphere goes with that
 /// hemisphere's surface (and is an error when there is none: left data drawn on a right
-/// hemisphere is a wrong figure); a CIFTI file serves every surface left; the others fill
-/// the remaining surfaces in order. Returns `(surface index, file index)` pairs.
+/// hemisphere is a wrong figure); a CIFTI file serves every surface left, and a volume
+/// every surface (it is sampled onto each); the others fill the remaining surfaces in
+/// order. Returns `(surface index, file index)` pairs.
 pub(super) fn assign(flag: &str, files: &[PathBuf], hemis: &[Hemi]) -> Result<Vec<(usize, usize)>> {
     if files.len() > hemis.len() {
         return Err(usage(format!(
@@ -207,6 +236,15 @@ pub(super) fn assign(flag: &str, files: &[PathBuf], hemis: &[Hemi]) -> Result<Ve
     }
     let mut taken = vec![false; hemis.len()];
     let mut out = Vec::new();
+    if let Some(k) = files.iter().position(|f| super::volumes::is_volume(f)) {
+        if files.len() > 1 {
+            return Err(usage(format!(
+                "{flag} {}: a volume serves both hemispheres; give it alone in its layer (--new-layer before the next file)",
+                files[k].display()
+            )));
+        }
+        return Ok((0..hemis.len()).map(|i| (i, k)).collect());
+    }
     let named = files
         .iter()
         .map(|f| match is_cifti(f) {

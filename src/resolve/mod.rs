@@ -17,7 +17,9 @@ use crate::spec::{
     ContourLevels, FigureSpec, LayerInput, LayerKind as Kind, Layout, OverlayLayer, SurfaceInput,
 };
 
+pub mod brain;
 mod files;
+mod volumes;
 
 use files::{assign, names, unsided, Files};
 
@@ -39,9 +41,14 @@ impl FigureDesc {
             crate::desc::env_backend()?;
         }
         self.check_stack()?;
-        let d = self.effective();
+        let mut d = self.effective();
+        volumes::volumes_as_overlay(&mut d);
+        let volume_files = volumes::volume_files(&d);
         let mut notes = Vec::new();
-        let files = Files::find(&d)?;
+        let files = Files::find(&d, !volume_files.is_empty())?;
+        if files.default_brain {
+            notes.push(brain::MNI_NOTE.to_string());
+        }
         let hemis: Vec<Hemi> = files.surfaces.iter().map(|s| s.hemi).collect();
         let mut surfaces = files.surfaces.clone();
         let overlays = d.overlay_layers().collect::<Vec<_>>();
@@ -65,6 +72,11 @@ impl FigureDesc {
             }
         }
         files.per_surface(&d, &mut surfaces)?;
+        if volume_files.is_empty() {
+            notes.extend(volumes::unused_notes(&d));
+        } else {
+            volumes::sampling_surfaces(&d, &mut surfaces, &volume_files, &mut notes)?;
+        }
         for s in surfaces.iter().filter(|s| !s.curv_given) {
             let Some(c) = &s.curv else { continue };
             if !c.ends_with(format!("{}.curv", s.hemi)) {
@@ -77,7 +89,10 @@ impl FigureDesc {
         }
         let layers = categorical_layers(&d, &files, &hemis)?;
         let foci = foci(&d, &surfaces)?;
-        notes.extend(unused_notes(self));
+        // A volume given as SURFACE is the overlay its options were typed for.
+        let mut given = self.clone();
+        volumes::volumes_as_overlay(&mut given);
+        notes.extend(unused_notes(&given));
         // Left hemisphere first: it is the left column of the figure.
         surfaces.sort_by_key(|s| s.hemi);
         let spec = FigureSpec {
@@ -128,6 +143,12 @@ impl FigureDesc {
             sequence: sequence(&d),
             time_label: d.time_label.as_ref().map(|f| f.value().clone()),
             time_step: d.tr.map(|t| t.0 as f64),
+            volumes: crate::spec::Volumes {
+                lut: d.lut.clone().filter(|_| !volume_files.is_empty()),
+                files: volume_files,
+                sampling: volumes::sampling(&d),
+                default_brain: files.default_brain,
+            },
             notes,
         };
         check_layer_count(&spec)?;
@@ -267,7 +288,23 @@ fn categorical_layers(d: &FigureDesc, files: &Files, hemis: &[Hemi]) -> Result<V
         )));
     }
     let outline = d.annot_outline.unwrap_or(Outline::Fill);
-    for (i, k) in assign("--annot", &paths, hemis)? {
+    // A label volume is sampled onto every hemisphere; the other files pair as usual.
+    let (volumes, files_k): (Vec<usize>, Vec<usize>) =
+        (0..paths.len()).partition(|&k| volumes::is_volume(&paths[k]));
+    let per_hemi: Vec<PathBuf> = files_k.iter().map(|&k| paths[k].clone()).collect();
+    let mut pairs: Vec<(usize, usize)> = assign("--annot", &per_hemi, hemis)?
+        .into_iter()
+        .map(|(i, j)| (i, files_k[j]))
+        .collect();
+    pairs.extend(
+        volumes
+            .iter()
+            .flat_map(|&k| (0..hemis.len()).map(move |i| (i, k))),
+    );
+    if !volumes.is_empty() {
+        pairs.sort_by_key(|&(i, k)| (k, i));
+    }
+    for (i, k) in pairs {
         out.push(LayerInput {
             hemi: hemis[i],
             path: paths[k].clone(),

@@ -93,6 +93,7 @@ mod tests {
                 [1.0, 1.0, 0.0],
             ],
             faces: vec![[0, 1, 2], [1, 3, 2]],
+            cras: None,
         };
         let red = [255, 0, 0, 255];
         let none = [0, 0, 0, 0];

@@ -66,6 +66,7 @@ mod tests {
         let mesh = Mesh {
             vertices: vec![[0.0, 0.0, 0.0], [2.0, 0.0, 0.0], [0.0, 2.0, 0.0]],
             faces: vec![[0, 1, 2]],
+            cras: None,
         };
         let segs = iso_lines(&mesh, &[0.0, 2.0, 2.0], &[1.0], |_| [1, 2, 3, 255]);
         assert_eq!(segs.len(), 1);

@@ -122,6 +122,7 @@ pub fn unit_sphere() -> Mesh {
     Mesh {
         vertices: v,
         faces: f,
+        cras: None,
     }
 }
 

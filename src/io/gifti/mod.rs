@@ -282,6 +282,7 @@ fn distinct(arrays: &[Array], f: impl Fn(&Array) -> &'static str) -> Vec<&'stati
 
 /// The surface of arrays `points` and `tris` (shapes and types checked by [`check`]).
 fn surface(path: &Path, mut arrays: Vec<Array>, points: usize, tris: usize) -> Result<Mesh> {
+    let cras = arrays.get(points).and_then(|a| a.desc.cras);
     let mut take = |i: usize| {
         arrays
             .get_mut(i)
@@ -319,7 +320,11 @@ fn surface(path: &Path, mut arrays: Vec<Array>, points: usize, tris: usize) -> R
         }
         faces.push(face);
     }
-    Ok(Mesh { vertices, faces })
+    Ok(Mesh {
+        vertices,
+        faces,
+        cras,
+    })
 }
 
 /// Row count of an (N, 3) array, or an error naming what the array should hold.

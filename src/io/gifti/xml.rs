@@ -145,6 +145,11 @@ pub(super) struct ArrayDesc {
     pub(super) external: Option<(String, u64)>,
     /// The `Name` entry of the array's MetaData.
     pub(super) name: Option<String>,
+    /// The centre of the volume a FreeSurfer surface was made from (`VolGeomC_R`,
+    /// `VolGeomC_A`, `VolGeomC_S` in the MetaData, as `mris_convert` writes them), unless
+    /// the array's coordinate system says its coordinates are scanner RAS already
+    /// (`DataSpace` `NIFTI_XFORM_SCANNER_ANAT`): see [`crate::Mesh::cras`].
+    pub(super) cras: Option<[f32; 3]>,
 }
 
 /// The file as UTF-8 text that roxmltree will parse with its DTD refusal left on.
@@ -342,7 +347,27 @@ pub(super) fn describe(path: &Path, index: usize, node: Node) -> Result<ArrayDes
         dims,
         external,
         name: meta_value(node, "Name"),
+        cras: vol_geom_cras(node),
     })
+}
+
+/// [`ArrayDesc::cras`]: all three entries present and finite numbers, and the data space
+/// not scanner RAS.
+fn vol_geom_cras(node: Node) -> Option<[f32; 3]> {
+    let scanner = node
+        .children()
+        .filter(|c| c.has_tag_name("CoordinateSystemTransformMatrix"))
+        .filter_map(|c| c.children().find(|d| d.has_tag_name("DataSpace")))
+        .any(|d| text_of(d).trim() == "NIFTI_XFORM_SCANNER_ANAT");
+    if scanner {
+        return None;
+    }
+    let c = ["VolGeomC_R", "VolGeomC_A", "VolGeomC_S"]
+        .map(|k| meta_value(node, k).and_then(|v| v.trim().parse::<f32>().ok()));
+    match c {
+        [Some(r), Some(a), Some(s)] if [r, a, s].iter().all(|x| x.is_finite()) => Some([r, a, s]),
+        _ => None,
+    }
 }
 
 /// `Dim0..Dim{n-1}` for `Dimensionality="n"`. A Dim beyond the dimensionality is tolerated

@@ -16,6 +16,7 @@ use super::to_usize;
 use crate::error::{hex_prefix, Error, Result};
 use crate::io::check_len;
 use crate::overlay::TimeStep;
+use crate::volume::affine::Orientation;
 
 const NIFTI1_SIZE: usize = 348;
 const NIFTI2_SIZE: usize = 540;
@@ -47,6 +48,8 @@ pub(super) struct Header {
     pub(super) pixdim4: f64,
     /// `xyzt_units`: spatial unit in bits 0-2, temporal unit in bits 3-5.
     pub(super) xyzt_units: i32,
+    /// The orientation fields (voxel sizes, qform, sform), for volumes.
+    pub(super) orientation: Orientation,
 }
 
 impl Header {
@@ -173,6 +176,7 @@ pub(super) fn header(path: &Path, bytes: &[u8]) -> Result<Header> {
         glmin: stored.glmin,
         pixdim4: stored.pixdim4,
         xyzt_units: stored.xyzt_units,
+        orientation: stored.orientation,
     })
 }
 
@@ -244,6 +248,7 @@ struct Stored {
     glmin: i64,
     pixdim4: f64,
     xyzt_units: i32,
+    orientation: Orientation,
 }
 
 /// The NIfTI-1 fields. `vox_offset` is a float there, so it is checked to be a byte
@@ -273,6 +278,18 @@ fn nifti1_fields(path: &Path, f: &Fields) -> Result<Stored> {
         // pixdim is float[8] at 76; xyzt_units one byte at 123.
         pixdim4: TimeStep::decimal(f.f32(76 + 4 * 4)),
         xyzt_units: i32::from(f.raw::<1>(123)[0]),
+        // pixdim float[8] at 76; qform_code, sform_code int16 at 252, 254; quatern_b..d,
+        // qoffset_x..z float at 256..280; srow_x, srow_y, srow_z float[4] at 280, 296, 312.
+        orientation: Orientation {
+            pixdim: std::array::from_fn(|k| f64::from(f.f32(76 + 4 * k))),
+            qform_code: i32::from(f.i16(252)),
+            sform_code: i32::from(f.i16(254)),
+            quatern: std::array::from_fn(|k| f64::from(f.f32(256 + 4 * k))),
+            qoffset: std::array::from_fn(|k| f64::from(f.f32(268 + 4 * k))),
+            srow: std::array::from_fn(|r| {
+                std::array::from_fn(|c| f64::from(f.f32(280 + 16 * r + 4 * c)))
+            }),
+        },
     })
 }
 
@@ -298,5 +315,15 @@ fn nifti2_fields(path: &Path, f: &Fields) -> Result<Stored> {
         // pixdim is double[8] at 104; xyzt_units int32 at 500.
         pixdim4: f.f64(104 + 8 * 4),
         xyzt_units: f.i32(500),
+        // pixdim double[8] at 104; qform_code, sform_code int32 at 344, 348; quatern_b..d,
+        // qoffset_x..z double at 352..400; srow_x, srow_y, srow_z double[4] at 400, 432, 464.
+        orientation: Orientation {
+            pixdim: std::array::from_fn(|k| f.f64(104 + 8 * k)),
+            qform_code: f.i32(344),
+            sform_code: f.i32(348),
+            quatern: std::array::from_fn(|k| f.f64(352 + 8 * k)),
+            qoffset: std::array::from_fn(|k| f.f64(376 + 8 * k)),
+            srow: std::array::from_fn(|r| std::array::from_fn(|c| f.f64(400 + 32 * r + 8 * c))),
+        },
     })
 }

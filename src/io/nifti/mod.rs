@@ -41,6 +41,9 @@ mod cifti;
 mod header;
 mod shape;
 mod values;
+mod volume;
+
+pub(crate) use volume::{is_volume, read_volume};
 
 use std::path::Path;
 

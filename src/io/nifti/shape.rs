@@ -71,7 +71,7 @@ pub(super) fn plan(path: &Path, bytes: &[u8]) -> Result<Plan> {
         }
         Ok(())
     };
-    let cifti = header.version == Version::Two && CIFTI_INTENTS.contains(&header.intent_code);
+    let cifti = is_cifti(&header);
     let (kind, count) = if cifti {
         positive(dims)?;
         if header.ndim != 6 {
@@ -98,39 +98,9 @@ pub(super) fn plan(path: &Path, bytes: &[u8]) -> Result<Plan> {
         let cols = dims.get(5).map_or(1, |&d| d as u64);
         (Kind::Cifti { rows, cols }, rows.checked_mul(cols))
     } else {
-        let mut shape = dims.to_vec();
-        if header.version == Version::One {
-            match dims.get(..3) {
-                Some([-1, 1, 1]) => {
-                    if header.glmin <= 0 {
-                        return Err(Error::invalid(
-                            path,
-                            format!(
-                                "dim[1] is -1 (FreeSurfer's convention for more than 32767 \
-                                 vertices, the count then being in glmin) but glmin is {}",
-                                header.glmin
-                            ),
-                        ));
-                    }
-                    if let Some(n) = shape.first_mut() {
-                        *n = header.glmin;
-                    }
-                }
-                Some(d) if d == ICO7_STORED.as_slice() => {
-                    if let Some(s) = shape.get_mut(..3) {
-                        s.copy_from_slice(&[ICO7_VERTICES, 1, 1]);
-                    }
-                }
-                _ => {}
-            }
-        }
+        let shape = freesurfer_shape(path, &header)?;
         positive(&shape)?;
-        let ones = |from: usize, to: usize| {
-            shape
-                .get(from..to.min(shape.len()))
-                .is_none_or(|d| d.iter().all(|&x| x == 1))
-        };
-        if !(ones(1, 3) && ones(4, 7)) {
+        if !per_vertex(&shape) {
             return Err(Error::invalid(
                 path,
                 format!(
@@ -159,4 +129,53 @@ pub(super) fn plan(path: &Path, bytes: &[u8]) -> Result<Plan> {
         kind,
         end,
     })
+}
+
+/// The shape nibabel reports (`get_data_shape`): the dims, with FreeSurfer's two NIfTI-1
+/// conventions for per-vertex data applied (see the module documentation).
+pub(super) fn freesurfer_shape(path: &Path, header: &Header) -> Result<Vec<i64>> {
+    let dims = header.dims();
+    let mut shape = dims.to_vec();
+    if header.version == Version::One {
+        match dims.get(..3) {
+            Some([-1, 1, 1]) => {
+                if header.glmin <= 0 {
+                    return Err(Error::invalid(
+                        path,
+                        format!(
+                            "dim[1] is -1 (FreeSurfer's convention for more than 32767 \
+                             vertices, the count then being in glmin) but glmin is {}",
+                            header.glmin
+                        ),
+                    ));
+                }
+                if let Some(n) = shape.first_mut() {
+                    *n = header.glmin;
+                }
+            }
+            Some(d) if d == ICO7_STORED.as_slice() => {
+                if let Some(s) = shape.get_mut(..3) {
+                    s.copy_from_slice(&[ICO7_VERTICES, 1, 1]);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(shape)
+}
+
+/// Whether a shape (after [`freesurfer_shape`]) is per-vertex data, Nx1x1 or Nx1x1xF
+/// (dims 5 to 7, where present, 1); anything else is a volume.
+pub(super) fn per_vertex(shape: &[i64]) -> bool {
+    let ones = |from: usize, to: usize| {
+        shape
+            .get(from..to.min(shape.len()))
+            .is_none_or(|d| d.iter().all(|&x| x == 1))
+    };
+    ones(1, 3) && ones(4, 7)
+}
+
+/// Whether a NIfTI-2 header is a CIFTI-2 file's (an intent code of 3000 to 3099).
+pub(super) fn is_cifti(header: &Header) -> bool {
+    header.version == Version::Two && CIFTI_INTENTS.contains(&header.intent_code)
 }

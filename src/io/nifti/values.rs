@@ -76,6 +76,11 @@ impl DType {
         Ok(DType { ty, size })
     }
 
+    /// Whether the type stores integers (a label volume's must).
+    pub(super) fn is_integer(self) -> bool {
+        !matches!(self.ty, Type::F32 | Type::F64)
+    }
+
     /// numpy's `str(dtype)` on a little-endian machine, as truth.json records it.
     pub(super) fn numpy_name(self, little_endian: bool) -> &'static str {
         match (self.ty, little_endian) {
@@ -133,6 +138,11 @@ impl Decoder {
             little_endian: h.little_endian,
             scale,
         })
+    }
+
+    /// The (slope, intercept) applied, when the header asks for scaling.
+    pub(super) fn scale(&self) -> Option<(f64, f64)> {
+        self.scale
     }
 
     /// Appends the values of `run`, a run of whole stored values, to `out`.

@@ -147,7 +147,12 @@ fn flat_surface(vertices: Vec<[f32; 3]>, faces: Vec<[u32; 3]>) -> SceneSurface {
     let n = vertices.len();
     SceneSurface {
         hemi: Hemi::Left,
-        mesh: Mesh { vertices, faces }.into(),
+        mesh: Mesh {
+            vertices,
+            faces,
+            cras: None,
+        }
+        .into(),
         foci: Default::default(),
         normals: vec![[0.0, 0.0, 1.0]; n].into(),
         curv: None,
@@ -347,6 +352,7 @@ fn brain_surface(hemi: Hemi) -> SceneSurface {
                 .map(|u| [0, 1, 2].map(|k| centre[k] + 6.0 * u[k]))
                 .collect(),
             faces: unit.faces.clone(),
+            cras: None,
         },
         normals: unit.vertices.clone(),
         colors: vec![[255, 0, 0]; unit.vertices.len()],
