@@ -175,27 +175,6 @@ fn at_depth(w: [f64; 3], p: [f64; 3], d: f32) -> [f64; 3] {
     [0, 1, 2].map(|k| w[k] + d * (p[k] - w[k]))
 }
 
-/// The vertices in the order their white positions lie in the volume's memory (by
-/// voxel k, then j, then i, outside clamped to the grid's faces). Sampling in this order
-/// keeps the few slices the current vertices touch in cache: a 1 mm volume is tens of
-/// megabytes, and in the mesh's own order nearly every sample would miss the cache
-/// (measured: about half the time of a 163842-vertex ribbon went to those misses).
-fn spatial_order(grid: &Grid, white: &Mesh) -> Vec<u32> {
-    let key = |v: [f32; 3]| {
-        let c = grid.voxel(v);
-        let at = |a: usize| c[a].clamp(0.0, (grid.n[a] - 1) as f64) as u64;
-        (at(2) << 42) | (at(1) << 21) | at(0)
-    };
-    let mut keyed: Vec<(u64, u32)> = white
-        .vertices
-        .par_iter()
-        .enumerate()
-        .map(|(i, &v)| (key(v), i as u32))
-        .collect();
-    keyed.par_sort_unstable();
-    keyed.into_iter().map(|(_, i)| i).collect()
-}
-
 /// Refuses sampling surfaces whose vertex counts differ.
 fn check_pair(white: &Mesh, pial: Option<&Mesh>) -> Result<()> {
     match pial {
@@ -240,22 +219,21 @@ pub fn sample(
         None => &[0.0],
     };
     // Vertex-major while sampling (each vertex's frames together), frame-major after.
-    let order = spatial_order(&grid, white);
-    // In `order` while sampling (each vertex's frames together), frame-major after.
-    let mut sorted = vec![f32::NAN; n_vertices * n_frames];
-    sorted
+    let mut by_vertex = vec![f32::NAN; n_vertices * n_frames];
+    by_vertex
         .par_chunks_mut(CHUNK * n_frames)
-        .zip(order.par_chunks(CHUNK))
-        .for_each(|(out, vertices)| {
+        .enumerate()
+        .for_each(|(chunk, out)| {
             let mut acc = vec![0f32; n_frames];
             let mut count = vec![0u32; n_frames];
-            for (vals, &i) in out.chunks_mut(n_frames).zip(vertices) {
+            for (j, vals) in out.chunks_mut(n_frames).enumerate() {
+                let i = chunk * CHUNK + j;
                 acc.fill(match s.reduce {
                     Reduce::Mean => 0.0,
                     Reduce::Max => f32::NEG_INFINITY,
                 });
                 count.fill(0);
-                let (w, p) = ends(&grid, white, pial, i as usize);
+                let (w, p) = ends(&grid, white, pial, i);
                 for &d in depths {
                     let Some(k) = grid.kernel(at_depth(w, p, d), s.interp) else {
                         continue;
@@ -281,14 +259,17 @@ pub fn sample(
                 }
             }
         });
-    let mut values = vec![f32::NAN; n_vertices * n_frames];
-    for (frames, &i) in sorted.chunks(n_frames).zip(&order) {
-        for (f, &x) in frames.iter().enumerate() {
-            if let Some(v) = values.get_mut(f * n_vertices + i as usize) {
-                *v = x;
+    let values = if n_frames == 1 {
+        by_vertex
+    } else {
+        let mut v = vec![0f32; n_vertices * n_frames];
+        for (i, frames) in by_vertex.chunks(n_frames).enumerate() {
+            for (f, &x) in frames.iter().enumerate() {
+                v[f * n_vertices + i] = x;
             }
         }
-    }
+        v
+    };
     Ok(Overlay {
         n_vertices,
         n_frames,
@@ -350,21 +331,20 @@ pub fn sample_labels(
     };
     // Depth indices from the middle outwards, for ties.
     let mid = (depths.len() as f64 - 1.0) / 2.0;
-    let mut order_mid: Vec<usize> = (0..depths.len()).collect();
-    order_mid.sort_by(|&a, &b| {
+    let mut order: Vec<usize> = (0..depths.len()).collect();
+    order.sort_by(|&a, &b| {
         let (da, db) = ((a as f64 - mid).abs(), (b as f64 - mid).abs());
         da.total_cmp(&db).then(a.cmp(&b))
     });
     let n_vertices = white.vertices.len();
-    let order = spatial_order(&grid, white);
-    let mut sorted = vec![0i32; n_vertices];
-    sorted
-        .par_chunks_mut(CHUNK)
-        .zip(order.par_chunks(CHUNK))
-        .for_each(|(out, vertices)| {
+    let mut out = vec![0i32; n_vertices];
+    out.par_chunks_mut(CHUNK)
+        .enumerate()
+        .for_each(|(chunk, out)| {
             let mut labels = vec![0i32; depths.len()];
-            for (o, &i) in out.iter_mut().zip(vertices) {
-                let (w, p) = ends(&grid, white, pial, i as usize);
+            for (j, o) in out.iter_mut().enumerate() {
+                let i = chunk * CHUNK + j;
+                let (w, p) = ends(&grid, white, pial, i);
                 for (l, &d) in labels.iter_mut().zip(depths) {
                     *l = grid
                         .kernel(at_depth(w, p, d), Interp::Nearest)
@@ -372,15 +352,9 @@ pub fn sample_labels(
                         .filter(|x| x.is_finite())
                         .map_or(0, |x| x as i32);
                 }
-                *o = majority(&labels, &order_mid);
+                *o = majority(&labels, &order);
             }
         });
-    let mut out = vec![0i32; n_vertices];
-    for (&l, &i) in sorted.iter().zip(&order) {
-        if let Some(o) = out.get_mut(i as usize) {
-            *o = l;
-        }
-    }
     Ok(out)
 }
 
