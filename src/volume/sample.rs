@@ -95,9 +95,11 @@ impl<'a> Grid<'a> {
         }
         match interp {
             Interp::Nearest => {
-                // Within [-0.5, n - 0.5]: rounds to 0..=n-1 (clamped for n - 0.5).
+                // Within [-0.5, n - 0.5], so x + 0.5 ≥ 0 and truncation is the floor:
+                // the nearest voxel (halves up), clamped for x = n - 0.5. (`round` would
+                // be a libm call on the baseline x86-64 target, a third of the time.)
                 let at = (v.iter().zip(self.n).zip(self.stride))
-                    .map(|((x, n), s)| (x.round().max(0.0) as usize).min(n - 1) * s)
+                    .map(|((x, n), s)| ((x + 0.5) as usize).min(n - 1) * s)
                     .sum();
                 Some(Kernel::Nearest(at))
             }
