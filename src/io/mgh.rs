@@ -42,8 +42,9 @@ impl Header {
     }
 }
 
-/// Reads and checks an MGH header (all 284 bytes of it) for per-vertex data.
-fn header(path: &Path, bytes: &[u8]) -> Result<Header> {
+/// The start every MGH header shares, checked: version 1, four positive dimensions and
+/// the data type; the cursor is left after them.
+fn grid<'a>(path: &'a Path, bytes: &'a [u8]) -> Result<(Cursor<'a>, [i32; 4], i32)> {
     let mut cur = Cursor::new(path, bytes);
     let version = cur.i32_be("MGH header")?;
     if version != 1 {
@@ -61,14 +62,21 @@ fn header(path: &Path, bytes: &[u8]) -> Result<Header> {
         *d = cur.i32_be("MGH header")?;
     }
     let dtype = cur.i32_be("MGH header")?;
-    let [width, height, depth, frames] = dims;
-    let shape = format!("{width}x{height}x{depth}x{frames}");
     if dims.iter().any(|&d| d <= 0) {
+        let [w, h, d, f] = dims;
         return Err(Error::invalid(
             path,
-            format!("MGH dimensions must be positive, found {shape}"),
+            format!("MGH dimensions must be positive, found {w}x{h}x{d}x{f}"),
         ));
     }
+    Ok((cur, dims, dtype))
+}
+
+/// Reads and checks an MGH header (all 284 bytes of it) for per-vertex data.
+fn header(path: &Path, bytes: &[u8]) -> Result<Header> {
+    let (mut cur, dims, dtype) = grid(path, bytes)?;
+    let [width, height, depth, frames] = dims;
+    let shape = format!("{width}x{height}x{depth}x{frames}");
     if height != 1 || depth != 1 {
         return Err(Error::invalid(
             path,
@@ -217,29 +225,7 @@ struct VolumeHeader {
 /// (int16), the voxel sizes, the direction cosines and the centre (float32), as
 /// nibabel's `MGHHeader` lays them out.
 fn volume_header(path: &Path, bytes: &[u8]) -> Result<VolumeHeader> {
-    let mut cur = Cursor::new(path, bytes);
-    let version = cur.i32_be("MGH header")?;
-    if version != 1 {
-        return Err(Error::invalid(
-            path,
-            format!(
-                "not an MGH file (version 1): first bytes {}; expected 00 00 00 01",
-                hex_prefix(bytes)
-            ),
-        ));
-    }
-    let mut dims = [0i32; 4];
-    for d in &mut dims {
-        *d = cur.i32_be("MGH header")?;
-    }
-    let dtype = cur.i32_be("MGH header")?;
-    if dims.iter().any(|&d| d <= 0) {
-        let [w, h, d, f] = dims;
-        return Err(Error::invalid(
-            path,
-            format!("MGH dimensions must be positive, found {w}x{h}x{d}x{f}"),
-        ));
-    }
+    let (mut cur, dims, dtype) = grid(path, bytes)?;
     let size = type_size(path, dtype)?;
     let _dof = cur.i32_be("MGH header")?;
     let flag = cur.take(2, "MGH header")?;
