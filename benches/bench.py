@@ -24,6 +24,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from timed import run_once  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -46,18 +49,6 @@ def stack4(d, out, backend):
     ]
 
 
-def run_once(argv, env):
-    t0 = time.perf_counter()
-    p = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, ru = os.wait4(p.pid, 0)
-    dt = time.perf_counter() - t0
-    err = p.stderr.read().decode(errors="replace")
-    p.stderr.close()
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"failed: {' '.join(argv)}\n{err}")
-    return dt, ru.ru_maxrss / 1024.0  # KiB -> MiB
-
-
 def report(name, times, mems):
     print(f"{name:<40} median {statistics.median(times)*1000:7.1f} ms   "
           f"min {min(times)*1000:7.1f} ms   max {max(times)*1000:7.1f} ms   "
@@ -71,7 +62,7 @@ def bench(name, binaries, args, runs, env):
     results = [([], []) for _ in binaries]
     for _ in range(runs):
         for b, (times, mems) in zip(binaries, results):
-            t, m = run_once([b] + args, env)
+            t, m, _ = run_once([b] + args, env)
             times.append(t)
             mems.append(m)
     labels = [""] if len(binaries) == 1 else ["", " (baseline)"]
