@@ -49,6 +49,8 @@ pub mod render;
 mod resolve;
 pub mod scene;
 pub mod spec;
+#[cfg(test)]
+mod test_util;
 mod text;
 pub mod timing;
 pub mod volume;

@@ -12,22 +12,10 @@ use super::*;
 const DEAD_PID: u32 = 4_194_305;
 
 fn out_dir(name: &str) -> PathBuf {
-    let d = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/out")
-        .join(format!("unit_output_{name}"));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("create test output folder");
-    d
+    crate::test_util::out_dir(&format!("output_{name}"))
 }
 
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .expect("list")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
+use crate::test_util::names;
 
 #[test]
 fn temporary_names_are_short_whatever_the_output_name() {

@@ -11,22 +11,10 @@ use super::gif_out::{distance, Clock, Palette, PALETTE_FRAMES};
 use super::*;
 
 fn out_dir(name: &str) -> PathBuf {
-    let d = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/out")
-        .join(format!("unit_movie_{name}"));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("create test output folder");
-    d
+    crate::test_util::out_dir(&format!("movie_{name}"))
 }
 
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .expect("list")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
+use crate::test_util::names;
 
 /// Frames like a figure's: a plain background (transparent with `alpha`), a colour bar
 /// that never changes, and a shaded "brain" whose colours move with the frame, through
