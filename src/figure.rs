@@ -290,7 +290,7 @@ pub(crate) fn compose(
     images: &[RgbaImage],
     bars: &[(ColorMapping, BarStyle)],
 ) -> RgbaImage {
-    montage::with_panels(&backdrop(spec, plan, bars), plan, images, spec.background)
+    montage::with_panels(&backdrop(spec, plan, bars), plan, images)
 }
 
 /// The figure without its panels ([`montage::backdrop`]): the same for every frame of a

@@ -810,11 +810,11 @@ pub fn compose(
     font_px: Option<f32>,
 ) -> RgbaImage {
     let backdrop = backdrop(plan, background, bars, title, font_px);
-    with_panels(&backdrop, plan, images, background)
+    with_panels(&backdrop, plan, images)
 }
 
-/// The figure without its panels: background, title, colour bars and captions, which
-/// lie in strips and margins apart from the panels. A sequence draws it once and sets
+/// The figure without its panels, centred in its canvas: background, title, colour bars
+/// and captions, which lie in strips and margins apart from the panels. A sequence draws it once and sets
 /// each frame's panels in a copy ([`with_panels`]).
 pub fn backdrop(
     plan: &Plan,
@@ -857,31 +857,42 @@ pub fn backdrop(
         let px = font_px.unwrap_or(plan.label_px);
         text::draw(&mut out, text, *x, *y, px, Align::Left, ink);
     }
-    out
+    if plan.canvas == (plan.width, plan.height) {
+        return out;
+    }
+    let mut canvas = RgbaImage::from_pixel(plan.canvas.0, plan.canvas.1, fill);
+    image::imageops::replace(
+        &mut canvas,
+        &out,
+        i64::from(plan.offset.0),
+        i64::from(plan.offset.1),
+    );
+    canvas
 }
 
 /// `backdrop` (from [`backdrop`]) with the panels' images (premultiplied RGBA) set in
 /// it, centred in the canvas. Returns straight-alpha RGBA.
-pub fn with_panels(
-    backdrop: &RgbaImage,
-    plan: &Plan,
-    images: &[RgbaImage],
-    background: Background,
-) -> RgbaImage {
+pub fn with_panels(backdrop: &RgbaImage, plan: &Plan, images: &[RgbaImage]) -> RgbaImage {
+    // The backdrop is already the canvas: each frame of a sequence copies it once.
     let mut out = backdrop.clone();
+    let (ox, oy) = (plan.offset.0 as usize, plan.offset.1 as usize);
+    let stride = out.width() as usize * 4;
     for (img, &(x0, y0)) in images.iter().zip(&plan.positions) {
-        let w = img.width().min(out.width().saturating_sub(x0)) as usize;
+        // Panels are clipped to the figure's block, as they were before it was centred.
+        let w = img.width().min(plan.width.saturating_sub(x0)) as usize;
         for (y, row) in img
             .as_raw()
             .chunks_exact(img.width() as usize * 4)
             .enumerate()
         {
             let yy = y0 + y as u32;
-            if yy >= out.height() {
+            if yy >= plan.height {
                 break;
             }
-            let start = (yy as usize * out.width() as usize + x0 as usize) * 4;
-            let dst = &mut out.as_mut()[start..start + w * 4];
+            let start = (yy as usize + oy) * stride + (x0 as usize + ox) * 4;
+            let Some(dst) = out.as_mut().get_mut(start..start + w * 4) else {
+                break;
+            };
             for (d, s) in dst.chunks_exact_mut(4).zip(row.chunks_exact(4)) {
                 match s[3] {
                     0 => {}
@@ -892,17 +903,7 @@ pub fn with_panels(
             }
         }
     }
-    if plan.canvas == (plan.width, plan.height) {
-        return out;
-    }
-    let mut canvas = RgbaImage::from_pixel(plan.canvas.0, plan.canvas.1, fill(background));
-    image::imageops::replace(
-        &mut canvas,
-        &out,
-        i64::from(plan.offset.0),
-        i64::from(plan.offset.1),
-    );
-    canvas
+    out
 }
 
 /// The background's pixel.

@@ -263,7 +263,7 @@ impl<'a> Frames<'a> {
     /// Output frame `i` from its panels' images.
     fn compose(&self, i: usize, images: &[RgbaImage]) -> RgbaImage {
         let (spec, plan) = (self.spec, &self.plan);
-        let mut image = crate::montage::with_panels(&self.backdrop, plan, images, spec.background);
+        let mut image = crate::montage::with_panels(&self.backdrop, plan, images);
         if let Some(label) = &spec.time_label {
             let text = label.label(self.frame_of(i), self.time_step);
             crate::montage::time_label(&mut image, plan, spec.background, &text);
