@@ -382,14 +382,21 @@ fn issue13_subject_space_mgz_lands_through_the_surfaces_cras() {
     );
 }
 
+/// A test folder with a subject's surfaces (cras 0) and `x.nii`, a volume whose value
+/// is its world x.
+fn x_on_subject_surfaces(name: &str) -> (PathBuf, PathBuf, PathBuf) {
+    let dir = util::out_dir(name);
+    let surf = subject_surfaces(&dir, [0.0; 3]);
+    let vol = dir.join("x.nii");
+    nifti_of(&vol, [0.0; 3], |x, _, _| x);
+    (dir, surf, vol)
+}
+
 /// The ribbon default (nilearn's depths, mean) of a volume whose value is x is each
 /// vertex's mean x over those depths; `--sample-surf white` samples on white alone.
 #[test]
 fn issue13_ribbon_and_single_surface_sampling() {
-    let dir = util::out_dir("volumes_ribbon");
-    let surf = subject_surfaces(&dir, [0.0; 3]);
-    let vol = dir.join("x.nii");
-    nifti_of(&vol, [0.0; 3], |x, _, _| x);
+    let (dir, surf, vol) = x_on_subject_surfaces("volumes_ribbon");
     let inflated = surf.join("lh.inflated");
     let base = [
         inflated.to_str().unwrap(),
@@ -656,10 +663,7 @@ fn issue13_bad_volumes_are_refused() {
 /// The sampling options travel in a printed spec and replay.
 #[test]
 fn issue13_sampling_options_print_and_replay() {
-    let dir = util::out_dir("volumes_spec");
-    let surf = subject_surfaces(&dir, [0.0; 3]);
-    let vol = dir.join("x.nii");
-    nifti_of(&vol, [0.0; 3], |x, _, _| x);
+    let (dir, surf, vol) = x_on_subject_surfaces("volumes_spec");
     let inflated = surf.join("lh.inflated");
     let args = [
         inflated.to_str().unwrap(),
