@@ -633,19 +633,6 @@ fn real_resting_state_run() {
     assert_eq!(side["sequence"]["time_step_s"].as_f64(), Some(1.0));
 }
 
-/// Names in `dir`.
-fn names(dir: &Path) -> Vec<String> {
-    let mut n: Vec<String> = std::fs::read_dir(dir)
-        .map(|d| {
-            d.filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    n.sort();
-    n
-}
-
 /// SIGTERM during a GIF or an MP4 leaves nothing at the output path and no temporary:
 /// the movie is written to a temporary renamed after its last frame.
 #[test]

@@ -54,18 +54,8 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// Names in `dir`, sorted.
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .expect("list test folder")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
-
 fn temporaries(dir: &Path) -> Vec<String> {
-    names(dir)
+    util::names(dir)
         .into_iter()
         .filter(|n| n.ends_with(".surfrender-tmp"))
         .collect()
@@ -131,7 +121,7 @@ fn issue10_output_naming_an_input_is_refused() {
         );
     }
     assert!(!fig.exists(), "nothing is written");
-    assert!(temporaries(&dir).is_empty(), "{:?}", names(&dir));
+    assert!(temporaries(&dir).is_empty(), "{:?}", util::names(&dir));
     spec_file_is_an_input(&dir, &surface, &overlay);
     // The inputs are still readable: the surface renders with its overlay.
     let out = run(&figure_args(&surface, &overlay, &fig));
@@ -227,7 +217,7 @@ fn issue10_concurrent_writers_leave_a_png_and_sidecar_of_one_run() {
                 "round {round}: PNG {png_title:?}, sidecar {side_title:?}"
             ));
         }
-        assert!(temporaries(&dir).is_empty(), "{:?}", names(&dir));
+        assert!(temporaries(&dir).is_empty(), "{:?}", util::names(&dir));
     }
     assert!(mismatches.is_empty(), "{mismatches:#?}");
 }
@@ -289,11 +279,15 @@ fn issue10_sigterm_and_sigint_during_a_write_remove_the_temporaries() {
         assert!(status.success());
         let out = child.wait_with_output().expect("wait");
         assert_eq!(out.status.code(), Some(128 + signal as i32), "SIG{name}");
-        assert!(temporaries(&dir).is_empty(), "SIG{name}: {:?}", names(&dir));
+        assert!(
+            temporaries(&dir).is_empty(),
+            "SIG{name}: {:?}",
+            util::names(&dir)
+        );
         assert!(
             !fig.exists() && !dir.join("bar.svg").exists(),
             "{:?}",
-            names(&dir)
+            util::names(&dir)
         );
     }
 }
@@ -339,7 +333,7 @@ fn issue10_stale_temporaries_of_dead_processes_are_cleaned() {
     }
     let out = run(&figure_args(&surface, &overlay, &dir.join("fig.png")));
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let left = names(&dir);
+    let left = util::names(&dir);
     for (name, _, removed) in &files {
         assert_eq!(
             !left.contains(name),
@@ -381,7 +375,7 @@ fn issue10_long_output_names_work_or_are_refused_before_rendering() {
             .expect("an error line");
         assert!(msg.contains("255 bytes"), "{len} bytes: {msg}");
     }
-    assert!(temporaries(&dir).is_empty(), "{:?}", names(&dir));
+    assert!(temporaries(&dir).is_empty(), "{:?}", util::names(&dir));
 }
 
 #[test]
@@ -395,7 +389,7 @@ fn issue11_no_sidecar_writes_the_png_alone() {
     let o = run(&args);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(out.is_file());
-    assert_eq!(names(&dir).len(), 4, "{:?}", names(&dir));
+    assert_eq!(util::names(&dir).len(), 4, "{:?}", util::names(&dir));
     assert!(!png_command(&out).is_empty());
     // In a spec: `sidecar = false`, and `--print-spec` writes it so.
     let spec = util::write(&dir, "fig.toml", b"sidecar = false\n");

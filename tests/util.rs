@@ -45,6 +45,16 @@ pub fn out_dir(name: &str) -> PathBuf {
     d
 }
 
+/// The names in `dir`, sorted.
+pub fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .expect("list test folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
 /// A command for the built `surfrender` binary.
 pub fn surfrender() -> Command {
     Command::new(env!("CARGO_BIN_EXE_surfrender"))
