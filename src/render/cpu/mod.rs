@@ -183,46 +183,7 @@ fn render_with(
     }
     let mut t = std::time::Instant::now();
     let key = scene.geometry_key;
-    let widths = (scene.outline_px, scene.edge_px);
-    let same = |k: &Kept| {
-        Some(k.key) == key && k.panels == panels && k.cortex == scene.cortex && k.widths == widths
-    };
-    // Anything else kept is let go now, before this figure's memory is taken.
-    let mut geometry = match kept.take().filter(same) {
-        Some(k) => {
-            crate::timing::geometry_reused();
-            Kept {
-                reused: k.reused + 1,
-                ..k
-            }
-        }
-        None => {
-            let prepared = prepare(pool, scene, panels);
-            crate::timing::stage("cpu geometry", &mut t);
-            Kept {
-                key: key.unwrap_or(0),
-                panels: panels.to_vec(),
-                cortex: scene.cortex,
-                widths,
-                reused: 0,
-                prepared,
-                visible: Vec::new(),
-            }
-        }
-    };
-    let reuse = !geometry.visible.is_empty();
-    if key.is_some() && !reuse {
-        geometry.visible = geometry
-            .prepared
-            .iter()
-            .map(|g| {
-                let bands = g.first().map_or(0, |g| g.bins.len());
-                std::iter::repeat_with(KeptBand::default)
-                    .take(bands)
-                    .collect()
-            })
-            .collect();
-    }
+    let (mut geometry, reuse) = geometry_for(pool, scene, panels, kept, &mut t);
     let Kept {
         prepared, visible, ..
     } = &mut geometry;
@@ -293,32 +254,7 @@ fn render_with(
                     };
                     let Some(job) = job else { break };
                     let (parts, shaders) = (&prepared[job.panel], &shaders[job.panel]);
-                    if let Ids::Kept(kept) = job.ids {
-                        let seen = kept_band(parts, job.band, job.out, &kept.ids);
-                        let mut lit = kept.lit.iter();
-                        resolve::resolve(seen, job.out, |_, _, _| {
-                            lit.next().map_or([0; 4], |l| shaders.relight(l))
-                        });
-                        continue;
-                    }
-                    if !draw_band(parts, job.band, job.out.len(), &mut band) {
-                        continue;
-                    }
-                    cache.clear(shaders.value_slots());
-                    match job.ids {
-                        Ids::Keep(kept) => {
-                            kept.lit.clear();
-                            resolve::resolve(band.visible(), job.out, |id, cx, cy| {
-                                let (c, lit) = shaders.shade_lit(&mut cache, id, cx, cy);
-                                kept.lit.push(lit);
-                                c
-                            });
-                            kept.ids.clone_from(&band.ids);
-                        }
-                        _ => resolve::resolve(band.visible(), job.out, |id, cx, cy| {
-                            shaders.shade(&mut cache, id, cx, cy)
-                        }),
-                    }
+                    run_band(job, parts, shaders, &mut band, &mut cache);
                 }
             });
         }
@@ -338,6 +274,96 @@ fn render_with(
         *kept = Some(geometry);
     }
     images
+}
+
+/// The geometry of this figure: what `kept` holds when the scene's key, panels, cortex
+/// and line widths are those it was made for (then `true`: only shading runs), else
+/// prepared anew (with room for its visibility when the scene has a key). Anything
+/// else kept is let go first, before this figure's memory is taken.
+fn geometry_for(
+    pool: &rayon::ThreadPool,
+    scene: &Scene,
+    panels: &[Panel],
+    kept: &mut Option<Kept>,
+    t: &mut std::time::Instant,
+) -> (Kept, bool) {
+    let key = scene.geometry_key;
+    let widths = (scene.outline_px, scene.edge_px);
+    let same = |k: &Kept| {
+        Some(k.key) == key && k.panels == panels && k.cortex == scene.cortex && k.widths == widths
+    };
+    if let Some(k) = kept.take().filter(same) {
+        crate::timing::geometry_reused();
+        let reuse = !k.visible.is_empty();
+        return (
+            Kept {
+                reused: k.reused + 1,
+                ..k
+            },
+            reuse,
+        );
+    }
+    let prepared = prepare(pool, scene, panels);
+    crate::timing::stage("cpu geometry", t);
+    let visible = match key {
+        Some(_) => prepared
+            .iter()
+            .map(|g| {
+                let bands = g.first().map_or(0, |g| g.bins.len());
+                std::iter::repeat_with(KeptBand::default)
+                    .take(bands)
+                    .collect()
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let geometry = Kept {
+        key: key.unwrap_or(0),
+        panels: panels.to_vec(),
+        cortex: scene.cortex,
+        widths,
+        reused: 0,
+        prepared,
+        visible,
+    };
+    (geometry, false)
+}
+
+/// One band of one panel: shaded again from what was kept, or drawn (keeping its
+/// visibility and the value-free part of its colours when asked) and resolved.
+fn run_band(
+    job: Job,
+    parts: &[Prepared],
+    shaders: &Shaders,
+    band: &mut Band,
+    cache: &mut shade::ShadeCache,
+) {
+    if let Ids::Kept(kept) = job.ids {
+        let seen = kept_band(parts, job.band, job.out, &kept.ids);
+        let mut lit = kept.lit.iter();
+        resolve::resolve(seen, job.out, |_, _, _| {
+            lit.next().map_or([0; 4], |l| shaders.relight(l))
+        });
+        return;
+    }
+    if !draw_band(parts, job.band, job.out.len(), band) {
+        return;
+    }
+    cache.clear(shaders.value_slots());
+    match job.ids {
+        Ids::Keep(kept) => {
+            kept.lit.clear();
+            resolve::resolve(band.visible(), job.out, |id, cx, cy| {
+                let (c, lit) = shaders.shade_lit(cache, id, cx, cy);
+                kept.lit.push(lit);
+                c
+            });
+            kept.ids.clone_from(&band.ids);
+        }
+        _ => resolve::resolve(band.visible(), job.out, |id, cx, cy| {
+            shaders.shade(cache, id, cx, cy)
+        }),
+    }
 }
 
 /// The geometry of each surface of each panel, panels shared among the threads.
