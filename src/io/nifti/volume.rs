@@ -79,50 +79,8 @@ pub(crate) fn read_volume(input: &mut Input) -> Result<Volume> {
     let mut notes = Vec::new();
     let decoder = Decoder::new(path, &h, dtype)?;
     let data = match h.version {
-        Version::One => {
-            let mut nh = NiftiHeader::from_reader(input.head().get(..h.size).unwrap_or_default())
-                .map_err(|e| Error::invalid(path, format!("NIfTI-1 header: {e}")))?;
-            // nibabel's scaling rule (which `Decoder::new` has checked): a slope of 0 or
-            // not finite means none. The crate would scale by a NaN slope.
-            if !(nh.scl_slope.is_finite() && nh.scl_slope != 0.0) {
-                nh.scl_slope = 0.0;
-            }
-            let mut raw: Vec<u8> = input.vec(bytes)?;
-            let region = Region {
-                at: h.vox_offset,
-                count: bytes,
-                size: 1,
-                end,
-                what: WHAT,
-            };
-            input.region(&region, &mut raw, |run, out| {
-                out.extend_from_slice(run);
-                Ok(())
-            })?;
-            let nifti_error = |e: nifti::NiftiError| {
-                Error::invalid(path, format!("cannot decode the image data: {e}"))
-            };
-            let vol = nifti::InMemNiftiVolume::from_raw_data(&nh, raw).map_err(nifti_error)?;
-            let arr = vol.into_ndarray::<f32>().map_err(nifti_error)?;
-            arr.into_shape_with_order(((nx, ny, nz, nt), ndarray::Order::ColumnMajor))
-                .map_err(|e| Error::Internal(format!("NIfTI volume reshaped: {e}")))?
-        }
-        Version::Two => {
-            let mut values: Vec<f32> = input.vec(count)?;
-            let region = Region {
-                at: h.vox_offset,
-                count,
-                size: usize::try_from(dtype.size).unwrap_or(usize::MAX),
-                end,
-                what: WHAT,
-            };
-            input.region(&region, &mut values, |run, out| {
-                decoder.extend(run, out);
-                Ok(())
-            })?;
-            ndarray::Array4::from_shape_vec(ndarray::ShapeBuilder::f((nx, ny, nz, nt)), values)
-                .map_err(|e| Error::Internal(format!("NIfTI volume shaped: {e}")))?
-        }
+        Version::One => nifti1_data(input, &h, bytes, end, shape)?,
+        Version::Two => nifti2_data(input, &h, (&decoder, dtype.size), count, end, shape)?,
     };
     input.finish()?;
     if let Some((slope, inter)) = decoder.scale() {
@@ -149,6 +107,69 @@ pub(crate) fn read_volume(input: &mut Input) -> Result<Volume> {
         notes,
         integer,
     })
+}
+
+/// A NIfTI-1 volume's values: the raw bytes streamed within the budget, then decoded
+/// and scaled by the `nifti` crate into an array.
+fn nifti1_data(
+    input: &mut Input,
+    h: &Header,
+    bytes: u64,
+    end: u64,
+    [nx, ny, nz, nt]: [usize; 4],
+) -> Result<ndarray::Array4<f32>> {
+    let path = input.path();
+    let mut nh = NiftiHeader::from_reader(input.head().get(..h.size).unwrap_or_default())
+        .map_err(|e| Error::invalid(path, format!("NIfTI-1 header: {e}")))?;
+    // nibabel's scaling rule (which `Decoder::new` has checked): a slope of 0 or
+    // not finite means none. The crate would scale by a NaN slope.
+    if !(nh.scl_slope.is_finite() && nh.scl_slope != 0.0) {
+        nh.scl_slope = 0.0;
+    }
+    let mut raw: Vec<u8> = input.vec(bytes)?;
+    let region = Region {
+        at: h.vox_offset,
+        count: bytes,
+        size: 1,
+        end,
+        what: WHAT,
+    };
+    input.region(&region, &mut raw, |run, out| {
+        out.extend_from_slice(run);
+        Ok(())
+    })?;
+    let nifti_error =
+        |e: nifti::NiftiError| Error::invalid(path, format!("cannot decode the image data: {e}"));
+    let vol = nifti::InMemNiftiVolume::from_raw_data(&nh, raw).map_err(nifti_error)?;
+    let arr = vol.into_ndarray::<f32>().map_err(nifti_error)?;
+    arr.into_shape_with_order(((nx, ny, nz, nt), ndarray::Order::ColumnMajor))
+        .map_err(|e| Error::Internal(format!("NIfTI volume reshaped: {e}")))
+}
+
+/// A NIfTI-2 volume's values, decoded and scaled by the project's own decoder (the
+/// `nifti` crate reads NIfTI-1 only).
+fn nifti2_data(
+    input: &mut Input,
+    h: &Header,
+    (decoder, value_size): (&Decoder, u64),
+    count: u64,
+    end: u64,
+    [nx, ny, nz, nt]: [usize; 4],
+) -> Result<ndarray::Array4<f32>> {
+    let mut values: Vec<f32> = input.vec(count)?;
+    let region = Region {
+        at: h.vox_offset,
+        count,
+        size: usize::try_from(value_size).unwrap_or(usize::MAX),
+        end,
+        what: WHAT,
+    };
+    input.region(&region, &mut values, |run, out| {
+        decoder.extend(run, out);
+        Ok(())
+    })?;
+    ndarray::Array4::from_shape_vec(ndarray::ShapeBuilder::f((nx, ny, nz, nt)), values)
+        .map_err(|e| Error::Internal(format!("NIfTI volume shaped: {e}")))
 }
 
 /// The grid (i, j, k, frames) of a volume: dims 1 to 3 (1 where dim\[0\] is smaller),
