@@ -96,6 +96,7 @@ impl FigureDesc {
         // Left hemisphere first: it is the left column of the figure.
         surfaces.sort_by_key(|s| s.hemi);
         let spec = FigureSpec {
+            subject: d.subject.clone(),
             foci,
             foci_files: d.foci.clone(),
             surfaces,
