@@ -10,6 +10,7 @@ use crate::color::ColorMapping;
 use crate::error::Result;
 use crate::montage::colorbar::BarStyle;
 use crate::montage::{self, LayoutOptions};
+use crate::output::facts::Facts;
 use crate::read;
 use crate::render::{self, BackendInfo, RenderOptions, Renderer};
 use crate::scene::{self, RangeFrames, Scene};
@@ -29,6 +30,8 @@ pub struct Figure {
     /// `--colorbar-file`, which [`output::write_figure`](crate::output::write_figure)
     /// writes).
     pub bars: Vec<(ColorMapping, BarStyle)>,
+    /// Counts and value ranges of what was drawn, for the sidecar.
+    pub facts: Facts,
 }
 
 /// A colour bar's text settings; points become pixels at the figure's resolution
@@ -136,8 +139,8 @@ pub fn render_figure_within(
     limits: &crate::io::Limits,
 ) -> Result<Figure> {
     // The decoded files are let go as soon as the scene is built.
-    let (scene, notices, step) = build_scene(spec, &read::Cache::with_limits(*limits))?;
-    draw_figure(renderer, spec, scene, notices, step)
+    let built = build_scene(spec, &read::Cache::with_limits(*limits))?;
+    draw_figure(renderer, spec, built)
 }
 
 /// [`render_figure`] reading through `cache`, which figures of one process may share:
@@ -147,33 +150,44 @@ pub fn render_figure_with(
     spec: &FigureSpec,
     cache: &read::Cache,
 ) -> Result<Figure> {
-    let (scene, notices, step) = build_scene(spec, cache)?;
-    draw_figure(renderer, spec, scene, notices, step)
+    let built = build_scene(spec, cache)?;
+    draw_figure(renderer, spec, built)
 }
 
-/// The read and scene stages: the scene of `spec`, the notices for the user and the
-/// time step of its frames.
-fn build_scene(
-    spec: &FigureSpec,
-    cache: &read::Cache,
-) -> Result<(Scene, Vec<String>, Option<f64>)> {
+/// What the read and scene stages hand to drawing.
+struct Built {
+    scene: Scene,
+    /// For the user.
+    notices: Vec<String>,
+    /// Seconds between frames, when known.
+    step: Option<f64>,
+    facts: Facts,
+}
+
+/// The read and scene stages: the scene of `spec`, with what the figure records of its
+/// inputs.
+fn build_scene(spec: &FigureSpec, cache: &read::Cache) -> Result<Built> {
     let mut t = std::time::Instant::now();
     let inputs = read::read(spec, cache)?;
     crate::timing::stage("read", &mut t);
     let (scene, notes) = scene::build(&inputs, spec, &RangeFrames::Displayed)?;
     crate::timing::stage("scene", &mut t);
-    let step = time_step(spec, &inputs);
-    Ok((scene, [inputs.notices, notes].concat(), step))
+    Ok(Built {
+        step: time_step(spec, &inputs),
+        facts: Facts::of(spec, &inputs, &scene),
+        scene,
+        notices: [inputs.notices, notes].concat(),
+    })
 }
 
-/// Layout, render and compose: the figure of `scene`.
-fn draw_figure(
-    renderer: &Renderer,
-    spec: &FigureSpec,
-    scene: Scene,
-    notices: Vec<String>,
-    step: Option<f64>,
-) -> Result<Figure> {
+/// Layout, render and compose: the figure of the scene.
+fn draw_figure(renderer: &Renderer, spec: &FigureSpec, built: Built) -> Result<Figure> {
+    let Built {
+        scene,
+        notices,
+        step,
+        facts,
+    } = built;
     let mut t = std::time::Instant::now();
     check_renderer(renderer, spec)?;
     let (plan, bars) = layout(spec, &scene)?;
@@ -201,6 +215,7 @@ fn draw_figure(
         backend,
         notices,
         bars,
+        facts,
     })
 }
 

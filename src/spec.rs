@@ -168,6 +168,8 @@ impl Background {
 /// Everything needed to make one figure.
 #[derive(Debug, Clone)]
 pub struct FigureSpec {
+    /// The subject drawn, in subject mode (for the sidecar's facts).
+    pub subject: Option<String>,
     /// Sorted left hemisphere first.
     pub surfaces: Vec<SurfaceInput>,
     /// The map of CIFTI dlabel annotations (the last `--map` given).

@@ -4,6 +4,7 @@ mod rng;
 mod util;
 
 mod backends;
+mod batch;
 mod budget;
 mod cifti;
 mod cli;

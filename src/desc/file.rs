@@ -50,7 +50,13 @@ impl FigureDesc {
                 None => bad(msg),
             }
         })?;
-        Ok(desc.rebased(path.parent().unwrap_or(Path::new(""))))
+        // A spec that names no surfaces of its own may serve subject after subject (a
+        // batch's base spec, `--spec qc.toml --subject bert`): its bare names stay the
+        // subject's files, not files in the spec's folder.
+        let subjects = desc.subject.is_some()
+            || typed.subject.is_some()
+            || (desc.surfaces.is_empty() && typed.surfaces.is_empty());
+        Ok(desc.rebased(path.parent().unwrap_or(Path::new("")), subjects))
     }
 
     /// A spec's fields as a JSON value (what a spec file holds, once parsed). Errors name
@@ -129,10 +135,10 @@ impl FigureDesc {
     }
 
     /// Every path field, once: the one list that rebasing and absolutising share. In
-    /// subject mode a one-word overlay, curvature, annotation, label, contour or mask
-    /// (`thickness`, `aparc`) names a file of the subject, not a path, and is left alone.
-    fn for_each_path(&mut self, mut f: impl FnMut(&mut PathBuf)) {
-        let subject = self.subject.is_some();
+    /// subject mode (`subject`) a one-word overlay, curvature, annotation, label, contour
+    /// or mask (`thickness`, `aparc`) names a file of the subject, not a path, and is
+    /// left alone.
+    fn for_each_path(&mut self, subject: bool, mut f: impl FnMut(&mut PathBuf)) {
         // `--sample-surf white,pial` names surfaces beside each surface drawn; only its
         // paths (a word with a dot or a folder) are paths.
         for p in &mut self.sample_surf {
@@ -166,9 +172,11 @@ impl FigureDesc {
         }
     }
 
-    fn rebased(mut self, base: &Path) -> FigureDesc {
+    /// Relative paths joined to `base`; bare names too, unless `subjects` (see
+    /// [`for_each_path`](Self::for_each_path)).
+    pub(crate) fn rebased(mut self, base: &Path, subjects: bool) -> FigureDesc {
         if !base.as_os_str().is_empty() {
-            self.for_each_path(|p| {
+            self.for_each_path(subjects, |p| {
                 if p.is_relative() {
                     *p = base.join(&*p);
                 }
@@ -180,7 +188,7 @@ impl FigureDesc {
     /// The same description with every path absolute, so it replays from any folder and a
     /// figure made from a spec elsewhere has the same canonical command line.
     pub fn absolute(mut self) -> FigureDesc {
-        self.for_each_path(|p| {
+        self.for_each_path(self.subject.is_some(), |p| {
             if let Ok(a) = std::path::absolute(&*p) {
                 *p = a;
             }

@@ -13,6 +13,7 @@
 mod args;
 mod argv;
 mod file;
+pub mod template;
 pub mod values;
 
 use std::path::PathBuf;
@@ -316,7 +317,8 @@ pub struct FigureDesc {
     #[arg(long, value_name = "DPI")]
     pub dpi: Option<Dpi>,
 
-    /// Title above the panels.
+    /// Title above the panels; `{subject}` is the subject's name in subject mode (in a
+    /// batch, `{column}` is any column of the row).
     #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     pub title: Option<String>,
 

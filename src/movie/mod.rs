@@ -121,7 +121,12 @@ pub fn render_sequence(
     }
     if spec.sidecar {
         let extra = sequence_record(seq, &written, &frames.base);
-        let doc = crate::output::sidecar::document_with(desc, spec, &backend, Some(extra))?;
+        let doc = crate::output::sidecar::document_with(
+            desc,
+            spec,
+            &backend,
+            [("sequence".to_string(), extra)].into_iter().collect(),
+        )?;
         crate::output::write_atomic(&sidecar_path(format.as_ref(), out), &doc)?;
     }
     Ok(written)

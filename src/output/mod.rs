@@ -34,6 +34,7 @@ use crate::figure::Figure;
 use crate::montage::colorbar;
 use crate::spec::FigureSpec;
 
+pub mod facts;
 mod lock;
 pub mod sidecar;
 pub(crate) mod temp;
@@ -55,6 +56,18 @@ pub const NAME_MAX: usize = 255;
 /// them or none, and never interleaved with another run's (see the module's
 /// documentation).
 pub fn write_figure(path: &Path, fig: &Figure, desc: &FigureDesc, spec: &FigureSpec) -> Result<()> {
+    write_figure_with(path, fig, desc, spec, sidecar::Extra::new())
+}
+
+/// [`write_figure`] with more keys in the sidecar (a batch records its row there); the
+/// figure's `facts` are always recorded.
+pub fn write_figure_with(
+    path: &Path,
+    fig: &Figure,
+    desc: &FigureDesc,
+    spec: &FigureSpec,
+    mut extra: sidecar::Extra,
+) -> Result<()> {
     let metadata = vec![
         (
             "Software".to_string(),
@@ -72,7 +85,10 @@ pub fn write_figure(path: &Path, fig: &Figure, desc: &FigureDesc, spec: &FigureS
     // The sidecar first and the PNG last: a reader waiting for the PNG finds its record.
     let mut staged = Vec::new();
     if spec.sidecar {
-        let side = sidecar::document(desc, spec, &fig.backend)?;
+        let facts = serde_json::to_value(&fig.facts)
+            .map_err(|e| Error::serialize("the figure's facts", e))?;
+        extra.insert("facts".into(), facts);
+        let side = sidecar::document_with(desc, spec, &fig.backend, extra)?;
         staged.push(stage(&sidecar::path(path), &side)?);
     }
     if let Some(bar) = spec.colorbar_file.as_ref().filter(|_| !bars.is_empty()) {

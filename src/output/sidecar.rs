@@ -26,7 +26,20 @@ pub fn write(
 /// The sidecar's bytes, built before any file is written, so that the PNG and its
 /// sidecar can be put in place together.
 pub fn document(desc: &FigureDesc, spec: &FigureSpec, backend: &BackendInfo) -> Result<Vec<u8>> {
-    document_with(desc, spec, backend, None)
+    document_with(desc, spec, backend, Extra::new())
+}
+
+/// Top-level keys a sidecar holds besides the spec, inputs and backend: `facts` of a
+/// figure, `sequence` of a movie, `batch` of a figure made by a batch.
+pub type Extra = serde_json::Map<String, serde_json::Value>;
+
+/// Nanoseconds since 1970 of a file's modification time (0 when the system has none):
+/// with the size, what a batch compares to tell that an input changed without hashing it.
+pub fn mtime_ns(meta: &std::fs::Metadata) -> u64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos().min(u64::MAX as u128) as u64)
 }
 
 /// The length and SHA-256 (lower-case hex) of the file at `path`, streamed through a
@@ -44,20 +57,27 @@ fn sha256_file(path: &std::path::Path) -> std::io::Result<(u64, String)> {
     Ok((len, hex))
 }
 
-/// [`document`] with a record of the frames of a sequence (`"sequence"`).
+/// [`document`] with more top-level keys ([`Extra`]).
 pub fn document_with(
     desc: &FigureDesc,
     spec: &FigureSpec,
     backend: &BackendInfo,
-    sequence: Option<serde_json::Value>,
+    extra: Extra,
 ) -> Result<Vec<u8>> {
     let mut inputs = Vec::new();
     for p in input_files(spec) {
-        let (len, hex) = sha256_file(&p).map_err(|source| Error::Read {
+        let read_err = |source| Error::Read {
             path: p.clone(),
             source,
-        })?;
-        inputs.push(json!({ "path": p.display().to_string(), "bytes": len, "sha256": hex }));
+        };
+        let modified = std::fs::metadata(&p).map_err(read_err)?;
+        let (len, hex) = sha256_file(&p).map_err(read_err)?;
+        inputs.push(json!({
+            "path": p.display().to_string(),
+            "bytes": len,
+            "mtime_ns": mtime_ns(&modified),
+            "sha256": hex,
+        }));
     }
     // Paths that are not UTF-8 cannot be JSON strings; describe the spec lossily then.
     let spec_json = desc
@@ -74,8 +94,8 @@ pub fn document_with(
             "samples": backend.samples,
         },
     });
-    if let (Some(seq), Some(map)) = (sequence, doc.as_object_mut()) {
-        map.insert("sequence".into(), seq);
+    if let Some(map) = doc.as_object_mut() {
+        map.extend(extra);
     }
     let text = serde_json::to_string_pretty(&doc)
         .map_err(|e| Error::serialize("the sidecar as JSON", e))?;

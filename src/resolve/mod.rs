@@ -96,6 +96,7 @@ impl FigureDesc {
         // Left hemisphere first: it is the left column of the figure.
         surfaces.sort_by_key(|s| s.hemi);
         let spec = FigureSpec {
+            subject: d.subject.clone(),
             foci,
             foci_files: d.foci.clone(),
             surfaces,
@@ -136,7 +137,11 @@ impl FigureDesc {
             panel_size: d.panel_size.as_ref().map(|p| (p.value().0, p.value().1)),
             scale: set(&d.scale)?.0,
             dpi: d.dpi.map(|x| x.0),
-            title: d.title.clone().filter(|t| !t.trim().is_empty()),
+            title: d
+                .title
+                .as_deref()
+                .map(|t| subject_text(t, &d))
+                .filter(|t| !t.trim().is_empty()),
             egl_device: d.egl_device.map(|i| i.0),
             backend: *set(&d.backend)?.value(),
             allow_empty: d.allow_empty == Some(true),
@@ -153,6 +158,14 @@ impl FigureDesc {
         };
         check_layer_count(&spec)?;
         Ok(spec)
+    }
+}
+
+/// A title or caption with `{subject}` filled in subject mode.
+fn subject_text(text: &str, d: &FigureDesc) -> String {
+    match &d.subject {
+        Some(s) => crate::desc::template::fill_subject(text, s),
+        None => text.to_string(),
     }
 }
 
@@ -183,7 +196,11 @@ fn overlay_layer(l: &Layer, d: &FigureDesc) -> Result<OverlayLayer> {
             symmetric: l.symmetric == Some(true),
             opacity: l.opacity.map_or(1.0, |o| o.0),
         },
-        caption: l.cbar_label.clone().filter(|t| !t.trim().is_empty()),
+        caption: l
+            .cbar_label
+            .as_deref()
+            .map(|t| subject_text(t, d))
+            .filter(|t| !t.trim().is_empty()),
         outline: l.outline == Some(true),
         frame: l.frame.or(d.frame).map_or(0, |f| f.0),
         map: l.map.clone().or_else(|| d.map.clone()),
