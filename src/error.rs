@@ -163,13 +163,25 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A batch made some figures but not all; each failure is in its record.
+    #[error("{failed} of {total} figures failed; the reasons are listed above and in {}", record.display())]
+    BatchFailed {
+        /// Figures not made.
+        failed: usize,
+        /// Figures of the run (this shard's).
+        total: usize,
+        /// The run's `batch.json`.
+        record: PathBuf,
+    },
 }
 
 impl Error {
-    /// Exit status for the command-line tool: 2 for usage errors, 1 for everything else.
+    /// Exit status for the command-line tool: 2 for usage errors, 3 for a batch of which
+    /// some figures failed, 1 for everything else.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Usage(_) => 2,
+            Error::BatchFailed { .. } => 3,
             _ => 1,
         }
     }

@@ -33,6 +33,7 @@
 #![deny(missing_docs)]
 
 pub mod annotation;
+pub mod batch;
 pub mod color;
 pub mod desc;
 pub mod error;

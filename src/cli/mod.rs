@@ -20,6 +20,17 @@ pub enum Sub {
         #[arg(long)]
         json: bool,
     },
+    /// Render many figures in one process: one per row of a manifest (CSV/TSV/JSON
+    /// lines) or per subject folder of a subjects directory, over a base --spec; skips
+    /// figures already up to date, goes on past failures, writes batch.json and the
+    /// report page. Exit status 0 every figure made, 3 some failed, 2 usage error.
+    Batch {
+        #[command(flatten)]
+        args: surfrender::batch::BatchArgs,
+        /// Log failures and the summary only, not each figure.
+        #[arg(short, long)]
+        quiet: bool,
+    },
     /// Say what each file is and holds: kind, format, encoding, vertex and face counts,
     /// bounding box, value statistics per frame, label names and colours.
     Inspect {
@@ -117,6 +128,7 @@ pub fn run(inv: &Invocation) -> Result<Vec<String>> {
             out(&text)?;
             first_error.map_or(Ok(Vec::new()), Err)
         }
+        Invocation::Sub(Sub::Batch { args, quiet }) => batch(args, *quiet),
         Invocation::Sub(Sub::Backends { json }) => {
             let (probes, auto) = (render::probe_all(), render::auto_choice());
             let text = match json {
@@ -137,6 +149,22 @@ pub fn run(inv: &Invocation) -> Result<Vec<String>> {
             let notes = render(desc, s.spec_file.as_slice()).map_err(|e| s.name_spec(e))?;
             Ok(if s.quiet { Vec::new() } else { notes })
         }
+    }
+}
+
+/// Runs a batch; its lines go to standard error as they come, and a batch with failed
+/// figures ends in [`Error::BatchFailed`] (exit status 3).
+fn batch(args: &surfrender::batch::BatchArgs, quiet: bool) -> Result<Vec<String>> {
+    let log = |line: &str| eprintln!("surfrender: batch: {line}");
+    let outcome = surfrender::batch::run(args, !quiet, &log)?;
+    outcome.lines.iter().for_each(|l| log(l));
+    match outcome.failed() {
+        0 => Ok(Vec::new()),
+        failed => Err(Error::BatchFailed {
+            failed,
+            total: outcome.done.len(),
+            record: outcome.record,
+        }),
     }
 }
 

@@ -31,18 +31,8 @@ impl FigureDesc {
     /// [`from_spec_file`](Self::from_spec_file) for a command line that gives the
     /// surfaces (`typed`): a spec that leaves them to it groups its overlays by them.
     pub(super) fn read_spec(path: &Path, typed: &FigureDesc) -> Result<FigureDesc> {
-        let text = crate::io::read_text(path, MAX_SPEC_BYTES, "a spec file")?;
+        let (value, text, json) = spec_file_value(path)?;
         let bad = |msg: String| Error::Usage(format!("{}: {msg}", path.display()));
-        let json = path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-            || text.trim_start().starts_with('{');
-        let value: Value = if json {
-            serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?
-        } else {
-            let t: toml::Table = toml::from_str(&text).map_err(|e| bad(one_line(&e, &text)))?;
-            serde_json::to_value(t).map_err(|e| bad(e.to_string()))?
-        };
         let desc = FigureDesc::spec_value(value, typed).map_err(|msg| {
             let path = msg.split(": ").next().unwrap_or("");
             match line_of(&text, path).filter(|_| !json) {
@@ -57,6 +47,17 @@ impl FigureDesc {
             || typed.subject.is_some()
             || (desc.surfaces.is_empty() && typed.surfaces.is_empty());
         Ok(desc.rebased(path.parent().unwrap_or(Path::new("")), subjects))
+    }
+
+    /// A batch row's figure: `value` holds the base spec's fields with the row's over
+    /// them. Paths are left as written; [`rebase_each`](Self::rebase_each) places them.
+    pub(crate) fn from_row_value(value: Value) -> std::result::Result<FigureDesc, String> {
+        FigureDesc::spec_value(value, &FigureDesc::default())
+    }
+
+    /// Calls `f` on every path, leaving a subject's bare names alone when `subjects`.
+    pub(crate) fn rebase_each(&mut self, subjects: bool, f: impl FnMut(&mut PathBuf)) {
+        self.for_each_path(subjects, f);
     }
 
     /// A spec's fields as a JSON value (what a spec file holds, once parsed). Errors name
@@ -521,4 +522,22 @@ pub(super) fn validate_layers(layers: &[Layer], waiting: bool) -> std::result::R
         }
     }
     Ok(())
+}
+
+/// A spec file's fields as JSON (TOML is converted), its text and whether it was JSON;
+/// a file that does not parse is a usage error naming it.
+pub(crate) fn spec_file_value(path: &Path) -> Result<(Value, String, bool)> {
+    let text = crate::io::read_text(path, MAX_SPEC_BYTES, "a spec file")?;
+    let bad = |msg: String| Error::Usage(format!("{}: {msg}", path.display()));
+    let json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        || text.trim_start().starts_with('{');
+    let value: Value = if json {
+        serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?
+    } else {
+        let t: toml::Table = toml::from_str(&text).map_err(|e| bad(one_line(&e, &text)))?;
+        serde_json::to_value(t).map_err(|e| bad(e.to_string()))?
+    };
+    Ok((value, text, json))
 }

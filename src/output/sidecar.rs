@@ -45,7 +45,7 @@ pub fn mtime_ns(meta: &std::fs::Metadata) -> u64 {
 /// The length and SHA-256 (lower-case hex) of the file at `path`, streamed through a
 /// small buffer: an input of a sequence may be a long series of which only a few frames
 /// were read, and hashing it must not hold it whole.
-fn sha256_file(path: &std::path::Path) -> std::io::Result<(u64, String)> {
+pub(crate) fn sha256_file(path: &std::path::Path) -> std::io::Result<(u64, String)> {
     let mut file = std::fs::File::open(path)?;
     let mut hasher = Sha256::new();
     let len = std::io::copy(&mut file, &mut hasher)?;

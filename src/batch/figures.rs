@@ -1,0 +1,434 @@
+//! From rows to figures: each row's fields over the base spec's, placeholders filled,
+//! paths placed (a row's relative to the manifest's folder, the spec's relative to its
+//! own, outputs inside the output folder), and every row checked before anything is
+//! drawn, so that a bad manifest fails at once and names its row and column.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use super::manifest::{Manifest, Row};
+use crate::desc::{template, FigureDesc, Layer};
+use crate::error::{Error, Result};
+
+/// One figure of the batch.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// 0-based among all rows (shards split by it).
+    pub index: usize,
+    /// 1-based among all rows, as the manifest counts them.
+    pub row: usize,
+    /// The subject, when the row has one.
+    pub subject: Option<String>,
+    /// What to draw.
+    pub desc: FigureDesc,
+    /// Where the PNG goes (absolute).
+    pub output: PathBuf,
+    /// The row's cells (after filling), for the sidecar's `batch.values`.
+    pub values: Map<String, Value>,
+}
+
+/// Fields whose text is never a number or a flag, even when it looks like one
+/// (`title = 2024`, `subject = 0042`).
+const TEXT_FIELDS: &[&str] = &[
+    "title",
+    "subject",
+    "output",
+    "cbar_label",
+    "surf",
+    "subjects_dir",
+    "colorbar_file",
+    "lut",
+    "ffmpeg",
+    "time_label",
+];
+
+/// The base spec: its fields as written, and its folder.
+pub struct Base {
+    fields: Map<String, Value>,
+    folder: PathBuf,
+}
+
+impl Base {
+    /// A base of built-in fields (JSON).
+    pub(crate) fn from_json(text: &str) -> Result<Base> {
+        let fields = match serde_json::from_str(text) {
+            Ok(Value::Object(m)) => m,
+            _ => {
+                return Err(Error::Internal(
+                    "the built-in batch spec is not a table".into(),
+                ))
+            }
+        };
+        Ok(Base {
+            fields,
+            folder: PathBuf::new(),
+        })
+    }
+
+    /// Reads `--spec`; it must be a valid spec on its own (its errors name its lines).
+    pub fn read(path: Option<&Path>) -> Result<Base> {
+        let Some(path) = path else {
+            return Ok(Base {
+                fields: Map::new(),
+                folder: PathBuf::new(),
+            });
+        };
+        FigureDesc::from_spec_file(path)?;
+        let (value, _, _) = crate::desc::spec_file_value(path)?;
+        let Value::Object(fields) = value else {
+            return Err(Error::Usage(format!(
+                "{}: a spec is a table of options",
+                path.display()
+            )));
+        };
+        Ok(Base {
+            fields,
+            folder: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        })
+    }
+}
+
+/// Every row's figure, checked: fields parse, placeholders name columns, outputs are
+/// PNGs and distinct. `subjects_dir` is the batch's `--subjects-dir`, which every row
+/// gets unless it names its own.
+pub fn plan(
+    manifest: &Manifest,
+    base: &Base,
+    subjects_dir: Option<&Path>,
+    out_dir: &Path,
+) -> Result<Vec<Job>> {
+    let fields = field_names();
+    let used = placeholders_used(manifest, base)?;
+    for c in &manifest.columns {
+        if !fields.contains(c.as_str()) && !used.contains(c) {
+            return Err(Error::Usage(format!(
+                "{}: column '{c}' is not a figure field{} and no {{{c}}} placeholder uses it",
+                manifest_name(manifest),
+                suggest(c, &fields)
+            )));
+        }
+    }
+    let mut jobs = Vec::with_capacity(manifest.rows.len());
+    let mut outputs: HashMap<PathBuf, usize> = HashMap::new();
+    for (index, row) in manifest.rows.iter().enumerate() {
+        let at = manifest.where_is(row);
+        let job = job(manifest, base, subjects_dir, out_dir, row, index, &fields)
+            .map_err(|m| Error::Usage(format!("{at}: {m}")))?;
+        if let Some(first) = outputs.insert(job.output.clone(), row.number) {
+            return Err(Error::Usage(format!(
+                "{at}: rows {first} and {} both write {}; give each row its own output (e.g. output = \"{{subject}}.png\")",
+                row.number,
+                job.output.display()
+            )));
+        }
+        jobs.push(job);
+    }
+    Ok(jobs)
+}
+
+/// The manifest's name for messages.
+fn manifest_name(m: &Manifest) -> String {
+    m.path
+        .as_ref()
+        .map_or("the subjects".into(), |p| p.display().to_string())
+}
+
+/// One row's figure.
+fn job(
+    manifest: &Manifest,
+    base: &Base,
+    subjects_dir: Option<&Path>,
+    out_dir: &Path,
+    row: &Row,
+    index: usize,
+    fields: &HashSet<&'static str>,
+) -> std::result::Result<Job, String> {
+    // Placeholder values: every cell as text, and the row's number.
+    let mut names: Map<String, Value> = row.cells.clone();
+    names.insert("row".into(), Value::from(row.number));
+    let text_of = |n: &str| names.get(n).map(as_text);
+    let known: Vec<&str> = names.keys().map(String::as_str).collect();
+    let mut merged = base.fields.clone();
+    let mut from_row = HashSet::new();
+    for (k, v) in &row.cells {
+        if !fields.contains(k.as_str()) {
+            continue;
+        }
+        let v = if row.text {
+            typed_cell(k, v)
+        } else {
+            v.clone()
+        };
+        let v = fill_all(&v, &text_of, &known).map_err(|m| format!("{k}: {m}"))?;
+        strings(&v, &mut |s| {
+            from_row.insert(PathBuf::from(s));
+        });
+        merged.insert(k.clone(), v);
+    }
+    // The base spec's text fills from the row too (`title = "{subject}"`).
+    for (k, v) in base.fields.iter() {
+        if !row.cells.contains_key(k) {
+            let filled = fill_all(v, &text_of, &known).map_err(|m| format!("{k}: {m}"))?;
+            merged.insert(k.clone(), filled);
+        }
+    }
+    if let (Some(sd), false) = (subjects_dir, merged.contains_key("subjects_dir")) {
+        merged.insert(
+            "subjects_dir".into(),
+            Value::String(sd.display().to_string()),
+        );
+    }
+    let subject = merged.get("subject").map(as_text);
+    if let (Some(s), false) = (&subject, merged.contains_key("title")) {
+        merged.insert("title".into(), Value::String(s.clone()));
+    }
+    let output = match (merged.remove("output"), &subject) {
+        (Some(o), _) => PathBuf::from(as_text(&o)),
+        (None, Some(s)) => PathBuf::from(format!("{s}.png")),
+        (None, None) => {
+            return Err(
+                "no output: give an `output` column (e.g. fig-{row}.png) or a subject".into(),
+            )
+        }
+    };
+    if !output
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("png"))
+    {
+        return Err(format!(
+            "output {}: a batch writes PNG figures (name it .png)",
+            output.display()
+        ));
+    }
+    let mut desc = FigureDesc::from_row_value(Value::Object(merged))?;
+    let subjects = desc.subject.is_some() || desc.surfaces.is_empty();
+    let (row_folder, base_folder) = (manifest.folder(), &base.folder);
+    desc.rebase_each(subjects, |p| {
+        if p.is_relative() {
+            let folder = if from_row.contains(p) {
+                &row_folder
+            } else {
+                base_folder
+            };
+            *p = folder.join(&*p);
+        }
+    });
+    let desc = desc.absolute();
+    let output = std::path::absolute(out_dir.join(output)).map_err(|e| e.to_string())?;
+    let values = row
+        .cells
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                fill_all(v, &text_of, &known).unwrap_or(v.clone()),
+            )
+        })
+        .collect();
+    Ok(Job {
+        index,
+        row: row.number,
+        subject,
+        desc: FigureDesc {
+            output: Some(output.clone()),
+            ..desc
+        },
+        output,
+        values,
+    })
+}
+
+/// A figure field's name (`threshold`, `views`, `overlay`, ...).
+fn field_names() -> HashSet<&'static str> {
+    static NAMES: std::sync::OnceLock<HashSet<&'static str>> = std::sync::OnceLock::new();
+    NAMES
+        .get_or_init(|| {
+            let mut names = HashSet::new();
+            let keys = |v: Value| match v {
+                Value::Object(m) => m.keys().cloned().collect::<Vec<_>>(),
+                _ => Vec::new(),
+            };
+            let desc = serde_json::to_value(FigureDesc::default()).unwrap_or(Value::Null);
+            let layer = serde_json::to_value(Layer::default()).unwrap_or(Value::Null);
+            let extra = ["annot_over_overlay", "label_over_overlay"].map(String::from);
+            for k in keys(desc).into_iter().chain(keys(layer)).chain(extra) {
+                names.insert(&*Box::leak(k.into_boxed_str()));
+            }
+            names
+        })
+        .clone()
+}
+
+/// Fields that hold lists (`overlay`, `views`, ...): a CSV cell of one item is a list of one.
+fn is_list(field: &str) -> bool {
+    static LISTS: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
+    LISTS
+        .get_or_init(|| {
+            let mut lists = HashSet::new();
+            for v in [
+                serde_json::to_value(FigureDesc::default()),
+                serde_json::to_value(Layer::default()),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if let Value::Object(m) = v {
+                    lists.extend(m.into_iter().filter(|(_, v)| v.is_array()).map(|(k, _)| k));
+                }
+            }
+            lists
+        })
+        .contains(field)
+}
+
+/// A CSV cell as the JSON its field takes: `a;b` is a list, a list field's single item
+/// is a list of one, `[...]` is JSON, and numbers and `true`/`false` are typed, except in
+/// text fields.
+fn typed_cell(field: &str, cell: &Value) -> Value {
+    let text = as_text(cell);
+    let t = text.trim();
+    if t.starts_with('[') {
+        if let Ok(v) = serde_json::from_str::<Value>(t) {
+            return v;
+        }
+    }
+    let scalar = |s: &str| -> Value {
+        if TEXT_FIELDS.contains(&field) {
+            return Value::String(s.to_string());
+        }
+        match s {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => s
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .and_then(|x| serde_json::Number::from_f64(x).map(Value::Number))
+                .unwrap_or_else(|| Value::String(s.to_string())),
+        }
+    };
+    if t.contains(';') || is_list(field) {
+        let items = t.split(';').map(str::trim).filter(|s| !s.is_empty());
+        return Value::Array(items.map(scalar).collect());
+    }
+    scalar(t)
+}
+
+/// A cell's text: strings as they are, other JSON as written.
+fn as_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// `v` with placeholders filled in every string it holds.
+fn fill_all(
+    v: &Value,
+    value: &impl Fn(&str) -> Option<String>,
+    known: &[&str],
+) -> std::result::Result<Value, String> {
+    Ok(match v {
+        Value::String(s) => Value::String(template::fill(s, value, known)?),
+        Value::Array(a) => Value::Array(
+            a.iter()
+                .map(|x| fill_all(x, value, known))
+                .collect::<std::result::Result<_, _>>()?,
+        ),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, x)| Ok((k.clone(), fill_all(x, value, known)?)))
+                .collect::<std::result::Result<_, String>>()?,
+        ),
+        other => other.clone(),
+    })
+}
+
+/// Calls `f` on every string in `v`.
+fn strings(v: &Value, f: &mut impl FnMut(&str)) {
+    match v {
+        Value::String(s) => f(s),
+        Value::Array(a) => a.iter().for_each(|x| strings(x, f)),
+        Value::Object(m) => m.values().for_each(|x| strings(x, f)),
+        _ => {}
+    }
+}
+
+/// Every placeholder name in the base spec and the manifest's cells; a malformed one is
+/// an error.
+fn placeholders_used(manifest: &Manifest, base: &Base) -> Result<HashSet<String>> {
+    let mut used = HashSet::new();
+    let mut bad = None;
+    let mut scan = |s: &str| match template::names(s) {
+        Ok(n) => used.extend(n),
+        Err(e) => bad = bad.take().or(Some(e)),
+    };
+    strings(&Value::Object(base.fields.clone()), &mut scan);
+    for row in &manifest.rows {
+        strings(&Value::Object(row.cells.clone()), &mut scan);
+    }
+    match bad {
+        Some(e) => Err(Error::Usage(format!("{}: {e}", manifest_name(manifest)))),
+        None => Ok(used),
+    }
+}
+
+/// ` (did you mean 'overlay'?)` for a near miss.
+fn suggest(name: &str, fields: &HashSet<&'static str>) -> String {
+    fields
+        .iter()
+        .map(|f| (strsim::jaro_winkler(name, f), *f))
+        .filter(|(s, _)| *s > 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, f)| format!(" (did you mean '{f}'?)"))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_take_their_fields_types() {
+        let s = |t: &str| Value::String(t.into());
+        assert_eq!(
+            typed_cell("overlay", &s("a.mgh")),
+            serde_json::json!(["a.mgh"])
+        );
+        assert_eq!(
+            typed_cell("surfaces", &s("lh.x; rh.x")),
+            serde_json::json!(["lh.x", "rh.x"])
+        );
+        assert_eq!(typed_cell("threshold", &s("2.5")), serde_json::json!(2.5));
+        assert_eq!(typed_cell("threshold", &s("95%")), serde_json::json!("95%"));
+        assert_eq!(
+            typed_cell("range", &s("2;4")),
+            serde_json::json!([2.0, 4.0])
+        );
+        assert_eq!(
+            typed_cell("colorbar", &s("false")),
+            serde_json::json!(false)
+        );
+        assert_eq!(typed_cell("title", &s("2024")), serde_json::json!("2024"));
+        assert_eq!(typed_cell("subject", &s("0042")), serde_json::json!("0042"));
+    }
+
+    #[test]
+    fn field_names_cover_figure_and_layer_fields() {
+        let f = field_names();
+        for k in [
+            "subject",
+            "surfaces",
+            "overlay",
+            "annot",
+            "title",
+            "threshold",
+            "views",
+        ] {
+            assert!(f.contains(k), "{k}");
+        }
+        assert!(is_list("overlay") && is_list("views") && !is_list("title"));
+    }
+}
