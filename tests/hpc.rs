@@ -401,7 +401,7 @@ fn snakemake_through_slurm() {
     std::fs::create_dir_all(&slurm_logs).unwrap();
 
     let submit = format!(
-        "sbatch --parsable --partition=debug --cpus-per-task=1 --output={}/slurm-%j.out",
+        "sbatch --parsable --partition=debug --cpus-per-task={{threads}} --output={}/slurm-%j.out",
         slurm_logs.display()
     );
     let (ok, text) = run_logged(
