@@ -198,6 +198,41 @@ fn read_json(path: &Path) -> Value {
 // ---------------------------------------------------------------------------------------
 // SLURM
 
+/// Runs examples/slurm/submit.sh in `dir` over `subjects` with `tasks` array tasks, writing
+/// to `dir/qc`, and waits for the report job (QC_WAIT=1): whether it succeeded, and what
+/// it printed.
+fn submit(dir: &Path, subjects: &Path, spec: &Path, tasks: usize) -> (bool, String) {
+    run_logged(
+        Command::new(root().join("examples/slurm/submit.sh"))
+            .current_dir(dir)
+            .env("SUBJECTS_DIR", subjects)
+            .env("QC_SUBJECTS", "sub-*")
+            .env("QC_SPEC", spec)
+            .env("QC_OUT", dir.join("qc"))
+            .env("QC_TASKS", tasks.to_string())
+            .env("QC_WAIT", "1")
+            .env("SURFRENDER", surfrender_bin()),
+        dir,
+        "submit",
+    )
+}
+
+/// The files in `dir` one after the other, each under its name (nothing when `dir` is missing).
+fn read_all(dir: &Path) -> String {
+    if !dir.is_dir() {
+        return String::new();
+    }
+    names(dir)
+        .iter()
+        .map(|f| {
+            format!(
+                "--- {f}\n{}",
+                std::fs::read_to_string(dir.join(f)).unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
 #[test]
 fn slurm_array_renders_every_subject() {
     const N: usize = 24;
@@ -208,30 +243,9 @@ fn slurm_array_renders_every_subject() {
     let spec = small_spec(&dir);
     let out = dir.join("qc");
 
-    // The array, then the report after it (afterok); QC_WAIT=1 waits for the report.
-    let (ok, text) = run_logged(
-        Command::new(root().join("examples/slurm/submit.sh"))
-            .current_dir(&dir)
-            .env("SUBJECTS_DIR", &subjects)
-            .env("QC_SUBJECTS", "sub-*")
-            .env("QC_SPEC", &spec)
-            .env("QC_OUT", &out)
-            .env("QC_TASKS", TASKS.to_string())
-            .env("QC_WAIT", "1")
-            .env("SURFRENDER", surfrender_bin()),
-        &dir,
-        "submit",
-    );
+    let (ok, text) = submit(&dir, &subjects, &spec, TASKS);
     let logs = out.join("logs");
-    let job_logs: String = names(&logs)
-        .iter()
-        .map(|f| {
-            format!(
-                "--- {f}\n{}",
-                std::fs::read_to_string(logs.join(f)).unwrap()
-            )
-        })
-        .collect();
+    let job_logs = read_all(&logs);
     assert!(ok, "submit.sh failed:\n{text}\n{job_logs}");
 
     assert_figures(&out, N);
@@ -269,6 +283,30 @@ fn slurm_array_renders_every_subject() {
         assert!(task_log.contains("SLURM"), "task {i} log:\n{task_log}");
     }
     assert_eq!(seen, (1..=N).collect::<BTreeSet<_>>(), "rows rendered");
+}
+
+/// A task whose subject cannot be drawn fails (batch exits 3), so the report job's
+/// afterok dependency can never be met: SLURM cancels it and submit.sh says so and fails.
+#[test]
+fn slurm_failed_task_cancels_report() {
+    let Some(_cluster) = cluster() else { return };
+    let dir = out_dir("slurm_failed_task_cancels_report");
+    let subjects = study(&dir, 2);
+    std::fs::remove_file(subjects.join("sub-02/surf/lh.thickness")).unwrap();
+    let spec = small_spec(&dir);
+    let out = dir.join("qc");
+
+    let (ok, text) = submit(&dir, &subjects, &spec, 2);
+    assert!(!ok, "submit.sh succeeded with a failed task:\n{text}");
+    assert!(text.contains("JobState=CANCELLED"), "submit.sh:\n{text}");
+    assert!(
+        !out.join("index.html").exists(),
+        "the report ran after a failed task"
+    );
+    let b = read_json(&out.join("batch-shard-1-of-2.json"));
+    assert_eq!(b["counts"]["failed"], 1, "{b}");
+    assert_eq!(b["figures"][0]["subject"], "sub-02", "{b}");
+    assert!(out.join("sub-01.png").is_file(), "the other task's figure");
 }
 
 // ---------------------------------------------------------------------------------------

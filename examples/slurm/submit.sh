@@ -41,9 +41,20 @@ wait=()
 [[ ${QC_WAIT:-0} == 1 ]] && wait=(--wait)
 report=$(sbatch --parsable "${wait[@]}" --dependency="afterok:$array" --kill-on-invalid-dep=yes \
     --output="$QC_OUT/logs/qc-report-%j.out" "$here/qc-report.sbatch") || {
-    echo "report job failed or was cancelled (array job $array; logs in $QC_OUT/logs)" >&2
+    echo "report job failed (array job $array; logs in $QC_OUT/logs)" >&2
     exit 1
 }
 report=${report%%;*}
 echo "report job $report: after array job $array succeeds" >&2
+if [[ ${QC_WAIT:-0} == 1 ]]; then
+    # sbatch --wait exits 0 for a job cancelled before it ran (a task failed): ask SLURM.
+    state=$(scontrol show job "$report" | grep -o 'JobState=[A-Z_]*' || true)
+    if [[ $state != JobState=COMPLETED ]]; then
+        echo "report job $report: ${state:-state unknown}; array job $array:" >&2
+        scontrol show job "$array" | grep -o 'JobId=[0-9]* ArrayJobId=[0-9]* ArrayTaskId=[0-9]*\|JobState=[A-Z_]*' |
+            paste - - >&2 || true
+        echo "logs in $QC_OUT/logs" >&2
+        exit 1
+    fi
+fi
 echo "$array $report"

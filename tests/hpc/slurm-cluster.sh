@@ -46,8 +46,9 @@ live_pid() {
 }
 
 munge_ok() { munge -n 2>/dev/null | unmunge >/dev/null 2>&1; }
-ctld_ok() { scontrol ping 2>/dev/null | grep -q 'is UP'; }
-node_state() { sinfo -h -N -n "$HOST" -o %T 2>/dev/null | head -n1; }
+ctld_ok() { [[ $(scontrol ping 2>/dev/null) == *"is UP"* ]]; }
+# The node's state as sinfo prints it (idle, down*, drained, ...); nothing when sinfo fails.
+node_state() { sinfo -h -N -n "$HOST" -o %T 2>/dev/null | head -n1 || true; }
 
 logs() {
     local f
