@@ -55,8 +55,8 @@
       const parts = [(o.hemi ? o.hemi + " " : "") + "overlay"];
       if (o.min != null || o.max != null) parts.push(num(o.min) + " to " + num(o.max));
       if (o.range) parts.push("colour range " + num(o.range[0]) + " to " + num(o.range[1]));
-      if (o.non_finite != null) parts.push(o.non_finite.toLocaleString("en") + " non-finite");
-      lines.push({ text: parts.join(" · "), title: o.path, warn: o.non_finite > 0 });
+      const bad = o.non_finite != null ? o.non_finite.toLocaleString("en") + " non-finite" : "";
+      lines.push({ text: parts.join(" · "), title: o.path, bad: bad, warn: o.non_finite > 0 });
     }
     return lines;
   }
@@ -75,7 +75,9 @@
     card.append(img, h);
     const facts = el("div", "facts");
     for (const line of factLines(fig)) {
-      const d = el("div", line.warn ? "warn" : "", line.text);
+      const d = el("div", "", line.text);
+      // The non-finite count stands out when it is not zero: NaNs drawn as no data.
+      if (line.bad) d.append(" · ", el("span", line.warn ? "warn" : "", line.bad));
       if (line.title) d.title = line.title;
       facts.append(d);
     }
