@@ -26,7 +26,8 @@
 //! ```
 //!
 //! `examples/many_figures.rs` draws several figures through one renderer and one read
-//! cache. The readers ([`io`]) are usable on their own. `unsafe` code lives only in the
+//! cache. The readers ([`io`]) are usable on their own. [`report`] builds a static QC
+//! page (`index.html`) of the figures in a folder. `unsafe` code lives only in the
 //! GL/EGL/OSMesa modules of [`render`].
 
 #![deny(unsafe_code)]
@@ -47,6 +48,7 @@ pub mod output;
 pub mod overlay;
 pub mod read;
 pub mod render;
+pub mod report;
 mod resolve;
 pub mod scene;
 pub mod spec;

@@ -34,6 +34,8 @@ mod property;
 mod readers;
 mod render;
 mod renderer;
+mod report;
+mod report_browser;
 mod shading;
 mod spec;
 mod stack;

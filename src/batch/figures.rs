@@ -379,8 +379,14 @@ fn placeholders_used(manifest: &Manifest, base: &Base) -> Result<HashSet<String>
 fn suggest(name: &str, fields: &HashSet<&'static str>) -> String {
     fields
         .iter()
-        .map(|f| (strsim::jaro_winkler(name, f), *f))
-        .filter(|(s, _)| *s > 0.85)
+        // Jaro-Winkler alone favours short prefixes (`tresh` → `tr`); the edit
+        // distance weighs the whole word.
+        .map(|f| {
+            let score =
+                strsim::jaro_winkler(name, f) + strsim::normalized_damerau_levenshtein(name, f);
+            (score / 2.0, *f)
+        })
+        .filter(|(s, _)| *s > 0.6)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, f)| format!(" (did you mean '{f}'?)"))
         .unwrap_or_default()

@@ -130,8 +130,12 @@ pub fn run(args: &BatchArgs, verbose: bool, log: &dyn Fn(&str)) -> Result<Outcom
         (None, None) => figures::Base::from_json(DEFAULT_QC)?,
         (spec, _) => figures::Base::read(spec.as_deref())?,
     };
-    let out_dir = writable(&args.out_dir)?;
-    let jobs = figures::plan(&manifest, &base, subjects_dir.as_deref(), &out_dir)?;
+    let absolute = std::path::absolute(&args.out_dir).map_err(|source| Error::Write {
+        path: args.out_dir.clone(),
+        source,
+    })?;
+    let jobs = figures::plan(&manifest, &base, subjects_dir.as_deref(), &absolute)?;
+    let out_dir = writable(&absolute)?;
     let mine: Vec<Job> = jobs
         .into_iter()
         .filter(|j| shard.is_none_or(|s| s.takes(j.index)))
@@ -183,7 +187,7 @@ pub fn cores() -> usize {
     slurm.map_or(here, |s| s.min(here))
 }
 
-/// The output folder, made if need be and checked to take files, as an absolute path.
+/// The output folder (absolute), made if need be and checked to take files.
 fn writable(dir: &Path) -> Result<PathBuf> {
     let werr = |source| Error::Write {
         path: dir.to_path_buf(),
@@ -193,5 +197,5 @@ fn writable(dir: &Path) -> Result<PathBuf> {
     let probe = dir.join(format!(".surfrender-probe-{}", std::process::id()));
     std::fs::write(&probe, b"").map_err(werr)?;
     let _ = std::fs::remove_file(&probe);
-    std::path::absolute(dir).map_err(werr)
+    Ok(dir.to_path_buf())
 }

@@ -140,13 +140,13 @@ fn make(job: &Job, renderer: &Renderer, s: &Settings) -> Result<Status> {
     if !s.force && up_to_date(job, &spec, s.check_hashes) {
         return Ok(Status::UpToDate);
     }
-    crate::output::check_destinations(&job.output, &spec, &[])?;
     if let Some(dir) = job.output.parent() {
         std::fs::create_dir_all(dir).map_err(|source| Error::Write {
             path: dir.to_path_buf(),
             source,
         })?;
     }
+    crate::output::check_destinations(&job.output, &spec, &[])?;
     let fig = crate::figure::render_figure_within(renderer, &spec, &s.limits)?;
     let extra = [(
         "batch".to_string(),

@@ -41,6 +41,11 @@ pub enum Sub {
         #[arg(long)]
         json: bool,
     },
+    /// Write OUTDIR/index.html, a QC page of the figures and failures found in OUTDIR.
+    Report {
+        /// The folder the figures (and their sidecars) were written to.
+        outdir: PathBuf,
+    },
 }
 
 /// The binary's own switches besides the figure's.
@@ -139,6 +144,16 @@ pub fn run(inv: &Invocation) -> Result<Vec<String>> {
                 .map_err(|e| Error::serialize("the report as JSON", e))?,
             };
             out(&text).map(|()| Vec::new())
+        }
+        Invocation::Sub(Sub::Report { outdir }) => {
+            let r = surfrender::report::write_report(outdir)?;
+            let line = format!(
+                "report: {} figures, {} failed: {}",
+                r.figures,
+                r.failed,
+                r.page.display()
+            );
+            out(&line).map(|()| r.notices)
         }
         // A spec is printed only for a figure that could be drawn (the files paired).
         Invocation::Figure(desc, s) if s.print_spec => {
