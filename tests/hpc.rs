@@ -371,7 +371,8 @@ fn snakemake_local_renders_and_reruns_only_changed() {
     assert_figures(&out, N);
     assert_report(&out, N);
 
-    // sub-03's thickness changes: its symlink becomes a copy, newer than the figures.
+    // sub-03's thickness changes: its symlink becomes a file, newer than the figures and
+    // with other values (Snakemake does not re-run for a newer file with the same checksum).
     let before: Vec<SystemTime> = names(&out)
         .iter()
         .filter(|f| f.ends_with(".png"))
@@ -379,7 +380,7 @@ fn snakemake_local_renders_and_reruns_only_changed() {
         .collect();
     let changed = subjects.join("sub-03/surf/lh.thickness");
     std::fs::remove_file(&changed).unwrap();
-    std::fs::copy(util::data("lh.thickness"), &changed).unwrap();
+    std::fs::copy(util::data("rh.thickness"), &changed).unwrap();
 
     // A dry run names what would run: sub-03's figure and the report, nothing else.
     let (ok, dry) = run_logged(
