@@ -203,11 +203,17 @@ fn sidecar_records_inputs_and_spec() {
     }
 }
 
-/// The gallery's figures (README.md) render from their specs in examples/.
+/// The gallery's figures (README.md) render from their specs in examples/. A spec without
+/// `surfaces` is for subject mode (examples/qc.toml): it renders for a subject whose
+/// `surf/` folder is the repository's fsaverage5.
 #[test]
 fn example_specs_render() {
     let dir = util::out_dir("spec_examples");
     let examples = util::root().join("examples");
+    let subjects = dir.join("subjects");
+    std::fs::create_dir_all(subjects.join("fsaverage5")).unwrap();
+    let surf = subjects.join("fsaverage5").join("surf");
+    std::os::unix::fs::symlink(util::root().join("data").join("fsaverage5"), &surf).unwrap();
     let mut n = 0;
     for entry in std::fs::read_dir(&examples).expect("examples/") {
         let path = entry.expect("entry").path();
@@ -220,7 +226,15 @@ fn example_specs_render() {
             .to_string_lossy()
             .into_owned();
         let out = dir.join(format!("{name}.png"));
-        let (code, _, err) = run_spec(&dir, &path, &out);
+        let text = std::fs::read_to_string(&path).expect("read example spec");
+        let (code, _, err) = if text.lines().any(|l| l.starts_with("surfaces")) {
+            run_spec(&dir, &path, &out)
+        } else {
+            let (spec, out) = (path.to_str().unwrap(), out.to_str().unwrap());
+            let subjects = subjects.to_str().unwrap();
+            let subject = ["--subject", "fsaverage5", "--subjects-dir", subjects];
+            run_in(&dir, &[&subject[..], &["--spec", spec, "-o", out]].concat())
+        };
         assert_eq!(code, 0, "examples/{name}.toml: {err}");
         assert!(
             util::root()
