@@ -164,6 +164,25 @@ fn batch_goes_on_past_failures_and_skips_what_is_up_to_date() {
         .unwrap()
         .contains("rh.thickness"));
     assert!(!out.join("sub-02.png").exists() && !out.join("other.png").exists());
+    // The report page: every subject, the failure with its reason, thumbnails made by
+    // the batch from the images in hand.
+    let page = std::fs::read_to_string(out.join("index.html")).expect("the report page");
+    for s in ["sub-01", "sub-02", "sub-03"] {
+        assert!(page.contains(s), "{s} not in the report");
+    }
+    assert!(
+        page.contains("rh.thickness"),
+        "the failure's reason is not in the report"
+    );
+    for s in ["sub-01", "sub-03"] {
+        let thumb = image::open(out.join("thumbs").join(format!("{s}.png"))).unwrap();
+        // The figures are 400 px wide, and a thumbnail is never enlarged.
+        assert_eq!(thumb.width(), surfrender::report::THUMB_WIDTH.min(400));
+    }
+    assert!(
+        err.contains("report: ") && err.contains("index.html"),
+        "{err}"
+    );
     let side: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("sub-03.png.json")).unwrap())
             .unwrap();
@@ -429,4 +448,5 @@ fn shards_split_the_rows() {
         assert!(out.join(format!("{n}.png")).is_file(), "{n}");
     }
     assert!(!out.join("batch.json").exists());
+    assert!(!out.join("index.html").exists(), "a shard wrote the report");
 }

@@ -149,7 +149,7 @@ pub fn run(args: &BatchArgs, verbose: bool, log: &dyn Fn(&str)) -> Result<Outcom
         verbose,
         limits,
         out_dir: &out_dir,
-        thumbnail: None,
+        thumbnails: true,
     };
     let done = run::run(&mine, &renderer, &settings);
     drop(renderer);
@@ -160,6 +160,12 @@ pub fn run(args: &BatchArgs, verbose: bool, log: &dyn Fn(&str)) -> Result<Outcom
     crate::output::write_atomic(&record, format!("{text}\n").as_bytes())?;
     let mut lines = run::summary(&done, start.elapsed());
     lines.push(format!("record: {}", record.display()));
+    // A shard's report would show only its rows; the job after the array writes it.
+    if shard.is_none() && !args.no_report {
+        let report = crate::report::write_report(&out_dir)?;
+        lines.extend(report.notices.iter().map(|n| format!("report: {n}")));
+        lines.push(format!("report: {}", report.page.display()));
+    }
     Ok(Outcome {
         done,
         lines,

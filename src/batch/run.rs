@@ -48,9 +48,6 @@ pub enum Status {
     Failed,
 }
 
-/// Makes a figure's thumbnail from the image in hand (the PNG's path, its pixels).
-pub type Thumbnailer = dyn Fn(&Path, &image::RgbaImage) -> Result<()> + Sync;
-
 /// How to run the jobs.
 pub struct Settings<'a> {
     /// Figures in flight at once.
@@ -65,8 +62,9 @@ pub struct Settings<'a> {
     pub limits: crate::io::Limits,
     /// The output folder (outputs are shown relative to it).
     pub out_dir: &'a Path,
-    /// Makes a thumbnail of a figure just written (the report's), if given.
-    pub thumbnail: Option<&'a Thumbnailer>,
+    /// Make each figure's report thumbnail from the image in hand, so that the report
+    /// need not decode the PNG again.
+    pub thumbnails: bool,
 }
 
 /// Draws `jobs` and returns what became of each, in row order.
@@ -159,8 +157,9 @@ fn make(job: &Job, renderer: &Renderer, s: &Settings) -> Result<Status> {
         &spec,
         extra.into_iter().collect(),
     )?;
-    if let Some(thumb) = s.thumbnail {
-        thumb(&job.output, &fig.image)?;
+    if s.thumbnails {
+        let thumb = crate::report::thumbnail_path(s.out_dir, &job.output);
+        crate::report::write_thumbnail(&fig.image, &thumb)?;
     }
     Ok(Status::Written)
 }
