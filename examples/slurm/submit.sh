@@ -22,11 +22,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 tasks=${QC_TASKS:-4}
 # The jobs run in this folder too, but absolute paths keep them independent of it.
 abs() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
-export SUBJECTS_DIR=$(abs "$SUBJECTS_DIR")
-export QC_SUBJECTS=${QC_SUBJECTS:-*}
-export QC_SPEC=$(abs "${QC_SPEC:-$here/../qc.toml}")
-export QC_OUT=$(abs "${QC_OUT:-qc}")
-export SURFRENDER=${SURFRENDER:-surfrender}
+SUBJECTS_DIR=$(abs "$SUBJECTS_DIR")
+QC_SUBJECTS=${QC_SUBJECTS:-*}
+QC_SPEC=$(abs "${QC_SPEC:-$here/../qc.toml}")
+QC_OUT=$(abs "${QC_OUT:-qc}")
+SURFRENDER=${SURFRENDER:-surfrender}
+[[ $SURFRENDER != */* ]] || SURFRENDER=$(abs "$SURFRENDER")
+# sbatch passes this environment on to the jobs.
+export SUBJECTS_DIR QC_SUBJECTS QC_SPEC QC_OUT SURFRENDER
 mkdir -p "$QC_OUT/logs"
 
 # --parsable prints "jobid" (or "jobid;cluster" on a federation).

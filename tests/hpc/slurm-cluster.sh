@@ -171,7 +171,6 @@ wait_idle() {
 }
 
 up() {
-    [[ $(id -u) == 0 ]] || die "needs root (it starts munged, slurmctld and slurmd)"
     local b
     for b in munged munge unmunge slurmctld slurmd sinfo scontrol sbatch; do
         command -v "$b" >/dev/null || [[ -x /usr/sbin/$b ]] ||
@@ -223,6 +222,7 @@ status() {
 cmd=${1:-}
 case $cmd in
 up | down)
+    [[ $(id -u) == 0 ]] || die "needs root (it starts and stops munged, slurmctld and slurmd)"
     # The daemons are started with `9>&-`: they must not inherit the lock's descriptor.
     mkdir -p "$(dirname "$LOCK")"
     exec 9>"$LOCK"
