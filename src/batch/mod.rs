@@ -149,7 +149,8 @@ pub fn run(args: &BatchArgs, verbose: bool, log: &dyn Fn(&str)) -> Result<Outcom
         verbose,
         limits,
         out_dir: &out_dir,
-        thumbnails: true,
+        // Shards make them too, for the report the job after the array writes.
+        thumbnails: !args.no_report,
     };
     let done = run::run(&mine, &renderer, &settings);
     drop(renderer);
