@@ -358,6 +358,7 @@ fn bad_manifests_are_refused_before_drawing() {
             "rows 1 and 2 both write",
             "",
         ),
+        ("title,output\nx,x.png\n", "nothing to draw", "row 1"),
         ("title\nx\n", "no output", "row 1"),
         (
             "subject,output\nsub-01,a.gif\n",
@@ -397,9 +398,9 @@ fn bad_manifests_are_refused_before_drawing() {
         os("-O"),
         file.join("x").as_os_str(),
     ]);
-    assert_eq!(code, 1, "{err}");
+    assert_eq!(code, 2, "{err}");
     assert!(
-        err.contains("cannot write") && err.contains("not-a-folder"),
+        err.contains("cannot write there") && err.contains("not-a-folder"),
         "{err}"
     );
 }

@@ -203,6 +203,15 @@ fn job(
         ));
     }
     let mut desc = FigureDesc::from_row_value(Value::Object(merged))?;
+    if desc.subject.is_none()
+        && desc.surfaces.is_empty()
+        && desc.layers.iter().all(|l| l.overlay.is_empty())
+    {
+        return Err(
+            "nothing to draw: give a `subject` or `surfaces` column (or --subjects-dir), or name them in --spec"
+                .into(),
+        );
+    }
     let subjects = desc.subject.is_some() || desc.surfaces.is_empty();
     let (row_folder, base_folder) = (manifest.folder(), &base.folder);
     desc.rebase_each(subjects, |p| {

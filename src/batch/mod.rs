@@ -149,7 +149,8 @@ pub fn run(args: &BatchArgs, verbose: bool, log: &dyn Fn(&str)) -> Result<Outcom
         verbose,
         limits,
         out_dir: &out_dir,
-        thumbnails: true,
+        // Shards make them too, for the report the job after the array writes.
+        thumbnails: !args.no_report,
     };
     let done = run::run(&mine, &renderer, &settings);
     drop(renderer);
@@ -195,9 +196,12 @@ pub fn cores() -> usize {
 
 /// The output folder (absolute), made if need be and checked to take files.
 fn writable(dir: &Path) -> Result<PathBuf> {
-    let werr = |source| Error::Write {
-        path: dir.to_path_buf(),
-        source,
+    // Told before anything is drawn, as the other mistakes of a command line are.
+    let werr = |e: std::io::Error| {
+        Error::Usage(format!(
+            "--out-dir {}: cannot write there: {e}",
+            dir.display()
+        ))
     };
     std::fs::create_dir_all(dir).map_err(werr)?;
     let probe = dir.join(format!(".surfrender-probe-{}", std::process::id()));

@@ -133,13 +133,14 @@ fn info(threads: usize) -> BackendInfo {
     }
 }
 
-/// Worker threads: `SURFRENDER_THREADS` when set to a positive number, else one per core.
+/// Worker threads: `SURFRENDER_THREADS` when set to a positive number, else one per CPU
+/// this process may use ([`crate::batch::cores`]: affinity, cgroup, SLURM_CPUS_PER_TASK).
 pub(crate) fn threads() -> usize {
     std::env::var("SURFRENDER_THREADS")
         .ok()
         .and_then(|s| s.trim().parse::<usize>().ok())
         .filter(|&n| n > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .unwrap_or_else(crate::batch::cores)
         .min(256)
 }
 
