@@ -31,7 +31,8 @@ fn a_spec_serves_every_subject() {
     std::fs::create_dir_all(spec.parent().unwrap()).unwrap();
     std::fs::write(
         &spec,
-        "overlay = [\"thickness\"]\ntitle = \"{subject} thickness\"\nsize = \"400x300\"\n",
+        // One item of a list field may be written plainly.
+        "overlay = \"thickness\"\ntitle = \"{subject} thickness\"\nsize = \"400x300\"\n",
     )
     .unwrap();
     let printed = surfrender()
@@ -403,6 +404,29 @@ fn bad_manifests_are_refused_before_drawing() {
         err.contains("cannot write there") && err.contains("not-a-folder"),
         "{err}"
     );
+}
+
+/// A relative `--subjects-dir` is the working folder's, wherever the spec is.
+#[test]
+fn a_relative_subjects_dir_is_the_working_folders() {
+    let dir = out_dir("batch_relative");
+    study(&dir, &["sub-01"]);
+    let specs = dir.join("elsewhere");
+    std::fs::create_dir_all(&specs).unwrap();
+    let spec = util::write(&specs, "qc.toml", SMALL.as_bytes());
+    let out = surfrender()
+        .current_dir(&dir)
+        .args(["batch", "--subjects-dir", "subjects", "--spec"])
+        .arg(&spec)
+        .args(["-O", "out", "--no-report"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.join("out/sub-01.png").is_file());
 }
 
 /// Shards split the rows without overlap, `--shard I/N` or a SLURM array task's

@@ -175,10 +175,10 @@ fn job(
         }
     }
     if let (Some(sd), false) = (subjects_dir, merged.contains_key("subjects_dir")) {
-        merged.insert(
-            "subjects_dir".into(),
-            Value::String(sd.display().to_string()),
-        );
+        // The command line's folder is the working folder's, not the spec's.
+        let sd = std::path::absolute(sd).map_err(|e| format!("--subjects-dir: {e}"))?;
+        let sd = Value::String(sd.display().to_string());
+        merged.insert("subjects_dir".into(), sd);
     }
     let subject = merged.get("subject").map(as_text);
     if let (Some(s), false) = (&subject, merged.contains_key("title")) {
@@ -270,28 +270,6 @@ fn field_names() -> HashSet<&'static str> {
         .clone()
 }
 
-/// Fields that hold lists (`overlay`, `views`, ...): a CSV cell of one item is a list of one.
-fn is_list(field: &str) -> bool {
-    static LISTS: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
-    LISTS
-        .get_or_init(|| {
-            let mut lists = HashSet::new();
-            for v in [
-                serde_json::to_value(FigureDesc::default()),
-                serde_json::to_value(Layer::default()),
-            ]
-            .into_iter()
-            .flatten()
-            {
-                if let Value::Object(m) = v {
-                    lists.extend(m.into_iter().filter(|(_, v)| v.is_array()).map(|(k, _)| k));
-                }
-            }
-            lists
-        })
-        .contains(field)
-}
-
 /// A CSV cell as the JSON its field takes: `a;b` is a list, a list field's single item
 /// is a list of one, `[...]` is JSON, and numbers and `true`/`false` are typed, except in
 /// text fields.
@@ -318,7 +296,7 @@ fn typed_cell(field: &str, cell: &Value) -> Value {
                 .unwrap_or_else(|| Value::String(s.to_string())),
         }
     };
-    if t.contains(';') || is_list(field) {
+    if t.contains(';') || crate::desc::is_list(field) {
         let items = t.split(';').map(str::trim).filter(|s| !s.is_empty());
         return Value::Array(items.map(scalar).collect());
     }
@@ -444,6 +422,7 @@ mod tests {
         ] {
             assert!(f.contains(k), "{k}");
         }
-        assert!(is_list("overlay") && is_list("views") && !is_list("title"));
+        let list = crate::desc::is_list;
+        assert!(list("overlay") && list("views") && !list("title"));
     }
 }

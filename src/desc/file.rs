@@ -70,6 +70,13 @@ impl FigureDesc {
         let Value::Object(mut map) = value else {
             return Err("a spec is a table of options".into());
         };
+        lists_of_one(&mut map);
+        if let Some(Value::Array(layers)) = map.get_mut("layers") {
+            layers
+                .iter_mut()
+                .filter_map(Value::as_object_mut)
+                .for_each(lists_of_one);
+        }
         let flat: Map<String, Value> = FLAT
             .split_whitespace()
             .filter_map(|k| map.remove(k).map(|v| (k.to_string(), v)))
@@ -540,4 +547,35 @@ pub(crate) fn spec_file_value(path: &Path) -> Result<(Value, String, bool)> {
         serde_json::to_value(t).map_err(|e| bad(e.to_string()))?
     };
     Ok((value, text, json))
+}
+
+/// Fields that hold lists (`overlay`, `views`, `surfaces`, ...): a spec may give one item
+/// as a plain value (`overlay = "thickness"`), and a batch's CSV cell of one item is a
+/// list of one.
+pub(crate) fn is_list(field: &str) -> bool {
+    static LISTS: std::sync::OnceLock<std::collections::HashSet<String>> =
+        std::sync::OnceLock::new();
+    LISTS
+        .get_or_init(|| {
+            let mut lists = std::collections::HashSet::new();
+            for v in [json(&FigureDesc::default()), json(&Layer::default())]
+                .into_iter()
+                .flatten()
+            {
+                if let Value::Object(m) = v {
+                    lists.extend(m.into_iter().filter(|(_, v)| v.is_array()).map(|(k, _)| k));
+                }
+            }
+            lists
+        })
+        .contains(field)
+}
+
+/// `map` with each list field given as one plain value made a list of one.
+fn lists_of_one(map: &mut Map<String, Value>) {
+    for (k, v) in map.iter_mut() {
+        if is_list(k) && !v.is_array() && !v.is_null() && k != "layers" {
+            *v = Value::Array(vec![v.take()]);
+        }
+    }
 }
