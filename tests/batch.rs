@@ -475,3 +475,65 @@ fn shards_split_the_rows() {
     assert!(!out.join("batch.json").exists());
     assert!(!out.join("index.html").exists(), "a shard wrote the report");
 }
+
+/// A batch killed outright (a node failure, `scancel --signal=KILL`) leaves only whole
+/// figures, and the same command run again draws only what is missing.
+#[test]
+fn a_killed_batch_resumes_where_it_stopped() {
+    let dir = out_dir("batch_killed");
+    let names: Vec<String> = (1..=12).map(|i| format!("s{i:02}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let sd = study(&dir, &refs);
+    let spec = util::write(&dir, "qc.toml", SMALL.as_bytes());
+    let out = dir.join("qc");
+    let args = [
+        os("--subjects-dir"),
+        sd.as_os_str(),
+        os("--spec"),
+        spec.as_os_str(),
+        os("-O"),
+        out.as_os_str(),
+        os("-j"),
+        os("1"),
+    ];
+    let mut child = surfrender()
+        .arg("batch")
+        .args(args)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pngs = || -> Vec<PathBuf> {
+        std::fs::read_dir(&out)
+            .map(|d| {
+                d.filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|e| e == "png"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let start = std::time::Instant::now();
+    while pngs().len() < 2 && start.elapsed().as_secs() < 120 {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let made = pngs();
+    assert!(
+        made.len() >= 2 && made.len() < 12,
+        "{} figures before the kill",
+        made.len()
+    );
+    for p in &made {
+        image::open(p).unwrap_or_else(|e| panic!("{}: not a whole PNG: {e}", p.display()));
+        assert!(
+            surfrender::output::sidecar::path(p).is_file(),
+            "{} has no sidecar",
+            p.display()
+        );
+    }
+    let (code, err) = batch(&args);
+    assert_eq!(code, 0, "{err}");
+    let rec = record(&out, "batch.json");
+    assert_eq!(rec["counts"]["up_to_date"], made.len(), "{err}");
+    assert_eq!(rec["counts"]["written"], 12 - made.len(), "{err}");
+}
