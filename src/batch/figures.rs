@@ -135,6 +135,24 @@ fn manifest_name(m: &Manifest) -> String {
         .map_or("the subjects".into(), |p| p.display().to_string())
 }
 
+/// A row's placeholder values: every cell as text, and the row's number.
+struct Names(Map<String, Value>);
+
+impl Names {
+    fn of(row: &Row) -> Names {
+        let mut names = row.cells.clone();
+        names.insert("row".into(), Value::from(row.number));
+        Names(names)
+    }
+
+    /// `v` with its placeholders filled; the error names the field.
+    fn fill(&self, field: &str, v: &Value) -> std::result::Result<Value, String> {
+        let known: Vec<&str> = self.0.keys().map(String::as_str).collect();
+        fill_all(v, &|n: &str| self.0.get(n).map(as_text), &known)
+            .map_err(|m| format!("{field}: {m}"))
+    }
+}
+
 /// One row's figure.
 fn job(
     manifest: &Manifest,
@@ -143,37 +161,10 @@ fn job(
     out_dir: &Path,
     row: &Row,
     index: usize,
-    fields: &HashSet<&'static str>,
+    fields: &HashSet<String>,
 ) -> std::result::Result<Job, String> {
-    // Placeholder values: every cell as text, and the row's number.
-    let mut names: Map<String, Value> = row.cells.clone();
-    names.insert("row".into(), Value::from(row.number));
-    let text_of = |n: &str| names.get(n).map(as_text);
-    let known: Vec<&str> = names.keys().map(String::as_str).collect();
-    let mut merged = base.fields.clone();
-    let mut from_row = HashSet::new();
-    for (k, v) in &row.cells {
-        if !fields.contains(k.as_str()) {
-            continue;
-        }
-        let v = if row.text {
-            typed_cell(k, v)
-        } else {
-            v.clone()
-        };
-        let v = fill_all(&v, &text_of, &known).map_err(|m| format!("{k}: {m}"))?;
-        strings(&v, &mut |s| {
-            from_row.insert(PathBuf::from(s));
-        });
-        merged.insert(k.clone(), v);
-    }
-    // The base spec's text fills from the row too (`title = "{subject}"`).
-    for (k, v) in base.fields.iter() {
-        if !row.cells.contains_key(k) {
-            let filled = fill_all(v, &text_of, &known).map_err(|m| format!("{k}: {m}"))?;
-            merged.insert(k.clone(), filled);
-        }
-    }
+    let names = Names::of(row);
+    let (mut merged, from_row) = merge(base, row, &names, fields)?;
     if let (Some(sd), false) = (subjects_dir, merged.contains_key("subjects_dir")) {
         // The command line's folder is the working folder's, not the spec's.
         let sd = std::path::absolute(sd).map_err(|e| format!("--subjects-dir: {e}"))?;
@@ -184,24 +175,7 @@ fn job(
     if let (Some(s), false) = (&subject, merged.contains_key("title")) {
         merged.insert("title".into(), Value::String(s.clone()));
     }
-    let output = match (merged.remove("output"), &subject) {
-        (Some(o), _) => PathBuf::from(as_text(&o)),
-        (None, Some(s)) => PathBuf::from(format!("{s}.png")),
-        (None, None) => {
-            return Err(
-                "no output: give an `output` column (e.g. fig-{row}.png) or a subject".into(),
-            )
-        }
-    };
-    if !output
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("png"))
-    {
-        return Err(format!(
-            "output {}: a batch writes PNG figures (name it .png)",
-            output.display()
-        ));
-    }
+    let output = output_of(merged.remove("output"), subject.as_deref())?;
     let mut desc = FigureDesc::from_row_value(Value::Object(merged))?;
     if desc.subject.is_none()
         && desc.surfaces.is_empty()
@@ -216,25 +190,18 @@ fn job(
     let (row_folder, base_folder) = (manifest.folder(), &base.folder);
     desc.rebase_each(subjects, |p| {
         if p.is_relative() {
-            let folder = if from_row.contains(p) {
-                &row_folder
-            } else {
-                base_folder
+            let folder = match from_row.contains(p) {
+                true => &row_folder,
+                false => base_folder,
             };
             *p = folder.join(&*p);
         }
     });
-    let desc = desc.absolute();
     let output = std::path::absolute(out_dir.join(output)).map_err(|e| e.to_string())?;
     let values = row
         .cells
         .iter()
-        .map(|(k, v)| {
-            (
-                k.clone(),
-                fill_all(v, &text_of, &known).unwrap_or(v.clone()),
-            )
-        })
+        .map(|(k, v)| (k.clone(), names.fill(k, v).unwrap_or(v.clone())))
         .collect();
     Ok(Job {
         index,
@@ -242,32 +209,78 @@ fn job(
         subject,
         desc: FigureDesc {
             output: Some(output.clone()),
-            ..desc
+            ..desc.absolute()
         },
         output,
         values,
     })
 }
 
+/// The base spec's fields with the row's over them, placeholders filled everywhere (a
+/// base `title = "{subject}"` too), and the paths the row wrote (which are relative to
+/// the manifest's folder, not the spec's).
+fn merge(
+    base: &Base,
+    row: &Row,
+    names: &Names,
+    fields: &HashSet<String>,
+) -> std::result::Result<(Map<String, Value>, HashSet<PathBuf>), String> {
+    let mut merged = Map::new();
+    for (k, v) in base
+        .fields
+        .iter()
+        .filter(|(k, _)| !row.cells.contains_key(*k))
+    {
+        merged.insert(k.clone(), names.fill(k, v)?);
+    }
+    let mut from_row = HashSet::new();
+    for (k, v) in row.cells.iter().filter(|(k, _)| fields.contains(*k)) {
+        let v = match row.text {
+            true => typed_cell(k, v),
+            false => v.clone(),
+        };
+        let v = names.fill(k, &v)?;
+        strings(&v, &mut |s| {
+            from_row.insert(PathBuf::from(s));
+        });
+        merged.insert(k.clone(), v);
+    }
+    Ok((merged, from_row))
+}
+
+/// The row's output (relative to the output folder): given, else `{subject}.png`; a PNG.
+fn output_of(given: Option<Value>, subject: Option<&str>) -> std::result::Result<PathBuf, String> {
+    let output = match (given, subject) {
+        (Some(o), _) => PathBuf::from(as_text(&o)),
+        (None, Some(s)) => PathBuf::from(format!("{s}.png")),
+        (None, None) => {
+            return Err(
+                "no output: give an `output` column (e.g. fig-{row}.png) or a subject".into(),
+            )
+        }
+    };
+    match output
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("png"))
+    {
+        true => Ok(output),
+        false => Err(format!(
+            "output {}: a batch writes PNG figures (name it .png)",
+            output.display()
+        )),
+    }
+}
+
 /// A figure field's name (`threshold`, `views`, `overlay`, ...).
-fn field_names() -> HashSet<&'static str> {
-    static NAMES: std::sync::OnceLock<HashSet<&'static str>> = std::sync::OnceLock::new();
-    NAMES
-        .get_or_init(|| {
-            let mut names = HashSet::new();
-            let keys = |v: Value| match v {
-                Value::Object(m) => m.keys().cloned().collect::<Vec<_>>(),
-                _ => Vec::new(),
-            };
-            let desc = serde_json::to_value(FigureDesc::default()).unwrap_or(Value::Null);
-            let layer = serde_json::to_value(Layer::default()).unwrap_or(Value::Null);
-            let extra = ["annot_over_overlay", "label_over_overlay"].map(String::from);
-            for k in keys(desc).into_iter().chain(keys(layer)).chain(extra) {
-                names.insert(&*Box::leak(k.into_boxed_str()));
-            }
-            names
-        })
-        .clone()
+fn field_names() -> HashSet<String> {
+    let keys = |v: serde_json::Result<Value>| match v {
+        Ok(Value::Object(m)) => m.keys().cloned().collect::<Vec<_>>(),
+        _ => Vec::new(),
+    };
+    let desc = keys(serde_json::to_value(FigureDesc::default()));
+    let layer = keys(serde_json::to_value(Layer::default()));
+    let extra = ["annot_over_overlay", "label_over_overlay"].map(String::from);
+    desc.into_iter().chain(layer).chain(extra).collect()
 }
 
 /// A CSV cell as the JSON its field takes: `a;b` is a list, a list field's single item
@@ -363,7 +376,7 @@ fn placeholders_used(manifest: &Manifest, base: &Base) -> Result<HashSet<String>
 }
 
 /// ` (did you mean 'overlay'?)` for a near miss.
-fn suggest(name: &str, fields: &HashSet<&'static str>) -> String {
+fn suggest(name: &str, fields: &HashSet<String>) -> String {
     fields
         .iter()
         // Jaro-Winkler alone favours short prefixes (`tresh` → `tr`); the edit
@@ -371,7 +384,7 @@ fn suggest(name: &str, fields: &HashSet<&'static str>) -> String {
         .map(|f| {
             let score =
                 strsim::jaro_winkler(name, f) + strsim::normalized_damerau_levenshtein(name, f);
-            (score / 2.0, *f)
+            (score / 2.0, f)
         })
         .filter(|(s, _)| *s > 0.6)
         .max_by(|a, b| a.0.total_cmp(&b.0))
