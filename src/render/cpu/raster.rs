@@ -135,52 +135,38 @@ impl Band {
         if area < 0 {
             p.swap(0, 1);
         }
-        let Some((x0, x1, y0, y1)) = fixed_span(&p, self.width as i64, self.bottom(), self.top)
-        else {
+        let Some(span) = fixed_span(&p, self.width as i64, self.bottom(), self.top) else {
             return;
         };
-        // Edge i runs from corner i to corner i+1; a sample is inside when every edge
-        // function is positive, or zero on a top or left edge (llvmpipe's `c++`). The
-        // constant is lowered by one so that "inside" is a sign test: e >= 0.
-        let mut c = [0i64; 3];
-        let mut dcdx = [0i64; 3];
-        let mut dcdy = [0i64; 3];
-        for i in 0..3 {
-            let j = (i + 1) % 3;
-            dcdx[i] = p[i].1 - p[j].1;
-            dcdy[i] = p[i].0 - p[j].0;
-            c[i] = dcdx[i] * p[i].0 - dcdy[i] * p[i].1;
-            let inclusive = dcdx[i] < 0 || (dcdx[i] == 0 && dcdy[i] > 0);
-            c[i] += inclusive as i64 - 1;
+        let edges = Edges::new(&p);
+        if edges.small() {
+            self.cover_small(&edges, &p, span, id, lequal);
+        } else {
+            self.cover(&edges, &p, span, id, lequal);
         }
+    }
+
+    /// Tests the samples of the pixels `span` against `edges` and writes those inside
+    /// that pass the depth test.
+    fn cover(
+        &mut self,
+        edges: &Edges,
+        p: &[(i64, i64, f64); 3],
+        (x0, x1, y0, y1): (i64, i64, i64, i64),
+        id: u32,
+        lequal: bool,
+    ) {
+        let Edges { c, dcdx, dcdy } = *edges;
         // Per edge, the offsets of its function at each sample from the pixel's corner.
         let off: [[i64; 4]; 3] =
             [0, 1, 2].map(|i| [0, 1, 2, 3].map(|s| dcdy[i] * SAMPLE_Y[s] - dcdx[i] * SAMPLE_X[s]));
         let step: [i64; 3] = [0, 1, 2].map(|i| dcdx[i] * SUB);
-        // Depth as a plane over the snapped corners, in units of the 24-bit buffer.
-        let scale = FAR as f64;
-        let (ex1, ey1) = ((p[1].0 - p[0].0) as f64, (p[1].1 - p[0].1) as f64);
-        let (ex2, ey2) = ((p[2].0 - p[0].0) as f64, (p[2].1 - p[0].1) as f64);
-        let (dz1, dz2) = ((p[1].2 - p[0].2) * scale, (p[2].2 - p[0].2) * scale);
-        let det =
-            ((p[1].0 - p[0].0) * (p[2].1 - p[0].1) - (p[2].0 - p[0].0) * (p[1].1 - p[0].1)) as f64;
-        let gx = (dz1 * ey2 - dz2 * ey1) / det;
-        let gy = (ex1 * dz2 - ex2 * dz1) / det;
-        let z_at = |px: i64, py: i64| {
-            p[0].2 * scale + gx * (px - p[0].0) as f64 + gy * (py - p[0].1) as f64
-        };
-        let dzs: [f64; 4] = [0, 1, 2, 3].map(|s| gx * SAMPLE_X[s] as f64 + gy * SAMPLE_Y[s] as f64);
-        let gx_px = gx * SUB as f64;
-
-        // LEQUAL is LESS against the next larger depth.
-        let le = lequal as u32;
-        let w = self.width;
-        for y in y0..=y1 {
+        let plane = Plane::new(p);
+        for y in y0..y1 + 1 {
             let (px, py) = (x0 * SUB, y * SUB);
             let mut e = [0, 1, 2].map(|i| c[i] - dcdx[i] * px + dcdy[i] * py);
-            let z_row = z_at(px, py);
-            let row = (self.top - y) as usize * w;
-            for x in x0..=x1 {
+            let z_row = plane.at(p, px, py);
+            for x in x0..x1 + 1 {
                 let mut mask = 0u32;
                 #[allow(clippy::needless_range_loop)] // the three edges side by side
                 for s in 0..4 {
@@ -190,28 +176,77 @@ impl Band {
                 for i in 0..3 {
                     e[i] -= step[i];
                 }
-                if mask == 0 {
-                    continue;
+                if mask != 0 {
+                    let z_px = z_row + plane.gx_px * (x - x0) as f64;
+                    self.write(y, x, mask, z_px, &plane.dzs, id, lequal);
                 }
-                let z_px = z_row + gx_px * (x - x0) as f64;
-                let at = (row + x as usize) * 4;
-                let (Some(depth), Some(ids)) =
-                    (self.depth.get_mut(at..at + 4), self.ids.get_mut(at..at + 4))
-                else {
-                    continue;
-                };
-                for s in 0..4 {
-                    let z = z_px + dzs[s];
-                    let q = (z + 0.5) as u32;
-                    // A sample outside the depth range (z < 0) is clipped away, as GL does.
-                    let pass = (mask >> s) & 1 != 0 && z >= 0.0 && q < depth[s] + le;
-                    if pass {
-                        if !lequal {
-                            depth[s] = q;
-                        }
-                        ids[s] = id;
-                    }
+            }
+        }
+    }
+
+    /// [`Band::cover`] for a triangle whose edge functions fit in 32 bits
+    /// ([`Edges::small`]): the four samples of a pixel are tested as one vector of `i32`
+    /// ([`inside4`]).
+    fn cover_small(
+        &mut self,
+        edges: &Edges,
+        p: &[(i64, i64, f64); 3],
+        (x0, x1, y0, y1): (i64, i64, i64, i64),
+        id: u32,
+        lequal: bool,
+    ) {
+        let Edges { c, dcdx, dcdy } = *edges;
+        let off: [[i32; 4]; 3] = [0, 1, 2]
+            .map(|i| [0, 1, 2, 3].map(|s| (dcdy[i] * SAMPLE_Y[s] - dcdx[i] * SAMPLE_X[s]) as i32));
+        let step: [i32; 3] = [0, 1, 2].map(|i| (dcdx[i] * SUB) as i32);
+        let plane = Plane::new(p);
+        for y in y0..y1 + 1 {
+            let (px, py) = (x0 * SUB, y * SUB);
+            let mut e = [0, 1, 2].map(|i| (c[i] - dcdx[i] * px + dcdy[i] * py) as i32);
+            let z_row = plane.at(p, px, py);
+            for x in x0..x1 + 1 {
+                let mask = inside4(e, &off);
+                e = [0, 1, 2].map(|i| e[i] - step[i]);
+                if mask != 0 {
+                    let z_px = z_row + plane.gx_px * (x - x0) as f64;
+                    self.write(y, x, mask, z_px, &plane.dzs, id, lequal);
                 }
+            }
+        }
+    }
+
+    /// Writes `id` (and, unless `lequal`, its depth) to the samples of pixel `(x, y)` in
+    /// `mask` that pass the depth test (LESS, or LEQUAL), at depth `z_px + dzs[s]`.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn write(
+        &mut self,
+        y: i64,
+        x: i64,
+        mask: u32,
+        z_px: f64,
+        dzs: &[f64; 4],
+        id: u32,
+        lequal: bool,
+    ) {
+        let at = ((self.top - y) as usize * self.width + x as usize) * 4;
+        let (Some(depth), Some(ids)) =
+            (self.depth.get_mut(at..at + 4), self.ids.get_mut(at..at + 4))
+        else {
+            return;
+        };
+        // LEQUAL is LESS against the next larger depth.
+        let le = lequal as u32;
+        for s in 0..4 {
+            let z = z_px + dzs[s];
+            let q = (z + 0.5) as u32;
+            // A sample outside the depth range (z < 0) is clipped away, as GL does.
+            let pass = (mask >> s) & 1 != 0 && z >= 0.0 && q < depth[s] + le;
+            if pass {
+                if !lequal {
+                    depth[s] = q;
+                }
+                ids[s] = id;
             }
         }
     }
@@ -256,6 +291,95 @@ impl Band {
             }
         }
     }
+}
+
+/// The edge functions of a triangle with snapped, counter-clockwise corners. Edge i runs
+/// from corner i to corner i+1; a sample is inside when every edge function is positive,
+/// or zero on a top or left edge (llvmpipe's `c++`). The constant is lowered by one so
+/// that "inside" is a sign test: e >= 0.
+#[derive(Clone, Copy)]
+struct Edges {
+    c: [i64; 3],
+    dcdx: [i64; 3],
+    dcdy: [i64; 3],
+}
+
+impl Edges {
+    fn new(p: &[(i64, i64, f64); 3]) -> Edges {
+        let mut e = Edges {
+            c: [0; 3],
+            dcdx: [0; 3],
+            dcdy: [0; 3],
+        };
+        for i in 0..3 {
+            let j = (i + 1) % 3;
+            e.dcdx[i] = p[i].1 - p[j].1;
+            e.dcdy[i] = p[i].0 - p[j].0;
+            e.c[i] = e.dcdx[i] * p[i].0 - e.dcdy[i] * p[i].1;
+            let inclusive = e.dcdx[i] < 0 || (e.dcdx[i] == 0 && e.dcdy[i] > 0);
+            e.c[i] += inclusive as i64 - 1;
+        }
+        e
+    }
+
+    /// Whether the triangle spans less than 32 pixels each way, so that its edge
+    /// functions fit in 32 bits anywhere a sample can be covered: there, each lies within
+    /// 33 pixels (2^13 + 2^9 in 1/256 pixel) of each corner, and |e| is at most
+    /// |dcdx| dx + |dcdy| dy + 1 < 2 * 2^13 * (2^13 + 2^9) + 1 < 2^28 (also after the
+    /// step past a row's last pixel, and summed with a sample's offset).
+    fn small(&self) -> bool {
+        const LIMIT: i64 = 1 << 13;
+        let d = |v: i64| v.abs() < LIMIT;
+        self.dcdx.into_iter().all(d) && self.dcdy.into_iter().all(d)
+    }
+}
+
+/// The depth of a triangle as a plane over its snapped corners, in units of the 24-bit
+/// buffer: the same products and sums, in the same order, for every pixel.
+struct Plane {
+    gx: f64,
+    gy: f64,
+    gx_px: f64,
+    /// The depth at each sample relative to the pixel's corner.
+    dzs: [f64; 4],
+}
+
+impl Plane {
+    fn new(p: &[(i64, i64, f64); 3]) -> Plane {
+        let scale = FAR as f64;
+        let (ex1, ey1) = ((p[1].0 - p[0].0) as f64, (p[1].1 - p[0].1) as f64);
+        let (ex2, ey2) = ((p[2].0 - p[0].0) as f64, (p[2].1 - p[0].1) as f64);
+        let (dz1, dz2) = ((p[1].2 - p[0].2) * scale, (p[2].2 - p[0].2) * scale);
+        let det =
+            ((p[1].0 - p[0].0) * (p[2].1 - p[0].1) - (p[2].0 - p[0].0) * (p[1].1 - p[0].1)) as f64;
+        let gx = (dz1 * ey2 - dz2 * ey1) / det;
+        let gy = (ex1 * dz2 - ex2 * dz1) / det;
+        Plane {
+            gx,
+            gy,
+            gx_px: gx * SUB as f64,
+            dzs: [0, 1, 2, 3].map(|s| gx * SAMPLE_X[s] as f64 + gy * SAMPLE_Y[s] as f64),
+        }
+    }
+
+    /// The depth at window point `(px, py)` in 1/256 pixel.
+    fn at(&self, p: &[(i64, i64, f64); 3], px: i64, py: i64) -> f64 {
+        p[0].2 * FAR as f64 + self.gx * (px - p[0].0) as f64 + self.gy * (py - p[0].1) as f64
+    }
+}
+
+/// Which of a pixel's four samples lie inside the three edges whose functions at the
+/// pixel's corner are `e` and at its samples `e + off` (bit s for sample s), written so
+/// that the compiler makes the twelve sums one vector operation per edge.
+#[inline(always)]
+fn inside4(e: [i32; 3], off: &[[i32; 4]; 3]) -> u32 {
+    let v: [i32; 4] =
+        std::array::from_fn(|s| (e[0] + off[0][s]) | (e[1] + off[1][s]) | (e[2] + off[2][s]));
+    let mut mask = 0;
+    for (s, v) in v.iter().enumerate() {
+        mask |= ((*v >= 0) as u32) << s;
+    }
+    mask
 }
 
 /// Rounds to the nearest integer, ties to even, as llvmpipe snaps (cvtps2dq), without

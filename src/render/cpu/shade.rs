@@ -202,11 +202,8 @@ impl<'a> Shader<'a> {
         ) else {
             return Lit::fixed([0; 4]);
         };
-        if tri.id != id {
-            match self.setup(local, values) {
-                Some(t) => *tri = TriShade { id, ..t },
-                None => return Lit::fixed([0; 4]),
-            }
+        if tri.id != id && self.setup(id, values, tri).is_none() {
+            return Lit::fixed([0; 4]);
         }
         self.eval(tri, values, cx, cy)
     }
@@ -232,10 +229,13 @@ impl<'a> Shader<'a> {
         lit_color(base, lit.light)
     }
 
-    /// Surface triangle `id` ready to shade, or `None` if it does not exist; its
-    /// corners' overlay values go to `values` (one entry per slot).
-    fn setup(&self, id: u32, values: &mut [CornerValues]) -> Option<TriShade> {
-        let t = id as usize * 3;
+    /// Sets up surface triangle `id` (with its part's bit) in `tri`, in place (a
+    /// [`TriShade`] is over a hundred bytes), or leaves `tri` as it is and says `None` if the
+    /// triangle does not exist; its corners' overlay values go to `values` (one entry per
+    /// slot).
+    fn setup(&self, id: u32, values: &mut [CornerValues], tri: &mut TriShade) -> Option<()> {
+        let local = id & !PART_MASK;
+        let t = local as usize * 3;
         let &[i0, i1, i2] = self.indices.get(t..t + 3)? else {
             return None;
         };
@@ -248,7 +248,7 @@ impl<'a> Shader<'a> {
         let e1 = [p[1].x - p[0].x, p[1].y - p[0].y];
         let e2 = [p[2].x - p[0].x, p[2].y - p[0].y];
         let inv = 1.0 / (e1[0] * e2[1] - e2[0] * e1[1]);
-        let focus = if id as usize >= self.first_focus {
+        let focus = if local as usize >= self.first_focus {
             let i = (i0 as usize).checked_sub(self.surface_vertices)?;
             Some(unit(*self.foci_colors.get(i)?))
         } else {
@@ -257,7 +257,7 @@ impl<'a> Shader<'a> {
             }
             None
         };
-        Some(TriShade {
+        *tri = TriShade {
             id,
             ids,
             focus,
@@ -266,7 +266,8 @@ impl<'a> Shader<'a> {
             e2,
             inv,
             attrs: p,
-        })
+        };
+        Some(())
     }
 
     /// surface.frag (foci.frag for a focus) for one triangle at window point `(cx, cy)`,
