@@ -32,7 +32,7 @@ use crate::desc::FigureDesc;
 use crate::error::{Error, Result};
 use crate::figure::Figure;
 use crate::montage::colorbar;
-use crate::spec::FigureSpec;
+use crate::spec::{FigureSpec, PngCompression};
 
 pub mod facts;
 mod lock;
@@ -80,7 +80,14 @@ pub fn write_figure_with(
     ];
     let dir = folder(path);
     temp::clean_stale(dir);
-    let png = encode_png(path, &fig.image, fig.alpha, &metadata, spec.dpi)?;
+    let png = encode_png(
+        path,
+        &fig.image,
+        fig.alpha,
+        &metadata,
+        spec.dpi,
+        spec.png_compression,
+    )?;
     let bars = crate::figure::bar_refs(&fig.bars);
     // The sidecar first and the PNG last: a reader waiting for the PNG finds its record.
     let mut staged = Vec::new();
@@ -287,15 +294,20 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
-/// Writes `img` as PNG: RGB, or RGBA when `alpha` (transparent backgrounds).
+/// Writes `img` as PNG: RGB, or RGBA when `alpha` (transparent backgrounds), compressed
+/// as `compression` says.
 pub fn write_png(
     path: &Path,
     img: &RgbaImage,
     alpha: bool,
     metadata: &Metadata,
     dpi: Option<u32>,
+    compression: PngCompression,
 ) -> Result<()> {
-    write_atomic(path, &encode_png(path, img, alpha, metadata, dpi)?)
+    write_atomic(
+        path,
+        &encode_png(path, img, alpha, metadata, dpi, compression)?,
+    )
 }
 
 /// The bytes [`write_png`] writes, for a caller that places them itself (`path` only
@@ -306,9 +318,10 @@ pub fn encode_png(
     alpha: bool,
     metadata: &Metadata,
     dpi: Option<u32>,
+    compression: PngCompression,
 ) -> Result<Vec<u8>> {
     let mut bytes = Vec::with_capacity(img.as_raw().len() / 4);
-    encode(&mut bytes, img, alpha, metadata, dpi).map_err(|e| Error::Write {
+    encode(&mut bytes, img, alpha, metadata, dpi, compression).map_err(|e| Error::Write {
         path: path.to_path_buf(),
         source: std::io::Error::other(e),
     })?;
@@ -321,6 +334,7 @@ fn encode<W: std::io::Write>(
     alpha: bool,
     metadata: &Metadata,
     dpi: Option<u32>,
+    compression: PngCompression,
 ) -> std::result::Result<(), png::EncodingError> {
     let mut enc = png::Encoder::new(w, img.width(), img.height());
     enc.set_color(if alpha {
@@ -329,10 +343,7 @@ fn encode<W: std::io::Write>(
         png::ColorType::Rgb
     });
     enc.set_depth(png::BitDepth::Eight);
-    enc.set_compression(png::Compression::Fast);
-    // Up-filtering suits figures (large flat areas, smooth shading) and is cheaper than
-    // choosing a filter per row.
-    enc.set_filter(png::Filter::Up);
+    set_compression(&mut enc, compression);
     if let Some(dpi) = dpi {
         // pHYs counts pixels per metre.
         let ppm = (dpi as f64 / 0.0254).round() as u32;
@@ -360,4 +371,23 @@ fn encode<W: std::io::Write>(
         writer.write_image_data(&rgb)?;
     }
     writer.finish()
+}
+
+/// Sets the png crate's deflate level and row filter for `compression`, for figures and
+/// animated PNGs alike. `fast` is fdeflate over Up-filtered rows: on figures (large flat
+/// areas, smooth shading) Up compresses about as well as a filter chosen per row, and
+/// costs nothing to choose; fdeflate's fast path is built for such filtered rows. The
+/// slower levels go through zlib (miniz_oxide), where choosing the filter per row pays.
+/// The measurements behind these choices are in benches/README.md (issue #15).
+pub(crate) fn set_compression<W: std::io::Write>(
+    enc: &mut png::Encoder<W>,
+    compression: PngCompression,
+) {
+    let (deflate, filter) = match compression {
+        PngCompression::Fast => (png::DeflateCompression::FdeflateUltraFast, png::Filter::Up),
+        PngCompression::Default => (png::DeflateCompression::Level(6), png::Filter::Adaptive),
+        PngCompression::Best => (png::DeflateCompression::Level(9), png::Filter::Adaptive),
+    };
+    enc.set_deflate_compression(deflate);
+    enc.set_filter(filter);
 }
