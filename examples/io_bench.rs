@@ -5,6 +5,7 @@
 //!
 //! ```sh
 //! cargo run --release --example io_bench -- read /tmp/large --runs 21
+//! cargo run --release --example io_bench -- parts /tmp/large --runs 21
 //! cargo run --release --example io_bench -- png /tmp/large --runs 11
 //! valgrind --tool=callgrind target/release/examples/io_bench read /tmp/large --runs 1
 //! ```
@@ -44,9 +45,36 @@ fn main() -> Result<(), Box<dyn Error>> {
             let times = timed(runs, || read::read(&spec, &read::Cache::new()).map(|_| ()))?;
             report("read stage", &times, None);
         }
+        "parts" => parts(&dir, runs)?,
         "png" => png(&spec, runs)?,
-        other => return Err(format!("unknown mode {other} (read or png)").into()),
+        other => return Err(format!("unknown mode {other} (read, parts or png)").into()),
     }
+    Ok(())
+}
+
+/// The read stage's pieces for one hemisphere, on this thread: the surface decoded,
+/// normals and winding, a per-vertex file decoded.
+fn parts(dir: &str, runs: usize) -> Result<(), Box<dyn Error>> {
+    let surface = std::path::PathBuf::from(format!("{dir}/lh.inflated"));
+    let times = timed(runs, || surfrender::io::read_surface(&surface).map(|_| ()))?;
+    report("read_surface (lh)", &times, None);
+    let mesh = surfrender::io::read_surface(&surface)?;
+    let times = timed(runs, || {
+        std::hint::black_box(mesh.bounds());
+        Ok(())
+    })?;
+    report("bounds (lh)", &times, None);
+    let times = timed(runs, || {
+        std::hint::black_box(mesh.normals_and_winding());
+        Ok(())
+    })?;
+    report("normals_and_winding (lh)", &times, None);
+    let curv = std::path::PathBuf::from(format!("{dir}/lh.thickness"));
+    let sel = surfrender::io::Selection::default();
+    let times = timed(runs, || {
+        surfrender::io::read_overlay(&curv, &sel).map(|_| ())
+    })?;
+    report("read_overlay (lh.thickness)", &times, None);
     Ok(())
 }
 
