@@ -97,11 +97,17 @@ fn png(spec: &surfrender::FigureSpec, runs: usize) -> Result<(), Box<dyn Error>>
         }
     };
     let path = std::path::Path::new("bench.png");
-    for level in [
+    // `IO_BENCH_ONLY=fdeflate` times only the settings whose name holds that text.
+    let only = std::env::var("IO_BENCH_ONLY").unwrap_or_default();
+    let levels = [
         PngCompression::Fast,
         PngCompression::Default,
         PngCompression::Best,
-    ] {
+    ];
+    for level in levels
+        .into_iter()
+        .filter(|l| format!("--png-compression {l}").contains(&*only))
+    {
         let mut size = 0;
         let times = timed(runs, || {
             let b = encode_png(path, img, false, &Vec::new(), None, level)?;
@@ -132,7 +138,7 @@ fn png(spec: &surfrender::FigureSpec, runs: usize) -> Result<(), Box<dyn Error>>
         ("zlib 9, Up", D::Level(9), F::Up),
         ("zlib 9, Adaptive", D::Level(9), F::Adaptive),
     ];
-    for (name, deflate, filter) in variants {
+    for (name, deflate, filter) in variants.into_iter().filter(|v| v.0.contains(&*only)) {
         let enc = |out: &mut Vec<u8>| -> Result<(), png::EncodingError> {
             let mut e = png::Encoder::new(out, img.width(), img.height());
             e.set_color(png::ColorType::Rgb);

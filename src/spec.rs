@@ -320,7 +320,7 @@ impl std::str::FromStr for CurvSign {
 /// benches/README.md, issue #15, for both on the benchmark figures).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum PngCompression {
-    /// fdeflate's fast path over Up-filtered rows: the fastest, the largest files.
+    /// fdeflate's fast path over Paeth-filtered rows: the fastest, the largest files.
     #[default]
     Fast,
     /// zlib level 6 with a filter chosen per row: several times slower than `fast`,
