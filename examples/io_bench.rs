@@ -135,8 +135,10 @@ fn png(spec: &surfrender::FigureSpec, runs: usize) -> Result<(), Box<dyn Error>>
         ("zlib 3, Up", D::Level(3), F::Up),
         ("zlib 6, Up", D::Level(6), F::Up),
         ("zlib 6, Adaptive", D::Level(6), F::Adaptive),
+        ("zlib 6, Paeth", D::Level(6), F::Paeth),
         ("zlib 9, Up", D::Level(9), F::Up),
         ("zlib 9, Adaptive", D::Level(9), F::Adaptive),
+        ("zlib 9, Paeth", D::Level(9), F::Paeth),
     ];
     for (name, deflate, filter) in variants.into_iter().filter(|v| v.0.contains(&*only)) {
         let enc = |out: &mut Vec<u8>| -> Result<(), png::EncodingError> {
