@@ -235,6 +235,8 @@ pub struct FigureSpec {
     pub panel_size: Option<(u32, u32)>,
     /// Resolution written into the PNG (pHYs), for print layout.
     pub dpi: Option<u32>,
+    /// How hard the PNG is compressed (`--png-compression`); the pixels are the same.
+    pub png_compression: PngCompression,
     /// A title above the panels.
     pub title: Option<String>,
     /// The EGL device to render on (`surfrender backends` lists them).
@@ -310,5 +312,42 @@ impl std::str::FromStr for CurvSign {
             "workbench" => Ok(CurvSign::Workbench),
             _ => Err(format!("'{s}': expected auto, freesurfer or workbench")),
         }
+    }
+}
+
+/// How hard a PNG's pixels are compressed (`--png-compression`): the pixels are the same
+/// at every level, only the file's size and the time to write it differ (see
+/// benches/README.md, issue #15, for both on the benchmark figures).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum PngCompression {
+    /// fdeflate's fast path over Paeth-filtered rows: the fastest, the largest files.
+    #[default]
+    Fast,
+    /// zlib level 6 with a filter chosen per row: several times slower than `fast`,
+    /// smaller files.
+    Default,
+    /// zlib level 9 with a filter chosen per row: the smallest files, the slowest.
+    Best,
+}
+
+impl std::str::FromStr for PngCompression {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "fast" => Ok(PngCompression::Fast),
+            "default" => Ok(PngCompression::Default),
+            "best" => Ok(PngCompression::Best),
+            _ => Err(format!("'{s}': expected fast, default or best")),
+        }
+    }
+}
+
+impl std::fmt::Display for PngCompression {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            PngCompression::Fast => "fast",
+            PngCompression::Default => "default",
+            PngCompression::Best => "best",
+        })
     }
 }

@@ -255,6 +255,8 @@ fn every_option_round_trips() {
         "2",
         "--dpi",
         "300",
+        "--png-compression",
+        "best",
         "--title",
         "-a title",
         "--backend",

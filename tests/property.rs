@@ -70,7 +70,7 @@ fn limited(r: &mut Rng, name: &'static str, lo: f64, hi: f64, heavy_above: f64) 
 
 /// A figure option (not of a layer), drawn from every kind the description has.
 fn figure_option(r: &mut Rng) -> Opt {
-    match r.below(27) {
+    match r.below(28) {
         0 => limited(r, "annot_alpha", 0.0, 1.0, f64::MAX),
         1 => limited(r, "outline_width", 0.5, 50.0, f64::MAX),
         2 => limited(r, "focus_radius", 0.001, 1000.0, f64::MAX),
@@ -225,6 +225,10 @@ fn figure_option(r: &mut Rng) -> Opt {
         25 => text(
             r.pick(&["sample_reduce", "sample_interp"]),
             r.pick(&["mean", "max", "trilinear", "nearest", "median"]),
+        ),
+        26 => text(
+            "png_compression",
+            r.pick(&["fast", "default", "best", "Best", "zip"]),
         ),
         _ => {
             let s = r.pick(&["40x30", "50x", "0x10"]);

@@ -194,6 +194,7 @@ impl FigureDesc {
         w.one("panel_size", self.panel_size.as_ref());
         w.one("scale", self.scale);
         w.one("dpi", self.dpi);
+        w.one("png_compression", self.png_compression.as_ref());
         w.one("title", self.title.as_ref());
         w.one("backend", self.backend.as_ref());
         w.one("egl_device", self.egl_device);

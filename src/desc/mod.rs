@@ -27,7 +27,7 @@ use crate::montage::MAX_VIEWS;
 use crate::render::BackendKind;
 use crate::scene::ViewName;
 use crate::scene::{contours::MAX_LEVELS, foci::MAX_FOCI};
-use crate::spec::{Background, CurvSign, MAX_LABELS};
+use crate::spec::{Background, CurvSign, PngCompression, MAX_LABELS};
 pub(crate) use args::is_bare;
 pub use args::{command, usage_error};
 pub(crate) use file::{is_list, spec_file_value};
@@ -317,6 +317,11 @@ pub struct FigureDesc {
     /// Resolution to record in the PNG (pHYs) for page layout, e.g. 300.
     #[arg(long, value_name = "DPI")]
     pub dpi: Option<Dpi>,
+
+    /// PNG compression: fast, default or best (smaller files, slower to write; the
+    /// pixels are the same). [default: fast]
+    #[arg(long, value_name = "LEVEL")]
+    pub png_compression: Option<Given<PngCompression>>,
 
     /// Title above the panels; `{subject}` is the subject's name in subject mode (in a
     /// batch, `{column}` is any column of the row).
@@ -621,7 +626,7 @@ impl FigureDesc {
             elevation = Degrees(0.0), roll = Degrees(0.0), zoom = Zoom(1.0),
             layout = given("grid"), split_views = false, background = given("white"), colorbar = true, sidecar = true,
             cbar_orientation = given("horizontal"), cbar_format = given("auto"),
-            panel_labels = false, scale = Scale(1.0),
+            panel_labels = false, scale = Scale(1.0), png_compression = given("fast"),
             backend = env_backend.unwrap_or_else(|| given("auto")), allow_empty = false,
         }
         if d.subject.is_some() && d.surf.is_none() {

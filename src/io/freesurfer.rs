@@ -110,35 +110,42 @@ pub(crate) fn read_surface(input: &mut Input) -> Result<Mesh> {
         &region(header.start as u64, nvert),
         &mut vertices,
         |run, out| {
-            for c in run.chunks_exact(12) {
-                let f = |k: usize| f32::from_be_bytes(word(c.get(k..k + 4).unwrap_or_default()));
-                out.push([f(0), f(4), f(8)]);
-            }
+            out.extend(
+                run.as_chunks::<12>()
+                    .0
+                    .iter()
+                    .map(|c| be_triple(c).map(f32::from_bits)),
+            );
             Ok(())
         },
     )?;
-    let check = |face: usize, i: i32| -> Result<u32> {
-        match u32::try_from(i) {
-            Ok(u) if u64::from(u) < nvert => Ok(u),
-            _ => Err(Error::invalid(
-                path,
-                format!(
-                    "face {face} uses vertex index {i}, but the surface has {nvert} vertices \
-                     (valid indices 0..{})",
-                    nvert.saturating_sub(1)
-                ),
-            )),
-        }
-    };
     let mut faces = input.vec(nface)?;
     let faces_at = header.start as u64 + nvert * 12;
     input.region(&region(faces_at, nface), &mut faces, |run, out| {
-        for c in run.chunks_exact(12) {
-            let i = |k: usize| i32::from_be_bytes(word(c.get(k..k + 4).unwrap_or_default()));
-            let f = out.len();
-            out.push([check(f, i(0))?, check(f, i(4))?, check(f, i(8))?]);
+        let first = out.len();
+        // Converted in bulk, then checked at once: a negative index (an int32) reads as
+        // at least 2^31 here, past any vertex count a header can give.
+        out.extend(run.as_chunks::<12>().0.iter().map(be_triple));
+        let added = out.get(first..).unwrap_or_default();
+        let most = added.iter().fold(0, |m, f| m.max(f[0]).max(f[1]).max(f[2]));
+        if u64::from(most) < nvert {
+            return Ok(());
         }
-        Ok(())
+        // Name the first bad index, as the file gives it.
+        let (face, i) = (first..)
+            .zip(added)
+            .flat_map(|(k, f)| f.map(|i| (k, i)))
+            .find(|&(_, i)| u64::from(i) >= nvert)
+            .unwrap_or((first, most));
+        Err(Error::invalid(
+            path,
+            format!(
+                "face {face} uses vertex index {}, but the surface has {nvert} vertices \
+                 (valid indices 0..{})",
+                i as i32,
+                nvert.saturating_sub(1)
+            ),
+        ))
     })?;
     let mut tail = vec![0u8; VOLUME_INFO_BYTES];
     let got = input.read_at(header.end(), &mut tail)?;
@@ -149,6 +156,16 @@ pub(crate) fn read_surface(input: &mut Input) -> Result<Mesh> {
         faces,
         cras,
     })
+}
+
+/// Three big-endian 32-bit words as they are (the bits of float32 or int32 values).
+fn be_triple(c: &[u8; 12]) -> [u32; 3] {
+    let [a0, a1, a2, a3, b0, b1, b2, b3, c0, c1, c2, c3] = *c;
+    [
+        u32::from_be_bytes([a0, a1, a2, a3]),
+        u32::from_be_bytes([b0, b1, b2, b3]),
+        u32::from_be_bytes([c0, c1, c2, c3]),
+    ]
 }
 
 /// The most bytes read after the faces for the volume-info block: its tag and eight
@@ -273,7 +290,12 @@ pub(crate) fn read_curv(input: &mut Input, expect: &Expect) -> Result<Overlay> {
         what: WHAT,
     };
     input.region(&region, &mut values, |run, out| {
-        out.extend(run.chunks_exact(4).map(|c| f32::from_be_bytes(word(c))));
+        out.extend(
+            run.as_chunks::<4>()
+                .0
+                .iter()
+                .map(|&c| f32::from_be_bytes(c)),
+        );
         Ok(())
     })?;
     input.finish()?;

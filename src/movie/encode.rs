@@ -166,6 +166,8 @@ pub struct SinkOptions {
     pub frames: usize,
     /// Dots per inch recorded in PNG files (sequence frames and APNG), when set.
     pub dpi: Option<u32>,
+    /// How PNG files (sequence frames and APNG) are compressed.
+    pub png_compression: crate::spec::PngCompression,
 }
 
 impl SinkOptions {
@@ -181,6 +183,7 @@ impl SinkOptions {
             metadata: Metadata::new(),
             frames,
             dpi: None,
+            png_compression: crate::spec::PngCompression::Fast,
         }
     }
 }

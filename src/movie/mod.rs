@@ -412,6 +412,7 @@ fn sink_options(spec: &FigureSpec, seq: &Sequence, size: (u32, u32), frames: usi
         )],
         frames,
         dpi: spec.dpi,
+        png_compression: spec.png_compression,
     }
 }
 

@@ -84,7 +84,8 @@ impl FrameSink for OnePng {
             return Err(Error::Internal("a .png output takes one frame".into()));
         }
         let o = &self.opts;
-        crate::output::write_png(&self.path, frame, o.alpha, &o.metadata, o.dpi)?;
+        let level = o.png_compression;
+        crate::output::write_png(&self.path, frame, o.alpha, &o.metadata, o.dpi, level)?;
         self.written = true;
         Ok(())
     }

@@ -234,3 +234,12 @@ fn a_temporary_removes_itself_unless_renamed() {
     write_atomic(&dir.join("x.png"), b"y").expect("write");
     assert_eq!(names(&dir), ["x.png"]);
 }
+
+#[test]
+fn rgb_of_drops_alpha_for_any_pixel_count() {
+    for n in [0usize, 1, 3, 4, 5, 17, 1000] {
+        let rgba: Vec<u8> = (0..n * 4).map(|i| (i * 7 % 251) as u8).collect();
+        let want: Vec<u8> = rgba.chunks_exact(4).flat_map(|p| p[..3].to_vec()).collect();
+        assert_eq!(super::rgb_of(&rgba), want, "{n} pixels");
+    }
+}

@@ -126,9 +126,10 @@ impl Cache {
         }
         let mesh = io::read_surface_with(path, &self.limits)?;
         check(&mesh, path)?;
+        let (normals, winding) = mesh.normals_and_winding();
         let g = Geometry {
-            winding: mesh.outward_winding(),
-            normals: Arc::new(mesh.vertex_normals()),
+            winding,
+            normals: Arc::new(normals),
             mesh: Arc::new(mesh),
         };
         self.put(key, Entry::Surface(g.clone()));

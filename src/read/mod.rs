@@ -233,12 +233,16 @@ fn read_surface(
 
 /// What a surface must satisfy to be drawn; checked once when it is decoded.
 fn check_mesh(mesh: &Mesh, path: &Path) -> Result<()> {
-    // A NaN coordinate would silently wreck the shared scale of every panel.
-    if let Some(i) = mesh
-        .vertices
-        .iter()
-        .position(|v| !v.iter().all(|c| c.is_finite()))
-    {
+    // A NaN coordinate would silently wreck the shared scale of every panel. Every
+    // coordinate is tested without stopping at the first (a loop the compiler
+    // vectorises); the vertex is looked for only when there is one.
+    let finite = |v: &[f32]| v.iter().fold(true, |ok, c| ok & c.is_finite());
+    if !finite(mesh.vertices.as_flattened()) {
+        let i = mesh
+            .vertices
+            .iter()
+            .position(|v| !finite(v))
+            .unwrap_or_default();
         return Err(Error::invalid(
             path,
             format!(

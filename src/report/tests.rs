@@ -21,7 +21,15 @@ fn png(path: &Path) {
         false => Rgba([200, 40, 40, 255]),
     });
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    crate::output::write_png(path, &img, false, &Vec::new(), None).unwrap();
+    crate::output::write_png(
+        path,
+        &img,
+        false,
+        &Vec::new(),
+        None,
+        crate::spec::PngCompression::Fast,
+    )
+    .unwrap();
 }
 
 /// A figure with the sidecar `doc`.

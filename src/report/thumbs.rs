@@ -57,7 +57,9 @@ pub fn write_thumbnail(image: &RgbaImage, path: &Path) -> Result<()> {
     }
     // Alpha only where a pixel is see-through (figures on a transparent background).
     let alpha = thumb.pixels().any(|p| p[3] < 255);
-    let bytes = crate::output::encode_png(path, thumb, alpha, &Vec::new(), None)?;
+    // Thumbnails are small and many: the fastest level.
+    let fast = crate::spec::PngCompression::Fast;
+    let bytes = crate::output::encode_png(path, thumb, alpha, &Vec::new(), None, fast)?;
     crate::output::write_atomic(path, &bytes)
 }
 

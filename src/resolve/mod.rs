@@ -137,6 +137,7 @@ impl FigureDesc {
             panel_size: d.panel_size.as_ref().map(|p| (p.value().0, p.value().1)),
             scale: set(&d.scale)?.0,
             dpi: d.dpi.map(|x| x.0),
+            png_compression: *set(&d.png_compression)?.value(),
             title: d
                 .title
                 .as_deref()

@@ -100,6 +100,7 @@ pub fn file_bytes(
         background == Background::Transparent,
         &Vec::new(),
         None,
+        crate::spec::PngCompression::Fast,
     )
 }
 

@@ -100,9 +100,7 @@ impl ApngEncoder {
             false => png::ColorType::Rgb,
         });
         enc.set_depth(png::BitDepth::Eight);
-        enc.set_compression(png::Compression::Fast);
-        // As for figures: flat areas and smooth shading, and cheaper than adaptive.
-        enc.set_filter(png::Filter::Up);
+        crate::output::set_compression(&mut enc, opts.png_compression);
         enc.set_animated(opts.frames as u32, 0).map_err(perr)?;
         enc.set_frame_delay(num, den).map_err(perr)?;
         enc.set_dispose_op(png::DisposeOp::None).map_err(perr)?;

@@ -16,6 +16,7 @@ pub(super) struct Sequence {
     alpha: bool,
     metadata: Metadata,
     dpi: Option<u32>,
+    compression: crate::spec::PngCompression,
     written: Vec<PathBuf>,
 }
 
@@ -31,6 +32,7 @@ impl Sequence {
             alpha: opts.alpha,
             metadata: opts.metadata.clone(),
             dpi: opts.dpi,
+            compression: opts.png_compression,
             written: Vec::with_capacity(opts.frames),
         })
     }
@@ -39,7 +41,8 @@ impl Sequence {
 impl Encoder for Sequence {
     fn frame(&mut self, frame: RgbaImage) -> Result<()> {
         let path = self.pattern.path(self.written.len());
-        let png = output::encode_png(&path, &frame, self.alpha, &self.metadata, self.dpi)?;
+        let (alpha, level) = (self.alpha, self.compression);
+        let png = output::encode_png(&path, &frame, alpha, &self.metadata, self.dpi, level)?;
         output::write_atomic(&path, &png)?;
         self.written.push(path);
         Ok(())

@@ -690,7 +690,15 @@ fn encode_times() {
     );
     let png = std::time::Instant::now();
     for frame in &f {
-        crate::output::encode_png(Path::new("x"), frame, false, &Metadata::new(), None).unwrap();
+        crate::output::encode_png(
+            Path::new("x"),
+            frame,
+            false,
+            &Metadata::new(),
+            None,
+            crate::spec::PngCompression::Fast,
+        )
+        .unwrap();
     }
     let each = png.elapsed().as_secs_f64() * 1000.0 / n as f64;
     println!("encode_png alone: {each:.1} ms a frame");
