@@ -121,6 +121,38 @@ fn os(s: &str) -> &std::ffi::OsStr {
     s.as_ref()
 }
 
+/// A study of subjects with the small spec and an output folder, as most tests here use.
+struct Study {
+    dir: PathBuf,
+    sd: PathBuf,
+    spec: PathBuf,
+    out: PathBuf,
+}
+
+impl Study {
+    fn new(test: &str, names: &[&str]) -> Study {
+        let dir = out_dir(test);
+        let sd = study(&dir, names);
+        let spec = util::write(&dir, "qc.toml", SMALL.as_bytes());
+        let out = dir.join("qc");
+        Study { dir, sd, spec, out }
+    }
+
+    /// `--subjects-dir SD --spec SPEC -O OUT`, then `more`.
+    fn args<'a>(&'a self, more: &[&'a str]) -> Vec<&'a std::ffi::OsStr> {
+        let mut a = vec![
+            os("--subjects-dir"),
+            self.sd.as_os_str(),
+            os("--spec"),
+            self.spec.as_os_str(),
+            os("-O"),
+            self.out.as_os_str(),
+        ];
+        a.extend(more.iter().map(|m| os(m)));
+        a
+    }
+}
+
 const SMALL: &str =
     "overlay = [\"thickness\"]\nthreshold = 2.5\nrange = [2.5, 4.0]\nsize = \"400x300\"\n";
 
@@ -129,21 +161,10 @@ const SMALL: &str =
 /// changed input drawn again, and --force drawing everything.
 #[test]
 fn batch_goes_on_past_failures_and_skips_what_is_up_to_date() {
-    let dir = out_dir("batch_subjects");
-    let sd = study(&dir, &["sub-01", "sub-02", "sub-03", "other"]);
+    let st = Study::new("batch_subjects", &["sub-01", "sub-02", "sub-03", "other"]);
+    let (sd, out) = (&st.sd, &st.out);
     std::fs::remove_file(sd.join("sub-02/surf/rh.thickness")).unwrap();
-    let spec = util::write(&dir, "qc.toml", SMALL.as_bytes());
-    let out = dir.join("qc");
-    let args = [
-        os("--subjects-dir"),
-        sd.as_os_str(),
-        os("--subjects"),
-        os("sub-*"),
-        os("--spec"),
-        spec.as_os_str(),
-        os("-O"),
-        out.as_os_str(),
-    ];
+    let args = st.args(&["--subjects", "sub-*"]);
     let (code, err) = batch(&args);
     assert_eq!(code, 3, "{err}");
     assert!(
@@ -243,20 +264,9 @@ fn filetime_touch(path: &Path) {
 /// pixel, with any number of jobs.
 #[test]
 fn batch_figures_equal_single_figures() {
-    let dir = out_dir("batch_equal");
-    let sd = study(&dir, &["bert", "ernie", "grover"]);
-    let spec = util::write(&dir, "qc.toml", SMALL.as_bytes());
-    let out = dir.join("qc");
-    let (code, err) = batch(&[
-        os("--subjects-dir"),
-        sd.as_os_str(),
-        os("--spec"),
-        spec.as_os_str(),
-        os("-O"),
-        out.as_os_str(),
-        os("--jobs"),
-        os("3"),
-    ]);
+    let st = Study::new("batch_equal", &["bert", "ernie", "grover"]);
+    let (dir, sd, spec, out) = (&st.dir, &st.sd, &st.spec, &st.out);
+    let (code, err) = batch(&st.args(&["--jobs", "3"]));
     assert_eq!(code, 0, "{err}");
     for s in ["bert", "ernie", "grover"] {
         let single = dir.join(format!("single-{s}.png"));
@@ -433,22 +443,10 @@ fn a_relative_subjects_dir_is_the_working_folders() {
 /// environment (which the log names), each writing its own record.
 #[test]
 fn shards_split_the_rows() {
-    let dir = out_dir("batch_shards");
     let names = ["s1", "s2", "s3", "s4", "s5"];
-    let sd = study(&dir, &names);
-    let spec = util::write(&dir, "qc.toml", SMALL.as_bytes());
-    let out = dir.join("qc");
-    let base = [
-        os("--subjects-dir"),
-        sd.as_os_str(),
-        os("--spec"),
-        spec.as_os_str(),
-        os("-O"),
-        out.as_os_str(),
-    ];
-    let mut a = base.to_vec();
-    a.extend([os("--shard"), os("0/2")]);
-    assert_eq!(batch(&a).0, 0);
+    let st = Study::new("batch_shards", &names);
+    let (out, base) = (&st.out, st.args(&[]));
+    assert_eq!(batch(&st.args(&["--shard", "0/2"])).0, 0);
     let out_b = surfrender()
         .arg("batch")
         .args(base)
@@ -480,25 +478,14 @@ fn shards_split_the_rows() {
 /// figures, and the same command run again draws only what is missing.
 #[test]
 fn a_killed_batch_resumes_where_it_stopped() {
-    let dir = out_dir("batch_killed");
     let names: Vec<String> = (1..=12).map(|i| format!("s{i:02}")).collect();
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    let sd = study(&dir, &refs);
-    let spec = util::write(&dir, "qc.toml", SMALL.as_bytes());
-    let out = dir.join("qc");
-    let args = [
-        os("--subjects-dir"),
-        sd.as_os_str(),
-        os("--spec"),
-        spec.as_os_str(),
-        os("-O"),
-        out.as_os_str(),
-        os("-j"),
-        os("1"),
-    ];
+    let st = Study::new("batch_killed", &refs);
+    let out = &st.out;
+    let args = st.args(&["-j", "1"]);
     let mut child = surfrender()
         .arg("batch")
-        .args(args)
+        .args(&args)
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
