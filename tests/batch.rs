@@ -162,7 +162,7 @@ const SMALL: &str =
 #[test]
 fn batch_goes_on_past_failures_and_skips_what_is_up_to_date() {
     let st = Study::new("batch_subjects", &["sub-01", "sub-02", "sub-03", "other"]);
-    let (sd, out) = (&st.sd, &st.out);
+    let (sd, out) = (st.sd.clone(), st.out.clone());
     std::fs::remove_file(sd.join("sub-02/surf/rh.thickness")).unwrap();
     let args = st.args(&["--subjects", "sub-*"]);
     let (code, err) = batch(&args);
@@ -265,7 +265,12 @@ fn filetime_touch(path: &Path) {
 #[test]
 fn batch_figures_equal_single_figures() {
     let st = Study::new("batch_equal", &["bert", "ernie", "grover"]);
-    let (dir, sd, spec, out) = (&st.dir, &st.sd, &st.spec, &st.out);
+    let (dir, sd, spec, out) = (
+        st.dir.clone(),
+        st.sd.clone(),
+        st.spec.clone(),
+        st.out.clone(),
+    );
     let (code, err) = batch(&st.args(&["--jobs", "3"]));
     assert_eq!(code, 0, "{err}");
     for s in ["bert", "ernie", "grover"] {
@@ -445,7 +450,7 @@ fn a_relative_subjects_dir_is_the_working_folders() {
 fn shards_split_the_rows() {
     let names = ["s1", "s2", "s3", "s4", "s5"];
     let st = Study::new("batch_shards", &names);
-    let (out, base) = (&st.out, st.args(&[]));
+    let (out, base) = (st.out.clone(), st.args(&[]));
     assert_eq!(batch(&st.args(&["--shard", "0/2"])).0, 0);
     let out_b = surfrender()
         .arg("batch")
@@ -481,7 +486,7 @@ fn a_killed_batch_resumes_where_it_stopped() {
     let names: Vec<String> = (1..=12).map(|i| format!("s{i:02}")).collect();
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
     let st = Study::new("batch_killed", &refs);
-    let out = &st.out;
+    let out = st.out.clone();
     let args = st.args(&["-j", "1"]);
     let mut child = surfrender()
         .arg("batch")
