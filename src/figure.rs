@@ -200,6 +200,9 @@ fn draw_figure(renderer: &Renderer, spec: &FigureSpec, built: Built) -> Result<F
     crate::timing::stage("render", &mut t);
     check_panels(spec, &plan, &scene_faces, &images, &backend)?;
     let mut image = compose(spec, &plan, &images, &bars);
+    images
+        .into_iter()
+        .for_each(|i| crate::recycle::give(i.into_raw()));
     if let Some(label) = &spec.time_label {
         let frame = spec.overlays.first().map_or(0, |l| l.frame);
         if label.shows_time() && step.is_none() {
@@ -305,7 +308,7 @@ pub(crate) fn compose(
     images: &[RgbaImage],
     bars: &[(ColorMapping, BarStyle)],
 ) -> RgbaImage {
-    montage::with_panels(&backdrop(spec, plan, bars), plan, images)
+    montage::into_panels(backdrop(spec, plan, bars), plan, images)
 }
 
 /// The figure without its panels ([`montage::backdrop`]): the same for every frame of a

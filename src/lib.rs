@@ -47,6 +47,7 @@ pub mod movie;
 pub mod output;
 pub mod overlay;
 pub mod read;
+mod recycle;
 pub mod render;
 pub mod report;
 mod resolve;

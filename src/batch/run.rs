@@ -69,6 +69,8 @@ pub struct Settings<'a> {
 
 /// Draws `jobs` and returns what became of each, in row order.
 pub fn run(jobs: &[Job], renderer: &Renderer, s: &Settings) -> Vec<Done> {
+    // Each figure's buffers serve the next one (see crate::recycle).
+    crate::recycle::enable();
     let next = AtomicUsize::new(0);
     let (tx, rx) = mpsc::channel::<Done>();
     let mut done = Vec::with_capacity(jobs.len());
@@ -161,6 +163,7 @@ fn make(job: &Job, renderer: &Renderer, s: &Settings) -> Result<Status> {
         let thumb = crate::report::thumbnail_path(s.out_dir, &job.output);
         crate::report::write_thumbnail(&fig.image, &thumb)?;
     }
+    crate::recycle::give(fig.image.into_raw());
     Ok(Status::Written)
 }
 

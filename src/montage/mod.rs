@@ -824,7 +824,12 @@ pub fn backdrop(
     font_px: Option<f32>,
 ) -> RgbaImage {
     let fill = fill(background);
-    let mut out = RgbaImage::from_pixel(plan.width, plan.height, fill);
+    let len = plan.width as usize * plan.height as usize * 4;
+    let mut out = RgbaImage::from_raw(plan.width, plan.height, crate::recycle::zeroed(len))
+        .unwrap_or_else(|| RgbaImage::new(plan.width, plan.height));
+    if fill.0 != [0; 4] {
+        out.pixels_mut().for_each(|p| *p = fill);
+    }
     let ink = background.ink();
     let u = plan.unit;
     if let Some(t) = title {
@@ -873,8 +878,13 @@ pub fn backdrop(
 /// `backdrop` (from [`backdrop`]) with the panels' images (premultiplied RGBA) set in
 /// it, centred in the canvas. Returns straight-alpha RGBA.
 pub fn with_panels(backdrop: &RgbaImage, plan: &Plan, images: &[RgbaImage]) -> RgbaImage {
-    // The backdrop is already the canvas: each frame of a sequence copies it once.
-    let mut out = backdrop.clone();
+    // Each frame of a sequence copies the backdrop once.
+    into_panels(backdrop.clone(), plan, images)
+}
+
+/// [`with_panels`] drawing into `backdrop` itself, for a figure that needs it once.
+pub fn into_panels(backdrop: RgbaImage, plan: &Plan, images: &[RgbaImage]) -> RgbaImage {
+    let mut out = backdrop;
     let (ox, oy) = (plan.offset.0 as usize, plan.offset.1 as usize);
     let stride = out.width() as usize * 4;
     for (img, &(x0, y0)) in images.iter().zip(&plan.positions) {

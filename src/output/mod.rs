@@ -376,7 +376,9 @@ fn encode<W: std::io::Write>(
     if alpha {
         writer.write_image_data(img.as_raw())?;
     } else {
-        writer.write_image_data(&rgb_of(img.as_raw()))?;
+        let rgb = rgb_of(img.as_raw());
+        writer.write_image_data(&rgb)?;
+        crate::recycle::give(rgb);
     }
     writer.finish()
 }
@@ -385,7 +387,7 @@ fn encode<W: std::io::Write>(
 /// shuffle once the compiler vectorises it), where appending each pixel's three bytes to
 /// a vector cost about a third of the fast encoder's time.
 fn rgb_of(rgba: &[u8]) -> Vec<u8> {
-    let mut rgb = vec![0u8; rgba.len() / 4 * 3];
+    let mut rgb = crate::recycle::zeroed(rgba.len() / 4 * 3);
     let (quads, rest) = rgba.as_chunks::<16>();
     let (out, out_rest) = rgb.as_chunks_mut::<12>();
     for (d, s) in out.iter_mut().zip(quads) {

@@ -208,7 +208,7 @@ fn render_with(
         .iter()
         .map(|g| {
             let (w, h) = size(g);
-            vec![0u8; w * h * 4]
+            crate::recycle::zeroed(w * h * 4)
         })
         .collect();
     let mut jobs = Vec::new();
