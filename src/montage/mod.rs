@@ -824,12 +824,7 @@ pub fn backdrop(
     font_px: Option<f32>,
 ) -> RgbaImage {
     let fill = fill(background);
-    let len = plan.width as usize * plan.height as usize * 4;
-    let mut out = RgbaImage::from_raw(plan.width, plan.height, crate::recycle::zeroed(len))
-        .unwrap_or_else(|| RgbaImage::new(plan.width, plan.height));
-    if fill.0 != [0; 4] {
-        out.pixels_mut().for_each(|p| *p = fill);
-    }
+    let mut out = blank(plan.width, plan.height, fill);
     let ink = background.ink();
     let u = plan.unit;
     if let Some(t) = title {
@@ -865,14 +860,29 @@ pub fn backdrop(
     if plan.canvas == (plan.width, plan.height) {
         return out;
     }
-    let mut canvas = RgbaImage::from_pixel(plan.canvas.0, plan.canvas.1, fill);
-    image::imageops::replace(
-        &mut canvas,
-        &out,
-        i64::from(plan.offset.0),
-        i64::from(plan.offset.1),
-    );
+    let mut canvas = blank(plan.canvas.0, plan.canvas.1, fill);
+    let (x0, y0) = (plan.offset.0 as usize * 4, plan.offset.1 as usize);
+    let stride = plan.canvas.0 as usize * 4;
+    let row = (plan.width as usize * 4).min(stride.saturating_sub(x0));
+    for (y, src) in out.chunks_exact(plan.width as usize * 4).enumerate() {
+        let at = (y0 + y) * stride + x0;
+        if let (Some(dst), Some(src)) = (canvas.get_mut(at..at + row), src.get(..row)) {
+            dst.copy_from_slice(src);
+        }
+    }
+    crate::recycle::give(out.into_raw());
     canvas
+}
+
+/// A `width` x `height` image of `fill`, in a recycled buffer when a batch keeps them.
+fn blank(width: u32, height: u32, fill: image::Rgba<u8>) -> RgbaImage {
+    let len = width as usize * height as usize * 4;
+    let mut img = RgbaImage::from_raw(width, height, crate::recycle::zeroed(len))
+        .unwrap_or_else(|| RgbaImage::new(width, height));
+    if fill.0 != [0; 4] {
+        img.pixels_mut().for_each(|p| *p = fill);
+    }
+    img
 }
 
 /// `backdrop` (from [`backdrop`]) with the panels' images (premultiplied RGBA) set in
