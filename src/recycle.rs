@@ -24,17 +24,46 @@ pub(crate) fn enable() {
 /// `len` zero bytes: in a kept buffer when one is large enough (the smallest such),
 /// else newly allocated.
 pub(crate) fn zeroed(len: usize) -> Vec<u8> {
-    if len >= MIN_BYTES && ON.load(Ordering::Relaxed) {
-        if let Some(mut v) = take(len) {
+    match take(len) {
+        Some(mut v) => {
             v.clear();
             v.resize(len, 0);
-            return v;
+            v
         }
+        None => vec![0; len],
     }
-    vec![0; len]
 }
 
+/// `len` bytes of which the caller overwrites every one: a kept buffer's old bytes are
+/// not cleared first.
+pub(crate) fn scratch(len: usize) -> Vec<u8> {
+    match take(len) {
+        Some(mut v) => {
+            v.resize(len, 0);
+            v
+        }
+        None => vec![0; len],
+    }
+}
+
+/// `len` bytes (a multiple of 4) of the pixel `px` repeated, written in one pass.
+pub(crate) fn filled(len: usize, px: [u8; 4]) -> Vec<u8> {
+    let mut v = take(len).unwrap_or_else(|| Vec::with_capacity(len));
+    v.clear();
+    v.extend_from_slice(&px[..len.min(4)]);
+    // Doubling copies run at memcpy speed.
+    while v.len() < len {
+        let n = v.len().min(len - v.len());
+        v.extend_from_within(..n);
+    }
+    v
+}
+
+/// The smallest kept buffer that holds `len` bytes, when buffers are kept.
 fn take(len: usize) -> Option<Vec<u8>> {
+    if len < MIN_BYTES || !ON.load(Ordering::Relaxed) {
+        return None;
+    }
     let mut kept = KEPT.lock().ok()?;
     let best = (kept.iter().enumerate())
         .filter(|(_, v)| v.capacity() >= len)
@@ -71,6 +100,15 @@ mod tests {
         // Other tests may take it first; when this one did, it is the same memory.
         if w.as_ptr() == ptr {
             assert!(w.capacity() >= super::MIN_BYTES * 2);
+        }
+    }
+
+    #[test]
+    fn filled_repeats_the_pixel() {
+        for len in [0, 4, 8, 12, 4 * 1001, super::MIN_BYTES + 4] {
+            let v = super::filled(len, [1, 2, 3, 4]);
+            assert_eq!(v.len(), len);
+            assert!(v.chunks_exact(4).all(|p| p == [1, 2, 3, 4]), "{len}");
         }
     }
 }

@@ -877,12 +877,8 @@ pub fn backdrop(
 /// A `width` x `height` image of `fill`, in a recycled buffer when a batch keeps them.
 fn blank(width: u32, height: u32, fill: image::Rgba<u8>) -> RgbaImage {
     let len = width as usize * height as usize * 4;
-    let mut img = RgbaImage::from_raw(width, height, crate::recycle::zeroed(len))
-        .unwrap_or_else(|| RgbaImage::new(width, height));
-    if fill.0 != [0; 4] {
-        img.pixels_mut().for_each(|p| *p = fill);
-    }
-    img
+    RgbaImage::from_raw(width, height, crate::recycle::filled(len, fill.0))
+        .unwrap_or_else(|| RgbaImage::from_pixel(width, height, fill))
 }
 
 /// `backdrop` (from [`backdrop`]) with the panels' images (premultiplied RGBA) set in

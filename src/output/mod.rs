@@ -387,7 +387,7 @@ fn encode<W: std::io::Write>(
 /// shuffle once the compiler vectorises it), where appending each pixel's three bytes to
 /// a vector cost about a third of the fast encoder's time.
 fn rgb_of(rgba: &[u8]) -> Vec<u8> {
-    let mut rgb = crate::recycle::zeroed(rgba.len() / 4 * 3);
+    let mut rgb = crate::recycle::scratch(rgba.len() / 4 * 3);
     let (quads, rest) = rgba.as_chunks::<16>();
     let (out, out_rest) = rgb.as_chunks_mut::<12>();
     for (d, s) in out.iter_mut().zip(quads) {
