@@ -21,19 +21,6 @@ pub(crate) fn enable() {
     ON.store(true, Ordering::Relaxed);
 }
 
-/// `len` zero bytes: in a kept buffer when one is large enough (the smallest such),
-/// else newly allocated.
-pub(crate) fn zeroed(len: usize) -> Vec<u8> {
-    match take(len) {
-        Some(mut v) => {
-            v.clear();
-            v.resize(len, 0);
-            v
-        }
-        None => vec![0; len],
-    }
-}
-
 /// `len` bytes of which the caller overwrites every one: a kept buffer's old bytes are
 /// not cleared first.
 pub(crate) fn scratch(len: usize) -> Vec<u8> {
@@ -72,7 +59,7 @@ fn take(len: usize) -> Option<Vec<u8>> {
     Some(kept.swap_remove(best))
 }
 
-/// Hands `v` back for a later [`zeroed`]; dropped when buffers are not kept, when it is
+/// Hands `v` back for a later [`scratch`] or [`filled`]; dropped when buffers are not kept, when it is
 /// small, or when enough are kept already.
 pub(crate) fn give(v: Vec<u8>) {
     if v.capacity() < MIN_BYTES || !ON.load(Ordering::Relaxed) {
@@ -88,15 +75,15 @@ pub(crate) fn give(v: Vec<u8>) {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn a_given_buffer_comes_back_zeroed() {
+    fn a_given_buffer_comes_back_filled() {
         super::enable();
-        let mut v = super::zeroed(super::MIN_BYTES * 2);
+        let mut v = super::scratch(super::MIN_BYTES * 2);
         v.iter_mut().for_each(|b| *b = 7);
         let ptr = v.as_ptr();
         super::give(v);
-        let w = super::zeroed(super::MIN_BYTES);
+        let w = super::filled(super::MIN_BYTES, [0, 1, 2, 3]);
         assert_eq!(w.len(), super::MIN_BYTES);
-        assert!(w.iter().all(|&b| b == 0));
+        assert!(w.chunks_exact(4).all(|p| p == [0, 1, 2, 3]));
         // Other tests may take it first; when this one did, it is the same memory.
         if w.as_ptr() == ptr {
             assert!(w.capacity() >= super::MIN_BYTES * 2);

@@ -208,7 +208,8 @@ fn render_with(
         .iter()
         .map(|g| {
             let (w, h) = size(g);
-            crate::recycle::zeroed(w * h * 4)
+            // Every byte is written: each band resolves all its rows (see run_band).
+            crate::recycle::scratch(w * h * 4)
         })
         .collect();
     let mut jobs = Vec::new();
