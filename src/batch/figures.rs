@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use super::manifest::{Manifest, Row};
-use crate::desc::{template, FigureDesc, Layer};
+use crate::desc::{template, FigureDesc};
 use crate::error::{Error, Result};
 
 /// One figure of the batch.
@@ -99,14 +99,14 @@ pub fn plan(
     subjects_dir: Option<&Path>,
     out_dir: &Path,
 ) -> Result<Vec<Job>> {
-    let fields = field_names();
+    let fields = crate::desc::field_names();
     let used = placeholders_used(manifest, base)?;
     for c in &manifest.columns {
         if !fields.contains(c.as_str()) && !used.contains(c) {
             return Err(Error::Usage(format!(
                 "{}: column '{c}' is not a figure field{} and no {{{c}}} placeholder uses it",
                 manifest_name(manifest),
-                suggest(c, &fields)
+                suggest(c, fields)
             )));
         }
     }
@@ -114,7 +114,7 @@ pub fn plan(
     let mut outputs: HashMap<PathBuf, usize> = HashMap::new();
     for (index, row) in manifest.rows.iter().enumerate() {
         let at = manifest.where_is(row);
-        let job = job(manifest, base, subjects_dir, out_dir, row, index, &fields)
+        let job = job(manifest, base, subjects_dir, out_dir, row, index, fields)
             .map_err(|m| Error::Usage(format!("{at}: {m}")))?;
         if let Some(first) = outputs.insert(job.output.clone(), row.number) {
             return Err(Error::Usage(format!(
@@ -271,18 +271,6 @@ fn output_of(given: Option<Value>, subject: Option<&str>) -> std::result::Result
     }
 }
 
-/// A figure field's name (`threshold`, `views`, `overlay`, ...).
-fn field_names() -> HashSet<String> {
-    let keys = |v: serde_json::Result<Value>| match v {
-        Ok(Value::Object(m)) => m.keys().cloned().collect::<Vec<_>>(),
-        _ => Vec::new(),
-    };
-    let desc = keys(serde_json::to_value(FigureDesc::default()));
-    let layer = keys(serde_json::to_value(Layer::default()));
-    let extra = ["annot_over_overlay", "label_over_overlay"].map(String::from);
-    desc.into_iter().chain(layer).chain(extra).collect()
-}
-
 /// A CSV cell as the JSON its field takes: `a;b` is a list, a list field's single item
 /// is a list of one, `[...]` is JSON, and numbers and `true`/`false` are typed, except in
 /// text fields.
@@ -423,7 +411,7 @@ mod tests {
 
     #[test]
     fn field_names_cover_figure_and_layer_fields() {
-        let f = field_names();
+        let f = crate::desc::field_names();
         for k in [
             "subject",
             "surfaces",

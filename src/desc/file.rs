@@ -549,26 +549,47 @@ pub(crate) fn spec_file_value(path: &Path) -> Result<(Value, String, bool)> {
     Ok((value, text, json))
 }
 
-/// Fields that hold lists (`overlay`, `views`, `surfaces`, ...): a spec may give one item
-/// as a plain value (`overlay = "thickness"`), and a batch's CSV cell of one item is a
-/// list of one.
-pub(crate) fn is_list(field: &str) -> bool {
-    static LISTS: std::sync::OnceLock<std::collections::HashSet<String>> =
-        std::sync::OnceLock::new();
-    LISTS
-        .get_or_init(|| {
-            let mut lists = std::collections::HashSet::new();
-            for v in [json(&FigureDesc::default()), json(&Layer::default())]
-                .into_iter()
-                .flatten()
-            {
-                if let Value::Object(m) = v {
-                    lists.extend(m.into_iter().filter(|(_, v)| v.is_array()).map(|(k, _)| k));
+/// What a spec or a batch row may name: the figure's and a layer's fields, read off their
+/// serialised defaults, so that a field added to either is known here too.
+struct Fields {
+    /// Every field name, and the flat keys that place annotations and labels.
+    names: std::collections::HashSet<String>,
+    /// The fields that hold lists (`overlay`, `views`, `surfaces`, ...).
+    lists: std::collections::HashSet<String>,
+}
+
+fn fields() -> &'static Fields {
+    static FIELDS: std::sync::OnceLock<Fields> = std::sync::OnceLock::new();
+    FIELDS.get_or_init(|| {
+        let mut f = Fields {
+            names: ["annot_over_overlay", "label_over_overlay"]
+                .map(String::from)
+                .into(),
+            lists: Default::default(),
+        };
+        for v in [json(&FigureDesc::default()), json(&Layer::default())] {
+            if let Ok(Value::Object(m)) = v {
+                for (k, v) in m {
+                    if v.is_array() {
+                        f.lists.insert(k.clone());
+                    }
+                    f.names.insert(k);
                 }
             }
-            lists
-        })
-        .contains(field)
+        }
+        f
+    })
+}
+
+/// Every field a spec or a batch's manifest may name (`threshold`, `views`, ...).
+pub(crate) fn field_names() -> &'static std::collections::HashSet<String> {
+    &fields().names
+}
+
+/// Whether `field` holds a list: a spec may give one item as a plain value
+/// (`overlay = "thickness"`), and a batch's CSV cell of one item is a list of one.
+pub(crate) fn is_list(field: &str) -> bool {
+    fields().lists.contains(field)
 }
 
 /// `map` with each list field given as one plain value made a list of one.

@@ -30,7 +30,7 @@ use crate::scene::{contours::MAX_LEVELS, foci::MAX_FOCI};
 use crate::spec::{Background, CurvSign, PngCompression, MAX_LABELS};
 pub(crate) use args::is_bare;
 pub use args::{command, usage_error};
-pub(crate) use file::{is_list, spec_file_value};
+pub(crate) use file::{field_names, is_list, spec_file_value};
 use values::*;
 
 /// Frames per second of a sequence without `--fps`.
