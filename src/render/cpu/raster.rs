@@ -140,15 +140,17 @@ impl Band {
         };
         let edges = Edges::new(&p);
         if edges.small() {
-            self.cover_small(&edges, &p, span, id, lequal);
+            self.cover::<i32>(&edges, &p, span, id, lequal);
         } else {
-            self.cover(&edges, &p, span, id, lequal);
+            self.cover::<i64>(&edges, &p, span, id, lequal);
         }
     }
 
     /// Tests the samples of the pixels `span` against `edges` and writes those inside
-    /// that pass the depth test.
-    fn cover(
+    /// that pass the depth test. The edge functions are evaluated in `E`: `i64` always
+    /// fits, `i32` when the triangle is [`Edges::small`], where the four samples of a
+    /// pixel are then tested as one vector ([`inside4`]).
+    fn cover<E: EdgeInt>(
         &mut self,
         edges: &Edges,
         p: &[(i64, i64, f64); 3],
@@ -158,51 +160,13 @@ impl Band {
     ) {
         let Edges { c, dcdx, dcdy } = *edges;
         // Per edge, the offsets of its function at each sample from the pixel's corner.
-        let off: [[i64; 4]; 3] =
-            [0, 1, 2].map(|i| [0, 1, 2, 3].map(|s| dcdy[i] * SAMPLE_Y[s] - dcdx[i] * SAMPLE_X[s]));
-        let step: [i64; 3] = [0, 1, 2].map(|i| dcdx[i] * SUB);
+        let off: [[E; 4]; 3] = [0, 1, 2]
+            .map(|i| [0, 1, 2, 3].map(|s| E::of(dcdy[i] * SAMPLE_Y[s] - dcdx[i] * SAMPLE_X[s])));
+        let step: [E; 3] = [0, 1, 2].map(|i| E::of(dcdx[i] * SUB));
         let plane = Plane::new(p);
         for y in y0..y1 + 1 {
             let (px, py) = (x0 * SUB, y * SUB);
-            let mut e = [0, 1, 2].map(|i| c[i] - dcdx[i] * px + dcdy[i] * py);
-            let z_row = plane.at(p, px, py);
-            for x in x0..x1 + 1 {
-                let mut mask = 0u32;
-                #[allow(clippy::needless_range_loop)] // the three edges side by side
-                for s in 0..4 {
-                    let inside = (e[0] + off[0][s]) | (e[1] + off[1][s]) | (e[2] + off[2][s]);
-                    mask |= ((inside >= 0) as u32) << s;
-                }
-                for i in 0..3 {
-                    e[i] -= step[i];
-                }
-                if mask != 0 {
-                    let z_px = z_row + plane.gx_px * (x - x0) as f64;
-                    self.write(y, x, mask, z_px, &plane.dzs, id, lequal);
-                }
-            }
-        }
-    }
-
-    /// [`Band::cover`] for a triangle whose edge functions fit in 32 bits
-    /// ([`Edges::small`]): the four samples of a pixel are tested as one vector of `i32`
-    /// ([`inside4`]).
-    fn cover_small(
-        &mut self,
-        edges: &Edges,
-        p: &[(i64, i64, f64); 3],
-        (x0, x1, y0, y1): (i64, i64, i64, i64),
-        id: u32,
-        lequal: bool,
-    ) {
-        let Edges { c, dcdx, dcdy } = *edges;
-        let off: [[i32; 4]; 3] = [0, 1, 2]
-            .map(|i| [0, 1, 2, 3].map(|s| (dcdy[i] * SAMPLE_Y[s] - dcdx[i] * SAMPLE_X[s]) as i32));
-        let step: [i32; 3] = [0, 1, 2].map(|i| (dcdx[i] * SUB) as i32);
-        let plane = Plane::new(p);
-        for y in y0..y1 + 1 {
-            let (px, py) = (x0 * SUB, y * SUB);
-            let mut e = [0, 1, 2].map(|i| (c[i] - dcdx[i] * px + dcdy[i] * py) as i32);
+            let mut e = [0, 1, 2].map(|i| E::of(c[i] - dcdx[i] * px + dcdy[i] * py));
             let z_row = plane.at(p, px, py);
             for x in x0..x1 + 1 {
                 let mask = inside4(e, &off);
@@ -368,16 +332,43 @@ impl Plane {
     }
 }
 
+/// The integers edge functions are evaluated in ([`Band::cover`]).
+trait EdgeInt:
+    Copy + std::ops::Add<Output = Self> + std::ops::Sub<Output = Self> + std::ops::BitOr<Output = Self>
+{
+    /// `v`, which the caller knows to fit.
+    fn of(v: i64) -> Self;
+    fn non_negative(self) -> bool;
+}
+
+impl EdgeInt for i64 {
+    fn of(v: i64) -> i64 {
+        v
+    }
+    fn non_negative(self) -> bool {
+        self >= 0
+    }
+}
+
+impl EdgeInt for i32 {
+    fn of(v: i64) -> i32 {
+        v as i32
+    }
+    fn non_negative(self) -> bool {
+        self >= 0
+    }
+}
+
 /// Which of a pixel's four samples lie inside the three edges whose functions at the
 /// pixel's corner are `e` and at its samples `e + off` (bit s for sample s), written so
 /// that the compiler makes the twelve sums one vector operation per edge.
 #[inline(always)]
-fn inside4(e: [i32; 3], off: &[[i32; 4]; 3]) -> u32 {
-    let v: [i32; 4] =
+fn inside4<E: EdgeInt>(e: [E; 3], off: &[[E; 4]; 3]) -> u32 {
+    let v: [E; 4] =
         std::array::from_fn(|s| (e[0] + off[0][s]) | (e[1] + off[1][s]) | (e[2] + off[2][s]));
     let mut mask = 0;
     for (s, v) in v.iter().enumerate() {
-        mask |= ((*v >= 0) as u32) << s;
+        mask |= (v.non_negative() as u32) << s;
     }
     mask
 }
