@@ -35,40 +35,30 @@ fn a_spec_serves_every_subject() {
         "overlay = \"thickness\"\ntitle = \"{subject} thickness\"\nsize = \"400x300\"\n",
     )
     .unwrap();
-    let printed = surfrender()
-        .args([
-            "--spec".as_ref(),
-            spec.as_os_str(),
-            "--subject".as_ref(),
-            "ernie".as_ref(),
-        ])
-        .arg("--subjects-dir")
-        .arg(&sd)
-        .arg("--print-spec")
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&printed.stdout);
-    assert!(
-        printed.status.success(),
-        "{}",
-        String::from_utf8_lossy(&printed.stderr)
+    let printed = util::succeeds(
+        surfrender()
+            .args([
+                "--spec".as_ref(),
+                spec.as_os_str(),
+                "--subject".as_ref(),
+                "ernie".as_ref(),
+            ])
+            .arg("--subjects-dir")
+            .arg(&sd)
+            .arg("--print-spec"),
     );
+    let text = String::from_utf8_lossy(&printed.stdout);
     assert!(text.contains("\"thickness\""), "{text}");
     for subject in ["bert", "ernie"] {
         let png = dir.join(format!("{subject}.png"));
-        let run = surfrender()
-            .arg("--spec")
-            .arg(&spec)
-            .args(["--subject", subject, "--subjects-dir"])
-            .arg(&sd)
-            .arg("-o")
-            .arg(&png)
-            .output()
-            .unwrap();
-        assert!(
-            run.status.success(),
-            "{}",
-            String::from_utf8_lossy(&run.stderr)
+        util::succeeds(
+            surfrender()
+                .arg("--spec")
+                .arg(&spec)
+                .args(["--subject", subject, "--subjects-dir"])
+                .arg(&sd)
+                .arg("-o")
+                .arg(&png),
         );
         let side = std::fs::read_to_string(dir.join(format!("{subject}.png.json"))).unwrap();
         let want = sd.join(subject).join("surf").join("lh.thickness");
@@ -275,19 +265,14 @@ fn batch_figures_equal_single_figures() {
     assert_eq!(code, 0, "{err}");
     for s in ["bert", "ernie", "grover"] {
         let single = dir.join(format!("single-{s}.png"));
-        let run = surfrender()
-            .arg("--spec")
-            .arg(&spec)
-            .args(["--subject", s, "--title", "{subject}", "--subjects-dir"])
-            .arg(&sd)
-            .arg("-o")
-            .arg(&single)
-            .output()
-            .unwrap();
-        assert!(
-            run.status.success(),
-            "{}",
-            String::from_utf8_lossy(&run.stderr)
+        util::succeeds(
+            surfrender()
+                .arg("--spec")
+                .arg(&spec)
+                .args(["--subject", s, "--title", "{subject}", "--subjects-dir"])
+                .arg(&sd)
+                .arg("-o")
+                .arg(&single),
         );
         let a = image::open(&single).unwrap().to_rgba8();
         let b = image::open(out.join(format!("{s}.png")))
@@ -429,17 +414,12 @@ fn a_relative_subjects_dir_is_the_working_folders() {
     let specs = dir.join("elsewhere");
     std::fs::create_dir_all(&specs).unwrap();
     let spec = util::write(&specs, "qc.toml", SMALL.as_bytes());
-    let out = surfrender()
-        .current_dir(&dir)
-        .args(["batch", "--subjects-dir", "subjects", "--spec"])
-        .arg(&spec)
-        .args(["-O", "out", "--no-report"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    util::succeeds(
+        surfrender()
+            .current_dir(&dir)
+            .args(["batch", "--subjects-dir", "subjects", "--spec"])
+            .arg(&spec)
+            .args(["-O", "out", "--no-report"]),
     );
     assert!(dir.join("out/sub-01.png").is_file());
 }

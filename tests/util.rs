@@ -60,6 +60,17 @@ pub fn surfrender() -> Command {
     Command::new(env!("CARGO_BIN_EXE_surfrender"))
 }
 
+/// Runs `cmd` and fails the test, showing its standard error, unless it succeeds.
+pub fn succeeds(cmd: &mut Command) -> std::process::Output {
+    let out = cmd.output().expect("run the command");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// Writes bytes to `dir/name` and returns the path.
 pub fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let p = dir.join(name);
