@@ -52,41 +52,14 @@ impl FigureDesc {
         let hemis: Vec<Hemi> = files.surfaces.iter().map(|s| s.hemi).collect();
         let mut surfaces = files.surfaces.clone();
         let overlays = d.overlay_layers().collect::<Vec<_>>();
-        for s in &mut surfaces {
-            s.overlays = vec![None; overlays.len()];
-        }
-        for (k, layer) in overlays.iter().enumerate() {
-            let paths = files.expand(&layer.overlay, "surf", "");
-            for (i, j) in assign("--overlay", &paths, &hemis)? {
-                surfaces[i].overlays[k] = Some(paths[j].clone());
-            }
-            if let [a, b] = paths.as_slice() {
-                if unsided(a) != unsided(b) {
-                    notes.push(format!(
-                        "overlay layer {} pairs {} with {}: one map, one colour scale; if they are two maps, give each hemisphere's files in turn or use --new-layer",
-                        k + 1,
-                        a.display(),
-                        b.display()
-                    ));
-                }
-            }
-        }
+        pair_overlays(&overlays, &files, &hemis, &mut surfaces, &mut notes)?;
         files.per_surface(&d, &mut surfaces)?;
         if volume_files.is_empty() {
             notes.extend(volumes::unused_notes(&d));
         } else {
             volumes::sampling_surfaces(&d, &mut surfaces, &volume_files, &mut notes)?;
         }
-        for s in surfaces.iter().filter(|s| !s.curv_given) {
-            let Some(c) = &s.curv else { continue };
-            if !c.ends_with(format!("{}.curv", s.hemi)) {
-                notes.push(format!(
-                    "curvature for {}: {}, found beside it",
-                    s.surface.display(),
-                    c.display()
-                ));
-            }
-        }
+        notes.extend(found_curv_notes(&surfaces));
         let layers = categorical_layers(&d, &files, &hemis)?;
         let foci = foci(&d, &surfaces)?;
         // A volume given as SURFACE is the overlay its options were typed for.
@@ -160,6 +133,52 @@ impl FigureDesc {
         check_layer_count(&spec)?;
         Ok(spec)
     }
+}
+
+/// Gives each surface its file of each overlay layer (by hemisphere), with a note for a
+/// pair of files that look like two different maps.
+fn pair_overlays(
+    overlays: &[&Layer],
+    files: &Files,
+    hemis: &[Hemi],
+    surfaces: &mut [SurfaceInput],
+    notes: &mut Vec<String>,
+) -> Result<()> {
+    for s in surfaces.iter_mut() {
+        s.overlays = vec![None; overlays.len()];
+    }
+    for (k, layer) in overlays.iter().enumerate() {
+        let paths = files.expand(&layer.overlay, "surf", "");
+        for (i, j) in assign("--overlay", &paths, hemis)? {
+            surfaces[i].overlays[k] = Some(paths[j].clone());
+        }
+        if let [a, b] = paths.as_slice() {
+            if unsided(a) != unsided(b) {
+                notes.push(format!(
+                    "overlay layer {} pairs {} with {}: one map, one colour scale; if they are two maps, give each hemisphere's files in turn or use --new-layer",
+                    k + 1,
+                    a.display(),
+                    b.display()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A note for each curvature file found beside its surface under another name than
+/// `<hemi>.curv`, so that the user sees which file shades the cortex.
+fn found_curv_notes(surfaces: &[SurfaceInput]) -> impl Iterator<Item = String> + '_ {
+    surfaces.iter().filter(|s| !s.curv_given).filter_map(|s| {
+        let c = s.curv.as_ref()?;
+        (!c.ends_with(format!("{}.curv", s.hemi))).then(|| {
+            format!(
+                "curvature for {}: {}, found beside it",
+                s.surface.display(),
+                c.display()
+            )
+        })
+    })
 }
 
 /// A title or caption with `{subject}` filled in subject mode.
