@@ -59,8 +59,8 @@ fn take(len: usize) -> Option<Vec<u8>> {
     Some(kept.swap_remove(best))
 }
 
-/// Hands `v` back for a later [`scratch`] or [`filled`]; dropped when buffers are not kept, when it is
-/// small, or when enough are kept already.
+/// Hands `v` back for a later [`scratch`] or [`filled`]; dropped when buffers are not
+/// kept, when it is small, or when enough are kept already.
 pub(crate) fn give(v: Vec<u8>) {
     if v.capacity() < MIN_BYTES || !ON.load(Ordering::Relaxed) {
         return;
