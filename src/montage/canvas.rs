@@ -31,8 +31,8 @@ pub fn compose(
 }
 
 /// The figure without its panels, centred in its canvas: background, title, colour bars
-/// and captions, which lie in strips and margins apart from the panels. A sequence draws it once and sets
-/// each frame's panels in a copy ([`with_panels`]).
+/// and captions, which lie in strips and margins apart from the panels. A sequence draws
+/// it once and sets each frame's panels in a copy ([`with_panels`]).
 pub fn backdrop(
     plan: &Plan,
     background: Background,

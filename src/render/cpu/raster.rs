@@ -4,6 +4,8 @@
 //! positions, and a 24-bit depth buffer. What is stored per sample is the primitive that
 //! won it; colours are computed afterwards, once per (pixel, primitive) as GL does.
 
+use std::ops::{Add, BitOr, Sub};
+
 /// Sub-pixel steps per pixel (llvmpipe's FIXED_ORDER of 8).
 pub(super) const SUB: i64 = 256;
 /// Sample positions inside a pixel in 1/256 pixel from its bottom-left corner
@@ -333,9 +335,7 @@ impl Plane {
 }
 
 /// The integers edge functions are evaluated in ([`Band::cover`]).
-trait EdgeInt:
-    Copy + std::ops::Add<Output = Self> + std::ops::Sub<Output = Self> + std::ops::BitOr<Output = Self>
-{
+trait EdgeInt: Copy + Add<Output = Self> + Sub<Output = Self> + BitOr<Output = Self> {
     /// `v`, which the caller knows to fit.
     fn of(v: i64) -> Self;
     fn non_negative(self) -> bool;
